@@ -1,0 +1,71 @@
+package io.github.sidecarshutdown;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The app's readiness as the library sees it: not ready while starting (until the sidecar can carry
+ * traffic), ready, then not ready again for good once shutdown begins. An app without a framework
+ * serves its readiness endpoint from {@link #isReady()}; frameworks subscribe with
+ * {@link #onChange(Consumer)}. Thread-safe.
+ */
+public final class ReadinessGate {
+
+    private static final Logger logger = LoggerFactory.getLogger(ReadinessGate.class);
+
+    /** The gate's states; {@code SHUTTING_DOWN} is final. */
+    public enum State {
+        /** Not ready yet (waiting for the sidecar or the app). */
+        STARTING,
+        /** Accepting traffic. */
+        READY,
+        /** Refusing new traffic for good. */
+        SHUTTING_DOWN
+    }
+
+    private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
+    private final List<Consumer<State>> listeners = new CopyOnWriteArrayList<>();
+
+    public State state() {
+        return state.get();
+    }
+
+    /** Whether the readiness endpoint should answer 200. */
+    public boolean isReady() {
+        return state.get() == State.READY;
+    }
+
+    /** STARTING → READY; ignored once shutting down. */
+    public void markReady() {
+        if (state.compareAndSet(State.STARTING, State.READY)) {
+            fire(State.READY);
+        }
+    }
+
+    /** Any state → SHUTTING_DOWN. */
+    public void markShuttingDown() {
+        if (state.getAndSet(State.SHUTTING_DOWN) != State.SHUTTING_DOWN) {
+            fire(State.SHUTTING_DOWN);
+        }
+    }
+
+    /** Called with each new state, on the thread that changed it. */
+    public void onChange(Consumer<State> listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    private void fire(State s) {
+        for (Consumer<State> l : listeners) {
+            try {
+                l.accept(s);
+            } catch (RuntimeException e) {
+                logger.warn("Readiness listener failed on {}", s, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,354 @@
+package io.github.sidecarshutdown;
+
+import static java.util.Objects.requireNonNull;
+
+import io.github.sidecarshutdown.config.InvalidSettingException;
+import io.github.sidecarshutdown.config.Setting;
+import io.github.sidecarshutdown.config.SettingParser;
+import io.github.sidecarshutdown.envoy.AdminCallListener;
+import io.github.sidecarshutdown.envoy.EnvoyAdminClient;
+import io.github.sidecarshutdown.envoy.EnvoyAdminClientBuilder;
+import io.github.sidecarshutdown.envoy.EnvoySidecar;
+import io.github.sidecarshutdown.internal.RuntimeHooks;
+import io.github.sidecarshutdown.internal.TimeSource;
+import io.github.sidecarshutdown.sidecar.Sidecar;
+import io.github.sidecarshutdown.sidecar.SidecarMode;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Builds a {@link ShutdownCoordinator}. Every setter validates its value and states its default;
+ * {@link #build()} checks the rules that span settings. {@link #fromEnvironment()} applies the
+ * {@code SIDECAR_SHUTDOWN_*} variables on top of what was set, and errors then name the variable.
+ * Not thread-safe; {@code build()} copies everything, so a builder can be reused.
+ */
+public final class ShutdownCoordinatorBuilder {
+
+    /** Kubernetes sets this in every container; used to decide the default propagation delay. */
+    static final String KUBERNETES_MARKER = "KUBERNETES_SERVICE_HOST";
+
+    private boolean enabled = true;
+    private Duration gracePeriod = Duration.ofSeconds(30);
+    private Duration safetyMargin = Duration.ofSeconds(2);
+    private @Nullable Duration propagationDelay;
+    private Duration quietPeriod = Duration.ZERO;
+    private Duration drainTimeout = Duration.ofSeconds(10);
+    private @Nullable Duration cleanupBudget;
+    private Duration taskTimeout = Duration.ofSeconds(5);
+    private Duration minimumTaskWindow = Duration.ofMillis(250);
+    private SidecarMode sidecarMode = SidecarMode.AUTO;
+    private URI adminUrl = EnvoyAdminClientBuilder.DEFAULT_ADMIN_URL;
+    private URI agentUrl = EnvoyAdminClientBuilder.DEFAULT_AGENT_URL;
+    private boolean allowNonLoopback;
+    private Duration adminTimeout = Duration.ofSeconds(1);
+    private boolean releaseSidecar = true;
+    private Duration terminationDrainDuration = Duration.ofSeconds(5);
+    private Duration startupWait = Duration.ofSeconds(60);
+    private StartupPolicy startupPolicy = StartupPolicy.OPTIONAL;
+
+    private final Map<Setting, String> sources = new EnumMap<>(Setting.class);
+    private Map<String, String> environment = System.getenv();
+    private final List<ShutdownTask> tasks = new ArrayList<>();
+    private final List<ShutdownListener> listeners = new ArrayList<>();
+    private AdminCallListener adminCallListener = AdminCallListener.none();
+    private @Nullable Sidecar sidecar;
+    private TimeSource time = TimeSource.system();
+    private RuntimeHooks hooks = RuntimeHooks.jvm();
+
+    ShutdownCoordinatorBuilder() {
+    }
+
+    private String source(Setting s) {
+        return sources.getOrDefault(s, s.builderMethod());
+    }
+
+    private Duration duration(Setting s, Duration d) {
+        requireNonNull(d, s.builderMethod());
+        return SettingParser.checkDuration(s, source(s), d, d);
+    }
+
+    private Duration positive(Setting s, Duration d) {
+        duration(s, d);
+        if (d.isZero()) {
+            throw new InvalidSettingException(s, source(s), d.toString(), "must be greater than 0");
+        }
+        return d;
+    }
+
+    /** Whether the library does anything; when false, {@code install()} adds no hook. Default true. */
+    public ShutdownCoordinatorBuilder enabled(boolean enabled) {
+        this.enabled = enabled;
+        return this;
+    }
+
+    /** The Pod's {@code terminationGracePeriodSeconds}, which no container can see. Default 30 s. */
+    public ShutdownCoordinatorBuilder gracePeriod(Duration gracePeriod) {
+        this.gracePeriod = positive(Setting.GRACE_PERIOD, gracePeriod);
+        return this;
+    }
+
+    /** Left free at the end of the grace period for the JVM to exit. Default 2 s. */
+    public ShutdownCoordinatorBuilder safetyMargin(Duration safetyMargin) {
+        this.safetyMargin = duration(Setting.SAFETY_MARGIN, safetyMargin);
+        return this;
+    }
+
+    /**
+     * Time to keep serving after readiness went off, while endpoints and Envoy clusters forget the
+     * Pod. Default 5 s inside Kubernetes ({@code KUBERNETES_SERVICE_HOST} set), 0 elsewhere, so a
+     * local run adds no delay.
+     */
+    public ShutdownCoordinatorBuilder propagationDelay(Duration propagationDelay) {
+        this.propagationDelay = duration(Setting.PROPAGATION_DELAY, propagationDelay);
+        return this;
+    }
+
+    /** Ends the propagation delay once no request arrived for this long; 0 turns it off. Default 0. */
+    public ShutdownCoordinatorBuilder quietPeriod(Duration quietPeriod) {
+        this.quietPeriod = duration(Setting.QUIET_PERIOD, quietPeriod);
+        return this;
+    }
+
+    /** Longest wait for in-flight inbound requests. Default 10 s. */
+    public ShutdownCoordinatorBuilder drainTimeout(Duration drainTimeout) {
+        this.drainTimeout = duration(Setting.DRAIN_TIMEOUT, drainTimeout);
+        return this;
+    }
+
+    /** Cap on the whole cleanup phase. Default: whatever is left of the deadline. */
+    public ShutdownCoordinatorBuilder cleanupBudget(Duration cleanupBudget) {
+        this.cleanupBudget = positive(Setting.CLEANUP_BUDGET, cleanupBudget);
+        return this;
+    }
+
+    /** Timeout of a task that sets none. Default 5 s. */
+    public ShutdownCoordinatorBuilder taskTimeout(Duration taskTimeout) {
+        this.taskTimeout = positive(Setting.TASK_TIMEOUT, taskTimeout);
+        return this;
+    }
+
+    /** A network task with less of the sidecar's window left is skipped. Default 250 ms. */
+    public ShutdownCoordinatorBuilder minimumTaskWindow(Duration minimumTaskWindow) {
+        this.minimumTaskWindow = duration(Setting.MINIMUM_TASK_WINDOW, minimumTaskWindow);
+        return this;
+    }
+
+    /** Which sidecar. Default {@link SidecarMode#AUTO}. */
+    public ShutdownCoordinatorBuilder sidecarMode(SidecarMode sidecarMode) {
+        this.sidecarMode = requireNonNull(sidecarMode, "sidecarMode");
+        return this;
+    }
+
+    /** Envoy admin URL. Default {@code http://127.0.0.1:15000}; loopback only unless {@link #allowNonLoopback(boolean)}. */
+    public ShutdownCoordinatorBuilder adminUrl(URI adminUrl) {
+        this.adminUrl = SettingParser.checkUrl(Setting.ADMIN_URL, source(Setting.ADMIN_URL), requireNonNull(adminUrl, "adminUrl"));
+        return this;
+    }
+
+    /** pilot-agent URL. Default {@code http://127.0.0.1:15020}; loopback only unless {@link #allowNonLoopback(boolean)}. */
+    public ShutdownCoordinatorBuilder agentUrl(URI agentUrl) {
+        this.agentUrl = SettingParser.checkUrl(Setting.AGENT_URL, source(Setting.AGENT_URL), requireNonNull(agentUrl, "agentUrl"));
+        return this;
+    }
+
+    /** Whether admin and agent URLs may name another host than loopback. Default false. */
+    public ShutdownCoordinatorBuilder allowNonLoopback(boolean allowNonLoopback) {
+        this.allowNonLoopback = allowNonLoopback;
+        return this;
+    }
+
+    /** Timeout of one admin or agent call. Default 1 s. */
+    public ShutdownCoordinatorBuilder adminTimeout(Duration adminTimeout) {
+        this.adminTimeout = positive(Setting.ADMIN_TIMEOUT, adminTimeout);
+        return this;
+    }
+
+    /**
+     * Whether to tell a classic Istio sidecar to exit once the app is done ({@code POST
+     * /quitquitquit}), so the Pod ends with the app instead of at {@code terminationDrainDuration}.
+     * Sent only when the sidecar is seen terminating, never in native mode. Default true.
+     */
+    public ShutdownCoordinatorBuilder releaseSidecar(boolean releaseSidecar) {
+        this.releaseSidecar = releaseSidecar;
+        return this;
+    }
+
+    /** The outbound window assumed when {@code /server_info} does not say. Default 5 s (Istio's default). */
+    public ShutdownCoordinatorBuilder terminationDrainDuration(Duration terminationDrainDuration) {
+        this.terminationDrainDuration = duration(Setting.TERMINATION_DRAIN_DURATION, terminationDrainDuration);
+        return this;
+    }
+
+    /** Longest wait for the sidecar in {@link ShutdownCoordinator#awaitSidecarReady()}. Default 60 s. */
+    public ShutdownCoordinatorBuilder startupWait(Duration startupWait) {
+        this.startupWait = duration(Setting.STARTUP_WAIT, startupWait);
+        return this;
+    }
+
+    /** What happens when no sidecar answers at startup. Default {@link StartupPolicy#OPTIONAL}. */
+    public ShutdownCoordinatorBuilder startupPolicy(StartupPolicy startupPolicy) {
+        this.startupPolicy = requireNonNull(startupPolicy, "startupPolicy");
+        return this;
+    }
+
+    /** Adds a task; tasks of a phase run in the order they were added. */
+    public ShutdownCoordinatorBuilder task(ShutdownTask task) {
+        tasks.add(requireNonNull(task, "task"));
+        return this;
+    }
+
+    /** Adds a {@link ShutdownPhase#CLEANUP} task with the default timeout. */
+    public ShutdownCoordinatorBuilder task(String name, ShutdownAction action) {
+        return task(ShutdownTask.of(name, action));
+    }
+
+    /** Adds a listener (e.g. {@code SidecarShutdownMetrics}). */
+    public ShutdownCoordinatorBuilder listener(ShutdownListener listener) {
+        listeners.add(requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /** Told about every admin call (e.g. {@code SidecarShutdownMetrics}). Default: none. */
+    public ShutdownCoordinatorBuilder adminCallListener(AdminCallListener adminCallListener) {
+        this.adminCallListener = requireNonNull(adminCallListener, "adminCallListener");
+        return this;
+    }
+
+    /** A sidecar of your own (another mesh, a test double); replaces mode and URLs. */
+    public ShutdownCoordinatorBuilder sidecar(Sidecar sidecar) {
+        this.sidecar = requireNonNull(sidecar, "sidecar");
+        return this;
+    }
+
+    ShutdownCoordinatorBuilder timeSource(TimeSource time) {
+        this.time = requireNonNull(time, "time");
+        return this;
+    }
+
+    ShutdownCoordinatorBuilder runtimeHooks(RuntimeHooks hooks) {
+        this.hooks = requireNonNull(hooks, "hooks");
+        return this;
+    }
+
+    /** Applies the process's {@code SIDECAR_SHUTDOWN_*} environment variables. */
+    public ShutdownCoordinatorBuilder fromEnvironment() {
+        return fromEnvironment(System.getenv());
+    }
+
+    /**
+     * Applies {@code SIDECAR_SHUTDOWN_*} variables from {@code env} on top of what was set; a
+     * variable that is absent leaves the setting alone.
+     *
+     * @throws InvalidSettingException naming the variable, its value and the accepted forms
+     */
+    public ShutdownCoordinatorBuilder fromEnvironment(Map<String, String> env) {
+        requireNonNull(env, "env");
+        this.environment = Map.copyOf(env);
+        for (Setting s : Setting.values()) {
+            String raw = env.get(s.envName());
+            if (raw != null) {
+                sources.put(s, s.envName());
+                apply(s, raw);
+            }
+        }
+        return this;
+    }
+
+    /**
+     * Applies one setting from text, as read from an environment variable or a property; errors
+     * name {@code source}.
+     */
+    public ShutdownCoordinatorBuilder setting(Setting s, String source, String raw) {
+        requireNonNull(raw, source);
+        sources.put(s, source);
+        apply(s, raw);
+        return this;
+    }
+
+    private void apply(Setting s, String raw) {
+        String src = source(s);
+        switch (s) {
+            case ENABLED: enabled(SettingParser.bool(s, src, raw)); break;
+            case GRACE_PERIOD: gracePeriod(SettingParser.duration(s, src, raw)); break;
+            case SAFETY_MARGIN: safetyMargin(SettingParser.duration(s, src, raw)); break;
+            case PROPAGATION_DELAY: propagationDelay(SettingParser.duration(s, src, raw)); break;
+            case QUIET_PERIOD: quietPeriod(SettingParser.duration(s, src, raw)); break;
+            case DRAIN_TIMEOUT: drainTimeout(SettingParser.duration(s, src, raw)); break;
+            case CLEANUP_BUDGET:
+                if (raw.isBlank()) {
+                    cleanupBudget = null;
+                } else {
+                    cleanupBudget(SettingParser.duration(s, src, raw));
+                }
+                break;
+            case TASK_TIMEOUT: taskTimeout(SettingParser.duration(s, src, raw)); break;
+            case MINIMUM_TASK_WINDOW: minimumTaskWindow(SettingParser.duration(s, src, raw)); break;
+            case SIDECAR_MODE: sidecarMode(SettingParser.oneOf(s, src, raw, SidecarMode.class)); break;
+            case ADMIN_URL: adminUrl(SettingParser.url(s, src, raw)); break;
+            case AGENT_URL: agentUrl(SettingParser.url(s, src, raw)); break;
+            case ALLOW_NON_LOOPBACK: allowNonLoopback(SettingParser.bool(s, src, raw)); break;
+            case ADMIN_TIMEOUT: adminTimeout(SettingParser.duration(s, src, raw)); break;
+            case RELEASE_SIDECAR: releaseSidecar(SettingParser.bool(s, src, raw)); break;
+            case TERMINATION_DRAIN_DURATION: terminationDrainDuration(SettingParser.duration(s, src, raw)); break;
+            case STARTUP_WAIT: startupWait(SettingParser.duration(s, src, raw)); break;
+            case STARTUP_POLICY: startupPolicy(SettingParser.oneOf(s, src, raw, StartupPolicy.class)); break;
+            default: throw new IllegalStateException("unhandled setting " + s);
+        }
+    }
+
+    /** The settings as they would be built, validated. */
+    public ShutdownSettings settings() {
+        if (safetyMargin.compareTo(gracePeriod) >= 0) {
+            throw new InvalidSettingException(Setting.SAFETY_MARGIN, source(Setting.SAFETY_MARGIN), safetyMargin.toString(),
+                    "must be shorter than " + source(Setting.GRACE_PERIOD) + "=" + gracePeriod
+                            + "; lower the margin or raise the grace period to match terminationGracePeriodSeconds");
+        }
+        if (!allowNonLoopback) {
+            checkLoopback(Setting.ADMIN_URL, adminUrl);
+            checkLoopback(Setting.AGENT_URL, agentUrl);
+        }
+        Duration delay = propagationDelay != null ? propagationDelay
+                : environment.containsKey(KUBERNETES_MARKER) ? Duration.ofSeconds(5) : Duration.ZERO;
+        return new ShutdownSettings(enabled, gracePeriod, safetyMargin, delay, quietPeriod, drainTimeout,
+                Optional.ofNullable(cleanupBudget), taskTimeout, minimumTaskWindow, sidecarMode, adminUrl, agentUrl,
+                allowNonLoopback, adminTimeout, releaseSidecar, terminationDrainDuration, startupWait, startupPolicy);
+    }
+
+    private void checkLoopback(Setting s, URI url) {
+        if (!SettingParser.isLoopback(url.getHost())) {
+            throw new InvalidSettingException(s, source(s), url.toString(), "is not a loopback address; the sidecar's "
+                    + (s == Setting.ADMIN_URL ? "Envoy admin port listens on http://127.0.0.1:15000" : "pilot-agent listens on http://127.0.0.1:15020")
+                    + " inside the Pod, and its API can stop the sidecar. Use a loopback URL, or set "
+                    + source(Setting.ALLOW_NON_LOOPBACK) + "=true if you really mean another host");
+        }
+    }
+
+    /**
+     * Builds the coordinator (no hook yet: call {@link ShutdownCoordinator#install()}).
+     *
+     * @throws InvalidSettingException if settings contradict each other
+     */
+    public ShutdownCoordinator build() {
+        ShutdownSettings s = settings();
+        Sidecar sc = sidecar;
+        EnvoyAdminClient client = null;
+        if (sc == null) {
+            if (s.sidecarMode() == SidecarMode.NONE) {
+                sc = Sidecar.none();
+            } else {
+                client = EnvoyAdminClient.builder().adminUrl(s.adminUrl()).agentUrl(s.agentUrl())
+                        .allowNonLoopback(s.allowNonLoopback()).callTimeout(s.adminTimeout())
+                        .connectTimeout(s.adminTimeout().compareTo(Duration.ofMillis(250)) < 0 ? s.adminTimeout() : Duration.ofMillis(250))
+                        .listener(adminCallListener).build();
+                sc = new EnvoySidecar(client, s.sidecarMode(), s.terminationDrainDuration());
+            }
+        }
+        return new ShutdownCoordinator(s, sc, List.copyOf(tasks), List.copyOf(listeners), time, hooks);
+    }
+}

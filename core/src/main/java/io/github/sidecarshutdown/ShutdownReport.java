@@ -1,0 +1,119 @@
+package io.github.sidecarshutdown;
+
+import io.github.sidecarshutdown.internal.Durations;
+import io.github.sidecarshutdown.internal.Json;
+import io.github.sidecarshutdown.sidecar.SidecarState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * What happened during one shutdown: every phase and every task with its outcome and timing, the
+ * sidecar as it was found, and whether it was released. Immutable; a report taken while the
+ * shutdown still runs has {@link #complete()} false.
+ *
+ * @param trigger          what started it
+ * @param startedAt        wall-clock start
+ * @param elapsed          time from start to the end (or to the snapshot)
+ * @param budget           the deadline it ran under
+ * @param complete         whether the sequence had ended
+ * @param sidecar          the sidecar as resolved, e.g. {@code istio 1.26.2}
+ * @param sidecarAtStart   the sidecar's state when shutdown began
+ * @param sidecarReleased  whether the sidecar was told to exit
+ * @param phases           phase results in the order they ended
+ * @param tasks            task results in the order they ended
+ */
+public record ShutdownReport(
+        ShutdownTrigger trigger,
+        Instant startedAt,
+        Duration elapsed,
+        Duration budget,
+        boolean complete,
+        String sidecar,
+        SidecarState sidecarAtStart,
+        boolean sidecarReleased,
+        List<PhaseResult> phases,
+        List<TaskResult> tasks) {
+
+    public ShutdownReport {
+        phases = List.copyOf(phases);
+        tasks = List.copyOf(tasks);
+    }
+
+    /**
+     * {@code clean} when every task succeeded, {@code degraded} when some failed, timed out or were
+     * skipped, {@code incomplete} for a snapshot of a running (or abandoned) shutdown.
+     */
+    public String outcome() {
+        if (!complete) {
+            return "incomplete";
+        }
+        boolean clean = tasks.stream().allMatch(t -> t.outcome() == TaskOutcome.SUCCEEDED)
+                && phases.stream().noneMatch(p -> p.outcome() == TaskOutcome.FAILED || p.outcome() == TaskOutcome.TIMED_OUT);
+        return clean ? "clean" : "degraded";
+    }
+
+    /** The result of the task with this name. */
+    public Optional<TaskResult> task(String name) {
+        return tasks.stream().filter(t -> t.name().equals(name)).findFirst();
+    }
+
+    /** The result of this phase. */
+    public Optional<PhaseResult> phase(ShutdownPhase phase) {
+        return phases.stream().filter(p -> p.phase() == phase).findFirst();
+    }
+
+    /** One line with every phase and task outcome, for the log. */
+    public String summaryLine() {
+        return "sidecar-shutdown " + outcome() + " in " + Durations.format(elapsed) + " of " + Durations.format(budget)
+                + " (trigger " + trigger.tagValue() + ", sidecar " + sidecar + ", " + sidecarAtStart.name().toLowerCase(Locale.ROOT)
+                + " at start, " + (sidecarReleased ? "released" : "not released") + ")"
+                + " phases: " + phases.stream().map(PhaseResult::summary).collect(Collectors.joining(", "))
+                + "; tasks: " + (tasks.isEmpty() ? "none" : tasks.stream().map(TaskResult::summary).collect(Collectors.joining(", ")));
+    }
+
+    /** The report as JSON. */
+    public String toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("outcome", outcome());
+        m.put("trigger", trigger.tagValue());
+        m.put("startedAt", startedAt.toString());
+        m.put("elapsedMs", elapsed.toMillis());
+        m.put("budgetMs", budget.toMillis());
+        m.put("complete", complete);
+        m.put("sidecar", sidecar);
+        m.put("sidecarAtStart", sidecarAtStart.name().toLowerCase(Locale.ROOT));
+        m.put("sidecarReleased", sidecarReleased);
+        List<Object> ps = new ArrayList<>();
+        for (PhaseResult p : phases) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("phase", p.phase().tagValue());
+            e.put("outcome", p.outcome().tagValue());
+            e.put("startMs", p.startOffset().toMillis());
+            e.put("elapsedMs", p.elapsed().toMillis());
+            e.put("detail", p.detail());
+            ps.add(e);
+        }
+        m.put("phases", ps);
+        List<Object> ts = new ArrayList<>();
+        for (TaskResult t : tasks) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("name", t.name());
+            e.put("phase", t.phase().tagValue());
+            e.put("outcome", t.outcome().tagValue());
+            e.put("startMs", t.startOffset().toMillis());
+            e.put("elapsedMs", t.elapsed().toMillis());
+            e.put("attempts", t.attempts());
+            e.put("reason", t.reason());
+            ts.add(e);
+        }
+        m.put("tasks", ts);
+        return Json.write(m);
+    }
+}

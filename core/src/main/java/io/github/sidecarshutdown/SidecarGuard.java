@@ -1,0 +1,125 @@
+package io.github.sidecarshutdown;
+
+import io.github.sidecarshutdown.internal.Durations;
+import io.github.sidecarshutdown.internal.TimeSource;
+import io.github.sidecarshutdown.sidecar.Sidecar;
+import io.github.sidecarshutdown.sidecar.SidecarFacts;
+import io.github.sidecarshutdown.sidecar.SidecarMode;
+import io.github.sidecarshutdown.sidecar.SidecarState;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Decides, before each network task, whether the sidecar can still carry it and for how long: fails
+ * fast when Envoy is gone, caps the task's timeout at what is left of the outbound window, and skips
+ * it when less than the minimum is left. The window is {@code terminationDrainDuration} from the
+ * moment pilot-agent got SIGTERM; when termination is first seen at shutdown start that moment is
+ * the shutdown's start (the kubelet signals both containers at once), otherwise it is taken,
+ * conservatively, as the last time the agent was seen ready.
+ */
+final class SidecarGuard {
+
+    /** The guard's verdict for one attempt. */
+    static final class Decision {
+        final TaskOutcome refusal; // SUCCEEDED means "go"
+        final Duration timeout;
+        final @Nullable String reason;
+
+        private Decision(TaskOutcome refusal, Duration timeout, @Nullable String reason) {
+            this.refusal = refusal;
+            this.timeout = timeout;
+            this.reason = reason;
+        }
+
+        boolean proceeds() {
+            return refusal == TaskOutcome.SUCCEEDED;
+        }
+    }
+
+    private final Sidecar sidecar;
+    private final SidecarFacts facts;
+    private final TimeSource time;
+    private final Duration probeTimeout;
+    private final Duration minimumTaskWindow;
+    private final long shutdownStart;
+    private final Consumer<SidecarState> onState;
+
+    private long lastLive;
+    private long terminationStart = Long.MIN_VALUE;
+    private boolean probed;
+    private SidecarState last = SidecarState.UNKNOWN;
+
+    SidecarGuard(Sidecar sidecar, SidecarFacts facts, TimeSource time, Duration probeTimeout, Duration minimumTaskWindow,
+            long shutdownStart, Consumer<SidecarState> onState) {
+        this.sidecar = sidecar;
+        this.facts = facts;
+        this.time = time;
+        this.probeTimeout = probeTimeout;
+        this.minimumTaskWindow = minimumTaskWindow;
+        this.shutdownStart = shutdownStart;
+        this.lastLive = shutdownStart;
+        this.onState = onState;
+    }
+
+    /** Probes the sidecar and remembers what it saw. */
+    synchronized SidecarState observe() {
+        if (facts.mode() == SidecarMode.NONE) {
+            last = SidecarState.ABSENT;
+            return last;
+        }
+        SidecarState s = sidecar.probe(probeTimeout);
+        long now = time.nanoTime();
+        if (s == SidecarState.LIVE) {
+            lastLive = now;
+        } else if (s == SidecarState.TERMINATING && terminationStart == Long.MIN_VALUE) {
+            terminationStart = probed ? lastLive : shutdownStart;
+        }
+        probed = true;
+        if (s != last) {
+            onState.accept(s);
+        }
+        last = s;
+        return s;
+    }
+
+    synchronized SidecarState last() {
+        return last;
+    }
+
+    /** Time left in the outbound window, if one is running and bounded. */
+    synchronized Optional<Duration> windowLeft() {
+        if (terminationStart == Long.MIN_VALUE || facts.exitOnZeroActiveConnections()) {
+            return Optional.empty();
+        }
+        return facts.guaranteedWindow().map(w -> Duration.ofNanos(terminationStart - time.nanoTime()).plus(w));
+    }
+
+    /** The verdict for a network task that wants {@code wanted}. */
+    Decision check(String task, Duration wanted) {
+        SidecarState s = observe();
+        if (facts.mode() == SidecarMode.NONE || s == SidecarState.ABSENT) {
+            return new Decision(TaskOutcome.SUCCEEDED, wanted, null);
+        }
+        if (s == SidecarState.GONE) {
+            return new Decision(TaskOutcome.FAILED, wanted, "sidecar gone: " + sidecar.describe()
+                    + " refuses connections, so outbound calls through it fail now");
+        }
+        Optional<Duration> left = windowLeft();
+        if (s == SidecarState.TERMINATING && left.isPresent()) {
+            Duration l = Durations.nonNegative(left.get());
+            if (l.compareTo(minimumTaskWindow) < 0) {
+                return new Decision(TaskOutcome.SKIPPED, wanted, "the sidecar's outbound window (terminationDrainDuration="
+                        + Durations.format(facts.guaranteedWindow().orElseThrow()) + ") ends in " + Durations.format(l)
+                        + ", less than minimum-task-window=" + Durations.format(minimumTaskWindow)
+                        + "; raise terminationDrainDuration so cleanup fits");
+            }
+            if (l.compareTo(wanted) < 0) {
+                return new Decision(TaskOutcome.SUCCEEDED, l, "timeout capped to " + Durations.format(l)
+                        + " by the sidecar's outbound window");
+            }
+        }
+        return new Decision(TaskOutcome.SUCCEEDED, wanted, null);
+    }
+}

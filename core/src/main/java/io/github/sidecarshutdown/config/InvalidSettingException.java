@@ -1,0 +1,43 @@
+package io.github.sidecarshutdown.config;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A setting has a value the library cannot use. The message names the setting as the user wrote
+ * it (environment variable, property or builder method), the value, and what is accepted, so that
+ * it can be fixed without reading a stack trace.
+ */
+public final class InvalidSettingException extends IllegalArgumentException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final Setting setting;
+    private final String source;
+    private final @Nullable String value;
+
+    /**
+     * @param setting the setting
+     * @param source  how the user named it, e.g. {@code SIDECAR_SHUTDOWN_GRACE_PERIOD}
+     * @param value   the rejected value, as given
+     * @param problem what is wrong and how to fix it
+     */
+    public InvalidSettingException(Setting setting, String source, @Nullable String value, String problem) {
+        super("Invalid " + source + "=" + (value == null ? "null" : "'" + value + "'") + ": " + problem);
+        this.setting = setting;
+        this.source = source;
+        this.value = value;
+    }
+
+    public Setting setting() {
+        return setting;
+    }
+
+    /** The name the value came under: an environment variable, a property or a builder method. */
+    public String source() {
+        return source;
+    }
+
+    public @Nullable String value() {
+        return value;
+    }
+}

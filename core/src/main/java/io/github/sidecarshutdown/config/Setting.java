@@ -1,0 +1,105 @@
+package io.github.sidecarshutdown.config;
+
+import java.util.Locale;
+
+/**
+ * Every setting of the library, with the one name it has in every front end: the builder method,
+ * the environment variable {@code SIDECAR_SHUTDOWN_*} and the Spring property
+ * {@code sidecar.shutdown.*}. Error messages name the setting through this type, so they read the
+ * same wherever the value came from.
+ */
+public enum Setting {
+    /** Whether the library does anything at all. */
+    ENABLED("enabled", "enabled", Kind.BOOLEAN),
+    /** The Pod's {@code terminationGracePeriodSeconds}; not visible from inside a container. */
+    GRACE_PERIOD("grace-period", "gracePeriod", Kind.DURATION),
+    /** Kept free at the end of the grace period for the JVM to exit before the kubelet's SIGKILL. */
+    SAFETY_MARGIN("safety-margin", "safetyMargin", Kind.DURATION),
+    /** Time to keep serving after readiness went off, while endpoints forget the Pod. */
+    PROPAGATION_DELAY("propagation-delay", "propagationDelay", Kind.DURATION),
+    /** Ends the propagation delay early once no inbound request arrived for this long; 0 = off. */
+    QUIET_PERIOD("quiet-period", "quietPeriod", Kind.DURATION),
+    /** The longest wait for in-flight inbound requests to finish. */
+    DRAIN_TIMEOUT("drain-timeout", "drainTimeout", Kind.DURATION),
+    /** Cap on the whole cleanup phase; empty = whatever is left of the deadline. */
+    CLEANUP_BUDGET("cleanup-budget", "cleanupBudget", Kind.DURATION),
+    /** Timeout of a task that sets none. */
+    TASK_TIMEOUT("task-timeout", "taskTimeout", Kind.DURATION),
+    /** A network task that would get less than this before the sidecar's window ends is skipped. */
+    MINIMUM_TASK_WINDOW("minimum-task-window", "minimumTaskWindow", Kind.DURATION),
+    /** {@code auto|istio|envoy|native|none}. */
+    SIDECAR_MODE("sidecar-mode", "sidecarMode", Kind.ENUM),
+    /** Envoy admin base URL. */
+    ADMIN_URL("admin-url", "adminUrl", Kind.URL),
+    /** pilot-agent status server base URL. */
+    AGENT_URL("agent-url", "agentUrl", Kind.URL),
+    /** Whether admin and agent URLs may point at a host other than loopback. */
+    ALLOW_NON_LOOPBACK("allow-non-loopback", "allowNonLoopback", Kind.BOOLEAN),
+    /** Timeout of one admin or agent call. */
+    ADMIN_TIMEOUT("admin-timeout", "adminTimeout", Kind.DURATION),
+    /** Whether to tell the sidecar to exit once the app is done (classic Istio only). */
+    RELEASE_SIDECAR("release-sidecar", "releaseSidecar", Kind.BOOLEAN),
+    /** Used when {@code /server_info} does not say it. */
+    TERMINATION_DRAIN_DURATION("termination-drain-duration", "terminationDrainDuration", Kind.DURATION),
+    /** The longest wait for the sidecar at startup. */
+    STARTUP_WAIT("startup-wait", "startupWait", Kind.DURATION),
+    /** {@code optional|required}: what happens when no sidecar answers at startup. */
+    STARTUP_POLICY("startup-policy", "startupPolicy", Kind.ENUM);
+
+    /** What kind of value a setting takes. */
+    public enum Kind {
+        /** {@code true|false}. */
+        BOOLEAN("true or false"),
+        /** {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1m30s}, {@code PT5S}. */
+        DURATION("a duration such as 500ms, 5s, 2m, 1m30s or PT5S (0 where a setting can be off)"),
+        /** A fixed set of words. */
+        ENUM("one of the listed words"),
+        /** An http(s) URL. */
+        URL("an http URL such as http://127.0.0.1:15000");
+
+        private final String accepted;
+
+        Kind(String accepted) {
+            this.accepted = accepted;
+        }
+
+        /** What a valid value looks like, for error messages. */
+        public String accepted() {
+            return accepted;
+        }
+    }
+
+    private final String key;
+    private final String builderMethod;
+    private final Kind kind;
+
+    Setting(String key, String builderMethod, Kind kind) {
+        this.key = key;
+        this.builderMethod = builderMethod;
+        this.kind = kind;
+    }
+
+    /** The kebab-case key, e.g. {@code grace-period}. */
+    public String key() {
+        return key;
+    }
+
+    /** {@code SIDECAR_SHUTDOWN_GRACE_PERIOD}. */
+    public String envName() {
+        return "SIDECAR_SHUTDOWN_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    /** {@code sidecar.shutdown.grace-period}. */
+    public String propertyName() {
+        return "sidecar.shutdown." + key;
+    }
+
+    /** The builder method that sets it, e.g. {@code gracePeriod}. */
+    public String builderMethod() {
+        return builderMethod;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+}

@@ -1,0 +1,401 @@
+package io.github.sidecarshutdown.envoy;
+
+import io.github.sidecarshutdown.internal.Json;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okio.BufferedSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Client of the Envoy admin API ({@code 127.0.0.1:15000}) and the pilot-agent status server
+ * ({@code :15020}), with the exact methods, paths and query flags of sidecar-protocol.md sections
+ * 1 and 3. Every call has explicit connect and call timeouts, reads at most a capped body, follows
+ * no redirect and never goes through a proxy; mutations are POST only.
+ *
+ * <p>Thread-safe. Share one instance; derive per-call budgets with {@link #withCallTimeout(Duration)},
+ * which shares the underlying connection resources. OkHttp is an implementation detail: no OkHttp
+ * type appears in this API.
+ */
+public final class EnvoyAdminClient implements AutoCloseable {
+
+    private static final RequestBody EMPTY = RequestBody.create(new byte[0], null);
+
+    private final URI adminUrl;
+    private final URI agentUrl;
+    private final HttpUrl admin;
+    private final HttpUrl agent;
+    private final OkHttpClient http;
+    private final Duration callTimeout;
+    private final long maxResponseBytes;
+    private final AdminCallListener listener;
+    private final boolean owner;
+
+    EnvoyAdminClient(EnvoyAdminClientBuilder b) {
+        this.adminUrl = b.adminUrl;
+        this.agentUrl = b.agentUrl;
+        this.admin = Objects.requireNonNull(HttpUrl.get(b.adminUrl.toString()));
+        this.agent = Objects.requireNonNull(HttpUrl.get(b.agentUrl.toString()));
+        this.callTimeout = b.callTimeout;
+        this.maxResponseBytes = b.maxResponseBytes;
+        this.listener = b.listener;
+        this.http = new OkHttpClient.Builder()
+                .connectTimeout(b.connectTimeout)
+                .readTimeout(b.callTimeout)
+                .writeTimeout(b.callTimeout)
+                .callTimeout(b.callTimeout)
+                .followRedirects(false)
+                .followSslRedirects(false)
+                .retryOnConnectionFailure(false)
+                // No pooled connections: every probe opens a fresh one (a dead Envoy shows as refused,
+                // not as a stale pooled socket), and no idle socket of ours lingers on the sidecar.
+                .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS))
+                .proxy(Proxy.NO_PROXY)
+                .build();
+        this.owner = true;
+    }
+
+    private EnvoyAdminClient(EnvoyAdminClient parent, Duration callTimeout) {
+        this.adminUrl = parent.adminUrl;
+        this.agentUrl = parent.agentUrl;
+        this.admin = parent.admin;
+        this.agent = parent.agent;
+        this.maxResponseBytes = parent.maxResponseBytes;
+        this.listener = parent.listener;
+        this.callTimeout = callTimeout;
+        this.http = parent.http.newBuilder()
+                .readTimeout(callTimeout)
+                .writeTimeout(callTimeout)
+                .callTimeout(callTimeout)
+                .connectTimeout(callTimeout.compareTo(Duration.ofMillis(parent.http.connectTimeoutMillis())) < 0
+                        ? callTimeout : Duration.ofMillis(parent.http.connectTimeoutMillis()))
+                .build();
+        this.owner = false;
+    }
+
+    /** A new builder with Istio's defaults. */
+    public static EnvoyAdminClientBuilder builder() {
+        return new EnvoyAdminClientBuilder();
+    }
+
+    /** The Envoy admin base URL. */
+    public URI adminUrl() {
+        return adminUrl;
+    }
+
+    /** The pilot-agent base URL. */
+    public URI agentUrl() {
+        return agentUrl;
+    }
+
+    /** The whole-call timeout of this client. */
+    public Duration callTimeout() {
+        return callTimeout;
+    }
+
+    /**
+     * A client with a different call timeout (e.g. capped at what is left of a shutdown budget);
+     * shares this one's resources. Closing it does nothing.
+     */
+    public EnvoyAdminClient withCallTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");
+        }
+        return new EnvoyAdminClient(this, timeout);
+    }
+
+    /** {@code GET /ready}: 200 {@code LIVE} or 503 with another state. */
+    public ReadyResponse ready() {
+        Answer a = call(AdminEndpoint.READY, null);
+        if (a.status == 200 || a.status == 503) {
+            return new ReadyResponse(a.status, EnvoyState.parse(a.body));
+        }
+        throw unexpected(AdminEndpoint.READY, a);
+    }
+
+    /** {@code GET /server_info}, parsed. */
+    public ServerInfo serverInfo() {
+        Answer a = call(AdminEndpoint.SERVER_INFO, null);
+        if (a.status != 200) {
+            throw unexpected(AdminEndpoint.SERVER_INFO, a);
+        }
+        try {
+            return ServerInfo.parse(a.body);
+        } catch (IllegalArgumentException e) {
+            throw failed(AdminEndpoint.SERVER_INFO, EnvoyAdminException.Kind.MALFORMED_RESPONSE, a.status,
+                    "unreadable body: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@code POST /drain_listeners} with the given presence flags, e.g.
+     * {@code drainListeners(INBOUND_ONLY, GRACEFUL)} sends {@code ?inboundonly&graceful}. Idempotent
+     * on Envoy's side: a repeated graceful drain is a no-op answering {@code OK}.
+     *
+     * @throws IllegalArgumentException for {@code SKIP_EXIT} without {@code GRACEFUL}, which Envoy
+     *     refuses with 400
+     */
+    public void drainListeners(DrainFlag... flags) {
+        EnumSet<DrainFlag> set = EnumSet.noneOf(DrainFlag.class);
+        Collections.addAll(set, flags);
+        if (set.contains(DrainFlag.SKIP_EXIT) && !set.contains(DrainFlag.GRACEFUL)) {
+            throw new IllegalArgumentException("flags: " + set + " (expected: SKIP_EXIT only with GRACEFUL)");
+        }
+        HttpUrl.Builder url = url(AdminEndpoint.DRAIN_LISTENERS).newBuilder();
+        for (DrainFlag f : set) {
+            url.addQueryParameter(f.queryName(), null);
+        }
+        expectOk(AdminEndpoint.DRAIN_LISTENERS, call(AdminEndpoint.DRAIN_LISTENERS, url.build()));
+    }
+
+    /** {@code POST /quitquitquit}: Envoy exits cleanly and pilot-agent follows. */
+    public void quitQuitQuit() {
+        expectOk(AdminEndpoint.QUITQUITQUIT, call(AdminEndpoint.QUITQUITQUIT, null));
+    }
+
+    /** {@code GET /stats} in text form, unparsed. */
+    public String statsText(StatsQuery query) {
+        Answer a = call(AdminEndpoint.STATS, statsUrl(query, false));
+        if (a.status != 200) {
+            throw unexpected(AdminEndpoint.STATS, a);
+        }
+        return a.body;
+    }
+
+    /** {@code GET /stats} in text form ({@code name: value} lines), parsed. */
+    public List<EnvoyStat> stats(StatsQuery query) {
+        return parseStatsText(statsText(query));
+    }
+
+    /** {@code GET /stats?format=json}, the {@code stats} array parsed (histograms are left out). */
+    public List<EnvoyStat> statsJson(StatsQuery query) {
+        Answer a = call(AdminEndpoint.STATS, statsUrl(query, true));
+        if (a.status != 200) {
+            throw unexpected(AdminEndpoint.STATS, a);
+        }
+        try {
+            return parseStatsJson(a.body);
+        } catch (IllegalArgumentException e) {
+            throw failed(AdminEndpoint.STATS, EnvoyAdminException.Kind.MALFORMED_RESPONSE, a.status,
+                    "unreadable body: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * pilot-agent {@code GET /healthz/ready}: true for 200, false for 503.
+     *
+     * @throws EnvoyAdminException with {@code CONNECTION_REFUSED} once pilot-agent got SIGTERM (it
+     *     closes its listener at once) or when there is no agent
+     */
+    public boolean agentReady() {
+        Answer a = call(AdminEndpoint.AGENT_READY, null);
+        if (a.status == 200) {
+            return true;
+        }
+        if (a.status == 503) {
+            return false;
+        }
+        throw unexpected(AdminEndpoint.AGENT_READY, a);
+    }
+
+    /** pilot-agent {@code POST /quitquitquit}. */
+    public void agentQuitQuitQuit() {
+        expectOk(AdminEndpoint.AGENT_QUITQUITQUIT, call(AdminEndpoint.AGENT_QUITQUITQUIT, null));
+    }
+
+    /** pilot-agent {@code POST /drain} (Istio 1.21+): makes any later SIGTERM kill Envoy at once. */
+    public void agentDrain() {
+        expectOk(AdminEndpoint.AGENT_DRAIN, call(AdminEndpoint.AGENT_DRAIN, null));
+    }
+
+    /** Releases the client's resources if this instance built them. Idempotent. */
+    @Override
+    public void close() {
+        if (owner) {
+            http.dispatcher().executorService().shutdown();
+            http.connectionPool().evictAll();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EnvoyAdminClient{admin=" + adminUrl + ", agent=" + agentUrl + ", callTimeout=" + callTimeout + "}";
+    }
+
+    // ---- parsing, package-private for tests ----
+
+    static List<EnvoyStat> parseStatsText(String body) {
+        List<EnvoyStat> out = new ArrayList<>();
+        for (String line : body.split("\n")) {
+            int colon = line.indexOf(": ");
+            if (colon <= 0) {
+                continue;
+            }
+            String value = line.substring(colon + 2).trim();
+            if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+                value = value.substring(1, value.length() - 1);
+            }
+            out.add(new EnvoyStat(line.substring(0, colon).trim(), value));
+        }
+        return List.copyOf(out);
+    }
+
+    static List<EnvoyStat> parseStatsJson(String body) {
+        Object root;
+        try {
+            root = Json.parse(body);
+        } catch (Json.JsonException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        if (!(root instanceof Map) || !(((Map<?, ?>) root).get("stats") instanceof List)) {
+            throw new IllegalArgumentException("expected {\"stats\":[...]}");
+        }
+        List<EnvoyStat> out = new ArrayList<>();
+        for (Object o : (List<?>) ((Map<?, ?>) root).get("stats")) {
+            if (o instanceof Map && ((Map<?, ?>) o).get("name") instanceof String) {
+                Object v = ((Map<?, ?>) o).get("value");
+                if (v != null) {
+                    out.add(new EnvoyStat((String) ((Map<?, ?>) o).get("name"),
+                            v instanceof java.math.BigDecimal ? ((java.math.BigDecimal) v).toPlainString() : v.toString()));
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    // ---- transport ----
+
+    private static final class Answer {
+        final int status;
+        final String body;
+
+        Answer(int status, String body) {
+            this.status = status;
+            this.body = body;
+        }
+    }
+
+    private HttpUrl url(AdminEndpoint endpoint) {
+        HttpUrl base = endpoint.target() == AdminEndpoint.Target.ADMIN ? admin : agent;
+        return base.newBuilder().encodedPath(join(base.encodedPath(), endpoint.path())).build();
+    }
+
+    private static String join(String basePath, String path) {
+        String b = basePath.endsWith("/") ? basePath.substring(0, basePath.length() - 1) : basePath;
+        return b + path;
+    }
+
+    private HttpUrl statsUrl(StatsQuery q, boolean json) {
+        HttpUrl.Builder u = url(AdminEndpoint.STATS).newBuilder();
+        if (json) {
+            u.addQueryParameter("format", "json");
+        }
+        if (q.usedOnly()) {
+            u.addQueryParameter("usedonly", null);
+        }
+        if (q.filter() != null) {
+            u.addQueryParameter("filter", q.filter());
+        }
+        return u.build();
+    }
+
+    private Answer call(AdminEndpoint endpoint, @Nullable HttpUrl url) {
+        Request.Builder req = new Request.Builder().url(url != null ? url : url(endpoint));
+        if (endpoint.method().equals("POST")) {
+            req.post(EMPTY);
+        } else {
+            req.get();
+        }
+        long start = System.nanoTime();
+        try (Response response = http.newCall(req.build()).execute()) {
+            String body = readCapped(endpoint, response);
+            listener.onAdminCall(endpoint, outcomeTag(response.code()), response.code(), Duration.ofNanos(System.nanoTime() - start));
+            return new Answer(response.code(), body);
+        } catch (EnvoyAdminException e) {
+            listener.onAdminCall(endpoint, e.kind().name().toLowerCase(java.util.Locale.ROOT), e.statusCode(),
+                    Duration.ofNanos(System.nanoTime() - start));
+            throw e;
+        } catch (IOException e) {
+            EnvoyAdminException.Kind kind = classify(e);
+            listener.onAdminCall(endpoint, kind.name().toLowerCase(java.util.Locale.ROOT), -1,
+                    Duration.ofNanos(System.nanoTime() - start));
+            throw failed(endpoint, kind, -1, describe(kind, e), e);
+        }
+    }
+
+    private static String outcomeTag(int status) {
+        return status >= 200 && status < 300 ? "success" : "status_" + (status / 100) + "xx";
+    }
+
+    private String readCapped(AdminEndpoint endpoint, Response response) throws IOException {
+        ResponseBody body = response.body();
+        if (body == null) {
+            return "";
+        }
+        BufferedSource source = body.source();
+        if (source.request(maxResponseBytes + 1)) {
+            throw failed(endpoint, EnvoyAdminException.Kind.RESPONSE_TOO_LARGE, response.code(),
+                    "body larger than " + maxResponseBytes + " bytes", null);
+        }
+        return source.getBuffer().readString(StandardCharsets.UTF_8);
+    }
+
+    private static EnvoyAdminException.Kind classify(IOException e) {
+        if (e instanceof ConnectException) {
+            return EnvoyAdminException.Kind.CONNECTION_REFUSED;
+        }
+        if (e instanceof SocketTimeoutException || (e instanceof InterruptedIOException && "timeout".equals(e.getMessage()))) {
+            return EnvoyAdminException.Kind.TIMEOUT;
+        }
+        return EnvoyAdminException.Kind.IO;
+    }
+
+    private String describe(EnvoyAdminException.Kind kind, IOException e) {
+        switch (kind) {
+            case CONNECTION_REFUSED:
+                return "connection refused (nothing listens: no sidecar, or it is gone)";
+            case TIMEOUT:
+                return "no answer within " + callTimeout.toMillis() + " ms";
+            default:
+                return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        }
+    }
+
+    private void expectOk(AdminEndpoint endpoint, Answer a) {
+        if (a.status != 200) {
+            throw unexpected(endpoint, a);
+        }
+    }
+
+    private EnvoyAdminException unexpected(AdminEndpoint endpoint, Answer a) {
+        EnvoyAdminException.Kind kind = a.status == 400 || a.status == 405
+                ? EnvoyAdminException.Kind.REJECTED : EnvoyAdminException.Kind.HTTP_STATUS;
+        String snippet = a.body.length() > 200 ? a.body.substring(0, 200) + "..." : a.body;
+        return failed(endpoint, kind, a.status, "HTTP " + a.status + (snippet.isBlank() ? "" : " " + snippet.strip()), null);
+    }
+
+    private static EnvoyAdminException failed(AdminEndpoint endpoint, EnvoyAdminException.Kind kind, int status,
+            String message, @Nullable Throwable cause) {
+        return new EnvoyAdminException(endpoint, kind, status, message, cause);
+    }
+}

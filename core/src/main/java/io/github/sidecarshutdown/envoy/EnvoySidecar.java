@@ -1,0 +1,205 @@
+package io.github.sidecarshutdown.envoy;
+
+import io.github.sidecarshutdown.sidecar.Sidecar;
+import io.github.sidecarshutdown.sidecar.SidecarFacts;
+import io.github.sidecarshutdown.sidecar.SidecarMode;
+import io.github.sidecarshutdown.sidecar.SidecarState;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An Istio (classic or native) or plain Envoy sidecar, seen through its admin port and, for Istio,
+ * pilot-agent's status port. The state follows sidecar-protocol.md section 6: admin refusing after
+ * having answered means gone; admin answering while pilot-agent refuses (or stops being ready) means
+ * the Pod's SIGTERM reached the sidecar and the outbound window is running.
+ *
+ * <p>Thread-safe.
+ */
+public final class EnvoySidecar implements Sidecar {
+
+    private static final Logger logger = LoggerFactory.getLogger(EnvoySidecar.class);
+
+    private final EnvoyAdminClient client;
+    private final SidecarMode configuredMode;
+    private final Duration defaultTerminationDrainDuration;
+
+    private volatile @Nullable SidecarFacts facts;
+    private volatile boolean adminAnswered;
+    private volatile boolean agentWasReady;
+
+    /**
+     * @param client                          the admin client (its URLs say where the sidecar is)
+     * @param mode                            {@code AUTO}, {@code ISTIO}, {@code ENVOY} or {@code NATIVE}
+     * @param defaultTerminationDrainDuration the window assumed when {@code /server_info} does not say
+     *                                        (Istio's default is 5 s)
+     */
+    public EnvoySidecar(EnvoyAdminClient client, SidecarMode mode, Duration defaultTerminationDrainDuration) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.configuredMode = Objects.requireNonNull(mode, "mode");
+        if (mode == SidecarMode.NONE) {
+            throw new IllegalArgumentException("mode: NONE (expected: AUTO, ISTIO, ENVOY or NATIVE; use Sidecar.none())");
+        }
+        this.defaultTerminationDrainDuration = Objects.requireNonNull(defaultTerminationDrainDuration,
+                "defaultTerminationDrainDuration");
+    }
+
+    /** The admin client this sidecar is seen through. */
+    public EnvoyAdminClient client() {
+        return client;
+    }
+
+    @Override
+    public SidecarFacts facts(Duration timeout) {
+        SidecarFacts known = facts;
+        if (known != null) {
+            return known;
+        }
+        try {
+            ServerInfo info = client.withCallTimeout(positive(timeout)).serverInfo();
+            adminAnswered = true;
+            SidecarFacts f = fromServerInfo(info);
+            facts = f;
+            return f;
+        } catch (RuntimeException e) {
+            // Not cached: the sidecar may not have started yet.
+            return fallback("/server_info unavailable (" + e.getMessage() + ")");
+        }
+    }
+
+    private SidecarFacts fromServerInfo(ServerInfo info) {
+        SidecarMode mode = configuredMode;
+        if (mode == SidecarMode.AUTO) {
+            mode = info.isIstio() ? SidecarMode.ISTIO : SidecarMode.ENVOY;
+        }
+        Optional<String> version = info.istioVersion().map(v -> "istio " + v)
+                .or(() -> info.envoyVersion().isEmpty() ? Optional.empty() : Optional.of("envoy " + shortVersion(info.envoyVersion())));
+        Optional<Duration> window = mode == SidecarMode.ISTIO
+                ? Optional.of(info.terminationDrainDuration().orElse(defaultTerminationDrainDuration))
+                : Optional.empty();
+        String source = "/server_info" + (mode == SidecarMode.ISTIO && info.terminationDrainDuration().isEmpty()
+                ? " (no terminationDrainDuration; assuming " + defaultTerminationDrainDuration.toMillis() + " ms)" : "");
+        return new SidecarFacts(mode, version, window, mode == SidecarMode.ISTIO && info.exitOnZeroActiveConnections(),
+                info.minimumDrainDuration(), source);
+    }
+
+    private static String shortVersion(String envoyVersion) {
+        String[] parts = envoyVersion.split("/");
+        return parts.length > 1 ? parts[1] : envoyVersion;
+    }
+
+    private SidecarFacts fallback(String why) {
+        switch (configuredMode) {
+            case ISTIO:
+                return new SidecarFacts(SidecarMode.ISTIO, Optional.empty(), Optional.of(defaultTerminationDrainDuration),
+                        false, Optional.empty(), "configured; " + why);
+            case NATIVE:
+            case ENVOY:
+                return new SidecarFacts(configuredMode, Optional.empty(), Optional.empty(), false, Optional.empty(),
+                        "configured; " + why);
+            default:
+                return SidecarFacts.none(why);
+        }
+    }
+
+    private SidecarMode resolvedMode() {
+        SidecarFacts f = facts;
+        return f != null ? f.mode() : configuredMode;
+    }
+
+    @Override
+    public SidecarState probe(Duration timeout) {
+        EnvoyAdminClient c = client.withCallTimeout(positive(timeout));
+        ReadyResponse ready;
+        try {
+            ready = c.ready();
+        } catch (EnvoyAdminException e) {
+            if (e.kind() == EnvoyAdminException.Kind.CONNECTION_REFUSED) {
+                return adminAnswered ? SidecarState.GONE : SidecarState.ABSENT;
+            }
+            logger.debug("Envoy admin probe inconclusive: {}", e.getMessage());
+            return SidecarState.UNKNOWN;
+        }
+        adminAnswered = true;
+        if (ready.state() == EnvoyState.PRE_INITIALIZING || ready.state() == EnvoyState.INITIALIZING) {
+            return SidecarState.STARTING;
+        }
+        SidecarMode mode = resolvedMode();
+        if (mode == SidecarMode.ENVOY) {
+            return SidecarState.LIVE;
+        }
+        try {
+            if (c.agentReady()) {
+                agentWasReady = true;
+                return SidecarState.LIVE;
+            }
+            // 503 from the agent: after SIGTERM on a kept-alive connection, or before it was ever ready.
+            return agentWasReady ? SidecarState.TERMINATING : SidecarState.STARTING;
+        } catch (EnvoyAdminException e) {
+            if (e.kind() == EnvoyAdminException.Kind.CONNECTION_REFUSED) {
+                // pilot-agent closes :15020 the instant it gets SIGTERM while Envoy keeps answering.
+                if (mode == SidecarMode.AUTO && !agentWasReady) {
+                    return SidecarState.LIVE; // plain Envoy whose kind is not known yet
+                }
+                return SidecarState.TERMINATING;
+            }
+            logger.debug("pilot-agent probe inconclusive: {}", e.getMessage());
+            return SidecarState.UNKNOWN;
+        }
+    }
+
+    @Override
+    public boolean isReady(Duration timeout) {
+        EnvoyAdminClient c = client.withCallTimeout(positive(timeout));
+        SidecarMode mode = resolvedMode();
+        if (mode != SidecarMode.ENVOY) {
+            try {
+                boolean ready = c.agentReady();
+                if (ready) {
+                    agentWasReady = true;
+                }
+                return ready;
+            } catch (EnvoyAdminException e) {
+                if (e.kind() != EnvoyAdminException.Kind.CONNECTION_REFUSED || mode != SidecarMode.AUTO) {
+                    return false;
+                }
+                // No agent: maybe plain Envoy; fall through to Envoy's own readiness.
+            }
+        }
+        try {
+            boolean live = c.ready().isLive();
+            adminAnswered = true;
+            return live;
+        } catch (EnvoyAdminException e) {
+            return false;
+        }
+    }
+
+    /** Whether anything of the sidecar has answered so far. */
+    public boolean hasAnswered() {
+        return adminAnswered || agentWasReady;
+    }
+
+    @Override
+    public void drainInbound(Duration timeout) {
+        client.withCallTimeout(positive(timeout)).drainListeners(DrainFlag.INBOUND_ONLY, DrainFlag.GRACEFUL);
+    }
+
+    @Override
+    public void release(Duration timeout) {
+        // Envoy's own /quitquitquit: in classic mode pilot-agent's :15020 is already closed.
+        client.withCallTimeout(positive(timeout)).quitQuitQuit();
+    }
+
+    @Override
+    public String describe() {
+        return "envoy admin " + client.adminUrl() + (configuredMode == SidecarMode.ENVOY ? "" : ", agent " + client.agentUrl());
+    }
+
+    private static Duration positive(Duration d) {
+        return d.isNegative() || d.isZero() ? Duration.ofMillis(1) : d;
+    }
+}

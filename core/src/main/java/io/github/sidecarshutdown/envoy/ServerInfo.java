@@ -1,0 +1,135 @@
+package io.github.sidecarshutdown.envoy;
+
+import io.github.sidecarshutdown.internal.Json;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What {@code GET /server_info} says that matters for shutdown (sidecar-protocol.md 1.3): Envoy's
+ * state and version, and, in Istio, {@code node.metadata.ISTIO_VERSION},
+ * {@code node.metadata.PROXY_CONFIG} and {@code EXIT_ON_ZERO_ACTIVE_CONNECTIONS}: the only local
+ * way for the app to learn its outbound window.
+ *
+ * @param state                       Envoy's server state
+ * @param envoyVersion                Envoy's build version string, or empty
+ * @param istioVersion                {@code ISTIO_VERSION}; empty for plain Envoy
+ * @param terminationDrainDuration    {@code PROXY_CONFIG.terminationDrainDuration}, when present
+ * @param drainTime                   {@code command_line_options.drain_time} ({@code drainDuration})
+ * @param exitOnZeroActiveConnections {@code EXIT_ON_ZERO_ACTIVE_CONNECTIONS} from metadata or proxyMetadata
+ * @param minimumDrainDuration        {@code PROXY_CONFIG.proxyMetadata.MINIMUM_DRAIN_DURATION}, when present
+ * @param holdApplicationUntilProxyStarts {@code PROXY_CONFIG.holdApplicationUntilProxyStarts}, when present
+ */
+public record ServerInfo(
+        EnvoyState state,
+        String envoyVersion,
+        Optional<String> istioVersion,
+        Optional<Duration> terminationDrainDuration,
+        Optional<Duration> drainTime,
+        boolean exitOnZeroActiveConnections,
+        Optional<Duration> minimumDrainDuration,
+        Optional<Boolean> holdApplicationUntilProxyStarts) {
+
+    private static final Pattern PROTO_DURATION = Pattern.compile("(\\d{1,12})(?:\\.(\\d{1,9}))?s");
+    private static final Pattern GO_DURATION = Pattern.compile("(?:(\\d{1,6})h)?(?:(\\d{1,6})m(?!s))?(?:(\\d{1,9})(?:\\.(\\d{1,9}))?s)?(?:(\\d{1,9})ms)?");
+
+    /** Whether this Envoy runs as an Istio sidecar (it carries {@code ISTIO_VERSION}). */
+    public boolean isIstio() {
+        return istioVersion.isPresent();
+    }
+
+    /**
+     * Parses a {@code /server_info} body.
+     *
+     * @throws IllegalArgumentException if the body is not JSON or not an object; fields that are
+     *     missing or of the wrong type are treated as absent, since plain Envoy and old Istio leave
+     *     many out
+     */
+    public static ServerInfo parse(String body) {
+        Object root;
+        try {
+            root = Json.parse(body);
+        } catch (Json.JsonException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        if (!(root instanceof Map)) {
+            throw new IllegalArgumentException("server_info is not a JSON object");
+        }
+        Map<?, ?> info = (Map<?, ?>) root;
+        EnvoyState state = text(info.get("state")).map(EnvoyState::parse).orElse(EnvoyState.UNKNOWN);
+        String version = text(info.get("version")).orElse("");
+        Map<?, ?> options = map(info.get("command_line_options"));
+        Optional<Duration> drainTime = text(options.get("drain_time")).flatMap(ServerInfo::duration);
+        Map<?, ?> metadata = map(map(info.get("node")).get("metadata"));
+        Optional<String> istio = text(metadata.get("ISTIO_VERSION")).filter(s -> !s.isBlank());
+        Map<?, ?> proxyConfig = map(metadata.get("PROXY_CONFIG"));
+        Map<?, ?> proxyMetadata = map(proxyConfig.get("proxyMetadata"));
+        Optional<Duration> terminationDrain = text(proxyConfig.get("terminationDrainDuration")).flatMap(ServerInfo::duration);
+        boolean exitOnZero = truthy(metadata.get("EXIT_ON_ZERO_ACTIVE_CONNECTIONS"))
+                || truthy(proxyMetadata.get("EXIT_ON_ZERO_ACTIVE_CONNECTIONS"));
+        Optional<Duration> minimumDrain = text(proxyMetadata.get("MINIMUM_DRAIN_DURATION")).flatMap(ServerInfo::duration);
+        Object hold = proxyConfig.get("holdApplicationUntilProxyStarts");
+        Optional<Boolean> holdApp = hold instanceof Boolean ? Optional.of((Boolean) hold)
+                : text(hold).map(s -> s.equalsIgnoreCase("true"));
+        return new ServerInfo(state, version, istio, terminationDrain, drainTime, exitOnZero, minimumDrain, holdApp);
+    }
+
+    /**
+     * Parses a duration as Envoy and Istio print them: protobuf JSON ({@code "5s"}, {@code "1.5s"})
+     * or Go ({@code "1m30s"}, {@code "500ms"}).
+     */
+    static Optional<Duration> duration(String text) {
+        String t = text.trim();
+        if (t.isEmpty()) {
+            return Optional.empty();
+        }
+        Matcher p = PROTO_DURATION.matcher(t);
+        if (p.matches()) {
+            long nanos = p.group(2) == null ? 0 : Long.parseLong((p.group(2) + "00000000").substring(0, 9));
+            return Optional.of(Duration.ofSeconds(Long.parseLong(p.group(1)), nanos));
+        }
+        Matcher g = GO_DURATION.matcher(t);
+        if (g.matches() && t.length() > 0) {
+            Duration d = Duration.ZERO;
+            if (g.group(1) != null) {
+                d = d.plusHours(Long.parseLong(g.group(1)));
+            }
+            if (g.group(2) != null) {
+                d = d.plusMinutes(Long.parseLong(g.group(2)));
+            }
+            if (g.group(3) != null) {
+                d = d.plusSeconds(Long.parseLong(g.group(3)));
+                if (g.group(4) != null) {
+                    d = d.plusNanos(Long.parseLong((g.group(4) + "00000000").substring(0, 9)));
+                }
+            }
+            if (g.group(5) != null) {
+                d = d.plusMillis(Long.parseLong(g.group(5)));
+            }
+            return Optional.of(d);
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> text(@Nullable Object o) {
+        if (o instanceof String) {
+            return Optional.of((String) o);
+        }
+        if (o instanceof BigDecimal || o instanceof Boolean) {
+            return Optional.of(o.toString());
+        }
+        return Optional.empty();
+    }
+
+    private static Map<?, ?> map(@Nullable Object o) {
+        return o instanceof Map ? (Map<?, ?>) o : Map.of();
+    }
+
+    private static boolean truthy(@Nullable Object o) {
+        return Boolean.TRUE.equals(o) || (o instanceof String && ((String) o).trim().equalsIgnoreCase("true"));
+    }
+}

@@ -1,0 +1,39 @@
+package io.github.sidecarshutdown.sidecar;
+
+import java.time.Duration;
+
+final class NoSidecar implements Sidecar {
+
+    static final NoSidecar INSTANCE = new NoSidecar();
+
+    private NoSidecar() {
+    }
+
+    @Override
+    public SidecarState probe(Duration timeout) {
+        return SidecarState.ABSENT;
+    }
+
+    @Override
+    public SidecarFacts facts(Duration timeout) {
+        return SidecarFacts.none("sidecar-mode none");
+    }
+
+    @Override
+    public boolean isReady(Duration timeout) {
+        return true;
+    }
+
+    @Override
+    public void drainInbound(Duration timeout) {
+    }
+
+    @Override
+    public void release(Duration timeout) {
+    }
+
+    @Override
+    public String describe() {
+        return "no sidecar";
+    }
+}
