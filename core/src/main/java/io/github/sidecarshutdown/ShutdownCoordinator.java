@@ -568,7 +568,7 @@ public final class ShutdownCoordinator {
                     phases.add(new PhaseResult(p, TaskOutcome.SKIPPED, since(time.nanoTime()), Duration.ZERO, why));
                 }
             }
-            phases.add(new PhaseResult(ShutdownPhase.REPORT, TaskOutcome.SUCCEEDED, since(time.nanoTime()), Duration.ZERO, null));
+            record(new PhaseResult(ShutdownPhase.REPORT, TaskOutcome.SUCCEEDED, since(time.nanoTime()), Duration.ZERO, null));
             ShutdownReport report = snapshot(true);
             try {
                 if (report.outcome().equals("clean")) {

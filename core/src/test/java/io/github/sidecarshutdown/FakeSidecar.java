@@ -1,0 +1,81 @@
+package io.github.sidecarshutdown;
+
+import io.github.sidecarshutdown.sidecar.Sidecar;
+import io.github.sidecarshutdown.sidecar.SidecarFacts;
+import io.github.sidecarshutdown.sidecar.SidecarMode;
+import io.github.sidecarshutdown.sidecar.SidecarState;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongFunction;
+
+/** A scriptable sidecar that records every call with the virtual time it came at. */
+final class FakeSidecar implements Sidecar {
+
+    final List<String> calls = new CopyOnWriteArrayList<>();
+    private final VirtualTime time;
+    volatile SidecarFacts facts;
+    /** State as a function of virtual nanoTime. */
+    volatile LongFunction<SidecarState> state = t -> SidecarState.TERMINATING;
+    volatile LongFunction<Boolean> ready = t -> true;
+    volatile RuntimeException releaseFailure;
+
+    FakeSidecar(VirtualTime time, SidecarFacts facts) {
+        this.time = time;
+        this.facts = facts;
+    }
+
+    static SidecarFacts istio(Duration window) {
+        return new SidecarFacts(SidecarMode.ISTIO, Optional.of("istio 1.26.2"), Optional.of(window), false, Optional.empty(),
+                "test");
+    }
+
+    static SidecarFacts exitOnZero() {
+        return new SidecarFacts(SidecarMode.ISTIO, Optional.of("istio 1.26.2"), Optional.of(Duration.ofSeconds(5)), true,
+                Optional.of(Duration.ofSeconds(5)), "test");
+    }
+
+    static SidecarFacts nativeSidecar() {
+        return new SidecarFacts(SidecarMode.NATIVE, Optional.empty(), Optional.empty(), false, Optional.empty(), "test");
+    }
+
+    long count(String call) {
+        return calls.stream().filter(c -> c.equals(call)).count();
+    }
+
+    @Override
+    public SidecarState probe(Duration timeout) {
+        calls.add("probe");
+        return state.apply(time.nanoTime());
+    }
+
+    @Override
+    public SidecarFacts facts(Duration timeout) {
+        return facts;
+    }
+
+    @Override
+    public boolean isReady(Duration timeout) {
+        calls.add("isReady");
+        return ready.apply(time.nanoTime());
+    }
+
+    @Override
+    public void drainInbound(Duration timeout) {
+        calls.add("drainInbound");
+    }
+
+    @Override
+    public void release(Duration timeout) {
+        calls.add("release");
+        if (releaseFailure != null) {
+            throw releaseFailure;
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "fake sidecar";
+    }
+}
