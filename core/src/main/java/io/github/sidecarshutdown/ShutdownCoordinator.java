@@ -76,17 +76,21 @@ public final class ShutdownCoordinator {
     private final ReadinessGate readiness = new ReadinessGate();
     private final AtomicBoolean hookRegistered = new AtomicBoolean();
     private final AtomicBoolean released = new AtomicBoolean();
+    private final java.util.Map<ShutdownPhase, CompletableFuture<Void>> signals = new java.util.EnumMap<>(ShutdownPhase.class);
     private final Object lock = new Object();
     private @Nullable Run run; // guarded by lock
 
     ShutdownCoordinator(ShutdownSettings settings, Sidecar sidecar, List<ShutdownTask> tasks, List<ShutdownListener> listeners,
-            TimeSource time, RuntimeHooks hooks) {
+            TimeSource time, RuntimeHooks hooks, Set<ShutdownPhase> signalledPhases) {
         this.settings = settings;
         this.sidecar = sidecar;
         this.tasks = new CopyOnWriteArrayList<>(tasks);
         this.listeners = new CopyOnWriteArrayList<>(listeners);
         this.time = time;
         this.hooks = hooks;
+        for (ShutdownPhase p : signalledPhases) {
+            signals.put(p, new CompletableFuture<>());
+        }
     }
 
     /** A builder with the defaults of a classic Istio sidecar and a 30 s grace period. */
@@ -193,6 +197,20 @@ public final class ShutdownCoordinator {
      */
     public ShutdownReport shutdown() {
         return startOrJoin(ShutdownTrigger.PROGRAMMATIC).await();
+    }
+
+    /**
+     * Lets the sequence enter {@code phase}, which the builder's {@code awaitSignalBefore} made it
+     * wait for. May come before the sequence reaches the phase; idempotent.
+     *
+     * @throws IllegalArgumentException if the coordinator was not built to wait for {@code phase}
+     */
+    public void signal(ShutdownPhase phase) {
+        CompletableFuture<Void> gate = signals.get(requireNonNull(phase, "phase"));
+        if (gate == null) {
+            throw new IllegalArgumentException("phase: " + phase + " (expected: one given to awaitSignalBefore: " + signals.keySet() + ")");
+        }
+        gate.complete(null);
     }
 
     /** Starts the sequence (or joins the running one) without waiting; for asynchronous lifecycles. */
@@ -531,6 +549,10 @@ public final class ShutdownCoordinator {
         }
 
         private void phase(ShutdownPhase phase, Deadline phaseDeadline, PhaseBody body) throws InterruptedException {
+            CompletableFuture<Void> gate = signals.get(phase);
+            if (gate != null && !time.awaitDone(gate, phaseDeadline.remaining())) {
+                logger.warn("No signal to start phase {} before the deadline; going on", phase.tagValue());
+            }
             long start = time.nanoTime();
             if (phaseDeadline.isExpired() && phase != ShutdownPhase.SIDECAR_RELEASE) {
                 record(new PhaseResult(phase, TaskOutcome.SKIPPED, since(start), Duration.ZERO, "deadline reached"));

@@ -71,7 +71,8 @@ class CoordinatorSigtermIT {
 
     private void startApp(Map<String, String> extraEnv) throws Exception {
         Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder pb = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+        ProcessBuilder pb = new ProcessBuilder(java.toString(), "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
+                "-cp", System.getProperty("java.class.path"),
                 SigtermFixtureApp.class.getName()).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("SIDECAR_SHUTDOWN_"));

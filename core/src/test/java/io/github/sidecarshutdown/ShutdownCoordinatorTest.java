@@ -676,6 +676,48 @@ class ShutdownCoordinatorTest {
         assertThat(running.get(20, java.util.concurrent.TimeUnit.SECONDS).complete()).isTrue();
     }
 
+    @Test
+    void aSignalledPhaseWaitsUntilTheFrameworkSaysGo() throws Exception {
+        ShutdownCoordinator c = builder().propagationDelay(Duration.ofSeconds(1))
+                .awaitSignalBefore(ShutdownPhase.INBOUND_DRAIN, ShutdownPhase.SIDECAR_RELEASE)
+                .task("flush", ctx -> events.add("flush")).build();
+        Thread framework = new Thread(() -> {
+            try {
+                time.sleep(Duration.ofSeconds(3)); // e.g. the web server's own graceful shutdown
+                events.add("signal");
+                c.signal(ShutdownPhase.INBOUND_DRAIN);
+                c.signal(ShutdownPhase.SIDECAR_RELEASE); // early: remembered until the sequence gets there
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "test-worker-framework");
+        framework.start();
+
+        ShutdownReport report = c.shutdown();
+
+        assertThat(events).containsSubsequence("signal", "phase:inbound_drain", "flush", "phase:sidecar_release");
+        assertThat(report.phase(ShutdownPhase.INBOUND_DRAIN).orElseThrow().startOffset()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(report.sidecarReleased()).isTrue();
+    }
+
+    @Test
+    void aSignalThatNeverComesCannotHoldTheSequencePastItsDeadline() {
+        ShutdownReport report = builder().gracePeriod(Duration.ofSeconds(10)).awaitSignalBefore(ShutdownPhase.CLEANUP)
+                .task("flush", ctx -> { }).build().shutdown();
+
+        assertThat(report.complete()).isTrue();
+        assertThat(report.elapsed()).isLessThanOrEqualTo(Duration.ofSeconds(9));
+        assertThat(report.task("flush").orElseThrow().outcome()).isEqualTo(TaskOutcome.SKIPPED);
+    }
+
+    @Test
+    void onlyLaterPhasesCanWaitForASignal() {
+        assertThatThrownBy(() -> builder().awaitSignalBefore(ShutdownPhase.PROPAGATION_DELAY))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("INBOUND_DRAIN, CLEANUP, RELEASE or SIDECAR_RELEASE");
+        ShutdownCoordinator c = builder().build();
+        assertThatThrownBy(() -> c.signal(ShutdownPhase.CLEANUP)).isInstanceOf(IllegalArgumentException.class);
+    }
+
     // ---- startup ----
 
     @Test
