@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * The app's readiness as the library sees it: not ready while starting (until the sidecar can carry
  * traffic), ready, then not ready again for good once shutdown begins. An app without a framework
  * serves its readiness endpoint from {@link #isReady()}; frameworks subscribe with
- * {@link #onChange(Consumer)}. Thread-safe.
+ * {@link #onChange(Consumer)}. Thread-safe; listeners are called in the order of the changes, under
+ * the gate's lock, so they must not block.
  */
 public final class ReadinessGate {
 
@@ -30,6 +31,7 @@ public final class ReadinessGate {
 
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
     private final List<Consumer<State>> listeners = new CopyOnWriteArrayList<>();
+    private final Object transitions = new Object();
 
     public State state() {
         return state.get();
@@ -42,15 +44,21 @@ public final class ReadinessGate {
 
     /** STARTING → READY; ignored once shutting down. */
     public void markReady() {
-        if (state.compareAndSet(State.STARTING, State.READY)) {
-            fire(State.READY);
+        // One lock orders each change with its notification: a subscriber can never hear READY
+        // after SHUTTING_DOWN when SIGTERM races the startup.
+        synchronized (transitions) {
+            if (state.compareAndSet(State.STARTING, State.READY)) {
+                fire(State.READY);
+            }
         }
     }
 
     /** Any state → SHUTTING_DOWN. */
     public void markShuttingDown() {
-        if (state.getAndSet(State.SHUTTING_DOWN) != State.SHUTTING_DOWN) {
-            fire(State.SHUTTING_DOWN);
+        synchronized (transitions) {
+            if (state.getAndSet(State.SHUTTING_DOWN) != State.SHUTTING_DOWN) {
+                fire(State.SHUTTING_DOWN);
+            }
         }
     }
 

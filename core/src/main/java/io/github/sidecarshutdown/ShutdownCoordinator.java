@@ -444,6 +444,10 @@ public final class ShutdownCoordinator {
 
         private PhaseResult propagationDelay(Deadline work) throws InterruptedException {
             Duration delay = work.cap(settings.propagationDelay());
+            if (atStart == SidecarState.GONE && facts.mode() != SidecarMode.NONE) {
+                // Every inbound request reaches the app through Envoy: with Envoy gone none can arrive.
+                return done("skipped: the sidecar is gone, so no inbound request can reach the app");
+            }
             if (delay.isZero()) {
                 return done(settings.propagationDelay().isZero() ? "none configured" : "no time left");
             }

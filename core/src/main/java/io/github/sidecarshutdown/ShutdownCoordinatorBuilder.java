@@ -341,12 +341,26 @@ public final class ShutdownCoordinatorBuilder {
                 allowNonLoopback, adminTimeout, releaseSidecar, terminationDrainDuration, startupWait, startupPolicy);
     }
 
+    /** The allow setting, named in the same front end as the URL it excuses. */
+    private String allowName(String urlSource) {
+        if (sources.containsKey(Setting.ALLOW_NON_LOOPBACK)) {
+            return sources.get(Setting.ALLOW_NON_LOOPBACK);
+        }
+        if (urlSource.startsWith("SIDECAR_SHUTDOWN_")) {
+            return Setting.ALLOW_NON_LOOPBACK.envName();
+        }
+        if (urlSource.startsWith("sidecar.shutdown.")) {
+            return Setting.ALLOW_NON_LOOPBACK.propertyName();
+        }
+        return Setting.ALLOW_NON_LOOPBACK.builderMethod();
+    }
+
     private void checkLoopback(Setting s, URI url) {
         if (!SettingParser.isLoopback(url.getHost())) {
             throw new InvalidSettingException(s, source(s), url.toString(), "is not a loopback address; the sidecar's "
                     + (s == Setting.ADMIN_URL ? "Envoy admin port listens on http://127.0.0.1:15000" : "pilot-agent listens on http://127.0.0.1:15020")
                     + " inside the Pod, and its API can stop the sidecar. Use a loopback URL, or set "
-                    + source(Setting.ALLOW_NON_LOOPBACK) + "=true if you really mean another host");
+                    + allowName(source(s)) + "=true if you really mean another host");
         }
     }
 

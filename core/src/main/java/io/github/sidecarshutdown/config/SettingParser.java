@@ -55,7 +55,8 @@ public final class SettingParser {
                 while (m.find()) {
                     double n = Double.parseDouble(m.group(1));
                     if (n > MAX.toMillis()) {
-                        throw new InvalidSettingException(setting, source, raw, "longer than a day");
+                        throw new InvalidSettingException(setting, source, raw, "longer than a day; expected "
+                                + Setting.Kind.DURATION.accepted());
                     }
                     double unitMillis;
                     switch (m.group(2)) {
@@ -67,7 +68,8 @@ public final class SettingParser {
                     d = d.plusNanos(Math.round(n * unitMillis * 1_000_000));
                 }
             } catch (ArithmeticException e) {
-                throw new InvalidSettingException(setting, source, raw, "longer than a day");
+                throw new InvalidSettingException(setting, source, raw, "longer than a day; expected "
+                        + Setting.Kind.DURATION.accepted());
             }
         }
         return checkDuration(setting, source, raw, d);
@@ -80,7 +82,7 @@ public final class SettingParser {
         }
         if (d.compareTo(MAX) > 0) {
             throw new InvalidSettingException(setting, source, String.valueOf(shown),
-                    "longer than a day; no Pod waits that long to terminate");
+                    "longer than a day; no Pod waits that long to terminate. Expected " + Setting.Kind.DURATION.accepted());
         }
         return d;
     }
@@ -109,20 +111,44 @@ public final class SettingParser {
                 .map(e -> e.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining("|")));
     }
 
+    private static final Pattern CREDENTIALS = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@");
+
+    /** {@code url} with any {@code user:password@} replaced, for messages and logs. */
+    public static String redact(String url) {
+        return CREDENTIALS.matcher(url).replaceFirst("$1<redacted>@");
+    }
+
+    private static boolean hasCredentials(String url) {
+        return CREDENTIALS.matcher(url).find();
+    }
+
     /** Parses an absolute http(s) URL without credentials. */
     public static URI url(Setting setting, String source, String raw) {
+        String text = raw.trim();
+        if (hasCredentials(text)) {
+            throw credentials(setting, source, text);
+        }
         URI uri;
         try {
-            uri = new URI(raw.trim());
+            uri = new URI(text);
         } catch (URISyntaxException e) {
-            throw new InvalidSettingException(setting, source, raw, "not a URL (" + e.getReason() + "); expected "
+            throw new InvalidSettingException(setting, source, redact(raw), "not a URL (" + e.getReason() + "); expected "
                     + Setting.Kind.URL.accepted());
         }
         return checkUrl(setting, source, uri);
     }
 
+    private static InvalidSettingException credentials(Setting setting, String source, String url) {
+        // Never keep credentials: the URL is logged and tagged in metrics.
+        return new InvalidSettingException(setting, source, redact(url), "must not contain credentials "
+                + "(user:password@); the Envoy admin port takes none");
+    }
+
     /** Checks scheme, host and the absence of credentials. */
     public static URI checkUrl(Setting setting, String source, URI uri) {
+        if (uri.getRawUserInfo() != null || hasCredentials(uri.toString())) {
+            throw credentials(setting, source, uri.toString());
+        }
         String scheme = uri.getScheme();
         if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
             throw new InvalidSettingException(setting, source, uri.toString(), "scheme must be http or https; expected "
@@ -131,11 +157,6 @@ public final class SettingParser {
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
             throw new InvalidSettingException(setting, source, uri.toString(), "no host; expected "
                     + Setting.Kind.URL.accepted());
-        }
-        if (uri.getRawUserInfo() != null) {
-            // Never keep credentials: the URL is logged and tagged in metrics.
-            throw new InvalidSettingException(setting, source, "<redacted>", "must not contain credentials "
-                    + "(user:password@); the Envoy admin port takes none");
         }
         return uri;
     }

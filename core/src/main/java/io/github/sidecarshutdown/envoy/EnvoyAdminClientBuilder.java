@@ -89,13 +89,14 @@ public final class EnvoyAdminClientBuilder {
     }
 
     private void checkUrl(URI url, String name, URI example) {
+        if (url.getRawUserInfo() != null || !SettingParser.redact(url.toString()).equals(url.toString())) {
+            throw new IllegalArgumentException(name + ": " + SettingParser.redact(url.toString())
+                    + " (expected: no credentials in the URL)");
+        }
         String scheme = url.getScheme();
         if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
                 || url.getHost() == null) {
             throw new IllegalArgumentException(name + ": " + url + " (expected: an http URL such as " + example + ")");
-        }
-        if (url.getRawUserInfo() != null) {
-            throw new IllegalArgumentException(name + ": <redacted> (expected: no credentials in the URL)");
         }
         if (!allowNonLoopback && !SettingParser.isLoopback(url.getHost())) {
             throw new IllegalArgumentException(name + ": " + url + " (expected: a loopback address such as " + example

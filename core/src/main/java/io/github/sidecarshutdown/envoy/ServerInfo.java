@@ -65,7 +65,9 @@ public record ServerInfo(
         Map<?, ?> options = map(info.get("command_line_options"));
         Optional<Duration> drainTime = text(options.get("drain_time")).flatMap(ServerInfo::duration);
         Map<?, ?> metadata = map(map(info.get("node")).get("metadata"));
-        Optional<String> istio = text(metadata.get("ISTIO_VERSION")).filter(s -> !s.isBlank());
+        Object istioValue = metadata.get("ISTIO_VERSION");
+        Optional<String> istio = istioValue instanceof String && !((String) istioValue).isBlank()
+                ? Optional.of((String) istioValue) : Optional.empty();
         Map<?, ?> proxyConfig = map(metadata.get("PROXY_CONFIG"));
         Map<?, ?> proxyMetadata = map(proxyConfig.get("proxyMetadata"));
         Optional<Duration> terminationDrain = text(proxyConfig.get("terminationDrainDuration")).flatMap(ServerInfo::duration);

@@ -49,7 +49,7 @@ public final class Json {
     }
 
     private @Nullable Object value(int depth) {
-        if (depth > MAX_DEPTH) {
+        if (depth >= MAX_DEPTH) {
             throw error("nested deeper than " + MAX_DEPTH);
         }
         if (pos >= text.length()) {

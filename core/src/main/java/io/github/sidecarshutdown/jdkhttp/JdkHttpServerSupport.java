@@ -21,7 +21,7 @@ import java.util.Objects;
  * <pre>{@code
  * server.createContext("/", handler).getFilters().add(JdkHttpServerSupport.inFlightFilter(coordinator.inFlight()));
  * server.createContext("/ready", JdkHttpServerSupport.readinessHandler(coordinator.readiness()));
- * coordinator.register(JdkHttpServerSupport.stopTask(server, Duration.ofSeconds(5)));
+ * coordinator.register(JdkHttpServerSupport.stopTask(server, coordinator.inFlight(), Duration.ofSeconds(5)));
  * }</pre>
  */
 public final class JdkHttpServerSupport {
@@ -66,16 +66,22 @@ public final class JdkHttpServerSupport {
     }
 
     /**
-     * An {@link ShutdownPhase#INBOUND_DRAIN} task that stops {@code server}, letting exchanges
-     * finish for up to {@code graceful} (rounded up to whole seconds, as {@link HttpServer#stop(int)} takes).
+     * An {@link ShutdownPhase#INBOUND_DRAIN} task that waits up to {@code graceful} for the
+     * tracker's in-flight requests to finish, then stops {@code server} at once. It does not rely
+     * on {@link HttpServer#stop(int)}'s own grace: before JDK 21 (JDK-8304065) that call always
+     * waits its full delay, even with nothing in flight, which would add whole seconds to every
+     * Pod's termination.
      */
-    public static ShutdownTask stopTask(HttpServer server, Duration graceful) {
+    public static ShutdownTask stopTask(HttpServer server, InFlightTracker tracker, Duration graceful) {
         Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(tracker, "tracker");
         Objects.requireNonNull(graceful, "graceful");
-        int seconds = (int) Math.min(Integer.MAX_VALUE, (graceful.toMillis() + 999) / 1000);
-        return ShutdownTask.builder("stop-http-server", ctx -> server.stop(seconds))
-                .phase(ShutdownPhase.INBOUND_DRAIN)
-                .timeout(graceful.plusSeconds(1))
-                .build();
+        return ShutdownTask.builder("stop-http-server", ctx -> {
+            try {
+                tracker.awaitIdle(graceful.compareTo(ctx.remaining()) < 0 ? graceful : ctx.remaining());
+            } finally {
+                server.stop(0);
+            }
+        }).phase(ShutdownPhase.INBOUND_DRAIN).timeout(graceful.plusSeconds(1)).build();
     }
 }
