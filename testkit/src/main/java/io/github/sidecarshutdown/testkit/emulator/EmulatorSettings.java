@@ -1,0 +1,34 @@
+package io.github.sidecarshutdown.testkit.emulator;
+
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/** The validated, immutable configuration built by {@link SidecarEmulatorBuilder}. */
+record EmulatorSettings(
+        IstioMode mode,
+        String istioVersion,
+        String envoyVersion,
+        boolean legacyEnvoyDrain,
+        boolean exitOnZeroActiveConnections,
+        boolean downstreamConnectionStats,
+        Duration terminationDrainDuration,
+        Duration drainDuration,
+        Duration minimumDrainDuration,
+        Duration activeConnectionCheckInterval,
+        Duration statsRequestTimeout,
+        Duration statsFlushInterval,
+        Duration healthConnectTimeout,
+        Duration timeToInitializing,
+        Duration timeToLive,
+        int appPort,
+        int adminPort,
+        int agentPort,
+        int healthPort,
+        int outboundPort,
+        int inboundPort,
+        Consumer<SidecarEvent> listener) {
+
+    IstioVersion version() {
+        return IstioVersion.parse(istioVersion);
+    }
+}

@@ -1,0 +1,358 @@
+package io.github.sidecarshutdown.testkit.emulator;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
+
+/**
+ * The emulated Envoy process: its four sockets (admin, outbound, inbound, 15021 health), server state,
+ * drain state, stats, and its death. Listener behaviour follows sidecar-protocol.md sections 1.2–1.8;
+ * the death is pilot-agent's SIGKILL (section 2, step 5) or its own {@code /quitquitquit} (section 1.6).
+ *
+ * <p>In {@link IstioMode#NONE} only the outbound and inbound sockets exist and they never drain nor die.
+ */
+final class EnvoyProcess {
+
+    /** Istio's stats names use the nominal ports, whatever port the emulator really bound. */
+    static final String OUTBOUND_STATS = "listener.0.0.0.0_15001";
+    static final String INBOUND_STATS = "listener.0.0.0.0_15006";
+    static final String HEALTH_STATS = "listener.0.0.0.0_15021";
+
+    private final EmulatorSettings settings;
+    private final Recorder recorder;
+    private final ScheduledExecutorService scheduler;
+    private final boolean sidecar;
+    private final SocketListener admin;
+    private final SocketListener outbound;
+    private final SocketListener inbound;
+    private final SocketListener health;
+    private final List<SocketListener> trafficListeners;
+    private final List<long[]> healthTransitions = new CopyOnWriteArrayList<>();
+    private final List<Runnable> exitListeners = new CopyOnWriteArrayList<>();
+    private final AtomicLong listenerStopped = new AtomicLong();
+    private final AtomicBoolean dead = new AtomicBoolean();
+    private final CountDownLatch exited = new CountDownLatch(1);
+    private final Object drainLock = new Object();
+    private volatile long startNanos;
+    private volatile boolean healthFailed;
+    private volatile boolean draining;
+    private volatile boolean drainInboundOnly;
+    private volatile boolean hotRestartDraining;
+
+    EnvoyProcess(EmulatorSettings settings, Recorder recorder, ThreadFactory threads,
+            ScheduledExecutorService scheduler, IntSupplier agentPort) {
+        this.settings = settings;
+        this.recorder = recorder;
+        this.scheduler = scheduler;
+        this.sidecar = settings.mode().hasSidecar();
+        AdminServer adminServer = new AdminServer(this, settings, scheduler);
+        this.admin = new SocketListener("admin", settings.adminPort(), threads,
+                new HttpConnectionLoop(adminServer, this::drainCloseAdmin,
+                        r -> recorder.call(RecordedCall.Target.ADMIN, r)));
+        this.outbound = new SocketListener("outbound", settings.outboundPort(), threads,
+                new HttpConnectionLoop(new OutboundProxy(this::outboundPort), this::drainCloseOutbound, r -> { }));
+        this.inbound = new SocketListener("inbound", settings.inboundPort(), threads,
+                new HttpConnectionLoop(new InboundForwarder(settings.appPort()), this::drainCloseInbound, r -> { }));
+        this.health = new SocketListener("health", settings.healthPort(), threads,
+                new HttpConnectionLoop(new HealthListener(agentPort, settings.healthConnectTimeout()),
+                        this::drainCloseHealth, r -> recorder.call(RecordedCall.Target.HEALTH, r)));
+        this.trafficListeners = List.of(outbound, inbound, health);
+    }
+
+    void start() throws IOException {
+        startNanos = System.nanoTime();
+        outbound.start();
+        inbound.start();
+        if (sidecar) {
+            admin.start();
+            health.start();
+        }
+    }
+
+    int adminPort() {
+        return admin.port();
+    }
+
+    int outboundPort() {
+        return outbound.port();
+    }
+
+    int inboundPort() {
+        return inbound.port();
+    }
+
+    int healthPort() {
+        return health.port();
+    }
+
+    boolean isAlive() {
+        return !dead.get();
+    }
+
+    /** Waits for Envoy's death; true if it died within {@code timeout}. */
+    boolean awaitExit(Duration timeout) throws InterruptedException {
+        return exited.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    void onExit(Runnable listener) {
+        exitListeners.add(listener);
+    }
+
+    // ---- server state (section 1.2, 8.2) ----
+
+    ServerState stateAt(long nanos) {
+        long elapsed = nanos - startNanos;
+        if (elapsed < settings.timeToInitializing().toNanos()) {
+            return ServerState.PRE_INITIALIZING;
+        }
+        if (elapsed < settings.timeToLive().toNanos()) {
+            return ServerState.INITIALIZING;
+        }
+        return healthFailedAt(nanos) ? ServerState.DRAINING : ServerState.LIVE;
+    }
+
+    ServerState state() {
+        return stateAt(System.nanoTime());
+    }
+
+    boolean initialized() {
+        return System.nanoTime() - startNanos >= settings.timeToLive().toNanos();
+    }
+
+    /** {@code server.state} is refreshed only at stats flushes (section 1.7): the state at the last flush. */
+    int serverStateGauge() {
+        long flush = settings.statsFlushInterval().toNanos();
+        long elapsed = System.nanoTime() - startNanos;
+        long lastFlush = startNanos + (elapsed / flush) * flush;
+        return stateAt(lastFlush).code();
+    }
+
+    long uptimeSeconds() {
+        return TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos);
+    }
+
+    private boolean healthFailedAt(long nanos) {
+        boolean failed = false;
+        for (long[] t : healthTransitions) {
+            if (t[0] - nanos > 0) {
+                break;
+            }
+            failed = t[1] == 1;
+        }
+        return failed;
+    }
+
+    // ---- health check (section 1.5) ----
+
+    void failHealthcheck() {
+        synchronized (drainLock) {
+            if (!healthFailed) {
+                healthFailed = true;
+                healthTransitions.add(new long[] {System.nanoTime(), 1});
+                recorder.event(SidecarEvent.Type.HEALTHCHECK_FAILED, "");
+            }
+        }
+    }
+
+    void okHealthcheck() {
+        synchronized (drainLock) {
+            if (healthFailed) {
+                healthFailed = false;
+                healthTransitions.add(new long[] {System.nanoTime(), 0});
+                recorder.event(SidecarEvent.Type.HEALTHCHECK_OK, "");
+            }
+        }
+    }
+
+    boolean healthFailed() {
+        return healthFailed;
+    }
+
+    // ---- drains (section 1.4, 8.6) ----
+
+    void drainListeners(boolean inboundOnly, boolean graceful, boolean skipExit) {
+        if (!sidecar || dead.get()) {
+            return;
+        }
+        if (!graceful) {
+            stopListeners(inboundOnly, "non-graceful drain_listeners");
+            return;
+        }
+        synchronized (drainLock) {
+            if (draining) {
+                return; // a drain sequence is already running: no-op, still "OK\n"
+            }
+            draining = true;
+            drainInboundOnly = inboundOnly;
+        }
+        recorder.event(SidecarEvent.Type.DRAIN_STARTED, (inboundOnly ? "inboundonly " : "") + "graceful"
+                + (skipExit ? " skip_exit" : "") + (settings.legacyEnvoyDrain() ? " (Envoy < 1.34: all listeners drain-close)" : ""));
+        if (!skipExit) {
+            scheduler.schedule(() -> stopListeners(inboundOnly, "drain time elapsed"),
+                    settings.drainDuration().toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Istio 1.1–1.4: a hot restart with an empty configuration removes every listener, open ones drain. */
+    void hotRestartDrain() {
+        if (!sidecar || dead.get()) {
+            return;
+        }
+        hotRestartDraining = true;
+        recorder.event(SidecarEvent.Type.DRAIN_STARTED, "hot restart with empty config: all listeners");
+        stopListeners(false, "hot restart");
+    }
+
+    private void stopListeners(boolean inboundOnly, String why) {
+        if (dead.get()) {
+            return;
+        }
+        List<String> stopped = new ArrayList<>();
+        for (SocketListener l : inboundOnly ? List.of(inbound) : trafficListeners) {
+            if (l.isAccepting()) {
+                l.stopAccepting();
+                listenerStopped.incrementAndGet();
+                stopped.add(l.name());
+            }
+        }
+        if (!stopped.isEmpty()) {
+            recorder.event(SidecarEvent.Type.LISTENERS_STOPPED, String.join(",", stopped) + " (" + why + ")");
+        }
+    }
+
+    boolean drainCloseInbound() {
+        return sidecar && (healthFailed || draining || hotRestartDraining);
+    }
+
+    boolean drainCloseOutbound() {
+        return sidecar && (healthFailed || hotRestartDraining
+                || (draining && (!drainInboundOnly || settings.legacyEnvoyDrain())));
+    }
+
+    boolean drainCloseHealth() {
+        return drainCloseOutbound();
+    }
+
+    boolean drainCloseAdmin() {
+        return sidecar && draining && settings.legacyEnvoyDrain();
+    }
+
+    // ---- death (section 1.6, 2 step 5) ----
+
+    /** pilot-agent's SIGKILL: every Envoy port refuses, open connections are reset. */
+    void kill(String why) {
+        die(SidecarEvent.Type.ENVOY_KILLED, why);
+    }
+
+    /** Envoy's own {@code /quitquitquit}: the emulator treats the clean exit like the kill. */
+    void quit() {
+        die(SidecarEvent.Type.ENVOY_EXITED, "admin /quitquitquit");
+    }
+
+    private void die(SidecarEvent.Type type, String why) {
+        if (!sidecar || !dead.compareAndSet(false, true)) {
+            return;
+        }
+        admin.reset();
+        for (SocketListener l : trafficListeners) {
+            l.reset();
+        }
+        recorder.event(type, why);
+        exited.countDown();
+        for (Runnable r : exitListeners) {
+            r.run();
+        }
+    }
+
+    /** Emulator shutdown: orderly close of whatever is still open. */
+    void close() {
+        dead.set(true);
+        admin.close();
+        for (SocketListener l : trafficListeners) {
+            l.close();
+        }
+        exited.countDown();
+    }
+
+    // ---- stats (section 1.7, 8.9) ----
+
+    /** Stats as name → value, sorted; {@code usedOnly} drops stats never written. */
+    TreeMap<String, Long> stats(boolean usedOnly) {
+        TreeMap<String, Long> stats = new TreeMap<>();
+        boolean init = initialized();
+        put(stats, usedOnly, "cluster.xds-grpc.upstream_cx_active", 1, true);
+        put(stats, usedOnly, "cluster.xds-grpc.upstream_cx_total", 1, true);
+        put(stats, usedOnly, "cluster_manager.active_clusters", init ? 4 : 1, true);
+        put(stats, usedOnly, "cluster_manager.cds.update_rejected", 0, false);
+        put(stats, usedOnly, "cluster_manager.cds.update_success", init ? 1 : 0, init);
+        put(stats, usedOnly, "cluster_manager.warming_clusters", 0, true);
+        put(stats, usedOnly, "listener_manager.lds.update_rejected", 0, false);
+        put(stats, usedOnly, "listener_manager.lds.update_success", init ? 1 : 0, init);
+        long stopped = listenerStopped.get();
+        put(stats, usedOnly, "listener_manager.listener_stopped", stopped, stopped > 0);
+        put(stats, usedOnly, "listener_manager.total_listeners_active", init ? 4 : 0, true);
+        put(stats, usedOnly, "listener_manager.total_listeners_draining", 0, true);
+        put(stats, usedOnly, "listener_manager.total_listeners_warming", 0, true);
+        put(stats, usedOnly, "listener_manager.workers_started", init ? 1 : 0, true);
+        put(stats, usedOnly, "server.concurrency", 2, true);
+        put(stats, usedOnly, "server.hot_restart_epoch", 0, true);
+        put(stats, usedOnly, "server.live", healthFailed ? 0 : 1, true);
+        put(stats, usedOnly, "server.state", serverStateGauge(), true);
+        put(stats, usedOnly, "server.total_connections",
+                outbound.activeConnections() + inbound.activeConnections() + health.activeConnections(), true);
+        put(stats, usedOnly, "server.uptime", uptimeSeconds(), true);
+        if (settings.downstreamConnectionStats()) {
+            // Only with EXIT_ON_ZERO or a custom matcher (section 1.7): per listener, per worker, admin.
+            cx(stats, usedOnly, OUTBOUND_STATS, ".worker_0", outbound);
+            cx(stats, usedOnly, INBOUND_STATS, ".worker_0", inbound);
+            cx(stats, usedOnly, HEALTH_STATS, ".worker_0", health);
+            cx(stats, usedOnly, "listener.admin", ".main_thread", admin);
+        }
+        return stats;
+    }
+
+    private static void cx(TreeMap<String, Long> stats, boolean usedOnly, String prefix, String thread,
+            SocketListener listener) {
+        boolean used = listener.totalConnections() > 0;
+        long active = listener.activeConnections();
+        put(stats, usedOnly, prefix + ".downstream_cx_active", active, used);
+        put(stats, usedOnly, prefix + thread + ".downstream_cx_active", active, used);
+    }
+
+    private static void put(TreeMap<String, Long> stats, boolean usedOnly, String name, long value, boolean used) {
+        if (!usedOnly || used) {
+            stats.put(name, value);
+        }
+    }
+
+    /** The names and addresses for {@code /listeners} (section 1.8); stopped listeners stay listed. */
+    List<String[]> listenerTable() {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"virtualOutbound", "127.0.0.1", String.valueOf(outbound.port())});
+        rows.add(new String[] {"virtualInbound", "127.0.0.1", String.valueOf(inbound.port())});
+        rows.add(new String[] {"0.0.0.0_15021", "127.0.0.1", String.valueOf(health.port())});
+        return rows;
+    }
+
+    EmulatorSettings settings() {
+        return settings;
+    }
+
+    long listenerStoppedCount() {
+        return listenerStopped.get();
+    }
+
+    boolean isDraining() {
+        return draining;
+    }
+}

@@ -1,0 +1,86 @@
+package io.github.sidecarshutdown.testkit.emulator;
+
+/**
+ * Which sidecar termination behaviour the {@link SidecarEmulator} reproduces (sidecar-protocol.md
+ * sections 2, 4 and 8; design.md section 4). Each mode fixes the default reported {@code ISTIO_VERSION}
+ * (which in turn selects pilot-agent's {@code /quitquitquit} and {@code /drain} behaviour, section 3)
+ * and whether a drain also drain-closes outbound connections (Envoy &lt; 1.34, section 1.4). Both can be
+ * overridden on the builder.
+ */
+public enum IstioMode {
+
+    /** Istio 1.0: Envoy dies at SIGTERM, every listener closes at once and the agent exits. */
+    ISTIO_1_0("1.0.6", "1.8.0", true),
+
+    /**
+     * Istio 1.1–1.4: drain of ALL listeners by a hot restart with an empty configuration: from SIGTERM
+     * new outbound and inbound connections are refused, open ones are drain-closed; Envoy is killed
+     * after {@code terminationDrainDuration}.
+     */
+    ISTIO_1_1("1.1.17", "1.11.2", true),
+
+    /**
+     * Classic sidecar, Istio 1.5–1.25 (Envoy &lt; 1.34): at SIGTERM the agent posts
+     * {@code /drain_listeners?inboundonly&graceful} (the form used since 1.8) and Envoy's global drain
+     * manager also answers OUTBOUND HTTP/1.1 with {@code Connection: close}; Envoy is killed after
+     * {@code terminationDrainDuration}. Reports ISTIO_VERSION 1.25.5 by default, so pilot-agent offers
+     * {@code /drain} and its {@code /quitquitquit} drains and waits.
+     */
+    ISTIO_1_5("1.25.5", "1.33.5", true),
+
+    /**
+     * Classic sidecar, Istio 1.26+ (Envoy 1.34+, directional drain): outbound is untouched by the
+     * inbound drain; pilot-agent's {@code /quitquitquit} kills Envoy at once.
+     */
+    ISTIO_1_26("1.26.2", "1.34.2", false),
+
+    /**
+     * {@link #ISTIO_1_26} with {@code EXIT_ON_ZERO_ACTIVE_CONNECTIONS=true}: after SIGTERM the agent
+     * sleeps {@code MINIMUM_DRAIN_DURATION}, then polls its Envoy's
+     * {@code /stats?usedonly&filter=downstream_cx_active$} until no connection is left.
+     */
+    EXIT_ON_ZERO_ACTIVE_CONNECTIONS("1.26.2", "1.34.2", false),
+
+    /**
+     * Istio native sidecar (Kubernetes sidecar container): {@link SidecarEmulator#podDeletionStarted()}
+     * is the preStop {@code /drain}; the agent keeps answering 200; the kubelet's SIGTERM
+     * ({@link SidecarEmulator#terminate()}) only comes after the app exited and kills Envoy at once.
+     */
+    NATIVE("1.26.2", "1.34.2", false),
+
+    /**
+     * No sidecar at all: nothing listens on the admin, agent and health addresses, the outbound proxy
+     * and the inbound forwarder are transparent pass-throughs that never drain nor die.
+     */
+    NONE("", "", false);
+
+    private final String defaultIstioVersion;
+    private final String envoyVersion;
+    private final boolean legacyEnvoyDrain;
+
+    IstioMode(String defaultIstioVersion, String envoyVersion, boolean legacyEnvoyDrain) {
+        this.defaultIstioVersion = defaultIstioVersion;
+        this.envoyVersion = envoyVersion;
+        this.legacyEnvoyDrain = legacyEnvoyDrain;
+    }
+
+    /** The {@code ISTIO_VERSION} reported by default in this mode (empty for {@link #NONE}). */
+    public String defaultIstioVersion() {
+        return defaultIstioVersion;
+    }
+
+    /** The Envoy version reported in {@code /server_info} by default. */
+    public String envoyVersion() {
+        return envoyVersion;
+    }
+
+    /** Whether, by default, an inbound-only drain also drain-closes outbound and admin connections. */
+    public boolean legacyEnvoyDrain() {
+        return legacyEnvoyDrain;
+    }
+
+    /** Whether this mode has a sidecar at all. */
+    public boolean hasSidecar() {
+        return this != NONE;
+    }
+}

@@ -1,0 +1,16 @@
+package io.github.sidecarshutdown.testkit.emulator;
+
+/** Envoy's {@code server.state} values (sidecar-protocol.md section 1.2 and the stats table of 1.7). */
+enum ServerState {
+    LIVE(0), DRAINING(1), PRE_INITIALIZING(2), INITIALIZING(3);
+
+    private final int code;
+
+    ServerState(int code) {
+        this.code = code;
+    }
+
+    int code() {
+        return code;
+    }
+}

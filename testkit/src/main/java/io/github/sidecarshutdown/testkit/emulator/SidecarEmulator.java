@@ -1,0 +1,295 @@
+package io.github.sidecarshutdown.testkit.emulator;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An Istio sidecar (Envoy + pilot-agent) on loopback ports, for termination tests; implements
+ * sidecar-protocol.md section 8.
+ *
+ * <p>What it offers: Envoy's admin API ({@link #adminUrl()}), pilot-agent's status server
+ * ({@link #agentUrl()}), Envoy's {@code :15021} health listener ({@link #healthUrl()}), an outbound
+ * listener that is an explicit HTTP forward proxy to loopback targets ({@link #outboundProxyPort()};
+ * point the app's HTTP client at it, e.g. {@code HttpClient.newBuilder().proxy(ProxySelector.of(
+ * emulator.outboundProxyAddress()))}), and an inbound listener forwarding to the app
+ * ({@link #inboundPort()}). All ports are ephemeral on 127.0.0.1 unless configured.
+ *
+ * <p>Termination: {@link #terminate()} is the kubelet's SIGTERM to pilot-agent and runs the sequence of
+ * the chosen {@link IstioMode} asynchronously; {@link #awaitExit(Duration)} waits for the agent's exit.
+ * {@link #podDeletionStarted()} is the native sidecar's preStop. Every admin/agent/health request is
+ * recorded ({@link #calls()}) and every state change too ({@link #events()}).
+ *
+ * <p>In {@link IstioMode#NONE} nothing listens on the admin, agent and health URLs (they point to
+ * closed ports, so connections are refused), the outbound and inbound listeners are pass-throughs, and
+ * {@link #terminate()} completes at once (no sidecar container to wait for).
+ *
+ * <p>Thread-safe. {@link #close()} is idempotent and frees every port and thread; all threads are
+ * daemon threads named {@code sidecar-emulator-*}.
+ */
+public final class SidecarEmulator implements AutoCloseable {
+
+    private final EmulatorSettings settings;
+    private final Recorder recorder;
+    private final ThreadFactory threads = new EmulatorThreads();
+    private final ScheduledExecutorService scheduler;
+    private final EnvoyProcess envoy;
+    private final @Nullable PilotAgent agent;
+    private volatile boolean started;
+    private volatile boolean closed;
+    private volatile int closedAdminPort;
+    private volatile int closedAgentPort;
+    private volatile int closedHealthPort;
+    private volatile long noSidecarExitNanos;
+    private volatile @Nullable Instant noSidecarExitAt;
+
+    SidecarEmulator(EmulatorSettings settings) {
+        this.settings = settings;
+        this.recorder = new Recorder(settings.listener());
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = threads.newThread(r);
+            t.setName(t.getName() + "-timer");
+            return t;
+        });
+        PilotAgent[] agentRef = new PilotAgent[1];
+        this.envoy = new EnvoyProcess(settings, recorder, threads, scheduler,
+                () -> agentRef[0] == null ? closedAgentPort : agentRef[0].port());
+        this.agent = settings.mode().hasSidecar() ? new PilotAgent(settings, envoy, recorder, threads) : null;
+        agentRef[0] = agent;
+    }
+
+    /** A builder with Istio's defaults. */
+    public static SidecarEmulatorBuilder builder() {
+        return new SidecarEmulatorBuilder();
+    }
+
+    /**
+     * Binds every port and starts serving; Envoy reaches {@code LIVE} after the configured
+     * {@code timeToLive}.
+     *
+     * @return this emulator
+     * @throws UncheckedIOException if a port cannot be bound (everything bound so far is released)
+     * @throws IllegalStateException if already started or closed
+     */
+    public synchronized SidecarEmulator start() {
+        if (closed) {
+            throw new IllegalStateException("emulator is closed");
+        }
+        if (started) {
+            throw new IllegalStateException("emulator already started");
+        }
+        started = true;
+        try {
+            envoy.start();
+            if (agent != null) {
+                agent.start();
+            } else {
+                closedAdminPort = reserveClosedPort(settings.adminPort());
+                closedAgentPort = reserveClosedPort(settings.agentPort());
+                closedHealthPort = reserveClosedPort(settings.healthPort());
+            }
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException("cannot bind the sidecar emulator's ports", e);
+        }
+        recorder.event(SidecarEvent.Type.STARTED, "mode " + settings.mode() + (settings.mode().hasSidecar()
+                ? ", istio " + settings.istioVersion() : ""));
+        return this;
+    }
+
+    /** A port nothing listens on, so that connections are refused as on a Pod without a sidecar. */
+    private static int reserveClosedPort(int configured) throws IOException {
+        if (configured != 0) {
+            return configured;
+        }
+        try (ServerSocket s = new ServerSocket(0, 1, SocketListener.LOOPBACK)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** The emulated mode. */
+    public IstioMode mode() {
+        return settings.mode();
+    }
+
+    /** The reported {@code ISTIO_VERSION} (empty in {@link IstioMode#NONE}). */
+    public String istioVersion() {
+        return settings.istioVersion();
+    }
+
+    /** {@code terminationDrainDuration} as configured (reported in {@code /server_info}). */
+    public Duration terminationDrainDuration() {
+        return settings.terminationDrainDuration();
+    }
+
+    /** Envoy admin base URL, e.g. {@code http://127.0.0.1:41234} (Istio 15000). */
+    public URI adminUrl() {
+        return url(agent != null ? envoy.adminPort() : closedAdminPort);
+    }
+
+    /** pilot-agent status server base URL (Istio 15020). */
+    public URI agentUrl() {
+        PilotAgent a = agent;
+        return url(a != null ? a.port() : closedAgentPort);
+    }
+
+    /** Envoy health listener base URL (Istio 15021); only {@code /healthz/ready} is routed. */
+    public URI healthUrl() {
+        return url(agent != null ? envoy.healthPort() : closedHealthPort);
+    }
+
+    /** Port of the outbound HTTP forward proxy (stands for Istio 15001 + iptables capture). */
+    public int outboundProxyPort() {
+        requireStarted();
+        return envoy.outboundPort();
+    }
+
+    /** {@code 127.0.0.1:}{@link #outboundProxyPort()}, for {@code ProxySelector.of(...)}. */
+    public InetSocketAddress outboundProxyAddress() {
+        return new InetSocketAddress(SocketListener.LOOPBACK, outboundProxyPort());
+    }
+
+    /** Port of the inbound listener that forwards to the app (stands for Istio 15006). */
+    public int inboundPort() {
+        requireStarted();
+        return envoy.inboundPort();
+    }
+
+    private URI url(int port) {
+        requireStarted();
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    private void requireStarted() {
+        if (!started) {
+            throw new IllegalStateException("emulator not started");
+        }
+    }
+
+    /**
+     * The kubelet's SIGTERM to pilot-agent: runs the mode's sequence asynchronously (sidecar-protocol.md
+     * section 8.13). Idempotent; a later call is a no-op, as a second signal is for pilot-agent.
+     */
+    public void terminate() {
+        requireStarted();
+        PilotAgent a = agent;
+        if (a != null) {
+            a.terminate();
+            return;
+        }
+        synchronized (this) {
+            if (noSidecarExitAt == null) {
+                recorder.event(SidecarEvent.Type.SIGTERM_RECEIVED, "no sidecar");
+                noSidecarExitNanos = System.nanoTime();
+                noSidecarExitAt = Instant.now();
+            }
+        }
+    }
+
+    /**
+     * Pod deletion started: the native sidecar's preStop hook, i.e. pilot-agent's {@code /drain}
+     * ({@code POST drain_listeners?inboundonly&graceful&skip_exit} and skip the later drain wait,
+     * sidecar-protocol.md section 4). Meaningful in {@link IstioMode#NATIVE}; in other modes it does the
+     * same as a preStop calling {@code /drain} would; no-op in {@link IstioMode#NONE}.
+     */
+    public void podDeletionStarted() {
+        requireStarted();
+        PilotAgent a = agent;
+        if (a != null && a.state() == PilotAgent.State.RUNNING && envoy.isAlive()) {
+            recorder.event(SidecarEvent.Type.NATIVE_PRESTOP, "pilot-agent request POST drain");
+            a.drainNow();
+        }
+    }
+
+    /** Waits for pilot-agent to exit; true if it did within {@code timeout}. */
+    public boolean awaitExit(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        PilotAgent a = agent;
+        if (a == null) {
+            return isExited();
+        }
+        return a.awaitExit(timeout);
+    }
+
+    /** Whether pilot-agent (hence the sidecar container) has exited. */
+    public boolean isExited() {
+        PilotAgent a = agent;
+        return a != null ? a.isExited() : noSidecarExitAt != null;
+    }
+
+    /** Whether the emulated Envoy process is still alive (its admin port answers). */
+    public boolean isEnvoyAlive() {
+        return settings.mode().hasSidecar() && envoy.isAlive();
+    }
+
+    /** pilot-agent's exit code (always 0, as pilot-agent's), empty while it runs. */
+    public OptionalInt exitCode() {
+        return isExited() ? OptionalInt.of(0) : OptionalInt.empty();
+    }
+
+    /** {@link System#nanoTime()} of the agent's exit, empty while it runs. */
+    public OptionalLong exitedAtNanos() {
+        if (!isExited()) {
+            return OptionalLong.empty();
+        }
+        PilotAgent a = agent;
+        return OptionalLong.of(a != null ? a.exitedNanos() : noSidecarExitNanos);
+    }
+
+    /** Wall-clock time of the agent's exit, empty while it runs. */
+    public Optional<Instant> exitedAt() {
+        PilotAgent a = agent;
+        return Optional.ofNullable(a != null ? a.exitedAt() : noSidecarExitAt);
+    }
+
+    /** Every request received by the admin, agent and health endpoints so far, in order; immutable. */
+    public List<RecordedCall> calls() {
+        return recorder.calls();
+    }
+
+    /** Every state change so far, in order; immutable. */
+    public List<SidecarEvent> events() {
+        return recorder.events();
+    }
+
+    /** Stops everything and frees every port and thread. Idempotent. Does not count as an agent exit. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        PilotAgent a = agent;
+        if (a != null) {
+            a.close();
+        }
+        envoy.close();
+        scheduler.shutdownNow();
+        recorder.event(SidecarEvent.Type.CLOSED, "");
+    }
+
+    /** The agent, for same-package tests that call its handler with a non-loopback peer. */
+    @Nullable PilotAgent agent() {
+        return agent;
+    }
+
+    @Override
+    public String toString() {
+        return "SidecarEmulator[mode=" + settings.mode() + ", started=" + started + ", closed=" + closed + "]";
+    }
+}

@@ -1,0 +1,215 @@
+package io.github.sidecarshutdown.testkit.emulator;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Builds a {@link SidecarEmulator}. Every knob defaults to Istio's default (sidecar-protocol.md
+ * section 8, point 15) so that tests only shorten what they need. Mutable and not thread-safe; may
+ * build several emulators.
+ */
+public final class SidecarEmulatorBuilder {
+
+    private IstioMode mode = IstioMode.ISTIO_1_26;
+    private @Nullable String istioVersion;
+    private @Nullable Boolean legacyEnvoyDrain;
+    private @Nullable Boolean downstreamConnectionStats;
+    private Duration terminationDrainDuration = IstioDefaults.TERMINATION_DRAIN_DURATION;
+    private Duration drainDuration = IstioDefaults.DRAIN_DURATION;
+    private Duration minimumDrainDuration = IstioDefaults.MINIMUM_DRAIN_DURATION;
+    private Duration activeConnectionCheckInterval = IstioDefaults.ACTIVE_CONNECTION_CHECK_INTERVAL;
+    private Duration statsRequestTimeout = IstioDefaults.STATS_REQUEST_TIMEOUT;
+    private Duration statsFlushInterval = IstioDefaults.STATS_FLUSH_INTERVAL;
+    private Duration healthConnectTimeout = IstioDefaults.HEALTH_CONNECT_TIMEOUT;
+    private Duration timeToInitializing = Duration.ZERO;
+    private Duration timeToLive = Duration.ZERO;
+    private int appPort;
+    private int adminPort;
+    private int agentPort;
+    private int healthPort;
+    private int outboundPort;
+    private int inboundPort;
+    private Consumer<SidecarEvent> listener = e -> { };
+
+    SidecarEmulatorBuilder() {
+    }
+
+    /** Termination behaviour to emulate. Default {@link IstioMode#ISTIO_1_26}. */
+    public SidecarEmulatorBuilder mode(IstioMode mode) {
+        this.mode = Objects.requireNonNull(mode, "mode");
+        return this;
+    }
+
+    /**
+     * {@code ISTIO_VERSION} reported in {@code /server_info}; also selects pilot-agent's behaviour
+     * ({@code /drain} exists from 1.21, {@code /quitquitquit} exists from 1.3 and kills at once from
+     * 1.26). Default: {@link IstioMode#defaultIstioVersion()} of the mode.
+     */
+    public SidecarEmulatorBuilder istioVersion(String istioVersion) {
+        Objects.requireNonNull(istioVersion, "istioVersion");
+        IstioVersion.parse(istioVersion);
+        this.istioVersion = istioVersion;
+        return this;
+    }
+
+    /**
+     * Whether an inbound-only graceful drain also drain-closes outbound, health and admin connections
+     * (Envoy &lt; 1.34, sidecar-protocol.md section 1.4). Default: {@link IstioMode#legacyEnvoyDrain()}.
+     */
+    public SidecarEmulatorBuilder legacyEnvoyDrain(boolean legacyEnvoyDrain) {
+        this.legacyEnvoyDrain = legacyEnvoyDrain;
+        return this;
+    }
+
+    /**
+     * Whether {@code /stats} exposes {@code listener.*.downstream_cx_active}. Istio only includes them with
+     * EXIT_ON_ZERO_ACTIVE_CONNECTIONS or a custom stats matcher (section 1.7). Default: true only in
+     * {@link IstioMode#EXIT_ON_ZERO_ACTIVE_CONNECTIONS}.
+     */
+    public SidecarEmulatorBuilder downstreamConnectionStats(boolean enabled) {
+        this.downstreamConnectionStats = enabled;
+        return this;
+    }
+
+    /** ProxyConfig {@code terminationDrainDuration}: SIGTERM to Envoy SIGKILL. Default 5 s. */
+    public SidecarEmulatorBuilder terminationDrainDuration(Duration duration) {
+        this.terminationDrainDuration = nonNegative(duration, "terminationDrainDuration");
+        return this;
+    }
+
+    /** ProxyConfig {@code drainDuration} = Envoy drain time, after which drained listeners stop. Default 45 s. */
+    public SidecarEmulatorBuilder drainDuration(Duration duration) {
+        this.drainDuration = nonNegative(duration, "drainDuration");
+        return this;
+    }
+
+    /** {@code MINIMUM_DRAIN_DURATION}, the sleep before EXIT_ON_ZERO polling starts. Default 5 s. */
+    public SidecarEmulatorBuilder minimumDrainDuration(Duration duration) {
+        this.minimumDrainDuration = nonNegative(duration, "minimumDrainDuration");
+        return this;
+    }
+
+    /** Period of EXIT_ON_ZERO active-connection polling. Default 1 s. */
+    public SidecarEmulatorBuilder activeConnectionCheckInterval(Duration interval) {
+        this.activeConnectionCheckInterval = positive(interval, "activeConnectionCheckInterval");
+        return this;
+    }
+
+    /** Timeout of the agent's stats request while polling. Default 2 s. */
+    public SidecarEmulatorBuilder statsRequestTimeout(Duration timeout) {
+        this.statsRequestTimeout = positive(timeout, "statsRequestTimeout");
+        return this;
+    }
+
+    /** Envoy stats flush interval: {@code server.state} changes only at flushes. Default 5 s. */
+    public SidecarEmulatorBuilder statsFlushInterval(Duration interval) {
+        this.statsFlushInterval = positive(interval, "statsFlushInterval");
+        return this;
+    }
+
+    /** Connect timeout of the health listener towards the agent. Default 250 ms. */
+    public SidecarEmulatorBuilder healthConnectTimeout(Duration timeout) {
+        this.healthConnectTimeout = positive(timeout, "healthConnectTimeout");
+        return this;
+    }
+
+    /** Time from start spent in {@code PRE_INITIALIZING} before {@code INITIALIZING}. Default 0. */
+    public SidecarEmulatorBuilder timeToInitializing(Duration duration) {
+        this.timeToInitializing = nonNegative(duration, "timeToInitializing");
+        return this;
+    }
+
+    /** Time from start until Envoy is {@code LIVE} (config received, workers started). Default 0. */
+    public SidecarEmulatorBuilder timeToLive(Duration duration) {
+        this.timeToLive = nonNegative(duration, "timeToLive");
+        return this;
+    }
+
+    /** Port of the app on 127.0.0.1 behind the inbound listener. Default 0 = none (inbound answers 503). */
+    public SidecarEmulatorBuilder appPort(int port) {
+        this.appPort = port(port, "appPort");
+        return this;
+    }
+
+    /** Envoy admin port (Istio 15000). Default 0 = ephemeral. */
+    public SidecarEmulatorBuilder adminPort(int port) {
+        this.adminPort = port(port, "adminPort");
+        return this;
+    }
+
+    /** pilot-agent status port (Istio 15020). Default 0 = ephemeral. */
+    public SidecarEmulatorBuilder agentPort(int port) {
+        this.agentPort = port(port, "agentPort");
+        return this;
+    }
+
+    /** Envoy health listener port (Istio 15021). Default 0 = ephemeral. */
+    public SidecarEmulatorBuilder healthPort(int port) {
+        this.healthPort = port(port, "healthPort");
+        return this;
+    }
+
+    /** Outbound HTTP proxy port (stands for Istio 15001). Default 0 = ephemeral. */
+    public SidecarEmulatorBuilder outboundPort(int port) {
+        this.outboundPort = port(port, "outboundPort");
+        return this;
+    }
+
+    /** Inbound listener port (stands for Istio 15006). Default 0 = ephemeral. */
+    public SidecarEmulatorBuilder inboundPort(int port) {
+        this.inboundPort = port(port, "inboundPort");
+        return this;
+    }
+
+    /**
+     * Called synchronously on every {@link SidecarEvent}, on the emulator's threads; must be quick and
+     * must not throw (exceptions are swallowed). Default: none.
+     */
+    public SidecarEmulatorBuilder listener(Consumer<SidecarEvent> listener) {
+        this.listener = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    /** Builds an emulator, not yet started; call {@link SidecarEmulator#start()}. */
+    public SidecarEmulator build() {
+        if (timeToLive.compareTo(timeToInitializing) < 0) {
+            throw new IllegalStateException("timeToLive: " + timeToLive + " (expected: >= timeToInitializing "
+                    + timeToInitializing + ")");
+        }
+        boolean exitOnZero = mode == IstioMode.EXIT_ON_ZERO_ACTIVE_CONNECTIONS;
+        String version = istioVersion != null ? istioVersion : mode.defaultIstioVersion();
+        boolean legacy = legacyEnvoyDrain != null ? legacyEnvoyDrain : mode.legacyEnvoyDrain();
+        String envoyVersion = legacy == mode.legacyEnvoyDrain() ? mode.envoyVersion() : legacy ? "1.33.5" : "1.34.2";
+        EmulatorSettings settings = new EmulatorSettings(mode, version, envoyVersion, legacy, exitOnZero,
+                downstreamConnectionStats != null ? downstreamConnectionStats : exitOnZero,
+                terminationDrainDuration, drainDuration, minimumDrainDuration, activeConnectionCheckInterval,
+                statsRequestTimeout, statsFlushInterval, healthConnectTimeout, timeToInitializing, timeToLive,
+                appPort, adminPort, agentPort, healthPort, outboundPort, inboundPort, listener);
+        return new SidecarEmulator(settings);
+    }
+
+    private static Duration nonNegative(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(name + ": " + d + " (expected: >= 0)");
+        }
+        return d;
+    }
+
+    private static Duration positive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
+        }
+        return d;
+    }
+
+    private static int port(int port, String name) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(name + ": " + port + " (expected: 0..65535, 0 = ephemeral)");
+        }
+        return port;
+    }
+}

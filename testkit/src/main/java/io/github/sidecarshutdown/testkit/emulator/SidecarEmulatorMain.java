@@ -1,0 +1,227 @@
+package io.github.sidecarshutdown.testkit.emulator;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Runs a {@link SidecarEmulator} as its own process, to stand for the {@code istio-proxy} container in
+ * process-level tests (a Pod simulator sends it a real SIGTERM).
+ *
+ * <p>Usage (all options optional; durations as {@code 500ms}, {@code 5s} or {@code PT5S}):
+ * <pre>
+ * java -cp ... io.github.sidecarshutdown.testkit.emulator.SidecarEmulatorMain
+ *   [--mode ISTIO_1_26] [--istio-version 1.26.2]
+ *   [--termination-drain-duration 5s] [--drain-duration 45s] [--minimum-drain-duration 5s]
+ *   [--app-port N] [--admin-port 0] [--agent-port 0] [--health-port 0] [--outbound-port 0] [--inbound-port 0]
+ *   [--ports-file PATH] [--native-prestop-file PATH]
+ * </pre>
+ *
+ * <p>When every port is bound it prints exactly one line
+ * {@code SIDECAR_EMULATOR_READY {"admin":P,"agent":P,"health":P,"outbound":P,"inbound":P}} to stdout and
+ * writes the same JSON atomically to {@code --ports-file}. Each state change is one stdout line
+ * {@code SIDECAR_EMULATOR_EVENT <UTC time with ms> <TYPE> <detail>} (types of {@link SidecarEvent.Type}).
+ *
+ * <p>Signals: SIGTERM (and SIGINT) are caught with {@code sun.misc.Signal} and start pilot-agent's
+ * termination sequence; the process exits with code 0 when the emulated agent exits, as pilot-agent does.
+ * If the JVM does not allow catching the signal, a shutdown hook runs the sequence instead and the exit
+ * code is then the JVM's 143. {@code --native-prestop-file}: when that file appears (polled every 50 ms),
+ * the native preStop {@code /drain} runs ({@link SidecarEmulator#podDeletionStarted()}); no other signal
+ * is used. Exit code 2 for invalid arguments.
+ */
+public final class SidecarEmulatorMain {
+
+    /** Prefix of the readiness line. */
+    public static final String READY_PREFIX = "SIDECAR_EMULATOR_READY ";
+    /** Prefix of each event line. */
+    public static final String EVENT_PREFIX = "SIDECAR_EMULATOR_EVENT ";
+
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+    private SidecarEmulatorMain() {
+    }
+
+    /**
+     * Entry point.
+     *
+     * @param args see the class documentation
+     * @throws Exception if the emulator cannot start
+     */
+    public static void main(String[] args) throws Exception {
+        PrintStream out = System.out;
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("SidecarEmulatorMain: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        options.builder.listener(event -> print(out, EVENT_PREFIX + TIME.format(event.at()) + " " + event.type()
+                + (event.detail().isEmpty() ? "" : " " + event.detail())));
+        SidecarEmulator emulator = options.builder.build().start();
+        String ports = "{\"admin\":" + emulator.adminUrl().getPort() + ",\"agent\":" + emulator.agentUrl().getPort()
+                + ",\"health\":" + emulator.healthUrl().getPort() + ",\"outbound\":" + emulator.outboundProxyPort()
+                + ",\"inbound\":" + emulator.inboundPort() + "}";
+        if (options.portsFile != null) {
+            writeAtomically(options.portsFile, ports);
+        }
+        boolean signals = catchSignal("TERM", emulator::terminate) & catchSignal("INT", emulator::terminate);
+        if (!signals) {
+            Thread hook = new Thread(() -> {
+                emulator.terminate();
+                try {
+                    emulator.awaitExit(Duration.ofDays(1));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                emulator.close();
+            }, "sidecar-emulator-shutdown-hook");
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
+        if (options.nativePrestopFile != null) {
+            watchPrestopFile(options.nativePrestopFile, emulator);
+        }
+        print(out, READY_PREFIX + ports);
+        while (!emulator.awaitExit(Duration.ofHours(1))) {
+            // keep running until pilot-agent exits
+        }
+        emulator.close();
+        out.flush();
+        System.exit(0);
+    }
+
+    private static void print(PrintStream out, String line) {
+        synchronized (out) {
+            out.println(line);
+            out.flush();
+        }
+    }
+
+    private static void writeAtomically(Path file, String content) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+        Files.writeString(tmp, content, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** {@code sun.misc.Signal.handle} through reflection (jdk.unsupported), so nothing breaks without it. */
+    static boolean catchSignal(String name, Runnable action) {
+        try {
+            Class<?> signalClass = Class.forName("sun.misc.Signal");
+            Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
+            Object signal = signalClass.getConstructor(String.class).newInstance(name);
+            Object handler = Proxy.newProxyInstance(handlerClass.getClassLoader(), new Class<?>[] {handlerClass},
+                    (proxy, method, methodArgs) -> {
+                        switch (method.getName()) {
+                            case "handle":
+                                action.run();
+                                return null;
+                            case "hashCode":
+                                return System.identityHashCode(proxy);
+                            case "equals":
+                                return proxy == methodArgs[0];
+                            default:
+                                return "SidecarEmulatorMain signal handler";
+                        }
+                    });
+            signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    private static void watchPrestopFile(Path file, SidecarEmulator emulator) {
+        Thread watcher = new Thread(() -> {
+            while (!Files.exists(file)) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            emulator.podDeletionStarted();
+        }, "sidecar-emulator-prestop-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
+    /** Parsed command line. */
+    static final class Options {
+        final SidecarEmulatorBuilder builder = SidecarEmulator.builder();
+        @Nullable Path portsFile;
+        @Nullable Path nativePrestopFile;
+
+        static Options parse(String[] args) {
+            Options o = new Options();
+            for (int i = 0; i < args.length; i++) {
+                String name = args[i];
+                String value;
+                int eq = name.indexOf('=');
+                if (name.startsWith("--") && eq > 0) {
+                    value = name.substring(eq + 1);
+                    name = name.substring(0, eq);
+                } else {
+                    if (i + 1 >= args.length) {
+                        throw new IllegalArgumentException(name + ": missing value");
+                    }
+                    value = args[++i];
+                }
+                o.apply(name, value);
+            }
+            return o;
+        }
+
+        private void apply(String name, String value) {
+            switch (name) {
+                case "--mode":
+                    try {
+                        builder.mode(IstioMode.valueOf(value.trim().toUpperCase(Locale.ROOT)));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("--mode: \"" + value + "\" (expected one of "
+                                + Arrays.toString(IstioMode.values()) + ")");
+                    }
+                    break;
+                case "--istio-version": builder.istioVersion(value); break;
+                case "--termination-drain-duration":
+                    builder.terminationDrainDuration(DurationParser.parse(name, value));
+                    break;
+                case "--drain-duration": builder.drainDuration(DurationParser.parse(name, value)); break;
+                case "--minimum-drain-duration": builder.minimumDrainDuration(DurationParser.parse(name, value)); break;
+                case "--app-port": builder.appPort(port(name, value)); break;
+                case "--admin-port": builder.adminPort(port(name, value)); break;
+                case "--agent-port": builder.agentPort(port(name, value)); break;
+                case "--health-port": builder.healthPort(port(name, value)); break;
+                case "--outbound-port": builder.outboundPort(port(name, value)); break;
+                case "--inbound-port": builder.inboundPort(port(name, value)); break;
+                case "--ports-file": portsFile = Path.of(value); break;
+                case "--native-prestop-file": nativePrestopFile = Path.of(value); break;
+                default: throw new IllegalArgumentException(name + ": unknown option");
+            }
+        }
+
+        private static int port(String name, String value) {
+            try {
+                int port = Integer.parseInt(value.trim());
+                if (port >= 0 && port <= 65535) {
+                    return port;
+                }
+            } catch (NumberFormatException e) {
+                // fall through
+            }
+            throw new IllegalArgumentException(name + ": \"" + value + "\" (expected: 0..65535, 0 = ephemeral)");
+        }
+    }
+}

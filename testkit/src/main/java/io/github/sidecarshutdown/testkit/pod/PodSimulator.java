@@ -1,0 +1,564 @@
+package io.github.sidecarshutdown.testkit.pod;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Plays the kubelet for one Pod whose application container and optional sidecar container run
+ * as real OS processes.
+ *
+ * <p>{@link #start()} starts the sidecar, waits for its ready line, starts the application
+ * (optionally built from the sidecar's ready line) and waits for it to be ready.
+ * {@link #deletePod()} does what the kubelet does when the Pod is deleted:
+ * <ul>
+ *   <li>{@link SidecarKind#CLASSIC}: SIGTERM to the application and the sidecar at the same
+ *       instant;</li>
+ *   <li>{@link SidecarKind#NATIVE}: the sidecar's preStop (the preStop file is created), SIGTERM
+ *       to the application, and SIGTERM to the sidecar once the application has exited;</li>
+ *   <li>{@link SidecarKind#NONE}: SIGTERM to the application;</li>
+ * </ul>
+ * then SIGKILL to whatever is still alive when the grace period (counted from the deletion) is
+ * over. It returns a {@link PodTermination}. {@link #close()} kills whatever is left; use
+ * try-with-resources so that tests never leak processes.
+ *
+ * <pre>{@code
+ * try (PodSimulator pod = PodSimulator.builder()
+ *         .sidecarKind(SidecarKind.CLASSIC)
+ *         .sidecar(ContainerSpec.builder().name("istio-proxy")
+ *             .command(JavaProcess.javaCommand(List.of(),
+ *                 "io.github.sidecarshutdown.testkit.emulator.SidecarEmulatorMain",
+ *                 List.of("--mode", "ISTIO_1_5", "--termination-drain-duration", "5s",
+ *                     "--app-port", "8080")))
+ *             .readyPattern("^SIDECAR_EMULATOR_READY ").build())
+ *         .app(ready -> ContainerSpec.builder().name("app")
+ *             .command(JavaProcess.javaCommand(MyApp.class))
+ *             .env("ENVOY_ADMIN_PORT", String.valueOf(ready.port("admin")))
+ *             .readyPattern("^APP_READY").build())
+ *         .terminationGracePeriod(Duration.ofSeconds(30))
+ *         .build()) {
+ *     pod.start();
+ *     pod.startInboundLoad(InboundLoad.builder()
+ *         .url("http://127.0.0.1:" + pod.sidecarReady().port("inbound") + "/").build());
+ *     PodTermination termination = pod.deletePod();
+ *     System.out.println(termination.toTimelineText());
+ * }
+ * }</pre>
+ *
+ * <p>Every wait is bounded: readiness by each container's start timeout, termination by the
+ * grace period plus a short bound after SIGKILL. Blocking methods honour interrupts (the Pod is
+ * then killed). Methods other than {@link #close()} are meant for one test thread.
+ */
+public final class PodSimulator implements AutoCloseable {
+
+    /** How long to wait for a process to vanish after SIGKILL. */
+    private static final Duration KILL_TIMEOUT = Duration.ofSeconds(10);
+    /** How long to wait for the rest of a process's output after it exited. */
+    private static final Duration OUTPUT_DRAIN_TIMEOUT = Duration.ofSeconds(5);
+
+    private enum State { NEW, STARTING, RUNNING, DELETING, TERMINATED, CLOSED }
+
+    private final SidecarKind sidecarKind;
+    private final @Nullable ContainerSpec sidecarSpec;
+    private final Function<ReadyLine, ContainerSpec> appFactory;
+    private final Duration terminationGracePeriod;
+    private final @Nullable Path nativePreStopFile;
+    private final List<String> markerPrefixes;
+    private final @Nullable Path logDirectory;
+    private final @Nullable InboundLoad inboundLoad;
+
+    private final long baseNanos = System.nanoTime();
+    private final Instant baseInstant = Instant.now();
+    private final List<RawEvent> events = new ArrayList<>();
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+    private final ContainerProcess.EventSink sink = new ContainerProcess.EventSink() {
+        @Override
+        public void event(long nanos, String source, TimelineEvent.Kind kind, String detail) {
+            record(nanos, source, kind, detail);
+        }
+
+        @Override
+        public Instant instantOf(long nanos) {
+            return PodSimulator.this.instantOf(nanos);
+        }
+    };
+
+    private volatile @Nullable ContainerProcess sidecar;
+    private volatile @Nullable ContainerProcess app;
+    private volatile @Nullable ReadyLine sidecarReady;
+    private volatile @Nullable ReadyLine appReady;
+    private volatile @Nullable InboundLoadGenerator load;
+
+    PodSimulator(PodSimulatorBuilder builder) {
+        this.sidecarKind = builder.sidecarKindValue();
+        this.sidecarSpec = builder.sidecarValue();
+        ContainerSpec staticApp = builder.appValue();
+        Function<ReadyLine, ContainerSpec> factory = builder.appFactoryValue();
+        if (staticApp != null) {
+            this.appFactory = ready -> staticApp;
+        } else {
+            this.appFactory = requireNonNull(factory, "appFactory");
+        }
+        this.terminationGracePeriod = builder.terminationGracePeriodValue();
+        this.nativePreStopFile = builder.nativePreStopFileValue();
+        this.markerPrefixes = builder.markerPrefixesValue();
+        this.logDirectory = builder.logDirectoryValue();
+        this.inboundLoad = builder.inboundLoadValue();
+    }
+
+    /**
+     * Returns a new builder.
+     *
+     * @return a builder with the documented defaults
+     */
+    public static PodSimulatorBuilder builder() {
+        return new PodSimulatorBuilder();
+    }
+
+    /**
+     * Starts the sidecar (if any), waits for its ready line, then starts the application and
+     * waits for its ready line. Each wait is bounded by the container's start timeout. On any
+     * failure everything started is killed.
+     *
+     * @throws PodSimulatorException if a container cannot be started, exits before it is ready
+     *     or is not ready in time; the message names the container and its ready pattern
+     * @throws IllegalStateException if called more than once
+     * @throws InterruptedException if interrupted while waiting (the Pod is killed)
+     */
+    public void start() throws InterruptedException {
+        transition(State.NEW, State.STARTING, "start()");
+        boolean started = false;
+        try {
+            prepareFiles();
+            ContainerSpec sidecarSpec = this.sidecarSpec;
+            ReadyLine sidecarLine = null;
+            if (sidecarSpec != null) {
+                ContainerProcess process = launch(sidecarSpec, ContainerRole.SIDECAR);
+                sidecar = process;
+                sidecarLine = process.awaitReady();
+                sidecarReady = sidecarLine;
+            }
+            ContainerSpec appSpec;
+            try {
+                appSpec = requireNonNull(appFactory.apply(sidecarLine), "app spec");
+            } catch (RuntimeException e) {
+                throw new PodSimulatorException("cannot build the app's container spec from the "
+                        + "sidecar's ready line: " + e.getMessage(), e);
+            }
+            if (sidecarSpec != null && sidecarSpec.name().equals(appSpec.name())) {
+                throw new PodSimulatorException("container name '" + appSpec.name()
+                        + "' is used by both the sidecar and the app");
+            }
+            ContainerProcess process = launch(appSpec, ContainerRole.APP);
+            app = process;
+            appReady = process.awaitReady();
+            if (!state.compareAndSet(State.STARTING, State.RUNNING)) {
+                throw new PodSimulatorException("the pod was closed while it started");
+            }
+            started = true;
+        } finally {
+            if (!started) {
+                close();
+            }
+        }
+    }
+
+    private void prepareFiles() {
+        try {
+            if (nativePreStopFile != null) {
+                Files.deleteIfExists(nativePreStopFile);
+            }
+            if (logDirectory != null) {
+                Files.createDirectories(logDirectory);
+            }
+        } catch (IOException e) {
+            throw new PodSimulatorException("cannot prepare the pod's files: " + e, e);
+        }
+    }
+
+    private ContainerProcess launch(ContainerSpec spec, ContainerRole role) {
+        ContainerProcess process =
+                new ContainerProcess(spec, role, sink, markerPrefixes, logDirectory);
+        try {
+            process.start();
+        } catch (IOException e) {
+            throw new PodSimulatorException("container '" + spec.name() + "' cannot be started ("
+                    + spec.command() + "): " + e.getMessage(), e);
+        }
+        return process;
+    }
+
+    /**
+     * Starts the inbound load configured on the builder now, instead of at
+     * {@link #deletePod()}.
+     *
+     * @throws IllegalStateException if no load is configured, the Pod is not running, or load
+     *     was already started
+     */
+    public void startInboundLoad() {
+        InboundLoad configured = inboundLoad;
+        if (configured == null) {
+            throw new IllegalStateException("no inbound load configured on the builder");
+        }
+        startInboundLoad(configured);
+    }
+
+    /**
+     * Starts inbound load now; {@link #deletePod()} waits for the rest of its lead time, deletes
+     * the Pod and stops the load once both containers have exited. Use it when the URL depends on
+     * a ready line, e.g. the emulator's inbound port.
+     *
+     * @param load the load; replaces any load configured on the builder
+     * @throws IllegalStateException if the Pod is not running or load was already started
+     */
+    public synchronized void startInboundLoad(InboundLoad load) {
+        requireNonNull(load, "load");
+        if (state.get() != State.RUNNING) {
+            throw new IllegalStateException(
+                    "startInboundLoad(): pod is " + state.get() + " (expected: RUNNING, after start())");
+        }
+        if (this.load != null) {
+            throw new IllegalStateException("startInboundLoad(): load already started");
+        }
+        InboundLoadGenerator generator =
+                new InboundLoadGenerator(load, System::nanoTime, "pod-sim-load");
+        this.load = generator;
+        generator.start();
+        record(generator.startNanos(), TimelineEvent.LOAD, TimelineEvent.Kind.LOAD_STARTED,
+                load.clients() + " clients, GET " + load.url());
+    }
+
+    /**
+     * Deletes the Pod as the kubelet does for the sidecar kind, kills what is left at the grace
+     * period and returns what happened. Runs the configured inbound load, if any, from its lead
+     * time before the deletion until both containers have exited.
+     *
+     * <p>Blocks at most the load's lead time, plus the grace period, plus about 10 seconds
+     * after SIGKILL, plus the load's request timeout.
+     *
+     * @return the termination
+     * @throws IllegalStateException if the Pod is not running (not started, already deleted,
+     *     closed)
+     * @throws PodSimulatorException if a process did not exit even after SIGKILL
+     * @throws InterruptedException if interrupted while waiting (the Pod is killed)
+     */
+    public PodTermination deletePod() throws InterruptedException {
+        transition(State.RUNNING, State.DELETING, "deletePod()");
+        boolean done = false;
+        try {
+            PodTermination termination = terminate();
+            done = true;
+            state.compareAndSet(State.DELETING, State.TERMINATED);
+            return termination;
+        } finally {
+            if (!done) {
+                close();
+            }
+        }
+    }
+
+    private PodTermination terminate() throws InterruptedException {
+        ContainerProcess app = requireNonNull(this.app, "app");
+        ContainerProcess sidecar = this.sidecar;
+        InboundLoadGenerator generator = startConfiguredLoad();
+        if (generator != null) {
+            long leadEnd = InboundLoadGenerator.deadlineAfter(generator.startNanos(),
+                    generator.config().leadTime());
+            long remaining = leadEnd - System.nanoTime();
+            if (remaining > 0) {
+                TimeUnit.NANOSECONDS.sleep(remaining);
+            }
+        }
+
+        long deletion = System.nanoTime();
+        record(deletion, TimelineEvent.POD, TimelineEvent.Kind.DELETED, sidecarKind
+                + ", grace period " + terminationGracePeriod.toMillis() + " ms");
+        long graceDeadline = InboundLoadGenerator.deadlineAfter(deletion, terminationGracePeriod);
+        switch (sidecarKind) {
+            case CLASSIC:
+                app.sigterm();
+                if (sidecar != null) {
+                    sidecar.sigterm();
+                }
+                break;
+            case NATIVE:
+                if (sidecar != null) {
+                    emulateNativePreStop(sidecar);
+                }
+                app.sigterm();
+                if (app.awaitExit(graceDeadline) && sidecar != null) {
+                    sidecar.sigterm();
+                }
+                break;
+            case NONE:
+                app.sigterm();
+                break;
+            default:
+                throw new IllegalStateException("unknown sidecar kind " + sidecarKind);
+        }
+        List<ContainerProcess> containers = containers();
+        for (ContainerProcess container : containers) {
+            container.awaitExit(graceDeadline);
+        }
+        for (ContainerProcess container : containers) {
+            container.sigkillAtGrace();
+        }
+        long killDeadline = InboundLoadGenerator.deadlineAfter(System.nanoTime(), KILL_TIMEOUT);
+        List<String> unkillable = new ArrayList<>();
+        for (ContainerProcess container : containers) {
+            if (!container.awaitExit(killDeadline)) {
+                unkillable.add(container.name());
+            }
+        }
+        if (generator != null) {
+            generator.stop();
+            record(generator.stopNanos(), TimelineEvent.LOAD, TimelineEvent.Kind.LOAD_STOPPED,
+                    generator.result(deletion).summary());
+        }
+        if (!unkillable.isEmpty()) {
+            throw new PodSimulatorException("containers " + unkillable + " did not exit within "
+                    + KILL_TIMEOUT + " after SIGKILL");
+        }
+        long outputDeadline =
+                InboundLoadGenerator.deadlineAfter(System.nanoTime(), OUTPUT_DRAIN_TIMEOUT);
+        for (ContainerProcess container : containers) {
+            container.awaitOutput(outputDeadline);
+        }
+        return new PodTermination(instantOf(deletion), sidecarKind, terminationGracePeriod,
+                termination(app, deletion),
+                sidecar == null ? null : termination(sidecar, deletion),
+                generator == null ? InboundLoadResult.empty() : generator.result(deletion),
+                timeline(deletion));
+    }
+
+    private synchronized @Nullable InboundLoadGenerator startConfiguredLoad() {
+        InboundLoadGenerator generator = this.load;
+        if (generator == null && inboundLoad != null) {
+            generator = new InboundLoadGenerator(inboundLoad, System::nanoTime, "pod-sim-load");
+            this.load = generator;
+            generator.start();
+            record(generator.startNanos(), TimelineEvent.LOAD, TimelineEvent.Kind.LOAD_STARTED,
+                    inboundLoad.clients() + " clients, GET " + inboundLoad.url());
+        }
+        return generator;
+    }
+
+    private void emulateNativePreStop(ContainerProcess sidecar) {
+        Path file = nativePreStopFile;
+        if (file == null) {
+            record(System.nanoTime(), sidecar.name(), TimelineEvent.Kind.PRESTOP,
+                    "(no preStop file configured)");
+            return;
+        }
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            try {
+                Files.createFile(file);
+            } catch (FileAlreadyExistsException e) {
+                // Created by someone else already: the preStop has happened either way.
+            }
+        } catch (IOException e) {
+            throw new PodSimulatorException("cannot create the native preStop file " + file
+                    + " for container '" + sidecar.name() + "': " + e, e);
+        }
+        record(System.nanoTime(), sidecar.name(), TimelineEvent.Kind.PRESTOP, "created " + file);
+    }
+
+    private static ContainerTermination termination(ContainerProcess container, long deletion) {
+        long sigterm = container.sigtermNanos();
+        return new ContainerTermination(container.name(), container.role(), container.exitCode(),
+                sigterm == 0 ? null : Duration.ofNanos(sigterm - deletion),
+                Duration.ofNanos(container.exitNanos() - deletion),
+                container.killedAtGrace(), container.lines());
+    }
+
+    private List<TimelineEvent> timeline(long deletion) {
+        List<RawEvent> snapshot;
+        synchronized (events) {
+            snapshot = new ArrayList<>(events);
+        }
+        snapshot.sort(Comparator.comparingLong((RawEvent e) -> e.nanos - deletion)
+                .thenComparingLong(e -> e.sequence));
+        List<TimelineEvent> timeline = new ArrayList<>(snapshot.size());
+        for (RawEvent event : snapshot) {
+            timeline.add(new TimelineEvent(Duration.ofNanos(event.nanos - deletion), event.source,
+                    event.kind, event.detail));
+        }
+        return timeline;
+    }
+
+    /**
+     * Kills (SIGKILL) every process of the Pod that is still alive, and their descendants, stops
+     * the inbound load and waits briefly for the processes to vanish. Idempotent; safe to call
+     * from any thread at any time, also while {@link #start()} or {@link #deletePod()} runs.
+     */
+    @Override
+    public void close() {
+        state.set(State.CLOSED);
+        InboundLoadGenerator generator = load;
+        if (generator != null) {
+            generator.abort();
+        }
+        List<ContainerProcess> containers = containers();
+        containers.forEach(ContainerProcess::destroyForcibly);
+        long deadline = InboundLoadGenerator.deadlineAfter(System.nanoTime(), KILL_TIMEOUT);
+        boolean interrupted = false;
+        for (ContainerProcess container : containers) {
+            ProcessHandle handle = container.handle();
+            while (handle != null && handle.isAlive() && System.nanoTime() - deadline < 0) {
+                try {
+                    handle.onExit().get(Math.max(1, deadline - System.nanoTime()),
+                            TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    break;
+                } catch (Exception e) {
+                    // Timed out or failed: the loop re-checks liveness and the deadline.
+                }
+            }
+            container.closeLog();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Returns the sidecar's ready line, e.g. to read its ports with {@link ReadyLine#port(String)}.
+     *
+     * @return the ready line
+     * @throws IllegalStateException if there is no sidecar or it is not ready yet
+     */
+    public ReadyLine sidecarReady() {
+        ReadyLine line = sidecarReady;
+        if (line == null) {
+            throw new IllegalStateException(sidecarSpec == null
+                    ? "sidecarReady(): the pod has no sidecar"
+                    : "sidecarReady(): the sidecar is not ready (call start() first)");
+        }
+        return line;
+    }
+
+    /**
+     * Returns the application's ready line.
+     *
+     * @return the ready line
+     * @throws IllegalStateException if the application is not ready yet
+     */
+    public ReadyLine appReady() {
+        ReadyLine line = appReady;
+        if (line == null) {
+            throw new IllegalStateException("appReady(): the app is not ready (call start() first)");
+        }
+        return line;
+    }
+
+    /**
+     * Returns the application's process, for its pid or liveness.
+     *
+     * @return the process handle, empty before the application was started
+     */
+    public Optional<ProcessHandle> appProcess() {
+        ContainerProcess container = app;
+        return container == null ? Optional.empty() : Optional.ofNullable(container.handle());
+    }
+
+    /**
+     * Returns the sidecar's process, for its pid or liveness.
+     *
+     * @return the process handle, empty without sidecar or before it was started
+     */
+    public Optional<ProcessHandle> sidecarProcess() {
+        ContainerProcess container = sidecar;
+        return container == null ? Optional.empty() : Optional.ofNullable(container.handle());
+    }
+
+    /**
+     * Returns the lines captured so far from both containers, ordered by time.
+     *
+     * @return a snapshot of the captured lines
+     */
+    public List<OutputLine> lines() {
+        List<OutputLine> all = new ArrayList<>();
+        containers().forEach(c -> all.addAll(c.lines()));
+        all.sort(Comparator.comparing(OutputLine::time));
+        return List.copyOf(all);
+    }
+
+    /**
+     * Returns how the kubelet treats the sidecar.
+     *
+     * @return the sidecar kind
+     */
+    public SidecarKind sidecarKind() {
+        return sidecarKind;
+    }
+
+    /**
+     * Returns the grace period after which the simulator kills what is left.
+     *
+     * @return the grace period
+     */
+    public Duration terminationGracePeriod() {
+        return terminationGracePeriod;
+    }
+
+    /**
+     * Returns the file created at deletion to emulate the native sidecar's preStop hook.
+     *
+     * @return the file, if configured
+     */
+    public Optional<Path> nativePreStopFile() {
+        return Optional.ofNullable(nativePreStopFile);
+    }
+
+    private List<ContainerProcess> containers() {
+        List<ContainerProcess> list = new ArrayList<>(2);
+        ContainerProcess s = sidecar;
+        ContainerProcess a = app;
+        if (s != null) {
+            list.add(s);
+        }
+        if (a != null) {
+            list.add(a);
+        }
+        return list;
+    }
+
+    private void transition(State from, State to, String operation) {
+        if (!state.compareAndSet(from, to)) {
+            throw new IllegalStateException(
+                    operation + ": pod is " + state.get() + " (expected: " + from + ")");
+        }
+    }
+
+    private void record(long nanos, String source, TimelineEvent.Kind kind, String detail) {
+        synchronized (events) {
+            events.add(new RawEvent(nanos, events.size(), source, kind, detail));
+        }
+    }
+
+    private Instant instantOf(long nanos) {
+        return baseInstant.plusNanos(nanos - baseNanos);
+    }
+
+    private record RawEvent(long nanos, long sequence, String source, TimelineEvent.Kind kind,
+            String detail) {
+    }
+}

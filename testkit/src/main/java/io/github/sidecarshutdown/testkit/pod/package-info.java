@@ -1,0 +1,15 @@
+/**
+ * A Pod simulator for termination tests: it plays the kubelet for one Pod with an application
+ * container and an optional sidecar container, both run as real OS processes.
+ *
+ * <p>Entry point: {@link io.github.sidecarshutdown.testkit.pod.PodSimulator#builder()}. The
+ * simulator starts the sidecar first, waits for its ready line, starts the application (whose
+ * spec may be built from the sidecar's ready line), optionally runs inbound load, and on
+ * {@link io.github.sidecarshutdown.testkit.pod.PodSimulator#deletePod()} sends the signals the
+ * kubelet sends (classic or native sidecar ordering), kills what is left at the grace period and
+ * returns a {@link io.github.sidecarshutdown.testkit.pod.PodTermination} with a merged timeline.
+ */
+@NullMarked
+package io.github.sidecarshutdown.testkit.pod;
+
+import org.jspecify.annotations.NullMarked;

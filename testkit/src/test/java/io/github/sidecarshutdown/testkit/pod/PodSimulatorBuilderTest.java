@@ -1,0 +1,113 @@
+package io.github.sidecarshutdown.testkit.pod;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
+class PodSimulatorBuilderTest {
+
+    private static final ContainerSpec SIDECAR =
+            ContainerSpec.builder().name("istio-proxy").command("true").build();
+    private static final ContainerSpec APP = ContainerSpec.builder().name("app").command("true").build();
+
+    @Test
+    void defaults() {
+        try (PodSimulator pod = PodSimulator.builder().sidecar(SIDECAR).app(APP).build()) {
+            assertThat(pod.sidecarKind()).isEqualTo(SidecarKind.CLASSIC);
+            assertThat(pod.terminationGracePeriod()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(pod.nativePreStopFile()).isEmpty();
+            assertThat(pod.appProcess()).isEmpty();
+            assertThat(pod.lines()).isEmpty();
+        }
+        assertThat(PodSimulatorBuilder.DEFAULT_MARKER_PREFIXES)
+                .containsExactly("SIDECAR_EMULATOR_EVENT", "APP_EVENT");
+    }
+
+    @Test
+    void customValues() {
+        try (PodSimulator pod = PodSimulator.builder()
+                .sidecarKind(SidecarKind.NATIVE)
+                .sidecar(SIDECAR)
+                .app(ready -> APP)
+                .terminationGracePeriod(Duration.ofSeconds(2))
+                .nativePreStopFile(Path.of("/tmp/prestop"))
+                .markerPrefixes("X_EVENT")
+                .build()) {
+            assertThat(pod.sidecarKind()).isEqualTo(SidecarKind.NATIVE);
+            assertThat(pod.terminationGracePeriod()).isEqualTo(Duration.ofSeconds(2));
+            assertThat(pod.nativePreStopFile()).contains(Path.of("/tmp/prestop"));
+        }
+    }
+
+    @Test
+    void invalidCombinationsAreRejectedWithExactMessages() {
+        assertThatThrownBy(() -> PodSimulator.builder().terminationGracePeriod(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("terminationGracePeriod: PT-1S (expected: >= 0)");
+        assertThatThrownBy(() -> PodSimulator.builder().markerPrefixes(""))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("markerPrefixes: '' (expected: non-empty texts)");
+        assertThatThrownBy(() -> PodSimulator.builder().sidecar(SIDECAR).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("app: not set (expected: the application's spec)");
+        assertThatThrownBy(() -> PodSimulator.builder().app(APP).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("sidecar: not set (expected: the sidecar's spec for sidecarKind CLASSIC)");
+        assertThatThrownBy(() -> PodSimulator.builder()
+                .sidecarKind(SidecarKind.NONE).sidecar(SIDECAR).app(APP).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("sidecar: set but sidecarKind is NONE "
+                        + "(expected: no sidecar, or sidecarKind CLASSIC or NATIVE)");
+        assertThatThrownBy(() -> PodSimulator.builder()
+                .sidecarKind(SidecarKind.NONE).app(ready -> APP).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("app: built from the sidecar's ready line but sidecarKind is NONE "
+                        + "(expected: app(ContainerSpec))");
+        assertThatThrownBy(() -> PodSimulator.builder()
+                .sidecar(SIDECAR).app(SIDECAR.toBuilder().build()).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("app: name 'istio-proxy' is the sidecar's (expected: distinct names)");
+    }
+
+    @Test
+    void operationsOutOfOrderAreRejected() {
+        try (PodSimulator pod = PodSimulator.builder().sidecar(SIDECAR).app(APP).build()) {
+            assertThatThrownBy(pod::deletePod)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("deletePod(): pod is NEW (expected: RUNNING)");
+            assertThatThrownBy(pod::startInboundLoad)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("no inbound load configured on the builder");
+            assertThatThrownBy(() -> pod.startInboundLoad(
+                    InboundLoad.builder().url("http://127.0.0.1:1/").build()))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("startInboundLoad(): pod is NEW (expected: RUNNING, after start())");
+            assertThatThrownBy(pod::sidecarReady)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("sidecarReady(): the sidecar is not ready (call start() first)");
+            assertThatThrownBy(pod::appReady)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("appReady(): the app is not ready (call start() first)");
+        }
+    }
+
+    @Test
+    void closedPodCannotStart() {
+        // given
+        PodSimulator pod = PodSimulator.builder().sidecar(SIDECAR).app(APP).build();
+
+        // when
+        pod.close();
+
+        // then
+        assertThatThrownBy(pod::start)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("start(): pod is CLOSED (expected: NEW)");
+    }
+}
