@@ -63,10 +63,10 @@ public final class PlainJavaApp {
         if (useLibrary) {
             ShutdownCoordinator coordinator = ShutdownCoordinator.builder()
                     .fromEnvironment()
-                    .task(JdkHttpServerSupport.stopTask(server, Duration.ofSeconds(2)))
                     .task(ShutdownTask.builder("cleanup-calls", cleanup::run)
                             .timeout(work.plusSeconds(5)).build())
                     .build();
+            coordinator.register(JdkHttpServerSupport.stopTask(server, coordinator.inFlight(), Duration.ofSeconds(2)));
             hello.getFilters().add(JdkHttpServerSupport.inFlightFilter(coordinator.inFlight()));
             server.createContext("/ready", JdkHttpServerSupport.readinessHandler(coordinator.readiness()));
             coordinator.install();
