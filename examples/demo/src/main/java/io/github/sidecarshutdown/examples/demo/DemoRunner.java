@@ -1,15 +1,6 @@
 package io.github.sidecarshutdown.examples.demo;
 
-import io.github.sidecarshutdown.examples.plain.PlainJavaApp;
-import io.github.sidecarshutdown.testkit.pod.ContainerSpec;
-import io.github.sidecarshutdown.testkit.pod.InboundLoad;
-import io.github.sidecarshutdown.testkit.pod.JavaProcess;
-import io.github.sidecarshutdown.testkit.pod.OutputLine;
-import io.github.sidecarshutdown.testkit.pod.PodSimulator;
 import io.github.sidecarshutdown.testkit.pod.PodTermination;
-import io.github.sidecarshutdown.testkit.pod.SidecarKind;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +22,6 @@ public final class DemoRunner {
 
     /** How long clients keep sending to the Pod after its deletion (endpoints propagation). */
     private static final Duration ENDPOINT_PROPAGATION = Duration.ofSeconds(1);
-    private static final Duration LEAD = Duration.ofMillis(500);
     private static final int CLIENTS = 20;
 
     private DemoRunner() {
@@ -102,53 +92,11 @@ public final class DemoRunner {
     }
 
     private static Result run(DemoScenario s, boolean library) throws Exception {
-        int appPort = freePort();
-        Path preStop = Files.createTempFile("sidecar-demo-prestop", "");
-        Files.delete(preStop);
-        List<String> emulatorArgs = new ArrayList<>(List.of("--mode", s.mode(), "--termination-drain-duration",
-                s.window().toMillis() + "ms", "--app-port", String.valueOf(appPort)));
-        if (s.isNative()) {
-            emulatorArgs.addAll(List.of("--native-prestop-file", preStop.toString()));
-        }
-        int calls = (int) Math.max(1, s.cleanupWork().toMillis() / 500);
-        try (DownstreamRecorder downstream = new DownstreamRecorder();
-                PodSimulator pod = PodSimulator.builder()
-                        .sidecarKind(s.isNative() ? SidecarKind.NATIVE : SidecarKind.CLASSIC)
-                        .nativePreStopFile(preStop)
-                        .terminationGracePeriod(Duration.ofSeconds(30))
-                        .sidecar(ContainerSpec.builder().name("istio-proxy")
-                                .command(JavaProcess.javaCommand(List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
-                                        "io.github.sidecarshutdown.testkit.emulator.SidecarEmulatorMain", emulatorArgs))
-                                .readyPattern("^SIDECAR_EMULATOR_READY ").build())
-                        .app(ready -> ContainerSpec.builder().name("app")
-                                .command(JavaProcess.javaCommand(List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                                        "-Dorg.slf4j.simpleLogger.showThreadName=false"), PlainJavaApp.class))
-                                .env("APP_PORT", String.valueOf(appPort))
-                                .env("USE_LIBRARY", String.valueOf(library))
-                                .env("DOWNSTREAM_URL", downstream.url())
-                                .env("OUTBOUND_PROXY", "127.0.0.1:" + ready.port("outbound"))
-                                .env("CLEANUP_WORK", s.cleanupWork().toMillis() + "ms")
-                                .env("CLEANUP_CALLS", String.valueOf(calls))
-                                .env("SIDECAR_SHUTDOWN_ADMIN_URL", "http://127.0.0.1:" + ready.port("admin"))
-                                .env("SIDECAR_SHUTDOWN_AGENT_URL", "http://127.0.0.1:" + ready.port("agent"))
-                                .env("SIDECAR_SHUTDOWN_GRACE_PERIOD", "30s")
-                                .env("SIDECAR_SHUTDOWN_PROPAGATION_DELAY", "1500ms")
-                                .env("SIDECAR_SHUTDOWN_DRAIN_TIMEOUT", "2s")
-                                .readyPattern("^APP_READY ").build())
-                        .build()) {
-            pod.start();
-            pod.startInboundLoad(InboundLoad.builder()
-                    .url("http://127.0.0.1:" + pod.sidecarReady().port("inbound") + "/hello")
-                    .clients(CLIENTS).leadTime(LEAD).maxDuration(LEAD.plus(ENDPOINT_PROPAGATION))
-                    .requestTimeout(Duration.ofSeconds(2)).build());
-            PodTermination t = pod.deletePod();
-            int delivered = (int) downstream.calls().stream().filter(i -> !i.isBefore(t.deletedAt())).count();
-            String report = t.lines().stream().map(OutputLine::text)
-                    .filter(l -> l.contains("sidecar-shutdown clean in") || l.contains("sidecar-shutdown degraded in"))
-                    .findFirst().map(l -> l.substring(l.indexOf("sidecar-shutdown "))).orElse("");
-            return new Result(s, library, calls, delivered, t.inbound().total(), t.inbound().failures(), t.app().exitedAtMs(),
-                    t.sidecar().map(c -> c.exitedAtMs()).orElse(-1L), t.app().exitCode(), report, t);
-        }
+        TerminationRun.Result r = TerminationRun.run(new TerminationRun.Spec(s.mode(), s.window(), Duration.ofSeconds(5),
+                s.cleanupWork(), (int) Math.max(1, s.cleanupWork().toMillis() / 500), library, Duration.ofMillis(1500),
+                Duration.ofSeconds(2), CLIENTS, ENDPOINT_PROPAGATION, Duration.ofSeconds(30)));
+        return new Result(s, library, r.cleanupSent(), r.cleanupDelivered(), r.inboundTotal(), r.inboundFailed(), r.appExitMs(),
+                r.sidecarExitMs(), r.appExitCode(), r.report(), r.termination());
     }
 
     private static void printScenario(DemoScenario s, Result without, Result with) {
@@ -183,12 +131,6 @@ public final class DemoRunner {
 
     private static String shorten(String s, int max) {
         return s.length() <= max ? s : s.substring(0, max) + "...";
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     static String toJson(List<Result> results) {

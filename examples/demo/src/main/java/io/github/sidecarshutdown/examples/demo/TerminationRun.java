@@ -1,0 +1,192 @@
+package io.github.sidecarshutdown.examples.demo;
+
+import io.github.sidecarshutdown.examples.plain.PlainJavaApp;
+import io.github.sidecarshutdown.testkit.pod.ContainerSpec;
+import io.github.sidecarshutdown.testkit.pod.ContainerSpecBuilder;
+import io.github.sidecarshutdown.testkit.pod.InboundLoad;
+import io.github.sidecarshutdown.testkit.pod.JavaProcess;
+import io.github.sidecarshutdown.testkit.pod.OutputLine;
+import io.github.sidecarshutdown.testkit.pod.PodSimulator;
+import io.github.sidecarshutdown.testkit.pod.PodTermination;
+import io.github.sidecarshutdown.testkit.pod.SidecarKind;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One simulated Pod deletion: the plain-Java example app (with the library or with a plain
+ * shutdown hook) beside the sidecar emulator, as two real processes, with inbound load until the
+ * endpoints forget the Pod and a downstream service that counts the app's cleanup calls. Shared
+ * by {@code ./demo}, the scenario matrix and the benchmarks.
+ */
+public final class TerminationRun {
+
+    private static final List<String> SMALL_JVM = List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
+    /**
+     * What to run.
+     *
+     * @param mode                the emulator's {@code IstioMode} name
+     * @param window              {@code terminationDrainDuration}
+     * @param minimumDrain        {@code MINIMUM_DRAIN_DURATION} (exit-on-zero mode)
+     * @param cleanupWork         how long the app's cleanup takes
+     * @param cleanupCalls        how many calls it spreads over that time
+     * @param library             with the library, or a plain hook
+     * @param propagationDelay    the library's propagation delay
+     * @param drainTimeout        the library's drain timeout
+     * @param clients             inbound clients (0 = no load)
+     * @param endpointPropagation how long clients keep sending after deletion
+     * @param gracePeriod         {@code terminationGracePeriodSeconds}
+     */
+    public record Spec(String mode, Duration window, Duration minimumDrain, Duration cleanupWork, int cleanupCalls,
+            boolean library, Duration propagationDelay, Duration drainTimeout, int clients, Duration endpointPropagation,
+            Duration gracePeriod) {
+
+        public Spec {
+            Objects.requireNonNull(mode, "mode");
+            if (cleanupCalls < 1) {
+                throw new IllegalArgumentException("cleanupCalls: " + cleanupCalls + " (expected: >= 1)");
+            }
+        }
+
+        boolean isNative() {
+            return mode.equals("NATIVE");
+        }
+
+        boolean hasSidecar() {
+            return !mode.equals("NONE");
+        }
+    }
+
+    /**
+     * What happened.
+     *
+     * @param spec             what ran
+     * @param cleanupSent      calls the cleanup meant to make
+     * @param cleanupDelivered calls the downstream received after the deletion
+     * @param cleanupOk        calls the app saw succeed
+     * @param failedCallsMs    when (ms after deletion) the app saw each call fail
+     * @param inboundTotal     inbound requests sent
+     * @param inboundFailed    inbound requests that failed
+     * @param appExitMs        app exit, ms after deletion
+     * @param sidecarExitMs    sidecar exit, ms after deletion (-1 without sidecar)
+     * @param appExitCode      the app's exit code
+     * @param report           the library's summary line, or empty
+     * @param termination      the full record
+     */
+    public record Result(Spec spec, int cleanupSent, int cleanupDelivered, int cleanupOk, List<Long> failedCallsMs,
+            long inboundTotal, long inboundFailed, long appExitMs, long sidecarExitMs, int appExitCode, String report,
+            PodTermination termination) {
+
+        /** The later of the two exits. */
+        public long podEndMs() {
+            return Math.max(appExitMs, sidecarExitMs);
+        }
+    }
+
+    private TerminationRun() {
+    }
+
+    /** Runs one Pod deletion. */
+    public static Result run(Spec s) throws Exception {
+        int appPort = freePort();
+        Path preStop = Files.createTempFile("sidecar-run-prestop", "");
+        Files.delete(preStop);
+        List<String> emulatorArgs = new ArrayList<>(List.of("--mode", s.mode(),
+                "--termination-drain-duration", s.window().toMillis() + "ms",
+                "--minimum-drain-duration", s.minimumDrain().toMillis() + "ms",
+                "--app-port", String.valueOf(appPort)));
+        if (s.isNative()) {
+            emulatorArgs.addAll(List.of("--native-prestop-file", preStop.toString()));
+        }
+        List<String> appJvm = new ArrayList<>(SMALL_JVM);
+        appJvm.add("-Dorg.slf4j.simpleLogger.showThreadName=false");
+        try (DownstreamRecorder downstream = new DownstreamRecorder();
+                PodSimulator pod = pod(s, appPort, preStop, emulatorArgs, appJvm, downstream)) {
+            pod.start();
+            Duration lead = Duration.ofMillis(300);
+            if (s.clients() > 0) {
+                // Clients reach the app through the sidecar's inbound listener, as in a Pod.
+                int inbound = s.hasSidecar() ? pod.sidecarReady().port("inbound") : appPort;
+                pod.startInboundLoad(InboundLoad.builder()
+                        .url("http://127.0.0.1:" + inbound + "/hello")
+                        .clients(s.clients()).leadTime(lead).maxDuration(lead.plus(s.endpointPropagation()))
+                        .requestTimeout(Duration.ofSeconds(2)).build());
+            }
+            PodTermination t = pod.deletePod();
+            int delivered = (int) downstream.calls().stream().filter(i -> !i.isBefore(t.deletedAt())).count();
+            List<String> appLines = t.app().lines().stream().map(OutputLine::text).toList();
+            int ok = (int) appLines.stream().filter(l -> l.startsWith("APP_EVENT cleanup-call") && l.endsWith(" ok")).count();
+            List<Long> failed = t.app().lines().stream()
+                    .filter(l -> l.text().startsWith("APP_EVENT cleanup-call") && l.text().contains(" failed"))
+                    .map(l -> t.sinceDeletion(l.time()).toMillis()).toList();
+            String report = appLines.stream()
+                    .filter(l -> l.contains("sidecar-shutdown clean in") || l.contains("sidecar-shutdown degraded in"))
+                    .findFirst().map(l -> l.substring(l.indexOf("sidecar-shutdown "))).orElse("");
+            return new Result(s, s.cleanupCalls(), delivered, ok, failed, t.inbound().total(), t.inbound().failures(),
+                    t.app().exitedAtMs(), t.sidecar().map(c -> c.exitedAtMs()).orElse(-1L), t.app().exitCode(), report, t);
+        } finally {
+            Files.deleteIfExists(preStop);
+        }
+    }
+
+    private static PodSimulator pod(Spec s, int appPort, Path preStop, List<String> emulatorArgs, List<String> appJvm,
+            DownstreamRecorder downstream) throws IOException {
+        ContainerSpecBuilder app = ContainerSpec.builder().name("app")
+                .command(JavaProcess.javaCommand(appJvm, PlainJavaApp.class))
+                .env("APP_PORT", String.valueOf(appPort))
+                .env("USE_LIBRARY", String.valueOf(s.library()))
+                .env("DOWNSTREAM_URL", downstream.url())
+                .env("CLEANUP_WORK", s.cleanupWork().toMillis() + "ms")
+                .env("CLEANUP_CALLS", String.valueOf(s.cleanupCalls()))
+                .env("SIDECAR_SHUTDOWN_GRACE_PERIOD", s.gracePeriod().toMillis() + "ms")
+                .env("SIDECAR_SHUTDOWN_PROPAGATION_DELAY", s.propagationDelay().toMillis() + "ms")
+                .env("SIDECAR_SHUTDOWN_DRAIN_TIMEOUT", s.drainTimeout().toMillis() + "ms")
+                .readyPattern("^APP_READY ");
+        if (!s.hasSidecar()) {
+            // A Pod without sidecar: nothing listens where the admin and agent would be, traffic goes direct.
+            return PodSimulator.builder().sidecarKind(SidecarKind.NONE).terminationGracePeriod(s.gracePeriod())
+                    .app(app.env("SIDECAR_SHUTDOWN_ADMIN_URL", "http://127.0.0.1:" + freePort())
+                            .env("SIDECAR_SHUTDOWN_AGENT_URL", "http://127.0.0.1:" + freePort()).build())
+                    .build();
+        }
+        return PodSimulator.builder()
+                .sidecarKind(s.isNative() ? SidecarKind.NATIVE : SidecarKind.CLASSIC)
+                .nativePreStopFile(preStop)
+                .terminationGracePeriod(s.gracePeriod())
+                .sidecar(ContainerSpec.builder().name("istio-proxy")
+                        .command(JavaProcess.javaCommand(SMALL_JVM,
+                                "io.github.sidecarshutdown.testkit.emulator.SidecarEmulatorMain", emulatorArgs))
+                        .readyPattern("^SIDECAR_EMULATOR_READY ").build())
+                .app(ready -> app
+                        .env("OUTBOUND_PROXY", "127.0.0.1:" + ready.port("outbound"))
+                        .env("SIDECAR_SHUTDOWN_ADMIN_URL", "http://127.0.0.1:" + ready.port("admin"))
+                        .env("SIDECAR_SHUTDOWN_AGENT_URL", "http://127.0.0.1:" + ready.port("agent"))
+                        .build())
+                .build();
+    }
+
+    /**
+     * A free loopback port below the usual ephemeral range (32768+), so that the ports the sidecar
+     * emulator binds with port 0 cannot take it between this check and the app's bind.
+     */
+    private static int freePort() throws IOException {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = 20_000 + RANDOM.nextInt(10_000);
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IOException("no free loopback port in 20000-29999");
+    }
+
+    private static final java.util.Random RANDOM = new java.util.Random();
+}
