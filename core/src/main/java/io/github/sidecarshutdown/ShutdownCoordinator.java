@@ -213,6 +213,11 @@ public final class ShutdownCoordinator {
         gate.complete(null);
     }
 
+    /** The phases that wait for {@link #signal(ShutdownPhase)} (set by the builder's {@code awaitSignalBefore}). */
+    public Set<ShutdownPhase> signalledPhases() {
+        return Set.copyOf(signals.keySet());
+    }
+
     /** Starts the sequence (or joins the running one) without waiting; for asynchronous lifecycles. */
     public CompletableFuture<ShutdownReport> shutdownAsync() {
         return startOrJoin(ShutdownTrigger.PROGRAMMATIC).future.copy();
@@ -364,7 +369,9 @@ public final class ShutdownCoordinator {
         }
 
         ShutdownReport snapshot(boolean complete) {
-            String sc = facts.mode().name().toLowerCase(java.util.Locale.ROOT) + facts.version().map(v -> " " + v).orElse("");
+            String mode = facts.mode().name().toLowerCase(java.util.Locale.ROOT);
+            // The version already names the mesh ("istio 1.26.2"); a bare mode says the rest.
+            String sc = facts.version().map(v -> v.startsWith(mode) ? v : mode + " (" + v + ")").orElse(mode);
             return new ShutdownReport(trigger, startedAt, since(time.nanoTime()), settings.budget(), complete, sc, atStart,
                     released.get(), phases, results);
         }
@@ -591,7 +598,7 @@ public final class ShutdownCoordinator {
             phases.forEach(p -> seen.add(p.phase()));
             for (ShutdownPhase p : ShutdownPhase.values()) {
                 if (p != ShutdownPhase.REPORT && !seen.contains(p)) {
-                    phases.add(new PhaseResult(p, TaskOutcome.SKIPPED, since(time.nanoTime()), Duration.ZERO, why));
+                    record(new PhaseResult(p, TaskOutcome.SKIPPED, since(time.nanoTime()), Duration.ZERO, why));
                 }
             }
             record(new PhaseResult(ShutdownPhase.REPORT, TaskOutcome.SUCCEEDED, since(time.nanoTime()), Duration.ZERO, null));

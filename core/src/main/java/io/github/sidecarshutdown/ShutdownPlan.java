@@ -181,6 +181,11 @@ public record ShutdownPlan(
 
     /** The plan as JSON (for the actuator endpoint and the CLI). */
     public String toJson() {
+        return Json.write(toMap());
+    }
+
+    /** The plan as nested maps and lists of strings, numbers and booleans (for JSON encoders). */
+    public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("budgetMs", budget.toMillis());
         m.put("gracePeriodMs", gracePeriod.toMillis());
@@ -200,6 +205,6 @@ public record ShutdownPlan(
         }
         m.put("steps", st);
         m.put("warnings", warnings);
-        return Json.write(m);
+        return m;
     }
 }

@@ -80,6 +80,11 @@ public record ShutdownReport(
 
     /** The report as JSON. */
     public String toJson() {
+        return Json.write(toMap());
+    }
+
+    /** The report as nested maps and lists of strings, numbers and booleans (for JSON encoders). */
+    public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("outcome", outcome());
         m.put("trigger", trigger.tagValue());
@@ -114,6 +119,6 @@ public record ShutdownReport(
             ts.add(e);
         }
         m.put("tasks", ts);
-        return Json.write(m);
+        return m;
     }
 }
