@@ -1,0 +1,93 @@
+package io.github.sidecarshutdown.spring.autoconfigure;
+
+import io.github.sidecarshutdown.ShutdownCoordinator;
+import io.github.sidecarshutdown.ShutdownPhase;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * The middle of the app's exit under Spring: once the web server has drained and stopped, lets the
+ * coordinator enter {@link ShutdownPhase#INBOUND_DRAIN} (it asks the sidecar to drain inbound only
+ * and waits for what is still in flight), then runs the cleanup and release tasks, and only then
+ * tells Spring it stopped. So cleanup tasks run while every bean (HTTP clients, data sources) is
+ * still alive: Spring destroys beans only after all lifecycles stopped.
+ *
+ * <p>{@link #stop()} is unsupported: stopping is asynchronous, through {@link #stop(Runnable)}.
+ */
+public final class SidecarCleanupLifecycle implements SmartLifecycle {
+
+    /**
+     * {@code WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE - 1024 - 512}: the web
+     * server itself stops at {@code SMART_LIFECYCLE_PHASE - 1024} (Spring Boot's
+     * {@code WebServerStartStopLifecycle}, for Tomcat, Jetty and Reactor Netty alike), and Spring
+     * stops lower phases later, so this runs after inbound requests drained and the server stopped,
+     * and before lifecycles of lower phases (connection pools, message containers at phase 0).
+     */
+    public static final int PHASE = WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE - 1024 - 512;
+
+    private static final Logger logger = LoggerFactory.getLogger(SidecarCleanupLifecycle.class);
+
+    private final ShutdownCoordinator coordinator;
+    private final PhaseWatcher watcher;
+    private final AtomicBoolean warned = new AtomicBoolean();
+    private volatile boolean running;
+
+    /** @param coordinator the app's coordinator */
+    public SidecarCleanupLifecycle(ShutdownCoordinator coordinator) {
+        this.coordinator = coordinator;
+        this.watcher = new PhaseWatcher(coordinator);
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    /** Unsupported: Spring calls {@link #stop(Runnable)}; stopping waits for the cleanup tasks. */
+    @Override
+    public void stop() {
+        throw new UnsupportedOperationException("Stop must not be invoked directly");
+    }
+
+    /**
+     * Signals {@link ShutdownPhase#INBOUND_DRAIN} and calls {@code callback} once the
+     * {@link ShutdownPhase#RELEASE} phase is done, or the sequence ended, or its budget passed.
+     */
+    @Override
+    public void stop(Runnable callback) {
+        running = false;
+        // Joins the sequence SidecarShutdownLifecycle started (starts it if that one never ran).
+        watcher.runWhenDone(coordinator, ShutdownPhase.RELEASE, callback);
+        signal(coordinator, ShutdownPhase.INBOUND_DRAIN, warned);
+    }
+
+    /** Signals a phase, or warns once if the coordinator was built without waiting for it. */
+    static void signal(ShutdownCoordinator coordinator, ShutdownPhase phase, AtomicBoolean warned) {
+        try {
+            coordinator.signal(phase);
+        } catch (IllegalArgumentException e) {
+            if (warned.compareAndSet(false, true)) {
+                logger.warn("The ShutdownCoordinator bean was built without awaitSignalBefore(INBOUND_DRAIN, SIDECAR_RELEASE):"
+                        + " its phases do not wait for Spring's web server drain and bean destruction ({})", e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+
+    @Override
+    public boolean isPauseable() {
+        return false;
+    }
+}

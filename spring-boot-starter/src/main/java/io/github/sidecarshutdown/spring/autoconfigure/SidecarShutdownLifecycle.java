@@ -1,0 +1,92 @@
+package io.github.sidecarshutdown.spring.autoconfigure;
+
+import io.github.sidecarshutdown.ReadinessGate;
+import io.github.sidecarshutdown.ShutdownCoordinator;
+import io.github.sidecarshutdown.ShutdownPhase;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * The first step of the app's exit under Spring: starts the coordinator's sequence when the context
+ * closes, before the web server drains. Readiness goes off at once (published as
+ * {@link ReadinessState#REFUSING_TRAFFIC}, so Spring's readiness probe fails), the app keeps serving
+ * for the propagation delay while early outbound tasks run, and only then is Spring told this
+ * lifecycle stopped, which lets Spring's graceful shutdown drain the web server.
+ *
+ * <p>{@link #stop()} is unsupported: stopping is asynchronous, through {@link #stop(Runnable)}.
+ * Not pauseable: pausing the context must not start an exit that cannot be undone.
+ */
+public final class SidecarShutdownLifecycle implements SmartLifecycle {
+
+    /**
+     * {@code WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE + 512}. Spring stops higher
+     * phases first, so this stops before the web server's graceful shutdown (which refuses new
+     * connections) and the readiness-off and propagation delay happen while the server still
+     * accepts every request. Beans at {@link SmartLifecycle#DEFAULT_PHASE} (message listeners,
+     * schedulers) still stop before it, as they would before the web server.
+     */
+    public static final int PHASE = WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE + 512;
+
+    private static final Logger logger = LoggerFactory.getLogger(SidecarShutdownLifecycle.class);
+
+    private final ShutdownCoordinator coordinator;
+    private final PhaseWatcher watcher;
+    private volatile boolean running;
+
+    /**
+     * @param coordinator the app's coordinator
+     * @param publisher   where readiness changes are published (the application context)
+     */
+    public SidecarShutdownLifecycle(ShutdownCoordinator coordinator, ApplicationEventPublisher publisher) {
+        this.coordinator = coordinator;
+        this.watcher = new PhaseWatcher(coordinator);
+        coordinator.readiness().onChange(state -> {
+            if (state == ReadinessGate.State.SHUTTING_DOWN) {
+                // On the coordinator's thread, inside READINESS_OFF: the probe fails from now on.
+                AvailabilityChangeEvent.publish(publisher, coordinator, ReadinessState.REFUSING_TRAFFIC);
+            }
+        });
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    /** Unsupported: Spring calls {@link #stop(Runnable)}; stopping waits for the propagation delay. */
+    @Override
+    public void stop() {
+        throw new UnsupportedOperationException("Stop must not be invoked directly");
+    }
+
+    /**
+     * Starts the shutdown sequence and calls {@code callback} once its early outbound phase is done
+     * (readiness off, propagation delay over), or the sequence ended, or its budget passed.
+     */
+    @Override
+    public void stop(Runnable callback) {
+        running = false;
+        logger.info("Context closing: readiness off, then the propagation delay before the web server drains");
+        watcher.runWhenDone(coordinator, ShutdownPhase.EARLY_OUTBOUND, callback);
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+
+    @Override
+    public boolean isPauseable() {
+        return false;
+    }
+}
