@@ -157,32 +157,7 @@ class JdkHttpServerSupportTest {
         ShutdownTask task = JdkHttpServerSupport.stopTask(server, new InFlightTracker(), Duration.ZERO);
 
         // when
-        task.action().run(new TaskContext() {
-            @Override
-            public String taskName() {
-                return task.name();
-            }
-
-            @Override
-            public ShutdownPhase phase() {
-                return task.phase();
-            }
-
-            @Override
-            public Duration remaining() {
-                return Duration.ofSeconds(1);
-            }
-
-            @Override
-            public int attempt() {
-                return 1;
-            }
-
-            @Override
-            public SidecarState sidecarState() {
-                return SidecarState.ABSENT;
-            }
-        });
+        task.action().run(context(task, Duration.ofSeconds(1)));
 
         // then
         assertThatThrownBy(() -> get("/ready")).isInstanceOf(IOException.class);
@@ -197,32 +172,7 @@ class JdkHttpServerSupportTest {
         ShutdownTask task = JdkHttpServerSupport.stopTask(server, tracker, Duration.ofSeconds(30));
         java.util.concurrent.CompletableFuture<Void> stopping = java.util.concurrent.CompletableFuture.runAsync(() -> {
             try {
-                task.action().run(new TaskContext() {
-                    @Override
-                    public String taskName() {
-                        return task.name();
-                    }
-
-                    @Override
-                    public ShutdownPhase phase() {
-                        return task.phase();
-                    }
-
-                    @Override
-                    public Duration remaining() {
-                        return Duration.ofSeconds(30);
-                    }
-
-                    @Override
-                    public int attempt() {
-                        return 1;
-                    }
-
-                    @Override
-                    public SidecarState sidecarState() {
-                        return SidecarState.ABSENT;
-                    }
-                });
+                task.action().run(context(task, Duration.ofSeconds(30)));
             } catch (Exception e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
@@ -237,5 +187,34 @@ class JdkHttpServerSupportTest {
         tracker.exit();
         stopping.get(10, java.util.concurrent.TimeUnit.SECONDS);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> get("/ready")).isInstanceOf(java.io.IOException.class);
+    }
+
+    private static TaskContext context(ShutdownTask task, Duration remaining) {
+        return new TaskContext() {
+            @Override
+            public String taskName() {
+                return task.name();
+            }
+
+            @Override
+            public ShutdownPhase phase() {
+                return task.phase();
+            }
+
+            @Override
+            public Duration remaining() {
+                return remaining;
+            }
+
+            @Override
+            public int attempt() {
+                return 1;
+            }
+
+            @Override
+            public SidecarState sidecarState() {
+                return SidecarState.ABSENT;
+            }
+        };
     }
 }
