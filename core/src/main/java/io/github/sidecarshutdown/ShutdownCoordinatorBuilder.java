@@ -33,6 +33,9 @@ public final class ShutdownCoordinatorBuilder {
     /** Kubernetes sets this in every container; used to decide the default propagation delay. */
     static final String KUBERNETES_MARKER = "KUBERNETES_SERVICE_HOST";
 
+    /** Where {@code examples/kubernetes} mounts the Pod's annotations with the downward API. */
+    public static final java.nio.file.Path DEFAULT_ANNOTATIONS_FILE = java.nio.file.Path.of("/etc/podinfo/annotations");
+
     private boolean enabled = true;
     private Duration gracePeriod = Duration.ofSeconds(30);
     private Duration safetyMargin = Duration.ofSeconds(2);
@@ -51,6 +54,7 @@ public final class ShutdownCoordinatorBuilder {
     private Duration terminationDrainDuration = Duration.ofSeconds(5);
     private Duration startupWait = Duration.ofSeconds(60);
     private StartupPolicy startupPolicy = StartupPolicy.OPTIONAL;
+    private java.nio.file.Path annotationsFile = DEFAULT_ANNOTATIONS_FILE;
 
     private final Map<Setting, String> sources = new EnumMap<>(Setting.class);
     private Map<String, String> environment = System.getenv();
@@ -198,6 +202,17 @@ public final class ShutdownCoordinatorBuilder {
         return this;
     }
 
+    /**
+     * The downward-API file with the Pod's annotations ({@code fieldPath: metadata.annotations}).
+     * Read once by {@link #build()}: {@code proxy.istio.io/config} gives the window before Envoy
+     * answers, {@code sidecar.istio.io/status} tells a native sidecar from a classic one. A missing
+     * or malformed file logs one line and changes nothing. Default {@code /etc/podinfo/annotations}.
+     */
+    public ShutdownCoordinatorBuilder annotationsFile(java.nio.file.Path annotationsFile) {
+        this.annotationsFile = requireNonNull(annotationsFile, "annotationsFile");
+        return this;
+    }
+
     /** Adds a task; tasks of a phase run in the order they were added. */
     public ShutdownCoordinatorBuilder task(ShutdownTask task) {
         tasks.add(requireNonNull(task, "task"));
@@ -319,6 +334,7 @@ public final class ShutdownCoordinatorBuilder {
             case TERMINATION_DRAIN_DURATION: terminationDrainDuration(SettingParser.duration(s, src, raw)); break;
             case STARTUP_WAIT: startupWait(SettingParser.duration(s, src, raw)); break;
             case STARTUP_POLICY: startupPolicy(SettingParser.oneOf(s, src, raw, StartupPolicy.class)); break;
+            case ANNOTATIONS_FILE: annotationsFile(SettingParser.path(s, src, raw)); break;
             default: throw new IllegalStateException("unhandled setting " + s);
         }
     }
@@ -338,7 +354,8 @@ public final class ShutdownCoordinatorBuilder {
                 : environment.containsKey(KUBERNETES_MARKER) ? Duration.ofSeconds(5) : Duration.ZERO;
         return new ShutdownSettings(enabled, gracePeriod, safetyMargin, delay, quietPeriod, drainTimeout,
                 Optional.ofNullable(cleanupBudget), taskTimeout, minimumTaskWindow, sidecarMode, adminUrl, agentUrl,
-                allowNonLoopback, adminTimeout, releaseSidecar, terminationDrainDuration, startupWait, startupPolicy);
+                allowNonLoopback, adminTimeout, releaseSidecar, terminationDrainDuration, startupWait, startupPolicy,
+                annotationsFile);
     }
 
     /** The allow setting, named in the same front end as the URL it excuses. */
@@ -381,7 +398,8 @@ public final class ShutdownCoordinatorBuilder {
                         .allowNonLoopback(s.allowNonLoopback()).callTimeout(s.adminTimeout())
                         .connectTimeout(s.adminTimeout().compareTo(Duration.ofMillis(250)) < 0 ? s.adminTimeout() : Duration.ofMillis(250))
                         .listener(adminCallListener).build();
-                sc = new EnvoySidecar(client, s.sidecarMode(), s.terminationDrainDuration());
+                sc = new EnvoySidecar(client, s.sidecarMode(), s.terminationDrainDuration(),
+                        io.github.sidecarshutdown.pod.PodFacts.read(s.annotationsFile()));
             }
         }
         return new ShutdownCoordinator(s, sc, List.copyOf(tasks), List.copyOf(listeners), time, hooks,

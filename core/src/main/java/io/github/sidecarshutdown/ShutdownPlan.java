@@ -57,7 +57,11 @@ public record ShutdownPlan(
         return steps.stream().map(Step::end).max(Duration::compareTo).orElse(Duration.ZERO);
     }
 
-    static ShutdownPlan compute(ShutdownSettings s, List<ShutdownTask> tasks, SidecarFacts facts) {
+    /**
+     * Computes the plan. Pure: no sidecar is called, so tools (the linter) can plan a Pod from its
+     * manifest.
+     */
+    public static ShutdownPlan compute(ShutdownSettings s, List<ShutdownTask> tasks, SidecarFacts facts) {
         List<Step> steps = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         steps.add(new Step(ShutdownPhase.READINESS_OFF, Duration.ZERO, Duration.ZERO, false, "readiness reports not-ready"));

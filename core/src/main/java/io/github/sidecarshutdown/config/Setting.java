@@ -44,7 +44,12 @@ public enum Setting {
     /** The longest wait for the sidecar at startup. */
     STARTUP_WAIT("startup-wait", "startupWait", Kind.DURATION),
     /** {@code optional|required}: what happens when no sidecar answers at startup. */
-    STARTUP_POLICY("startup-policy", "startupPolicy", Kind.ENUM);
+    STARTUP_POLICY("startup-policy", "startupPolicy", Kind.ENUM),
+    /**
+     * The downward-API file with the Pod's annotations ({@code proxy.istio.io/config},
+     * {@code sidecar.istio.io/status}); a missing file leaves the defaults.
+     */
+    ANNOTATIONS_FILE("annotations-file", "annotationsFile", Kind.PATH);
 
     /** What kind of value a setting takes. */
     public enum Kind {
@@ -55,7 +60,9 @@ public enum Setting {
         /** A fixed set of words. */
         ENUM("one of the listed words"),
         /** An http(s) URL. */
-        URL("an http URL such as http://127.0.0.1:15000");
+        URL("an http URL such as http://127.0.0.1:15000"),
+        /** A file path. */
+        PATH("a file path such as /etc/podinfo/annotations");
 
         private final String accepted;
 

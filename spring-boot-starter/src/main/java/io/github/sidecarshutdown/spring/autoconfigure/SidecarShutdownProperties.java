@@ -86,6 +86,13 @@ public class SidecarShutdownProperties {
      */
     private StartupPolicy startupPolicy = StartupPolicy.OPTIONAL;
 
+    /**
+     * Downward-API file with the Pod's annotations (proxy.istio.io/config,
+     * sidecar.istio.io/status): the sidecar's window before Envoy answers, and native mode. A
+     * missing or malformed file logs one line and leaves the defaults.
+     */
+    private String annotationsFile = "/etc/podinfo/annotations";
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -228,5 +235,13 @@ public class SidecarShutdownProperties {
 
     public void setStartupPolicy(StartupPolicy startupPolicy) {
         this.startupPolicy = startupPolicy;
+    }
+
+    public String getAnnotationsFile() {
+        return annotationsFile;
+    }
+
+    public void setAnnotationsFile(String annotationsFile) {
+        this.annotationsFile = annotationsFile;
     }
 }
