@@ -29,6 +29,8 @@ import java.util.Optional;
  * @param startupWait              longest wait for the sidecar at startup
  * @param startupPolicy            what happens when no sidecar answers at startup
  * @param annotationsFile          the downward-API annotations file
+ * @param linkerdAdminUrl          linkerd-proxy admin URL
+ * @param daprUrl                  daprd HTTP API URL
  */
 public record ShutdownSettings(
         boolean enabled,
@@ -49,7 +51,9 @@ public record ShutdownSettings(
         Duration terminationDrainDuration,
         Duration startupWait,
         StartupPolicy startupPolicy,
-        java.nio.file.Path annotationsFile) {
+        java.nio.file.Path annotationsFile,
+        URI linkerdAdminUrl,
+        URI daprUrl) {
 
     /** The whole shutdown's budget: grace period minus safety margin. */
     public Duration budget() {

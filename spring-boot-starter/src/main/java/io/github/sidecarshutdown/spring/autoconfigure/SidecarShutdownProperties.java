@@ -93,6 +93,12 @@ public class SidecarShutdownProperties {
      */
     private String annotationsFile = "/etc/podinfo/annotations";
 
+    /** linkerd-proxy admin URL (sidecar-mode linkerd, or auto); loopback only unless allow-non-loopback. */
+    private URI linkerdAdminUrl = URI.create("http://127.0.0.1:4191");
+
+    /** daprd HTTP API URL (sidecar-mode dapr, or auto); loopback only unless allow-non-loopback. */
+    private URI daprUrl = URI.create("http://127.0.0.1:3500");
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -243,5 +249,21 @@ public class SidecarShutdownProperties {
 
     public void setAnnotationsFile(String annotationsFile) {
         this.annotationsFile = annotationsFile;
+    }
+
+    public URI getLinkerdAdminUrl() {
+        return linkerdAdminUrl;
+    }
+
+    public void setLinkerdAdminUrl(URI linkerdAdminUrl) {
+        this.linkerdAdminUrl = linkerdAdminUrl;
+    }
+
+    public URI getDaprUrl() {
+        return daprUrl;
+    }
+
+    public void setDaprUrl(URI daprUrl) {
+        this.daprUrl = daprUrl;
     }
 }
