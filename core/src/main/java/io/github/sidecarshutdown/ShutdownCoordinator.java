@@ -404,7 +404,7 @@ public final class ShutdownCoordinator {
             logger.info("sidecar-shutdown started ({}): sidecar {} {}, budget {}", trigger.tagValue(), facts.mode(), atStart,
                     Durations.format(settings.budget()));
 
-            boolean releases = settings.releaseSidecar() && facts.mode() == SidecarMode.ISTIO;
+            boolean releases = settings.releaseSidecar() && ShutdownPlan.releasable(facts.mode());
             // Keep the sidecar release's call inside the budget: work stops that much earlier.
             Deadline work = Deadline.after(time, Durations.nonNegative(deadline.remaining()
                     .minus(releases ? settings.adminTimeout() : Duration.ZERO)));
@@ -516,6 +516,13 @@ public final class ShutdownCoordinator {
                     break;
             }
             SidecarState s = guard.observe();
+            if (facts.mode() == SidecarMode.LINKERD || facts.mode() == SidecarMode.DAPR) {
+                // No window, no agent to watch: tell the sidecar the app is done, like linkerd-await --shutdown.
+                if (s == SidecarState.ABSENT || s == SidecarState.GONE) {
+                    return skipped("sidecar " + s.name().toLowerCase(java.util.Locale.ROOT));
+                }
+                return release(facts.mode() == SidecarMode.LINKERD ? "POST /shutdown" : "POST /v1.0/shutdown");
+            }
             if (s == SidecarState.LIVE) {
                 return skipped("pilot-agent is still ready: the Pod is not being deleted (or the sidecar is native), "
                         + "so the sidecar is left running");
@@ -523,16 +530,22 @@ public final class ShutdownCoordinator {
             if (s != SidecarState.TERMINATING) {
                 return skipped("sidecar " + s.name().toLowerCase(java.util.Locale.ROOT));
             }
+            return release("POST /quitquitquit");
+        }
+
+        private PhaseResult release(String call) {
             if (!released.compareAndSet(false, true)) {
                 return skipped("already released");
             }
             try {
                 Duration t = deadline.cap(settings.adminTimeout());
                 sidecar.release(t.isZero() ? Duration.ofMillis(1) : t);
-                return done("POST /quitquitquit: the sidecar exits now");
+                return done(call + ": the sidecar exits now");
+            } catch (io.github.sidecarshutdown.sidecar.ReleaseSkippedException e) {
+                return skipped(e.getMessage());
             } catch (RuntimeException e) {
                 return new PhaseResult(ShutdownPhase.SIDECAR_RELEASE, TaskOutcome.FAILED, Duration.ZERO, Duration.ZERO,
-                        "quitquitquit failed: " + e.getMessage());
+                        call + " failed: " + e.getMessage());
             }
         }
 

@@ -33,6 +33,9 @@ public final class ShutdownCoordinatorBuilder {
     /** Kubernetes sets this in every container; used to decide the default propagation delay. */
     static final String KUBERNETES_MARKER = "KUBERNETES_SERVICE_HOST";
 
+    /** Where {@code examples/kubernetes} mounts the Pod's annotations with the downward API. */
+    public static final java.nio.file.Path DEFAULT_ANNOTATIONS_FILE = java.nio.file.Path.of("/etc/podinfo/annotations");
+
     private boolean enabled = true;
     private Duration gracePeriod = Duration.ofSeconds(30);
     private Duration safetyMargin = Duration.ofSeconds(2);
@@ -51,6 +54,9 @@ public final class ShutdownCoordinatorBuilder {
     private Duration terminationDrainDuration = Duration.ofSeconds(5);
     private Duration startupWait = Duration.ofSeconds(60);
     private StartupPolicy startupPolicy = StartupPolicy.OPTIONAL;
+    private java.nio.file.Path annotationsFile = DEFAULT_ANNOTATIONS_FILE;
+    private URI linkerdAdminUrl = io.github.sidecarshutdown.linkerd.LinkerdSidecar.DEFAULT_ADMIN_URL;
+    private URI daprUrl = io.github.sidecarshutdown.dapr.DaprSidecar.DEFAULT_URL;
 
     private final Map<Setting, String> sources = new EnumMap<>(Setting.class);
     private Map<String, String> environment = System.getenv();
@@ -198,6 +204,30 @@ public final class ShutdownCoordinatorBuilder {
         return this;
     }
 
+    /**
+     * The downward-API file with the Pod's annotations ({@code fieldPath: metadata.annotations}).
+     * Read once by {@link #build()}: {@code proxy.istio.io/config} gives the window before Envoy
+     * answers, {@code sidecar.istio.io/status} tells a native sidecar from a classic one. A missing
+     * or malformed file logs one line and changes nothing. Default {@code /etc/podinfo/annotations}.
+     */
+    public ShutdownCoordinatorBuilder annotationsFile(java.nio.file.Path annotationsFile) {
+        this.annotationsFile = requireNonNull(annotationsFile, "annotationsFile");
+        return this;
+    }
+
+    /** linkerd-proxy admin URL. Default {@code http://127.0.0.1:4191}; loopback only unless {@link #allowNonLoopback(boolean)}. */
+    public ShutdownCoordinatorBuilder linkerdAdminUrl(URI linkerdAdminUrl) {
+        this.linkerdAdminUrl = SettingParser.checkUrl(Setting.LINKERD_ADMIN_URL, source(Setting.LINKERD_ADMIN_URL),
+                requireNonNull(linkerdAdminUrl, "linkerdAdminUrl"));
+        return this;
+    }
+
+    /** daprd HTTP API URL. Default {@code http://127.0.0.1:3500}; loopback only unless {@link #allowNonLoopback(boolean)}. */
+    public ShutdownCoordinatorBuilder daprUrl(URI daprUrl) {
+        this.daprUrl = SettingParser.checkUrl(Setting.DAPR_URL, source(Setting.DAPR_URL), requireNonNull(daprUrl, "daprUrl"));
+        return this;
+    }
+
     /** Adds a task; tasks of a phase run in the order they were added. */
     public ShutdownCoordinatorBuilder task(ShutdownTask task) {
         tasks.add(requireNonNull(task, "task"));
@@ -319,6 +349,9 @@ public final class ShutdownCoordinatorBuilder {
             case TERMINATION_DRAIN_DURATION: terminationDrainDuration(SettingParser.duration(s, src, raw)); break;
             case STARTUP_WAIT: startupWait(SettingParser.duration(s, src, raw)); break;
             case STARTUP_POLICY: startupPolicy(SettingParser.oneOf(s, src, raw, StartupPolicy.class)); break;
+            case ANNOTATIONS_FILE: annotationsFile(SettingParser.path(s, src, raw)); break;
+            case LINKERD_ADMIN_URL: linkerdAdminUrl(SettingParser.url(s, src, raw)); break;
+            case DAPR_URL: daprUrl(SettingParser.url(s, src, raw)); break;
             default: throw new IllegalStateException("unhandled setting " + s);
         }
     }
@@ -333,12 +366,15 @@ public final class ShutdownCoordinatorBuilder {
         if (!allowNonLoopback) {
             checkLoopback(Setting.ADMIN_URL, adminUrl);
             checkLoopback(Setting.AGENT_URL, agentUrl);
+            checkLoopback(Setting.LINKERD_ADMIN_URL, linkerdAdminUrl);
+            checkLoopback(Setting.DAPR_URL, daprUrl);
         }
         Duration delay = propagationDelay != null ? propagationDelay
                 : environment.containsKey(KUBERNETES_MARKER) ? Duration.ofSeconds(5) : Duration.ZERO;
         return new ShutdownSettings(enabled, gracePeriod, safetyMargin, delay, quietPeriod, drainTimeout,
                 Optional.ofNullable(cleanupBudget), taskTimeout, minimumTaskWindow, sidecarMode, adminUrl, agentUrl,
-                allowNonLoopback, adminTimeout, releaseSidecar, terminationDrainDuration, startupWait, startupPolicy);
+                allowNonLoopback, adminTimeout, releaseSidecar, terminationDrainDuration, startupWait, startupPolicy,
+                annotationsFile, linkerdAdminUrl, daprUrl);
     }
 
     /** The allow setting, named in the same front end as the URL it excuses. */
@@ -358,7 +394,10 @@ public final class ShutdownCoordinatorBuilder {
     private void checkLoopback(Setting s, URI url) {
         if (!SettingParser.isLoopback(url.getHost())) {
             throw new InvalidSettingException(s, source(s), url.toString(), "is not a loopback address; the sidecar's "
-                    + (s == Setting.ADMIN_URL ? "Envoy admin port listens on http://127.0.0.1:15000" : "pilot-agent listens on http://127.0.0.1:15020")
+                    + (s == Setting.ADMIN_URL ? "Envoy admin port listens on http://127.0.0.1:15000"
+                            : s == Setting.AGENT_URL ? "pilot-agent listens on http://127.0.0.1:15020"
+                            : s == Setting.LINKERD_ADMIN_URL ? "linkerd-proxy admin listens on http://127.0.0.1:4191"
+                            : "daprd listens on http://127.0.0.1:3500")
                     + " inside the Pod, and its API can stop the sidecar. Use a loopback URL, or set "
                     + allowName(source(s)) + "=true if you really mean another host");
         }
@@ -374,14 +413,23 @@ public final class ShutdownCoordinatorBuilder {
         Sidecar sc = sidecar;
         EnvoyAdminClient client = null;
         if (sc == null) {
+            Duration connect = s.adminTimeout().compareTo(Duration.ofMillis(250)) < 0 ? s.adminTimeout() : Duration.ofMillis(250);
             if (s.sidecarMode() == SidecarMode.NONE) {
                 sc = Sidecar.none();
+            } else if (s.sidecarMode() == SidecarMode.LINKERD) {
+                sc = new io.github.sidecarshutdown.linkerd.LinkerdSidecar(s.linkerdAdminUrl(), connect, s.allowNonLoopback());
+            } else if (s.sidecarMode() == SidecarMode.DAPR) {
+                sc = new io.github.sidecarshutdown.dapr.DaprSidecar(s.daprUrl(), connect, s.allowNonLoopback());
             } else {
                 client = EnvoyAdminClient.builder().adminUrl(s.adminUrl()).agentUrl(s.agentUrl())
                         .allowNonLoopback(s.allowNonLoopback()).callTimeout(s.adminTimeout())
                         .connectTimeout(s.adminTimeout().compareTo(Duration.ofMillis(250)) < 0 ? s.adminTimeout() : Duration.ofMillis(250))
                         .listener(adminCallListener).build();
-                sc = new EnvoySidecar(client, s.sidecarMode(), s.terminationDrainDuration());
+                EnvoySidecar envoy = new EnvoySidecar(client, s.sidecarMode(), s.terminationDrainDuration(),
+                        io.github.sidecarshutdown.pod.PodFacts.read(s.annotationsFile()));
+                sc = s.sidecarMode() != SidecarMode.AUTO ? envoy : new DetectingSidecar(envoy,
+                        new io.github.sidecarshutdown.linkerd.LinkerdSidecar(s.linkerdAdminUrl(), connect, s.allowNonLoopback()),
+                        new io.github.sidecarshutdown.dapr.DaprSidecar(s.daprUrl(), connect, s.allowNonLoopback()));
             }
         }
         return new ShutdownCoordinator(s, sc, List.copyOf(tasks), List.copyOf(listeners), time, hooks,

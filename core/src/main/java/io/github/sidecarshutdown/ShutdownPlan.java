@@ -57,7 +57,11 @@ public record ShutdownPlan(
         return steps.stream().map(Step::end).max(Duration::compareTo).orElse(Duration.ZERO);
     }
 
-    static ShutdownPlan compute(ShutdownSettings s, List<ShutdownTask> tasks, SidecarFacts facts) {
+    /**
+     * Computes the plan. Pure: no sidecar is called, so tools (the linter) can plan a Pod from its
+     * manifest.
+     */
+    public static ShutdownPlan compute(ShutdownSettings s, List<ShutdownTask> tasks, SidecarFacts facts) {
         List<Step> steps = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         steps.add(new Step(ShutdownPhase.READINESS_OFF, Duration.ZERO, Duration.ZERO, false, "readiness reports not-ready"));
@@ -88,11 +92,13 @@ public record ShutdownPlan(
         Duration releaseEnd = cleanupEnd.plus(sum(tasks, ShutdownPhase.RELEASE, s));
         steps.add(new Step(ShutdownPhase.RELEASE, cleanupEnd, releaseEnd, false, names(tasks, ShutdownPhase.RELEASE)));
 
-        boolean releases = s.releaseSidecar() && facts.mode() == SidecarMode.ISTIO;
+        boolean releases = s.releaseSidecar() && releasable(facts.mode());
         Duration end = releases ? releaseEnd.plus(s.adminTimeout()) : releaseEnd;
+        String call = facts.mode() == SidecarMode.LINKERD ? "POST /shutdown"
+                : facts.mode() == SidecarMode.DAPR ? "POST /v1.0/shutdown" : "POST /quitquitquit";
         steps.add(new Step(ShutdownPhase.SIDECAR_RELEASE, releaseEnd, end, false,
-                releases ? "POST /quitquitquit: the Pod ends when the app is done"
-                        : "none (" + (facts.mode() == SidecarMode.ISTIO ? "release-sidecar=false" : "sidecar " + facts.mode().name().toLowerCase(java.util.Locale.ROOT)) + ")"));
+                releases ? call + ": the Pod ends when the app is done"
+                        : "none (" + (releasable(facts.mode()) ? "release-sidecar=false" : "sidecar " + facts.mode().name().toLowerCase(java.util.Locale.ROOT)) + ")"));
 
         Duration lastOutbound = Duration.ZERO;
         if (needs(tasks, ShutdownPhase.EARLY_OUTBOUND)) {
@@ -129,6 +135,11 @@ public record ShutdownPlan(
                     + "or shorten propagation-delay, drain-timeout or task timeouts");
         }
         return new ShutdownPlan(s.budget(), s.gracePeriod(), facts, steps, warnings);
+    }
+
+    /** Whether the library tells this kind of sidecar to exit once the app is done. */
+    static boolean releasable(SidecarMode mode) {
+        return mode == SidecarMode.ISTIO || mode == SidecarMode.LINKERD || mode == SidecarMode.DAPR;
     }
 
     private static long ceilSeconds(Duration d) {

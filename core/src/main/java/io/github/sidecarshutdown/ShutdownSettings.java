@@ -28,6 +28,9 @@ import java.util.Optional;
  * @param terminationDrainDuration window assumed when {@code /server_info} does not say
  * @param startupWait              longest wait for the sidecar at startup
  * @param startupPolicy            what happens when no sidecar answers at startup
+ * @param annotationsFile          the downward-API annotations file
+ * @param linkerdAdminUrl          linkerd-proxy admin URL
+ * @param daprUrl                  daprd HTTP API URL
  */
 public record ShutdownSettings(
         boolean enabled,
@@ -47,7 +50,10 @@ public record ShutdownSettings(
         boolean releaseSidecar,
         Duration terminationDrainDuration,
         Duration startupWait,
-        StartupPolicy startupPolicy) {
+        StartupPolicy startupPolicy,
+        java.nio.file.Path annotationsFile,
+        URI linkerdAdminUrl,
+        URI daprUrl) {
 
     /** The whole shutdown's budget: grace period minus safety margin. */
     public Duration budget() {

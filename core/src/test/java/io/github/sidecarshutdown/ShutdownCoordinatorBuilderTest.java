@@ -49,6 +49,10 @@ class ShutdownCoordinatorBuilderTest {
         ENV_VALUES.put(Setting.TERMINATION_DRAIN_DURATION, new Object[] {"9s", Duration.ofSeconds(9)});
         ENV_VALUES.put(Setting.STARTUP_WAIT, new Object[] {"2m", Duration.ofMinutes(2)});
         ENV_VALUES.put(Setting.STARTUP_POLICY, new Object[] {"REQUIRED", StartupPolicy.REQUIRED});
+        ENV_VALUES.put(Setting.ANNOTATIONS_FILE, new Object[] {"/var/run/podinfo/annotations",
+                java.nio.file.Path.of("/var/run/podinfo/annotations")});
+        ENV_VALUES.put(Setting.LINKERD_ADMIN_URL, new Object[] {"http://127.0.0.1:24191", URI.create("http://127.0.0.1:24191")});
+        ENV_VALUES.put(Setting.DAPR_URL, new Object[] {"http://localhost:23500", URI.create("http://localhost:23500")});
     }
 
     /** A builder that never sees the real environment. */
@@ -80,7 +84,8 @@ class ShutdownCoordinatorBuilderTest {
                 Duration.ZERO, Duration.ZERO, Duration.ofSeconds(10), Optional.empty(), Duration.ofSeconds(5),
                 Duration.ofMillis(250), SidecarMode.AUTO, URI.create("http://127.0.0.1:15000"),
                 URI.create("http://127.0.0.1:15020"), false, Duration.ofSeconds(1), true, Duration.ofSeconds(5),
-                Duration.ofSeconds(60), StartupPolicy.OPTIONAL));
+                Duration.ofSeconds(60), StartupPolicy.OPTIONAL, java.nio.file.Path.of("/etc/podinfo/annotations"),
+                URI.create("http://127.0.0.1:4191"), URI.create("http://127.0.0.1:3500")));
         assertThat(settings.budget()).isEqualTo(Duration.ofSeconds(28));
     }
 
@@ -96,7 +101,8 @@ class ShutdownCoordinatorBuilderTest {
                 .agentUrl(URI.create("http://[::1]:16020")).allowNonLoopback(false)
                 .adminTimeout(Duration.ofMillis(500)).releaseSidecar(false)
                 .terminationDrainDuration(Duration.ofSeconds(10)).startupWait(Duration.ofSeconds(30))
-                .startupPolicy(StartupPolicy.REQUIRED)
+                .startupPolicy(StartupPolicy.REQUIRED).annotationsFile(java.nio.file.Path.of("/tmp/podinfo/annotations"))
+                .linkerdAdminUrl(URI.create("http://localhost:14191")).daprUrl(URI.create("http://127.0.0.2:13500"))
                 .settings();
 
         // then
@@ -104,7 +110,8 @@ class ShutdownCoordinatorBuilderTest {
                 Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofSeconds(15), Optional.of(Duration.ofSeconds(20)),
                 Duration.ofSeconds(2), Duration.ofMillis(100), SidecarMode.ISTIO, URI.create("http://localhost:16000"),
                 URI.create("http://[::1]:16020"), false, Duration.ofMillis(500), false, Duration.ofSeconds(10),
-                Duration.ofSeconds(30), StartupPolicy.REQUIRED));
+                Duration.ofSeconds(30), StartupPolicy.REQUIRED, java.nio.file.Path.of("/tmp/podinfo/annotations"),
+                URI.create("http://localhost:14191"), URI.create("http://127.0.0.2:13500")));
         assertThat(settings.budget()).isEqualTo(Duration.ofSeconds(55));
     }
 
@@ -231,6 +238,7 @@ class ShutdownCoordinatorBuilderTest {
             case DURATION -> "abc";
             case ENUM -> "bogus";
             case URL -> "ftp://127.0.0.1:1";
+            case PATH -> "   ";
         };
 
         // when

@@ -27,7 +27,7 @@ public enum Setting {
     TASK_TIMEOUT("task-timeout", "taskTimeout", Kind.DURATION),
     /** A network task that would get less than this before the sidecar's window ends is skipped. */
     MINIMUM_TASK_WINDOW("minimum-task-window", "minimumTaskWindow", Kind.DURATION),
-    /** {@code auto|istio|envoy|native|none}. */
+    /** {@code auto|istio|envoy|native|linkerd|dapr|none}. */
     SIDECAR_MODE("sidecar-mode", "sidecarMode", Kind.ENUM),
     /** Envoy admin base URL. */
     ADMIN_URL("admin-url", "adminUrl", Kind.URL),
@@ -44,7 +44,16 @@ public enum Setting {
     /** The longest wait for the sidecar at startup. */
     STARTUP_WAIT("startup-wait", "startupWait", Kind.DURATION),
     /** {@code optional|required}: what happens when no sidecar answers at startup. */
-    STARTUP_POLICY("startup-policy", "startupPolicy", Kind.ENUM);
+    STARTUP_POLICY("startup-policy", "startupPolicy", Kind.ENUM),
+    /**
+     * The downward-API file with the Pod's annotations ({@code proxy.istio.io/config},
+     * {@code sidecar.istio.io/status}); a missing file leaves the defaults.
+     */
+    ANNOTATIONS_FILE("annotations-file", "annotationsFile", Kind.PATH),
+    /** linkerd-proxy admin base URL. */
+    LINKERD_ADMIN_URL("linkerd-admin-url", "linkerdAdminUrl", Kind.URL),
+    /** daprd HTTP API base URL. */
+    DAPR_URL("dapr-url", "daprUrl", Kind.URL);
 
     /** What kind of value a setting takes. */
     public enum Kind {
@@ -55,7 +64,9 @@ public enum Setting {
         /** A fixed set of words. */
         ENUM("one of the listed words"),
         /** An http(s) URL. */
-        URL("an http URL such as http://127.0.0.1:15000");
+        URL("an http URL such as http://127.0.0.1:15000"),
+        /** A file path. */
+        PATH("a file path such as /etc/podinfo/annotations");
 
         private final String accepted;
 

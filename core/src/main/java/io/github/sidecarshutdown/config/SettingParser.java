@@ -111,6 +111,20 @@ public final class SettingParser {
                 .map(e -> e.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining("|")));
     }
 
+    /** Parses a non-blank file path (the file need not exist). */
+    public static java.nio.file.Path path(Setting setting, String source, String raw) {
+        String text = raw.trim();
+        if (text.isEmpty()) {
+            throw new InvalidSettingException(setting, source, raw, "empty; expected " + Setting.Kind.PATH.accepted());
+        }
+        try {
+            return java.nio.file.Path.of(text);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new InvalidSettingException(setting, source, raw, "not a file path (" + e.getReason() + "); expected "
+                    + Setting.Kind.PATH.accepted());
+        }
+    }
+
     private static final Pattern CREDENTIALS = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@");
 
     /** {@code url} with any {@code user:password@} replaced, for messages and logs. */

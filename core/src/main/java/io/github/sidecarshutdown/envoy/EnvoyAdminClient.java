@@ -1,6 +1,7 @@
 package io.github.sidecarshutdown.envoy;
 
 import io.github.sidecarshutdown.internal.Json;
+import io.github.sidecarshutdown.internal.LoopbackHttp;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -58,19 +59,7 @@ public final class EnvoyAdminClient implements AutoCloseable {
         this.callTimeout = b.callTimeout;
         this.maxResponseBytes = b.maxResponseBytes;
         this.listener = b.listener;
-        this.http = new OkHttpClient.Builder()
-                .connectTimeout(b.connectTimeout)
-                .readTimeout(b.callTimeout)
-                .writeTimeout(b.callTimeout)
-                .callTimeout(b.callTimeout)
-                .followRedirects(false)
-                .followSslRedirects(false)
-                .retryOnConnectionFailure(false)
-                // No pooled connections: every probe opens a fresh one (a dead Envoy shows as refused,
-                // not as a stale pooled socket), and no idle socket of ours lingers on the sidecar.
-                .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS))
-                .proxy(Proxy.NO_PROXY)
-                .build();
+        this.http = LoopbackHttp.client(b.connectTimeout, b.callTimeout);
         this.owner = true;
     }
 
@@ -82,13 +71,7 @@ public final class EnvoyAdminClient implements AutoCloseable {
         this.maxResponseBytes = parent.maxResponseBytes;
         this.listener = parent.listener;
         this.callTimeout = callTimeout;
-        this.http = parent.http.newBuilder()
-                .readTimeout(callTimeout)
-                .writeTimeout(callTimeout)
-                .callTimeout(callTimeout)
-                .connectTimeout(callTimeout.compareTo(Duration.ofMillis(parent.http.connectTimeoutMillis())) < 0
-                        ? callTimeout : Duration.ofMillis(parent.http.connectTimeoutMillis()))
-                .build();
+        this.http = LoopbackHttp.withCallTimeout(parent.http, callTimeout);
         this.owner = false;
     }
 
@@ -232,8 +215,7 @@ public final class EnvoyAdminClient implements AutoCloseable {
     @Override
     public void close() {
         if (owner) {
-            http.dispatcher().executorService().shutdown();
-            http.connectionPool().evictAll();
+            LoopbackHttp.close(http);
         }
     }
 
@@ -348,26 +330,20 @@ public final class EnvoyAdminClient implements AutoCloseable {
     }
 
     private String readCapped(AdminEndpoint endpoint, Response response) throws IOException {
-        ResponseBody body = response.body();
-        if (body == null) {
-            return "";
-        }
-        BufferedSource source = body.source();
-        if (source.request(maxResponseBytes + 1)) {
+        try {
+            return LoopbackHttp.readCapped(response, maxResponseBytes);
+        } catch (LoopbackHttp.BodyTooLargeException e) {
             throw failed(endpoint, EnvoyAdminException.Kind.RESPONSE_TOO_LARGE, response.code(),
                     "body larger than " + maxResponseBytes + " bytes", null);
         }
-        return source.getBuffer().readString(StandardCharsets.UTF_8);
     }
 
     private static EnvoyAdminException.Kind classify(IOException e) {
-        if (e instanceof ConnectException) {
-            return EnvoyAdminException.Kind.CONNECTION_REFUSED;
+        switch (LoopbackHttp.classify(e)) {
+            case REFUSED: return EnvoyAdminException.Kind.CONNECTION_REFUSED;
+            case TIMEOUT: return EnvoyAdminException.Kind.TIMEOUT;
+            default: return EnvoyAdminException.Kind.IO;
         }
-        if (e instanceof SocketTimeoutException || (e instanceof InterruptedIOException && "timeout".equals(e.getMessage()))) {
-            return EnvoyAdminException.Kind.TIMEOUT;
-        }
-        return EnvoyAdminException.Kind.IO;
     }
 
     private String describe(EnvoyAdminException.Kind kind, IOException e) {

@@ -1,5 +1,6 @@
 package io.github.sidecarshutdown.envoy;
 
+import io.github.sidecarshutdown.pod.PodFacts;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
@@ -26,6 +27,7 @@ public final class EnvoySidecar implements Sidecar {
     private final EnvoyAdminClient client;
     private final SidecarMode configuredMode;
     private final Duration defaultTerminationDrainDuration;
+    private final PodFacts pod;
 
     private volatile @Nullable SidecarFacts facts;
     private volatile boolean adminAnswered;
@@ -38,6 +40,21 @@ public final class EnvoySidecar implements Sidecar {
      *                                        (Istio's default is 5 s)
      */
     public EnvoySidecar(EnvoyAdminClient client, SidecarMode mode, Duration defaultTerminationDrainDuration) {
+        this(client, mode, defaultTerminationDrainDuration, PodFacts.none("no pod annotations"));
+    }
+
+    /**
+     * @param client                          the admin client (its URLs say where the sidecar is)
+     * @param mode                            {@code AUTO}, {@code ISTIO}, {@code ENVOY} or {@code NATIVE}
+     * @param defaultTerminationDrainDuration the window assumed when neither {@code /server_info}
+     *                                        nor the Pod's annotations say
+     * @param pod                             what the Pod's annotations say; {@code /server_info}
+     *                                        wins where both speak, and in {@code AUTO} mode a
+     *                                        native sidecar seen in the annotations makes the mode
+     *                                        {@code NATIVE} (no window, no release)
+     */
+    public EnvoySidecar(EnvoyAdminClient client, SidecarMode mode, Duration defaultTerminationDrainDuration, PodFacts pod) {
+        this.pod = Objects.requireNonNull(pod, "pod");
         this.client = Objects.requireNonNull(client, "client");
         this.configuredMode = Objects.requireNonNull(mode, "mode");
         if (mode == SidecarMode.NONE) {
@@ -73,17 +90,28 @@ public final class EnvoySidecar implements Sidecar {
     private SidecarFacts fromServerInfo(ServerInfo info) {
         SidecarMode mode = configuredMode;
         if (mode == SidecarMode.AUTO) {
-            mode = info.isIstio() ? SidecarMode.ISTIO : SidecarMode.ENVOY;
+            // /server_info cannot tell a native sidecar from a classic one; the injector's status can.
+            mode = info.isIstio() ? (pod.isNative() ? SidecarMode.NATIVE : SidecarMode.ISTIO) : SidecarMode.ENVOY;
         }
         Optional<String> version = info.istioVersion().map(v -> "istio " + v)
                 .or(() -> info.envoyVersion().isEmpty() ? Optional.empty() : Optional.of("envoy " + shortVersion(info.envoyVersion())));
+        // /server_info wins where both speak; the Pod's annotations fill what it leaves out.
+        Optional<Duration> known = info.terminationDrainDuration().or(pod::terminationDrainDuration);
         Optional<Duration> window = mode == SidecarMode.ISTIO
-                ? Optional.of(info.terminationDrainDuration().orElse(defaultTerminationDrainDuration))
+                ? Optional.of(known.orElse(defaultTerminationDrainDuration))
                 : Optional.empty();
-        String source = "/server_info" + (mode == SidecarMode.ISTIO && info.terminationDrainDuration().isEmpty()
-                ? " (no terminationDrainDuration; assuming " + defaultTerminationDrainDuration.toMillis() + " ms)" : "");
-        return new SidecarFacts(mode, version, window, mode == SidecarMode.ISTIO && info.exitOnZeroActiveConnections(),
-                info.minimumDrainDuration(), source);
+        boolean annotated = mode == SidecarMode.ISTIO && !pod.isEmpty()
+                && ((info.terminationDrainDuration().isEmpty() && pod.terminationDrainDuration().isPresent())
+                        || (info.minimumDrainDuration().isEmpty() && pod.minimumDrainDuration().isPresent())
+                        || (!info.exitOnZeroActiveConnections() && pod.exitOnZeroActiveConnections().orElse(false)));
+        String source = "/server_info" + (annotated ? " + " + pod.source() : "")
+                + (pod.isNative() && configuredMode == SidecarMode.AUTO && info.isIstio() ? " (native per " + pod.source() + ")" : "")
+                + (mode == SidecarMode.ISTIO && known.isEmpty()
+                        ? " (no terminationDrainDuration; assuming " + defaultTerminationDrainDuration.toMillis() + " ms)" : "");
+        boolean exitOnZero = mode == SidecarMode.ISTIO
+                && (info.exitOnZeroActiveConnections() || pod.exitOnZeroActiveConnections().orElse(false));
+        return new SidecarFacts(mode, version, window, exitOnZero,
+                info.minimumDrainDuration().or(pod::minimumDrainDuration), source);
     }
 
     private static String shortVersion(String envoyVersion) {
@@ -94,13 +122,21 @@ public final class EnvoySidecar implements Sidecar {
     private SidecarFacts fallback(String why) {
         switch (configuredMode) {
             case ISTIO:
-                return new SidecarFacts(SidecarMode.ISTIO, Optional.empty(), Optional.of(defaultTerminationDrainDuration),
-                        false, Optional.empty(), "configured; " + why);
+                return new SidecarFacts(SidecarMode.ISTIO, Optional.empty(),
+                        Optional.of(pod.terminationDrainDuration().orElse(defaultTerminationDrainDuration)),
+                        pod.exitOnZeroActiveConnections().orElse(false), pod.minimumDrainDuration(),
+                        "configured" + (pod.isEmpty() ? "" : " + " + pod.source()) + "; " + why);
             case NATIVE:
             case ENVOY:
                 return new SidecarFacts(configuredMode, Optional.empty(), Optional.empty(), false, Optional.empty(),
                         "configured; " + why);
             default:
+                if (!pod.isEmpty()) {
+                    // Envoy has not answered (yet): the Pod's annotations say what sidecar to expect.
+                    SidecarFacts f = pod.toSidecarFacts(SidecarMode.AUTO, defaultTerminationDrainDuration);
+                    return new SidecarFacts(f.mode(), f.version(), f.terminationDrainDuration(), f.exitOnZeroActiveConnections(),
+                            f.minimumDrainDuration(), f.source() + "; " + why);
+                }
                 return SidecarFacts.none(why);
         }
     }

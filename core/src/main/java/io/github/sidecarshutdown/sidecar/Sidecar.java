@@ -7,8 +7,10 @@ import java.time.Duration;
  * talk to it on loopback and must honour every timeout they are given; {@link #probe(Duration)} and
  * {@link #facts(Duration)} never throw.
  *
- * <p>{@link io.github.sidecarshutdown.envoy.EnvoySidecar} covers Istio and plain Envoy;
- * {@link #none()} stands for a Pod without sidecar.
+ * <p>{@link io.github.sidecarshutdown.envoy.EnvoySidecar} covers Istio and plain Envoy,
+ * {@link io.github.sidecarshutdown.linkerd.LinkerdSidecar} Linkerd's proxy,
+ * {@link io.github.sidecarshutdown.dapr.DaprSidecar} Dapr's daprd; {@link #none()} stands for a Pod
+ * without sidecar.
  */
 public interface Sidecar {
 

@@ -1,10 +1,11 @@
 package io.github.sidecarshutdown.sidecar;
 
-/** Which sidecar the app runs beside; setting {@code sidecar-mode}. */
+/** Which sidecar the app runs beside; setting {@code sidecar-mode} ({@code auto|istio|envoy|native|linkerd|dapr|none}). */
 public enum SidecarMode {
     /**
      * Find out: Envoy admin answering with {@code ISTIO_VERSION} means classic Istio, answering
-     * without it plain Envoy, nothing listening means no sidecar. A native sidecar shows itself at
+     * without it plain Envoy; else linkerd-proxy's admin answering means Linkerd, else daprd's
+     * health endpoint answering means Dapr; nothing listening means no sidecar. A native sidecar shows itself at
      * shutdown (pilot-agent keeps answering), so no window is imposed and no release is sent.
      */
     AUTO,
@@ -14,6 +15,21 @@ public enum SidecarMode {
     ENVOY,
     /** Istio native sidecar (Kubernetes sidecar container): outbound works until the app exits. */
     NATIVE,
+    /**
+     * Linkerd's proxy (admin {@code :4191}). On SIGTERM linkerd-proxy stops accepting new
+     * connections, inbound and outbound, finishes the open ones and exits: there is no outbound
+     * window after SIGTERM (unless the Pod sets {@code config.alpha.linkerd.io/proxy-wait-before-exit-seconds},
+     * a preStop sleep on the proxy). The app's last calls should go over connections opened before,
+     * or the proxy's wait must cover them. Released with {@code POST /shutdown} when the app is done.
+     */
+    LINKERD,
+    /**
+     * Dapr's daprd (HTTP API {@code :3500}). On SIGTERM daprd shuts down gracefully: it stops its
+     * inbound listeners and the app channel and exits within {@code --dapr-graceful-shutdown-seconds}
+     * (default 5 s); calls the app makes through the Dapr API in that time are not guaranteed, so
+     * there is no outbound window to plan with. Released with {@code POST /v1.0/shutdown}.
+     */
+    DAPR,
     /** No sidecar: no admin calls, no window, no added delay. */
     NONE
 }

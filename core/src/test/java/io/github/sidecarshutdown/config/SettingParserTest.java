@@ -109,7 +109,7 @@ class SettingParserTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"auto,AUTO", "istio,ISTIO", "ENVOY,ENVOY", "' Native ',NATIVE", "none,NONE"})
+    @CsvSource({"auto,AUTO", "istio,ISTIO", "ENVOY,ENVOY", "' Native ',NATIVE", "linkerd,LINKERD", "Dapr,DAPR", "none,NONE"})
     void sidecarModesAreCaseInsensitive(String raw, SidecarMode expected) {
         // when / then
         assertThat(SettingParser.oneOf(Setting.SIDECAR_MODE, "SIDECAR_SHUTDOWN_SIDECAR_MODE", raw, SidecarMode.class))
@@ -119,10 +119,10 @@ class SettingParserTest {
     @Test
     void unknownWordsListTheAcceptedOnes() {
         // when / then
-        assertThatThrownBy(() -> SettingParser.oneOf(Setting.SIDECAR_MODE, "SIDECAR_SHUTDOWN_SIDECAR_MODE", "linkerd",
+        assertThatThrownBy(() -> SettingParser.oneOf(Setting.SIDECAR_MODE, "SIDECAR_SHUTDOWN_SIDECAR_MODE", "consul",
                 SidecarMode.class))
                 .isInstanceOf(InvalidSettingException.class)
-                .hasMessage("Invalid SIDECAR_SHUTDOWN_SIDECAR_MODE='linkerd': expected one of auto|istio|envoy|native|none");
+                .hasMessage("Invalid SIDECAR_SHUTDOWN_SIDECAR_MODE='consul': expected one of auto|istio|envoy|native|linkerd|dapr|none");
         assertThatThrownBy(() -> SettingParser.oneOf(Setting.STARTUP_POLICY, "sidecar.shutdown.startup-policy", "must",
                 StartupPolicy.class))
                 .hasMessage("Invalid sidecar.shutdown.startup-policy='must': expected one of optional|required");

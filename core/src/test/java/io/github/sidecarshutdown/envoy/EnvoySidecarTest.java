@@ -14,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import io.github.sidecarshutdown.pod.PodFacts;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import io.github.sidecarshutdown.sidecar.SidecarState;
@@ -21,6 +22,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -308,6 +310,84 @@ class EnvoySidecarTest {
         // then
         assertThat(facts.mode()).isEqualTo(SidecarMode.NONE);
         assertThat(facts.hasOutboundWindow()).isFalse();
+    }
+
+    // ---- facts from the Pod's annotations ----
+
+    private EnvoySidecar sidecar(SidecarMode mode, String adminUrl, PodFacts pod) {
+        EnvoyAdminClient client = EnvoyAdminClient.builder().adminUrl(URI.create(adminUrl)).agentUrl(URI.create(url(agent.getPort())))
+                .callTimeout(Duration.ofSeconds(2)).build();
+        clients.add(client);
+        return new EnvoySidecar(client, mode, DEFAULT_WINDOW, pod);
+    }
+
+    private static PodFacts pod(Map<String, String> annotations) {
+        return PodFacts.fromAnnotations(annotations, "/etc/podinfo/annotations");
+    }
+
+    @Test
+    void serverInfoWinsWhereBothSpeak() {
+        // given /server_info says 5s and the annotation says 25s
+        admin.stubFor(get("/server_info").willReturn(aResponse().withStatus(200).withBody(ServerInfoBodies.ISTIO)));
+        EnvoySidecar sidecar = sidecar(SidecarMode.AUTO, url(admin.getPort()),
+                pod(Map.of(PodFacts.PROXY_CONFIG, "terminationDrainDuration: 25s")));
+
+        // when
+        SidecarFacts facts = sidecar.facts(TIMEOUT);
+
+        // then
+        assertThat(facts.mode()).isEqualTo(SidecarMode.ISTIO);
+        assertThat(facts.terminationDrainDuration()).contains(Duration.ofSeconds(5));
+        assertThat(facts.source()).isEqualTo("/server_info");
+    }
+
+    @Test
+    void annotationsFillWhatServerInfoLeavesOut() {
+        // given /server_info without terminationDrainDuration
+        admin.stubFor(get("/server_info").willReturn(aResponse().withStatus(200)
+                .withBody("{\"node\":{\"metadata\":{\"ISTIO_VERSION\":\"1.22.0\"}}}")));
+        EnvoySidecar sidecar = sidecar(SidecarMode.AUTO, url(admin.getPort()),
+                pod(Map.of(PodFacts.PROXY_CONFIG, "terminationDrainDuration: 25s\nproxyMetadata:\n  MINIMUM_DRAIN_DURATION: 9s")));
+
+        // when
+        SidecarFacts facts = sidecar.facts(TIMEOUT);
+
+        // then
+        assertThat(facts.terminationDrainDuration()).contains(Duration.ofSeconds(25));
+        assertThat(facts.minimumDrainDuration()).contains(Duration.ofSeconds(9));
+        assertThat(facts.source()).isEqualTo("/server_info + /etc/podinfo/annotations");
+    }
+
+    @Test
+    void aNativeSidecarInTheAnnotationsMakesAutoNative() {
+        // given an Istio /server_info (which cannot show native mode) and the injector's status
+        admin.stubFor(get("/server_info").willReturn(aResponse().withStatus(200).withBody(ServerInfoBodies.ISTIO)));
+        EnvoySidecar sidecar = sidecar(SidecarMode.AUTO, url(admin.getPort()),
+                pod(Map.of(PodFacts.SIDECAR_STATUS, "{\"initContainers\":[\"istio-init\",\"istio-proxy\"],\"containers\":null}")));
+
+        // when
+        SidecarFacts facts = sidecar.facts(TIMEOUT);
+
+        // then: no window, so no release and no cap on cleanup
+        assertThat(facts.mode()).isEqualTo(SidecarMode.NATIVE);
+        assertThat(facts.version()).contains("istio 1.26.2");
+        assertThat(facts.guaranteedWindow()).isEmpty();
+        assertThat(facts.source()).contains("native per /etc/podinfo/annotations");
+    }
+
+    @Test
+    void beforeEnvoyAnswersTheAnnotationsSayWhatToExpect() {
+        // given nothing listens yet
+        EnvoySidecar sidecar = sidecar(SidecarMode.AUTO, url(ServerInfoBodies.refusedPort()),
+                pod(Map.of(PodFacts.PROXY_CONFIG, "terminationDrainDuration: 25s")));
+
+        // when
+        SidecarFacts facts = sidecar.facts(TIMEOUT);
+
+        // then
+        assertThat(facts.mode()).isEqualTo(SidecarMode.ISTIO);
+        assertThat(facts.guaranteedWindow()).contains(Duration.ofSeconds(25));
+        assertThat(facts.source()).startsWith("/etc/podinfo/annotations; /server_info unavailable");
     }
 
     // ---- drain, release, readiness ----

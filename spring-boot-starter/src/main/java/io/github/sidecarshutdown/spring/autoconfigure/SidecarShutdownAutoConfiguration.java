@@ -97,6 +97,9 @@ public class SidecarShutdownAutoConfiguration {
         map.from(p::getTerminationDrainDuration).to(v -> set(b, Setting.TERMINATION_DRAIN_DURATION, v));
         map.from(p::getStartupWait).to(v -> set(b, Setting.STARTUP_WAIT, v));
         map.from(p::getStartupPolicy).to(v -> set(b, Setting.STARTUP_POLICY, v.name()));
+        map.from(p::getAnnotationsFile).to(v -> set(b, Setting.ANNOTATIONS_FILE, v));
+        map.from(p::getLinkerdAdminUrl).to(v -> set(b, Setting.LINKERD_ADMIN_URL, v));
+        map.from(p::getDaprUrl).to(v -> set(b, Setting.DAPR_URL, v));
     }
 
     private static void set(ShutdownCoordinatorBuilder b, Setting setting, Object value) {

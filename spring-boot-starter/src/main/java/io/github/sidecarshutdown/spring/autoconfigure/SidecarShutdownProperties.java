@@ -86,6 +86,19 @@ public class SidecarShutdownProperties {
      */
     private StartupPolicy startupPolicy = StartupPolicy.OPTIONAL;
 
+    /**
+     * Downward-API file with the Pod's annotations (proxy.istio.io/config,
+     * sidecar.istio.io/status): the sidecar's window before Envoy answers, and native mode. A
+     * missing or malformed file logs one line and leaves the defaults.
+     */
+    private String annotationsFile = "/etc/podinfo/annotations";
+
+    /** linkerd-proxy admin URL (sidecar-mode linkerd, or auto); loopback only unless allow-non-loopback. */
+    private URI linkerdAdminUrl = URI.create("http://127.0.0.1:4191");
+
+    /** daprd HTTP API URL (sidecar-mode dapr, or auto); loopback only unless allow-non-loopback. */
+    private URI daprUrl = URI.create("http://127.0.0.1:3500");
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -228,5 +241,29 @@ public class SidecarShutdownProperties {
 
     public void setStartupPolicy(StartupPolicy startupPolicy) {
         this.startupPolicy = startupPolicy;
+    }
+
+    public String getAnnotationsFile() {
+        return annotationsFile;
+    }
+
+    public void setAnnotationsFile(String annotationsFile) {
+        this.annotationsFile = annotationsFile;
+    }
+
+    public URI getLinkerdAdminUrl() {
+        return linkerdAdminUrl;
+    }
+
+    public void setLinkerdAdminUrl(URI linkerdAdminUrl) {
+        this.linkerdAdminUrl = linkerdAdminUrl;
+    }
+
+    public URI getDaprUrl() {
+        return daprUrl;
+    }
+
+    public void setDaprUrl(URI daprUrl) {
+        this.daprUrl = daprUrl;
     }
 }

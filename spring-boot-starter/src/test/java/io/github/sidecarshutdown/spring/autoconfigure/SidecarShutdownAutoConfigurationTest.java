@@ -135,6 +135,10 @@ class SidecarShutdownAutoConfigurationTest {
             case TERMINATION_DRAIN_DURATION: return of("9s", Duration.ofSeconds(9), ShutdownSettings::terminationDrainDuration);
             case STARTUP_WAIT: return of("2s", Duration.ofSeconds(2), ShutdownSettings::startupWait);
             case STARTUP_POLICY: return of("required", StartupPolicy.REQUIRED, ShutdownSettings::startupPolicy);
+            case ANNOTATIONS_FILE: return of("/var/run/podinfo/annotations", java.nio.file.Path.of("/var/run/podinfo/annotations"),
+                    ShutdownSettings::annotationsFile);
+            case LINKERD_ADMIN_URL: return of("http://127.0.0.1:14191", URI.create("http://127.0.0.1:14191"), ShutdownSettings::linkerdAdminUrl);
+            case DAPR_URL: return of("http://localhost:13500", URI.create("http://localhost:13500"), ShutdownSettings::daprUrl);
             default:
                 return fail("Setting %s has no property test: add it to SidecarShutdownProperties, applyProperties and here", s);
         }

@@ -26,6 +26,7 @@ record EmulatorSettings(
         int healthPort,
         int outboundPort,
         int inboundPort,
+        boolean shutdownEndpointEnabled,
         Consumer<SidecarEvent> listener) {
 
     IstioVersion version() {

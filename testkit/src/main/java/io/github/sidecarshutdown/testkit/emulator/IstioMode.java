@@ -52,7 +52,22 @@ public enum IstioMode {
      * No sidecar at all: nothing listens on the admin, agent and health addresses, the outbound proxy
      * and the inbound forwarder are transparent pass-throughs that never drain nor die.
      */
-    NONE("", "", false);
+    NONE("", "", false),
+
+    /**
+     * Linkerd's proxy instead of Istio: its admin server ({@code GET /ready}, {@code /live},
+     * {@code POST /shutdown}) on {@link SidecarEmulator#adminUrl()}; on SIGTERM it drains and exits
+     * after {@code terminationDrainDuration}. No Envoy admin, no pilot-agent.
+     */
+    LINKERD("", "", false),
+
+    /**
+     * Dapr's daprd instead of Istio: {@code GET /v1.0/healthz[/outbound]} (204) and
+     * {@code POST /v1.0/shutdown} (204) on {@link SidecarEmulator#adminUrl()}; on SIGTERM it shuts down
+     * gracefully and exits after {@code terminationDrainDuration} (standing for
+     * {@code --dapr-graceful-shutdown-seconds}). No Envoy admin, no pilot-agent.
+     */
+    DAPR("", "", false);
 
     private final String defaultIstioVersion;
     private final String envoyVersion;
@@ -79,8 +94,13 @@ public enum IstioMode {
         return legacyEnvoyDrain;
     }
 
-    /** Whether this mode has a sidecar at all. */
+    /** Whether this mode has an Istio sidecar (Envoy and pilot-agent). */
     public boolean hasSidecar() {
-        return this != NONE;
+        return this != NONE && !isOtherMesh();
+    }
+
+    /** Whether this mode emulates another mesh's sidecar ({@link #LINKERD}, {@link #DAPR}). */
+    public boolean isOtherMesh() {
+        return this == LINKERD || this == DAPR;
     }
 }

@@ -48,6 +48,7 @@ public final class SidecarEmulator implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final EnvoyProcess envoy;
     private final @Nullable PilotAgent agent;
+    private final @Nullable MeshProxy mesh;
     private volatile boolean started;
     private volatile boolean closed;
     private volatile int closedAdminPort;
@@ -69,6 +70,7 @@ public final class SidecarEmulator implements AutoCloseable {
                 () -> agentRef[0] == null ? closedAgentPort : agentRef[0].port());
         this.agent = settings.mode().hasSidecar() ? new PilotAgent(settings, envoy, recorder, threads) : null;
         agentRef[0] = agent;
+        this.mesh = settings.mode().isOtherMesh() ? new MeshProxy(settings, recorder, threads, scheduler) : null;
     }
 
     /** A builder with Istio's defaults. */
@@ -96,6 +98,10 @@ public final class SidecarEmulator implements AutoCloseable {
             envoy.start();
             if (agent != null) {
                 agent.start();
+            } else if (mesh != null) {
+                mesh.start();
+                closedAgentPort = reserveClosedPort(settings.agentPort());
+                closedHealthPort = reserveClosedPort(settings.healthPort());
             } else {
                 closedAdminPort = reserveClosedPort(settings.adminPort());
                 closedAgentPort = reserveClosedPort(settings.agentPort());
@@ -135,9 +141,13 @@ public final class SidecarEmulator implements AutoCloseable {
         return settings.terminationDrainDuration();
     }
 
-    /** Envoy admin base URL, e.g. {@code http://127.0.0.1:41234} (Istio 15000). */
+    /**
+     * Envoy admin base URL, e.g. {@code http://127.0.0.1:41234} (Istio 15000); in {@link IstioMode#LINKERD}
+     * linkerd-proxy's admin (4191), in {@link IstioMode#DAPR} daprd's HTTP API (3500).
+     */
     public URI adminUrl() {
-        return url(agent != null ? envoy.adminPort() : closedAdminPort);
+        MeshProxy m = mesh;
+        return url(agent != null ? envoy.adminPort() : m != null ? m.port() : closedAdminPort);
     }
 
     /** pilot-agent status server base URL (Istio 15020). */
@@ -190,6 +200,11 @@ public final class SidecarEmulator implements AutoCloseable {
             a.terminate();
             return;
         }
+        MeshProxy m = mesh;
+        if (m != null) {
+            m.terminate();
+            return;
+        }
         synchronized (this) {
             if (noSidecarExitAt == null) {
                 recorder.event(SidecarEvent.Type.SIGTERM_RECEIVED, "no sidecar");
@@ -218,6 +233,10 @@ public final class SidecarEmulator implements AutoCloseable {
     public boolean awaitExit(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
         PilotAgent a = agent;
+        MeshProxy m = mesh;
+        if (m != null) {
+            return m.awaitExit(timeout);
+        }
         if (a == null) {
             return isExited();
         }
@@ -227,7 +246,8 @@ public final class SidecarEmulator implements AutoCloseable {
     /** Whether pilot-agent (hence the sidecar container) has exited. */
     public boolean isExited() {
         PilotAgent a = agent;
-        return a != null ? a.isExited() : noSidecarExitAt != null;
+        MeshProxy m = mesh;
+        return a != null ? a.isExited() : m != null ? m.isExited() : noSidecarExitAt != null;
     }
 
     /** Whether the emulated Envoy process is still alive (its admin port answers). */
@@ -246,13 +266,15 @@ public final class SidecarEmulator implements AutoCloseable {
             return OptionalLong.empty();
         }
         PilotAgent a = agent;
-        return OptionalLong.of(a != null ? a.exitedNanos() : noSidecarExitNanos);
+        MeshProxy m = mesh;
+        return OptionalLong.of(a != null ? a.exitedNanos() : m != null ? m.exitedNanos() : noSidecarExitNanos);
     }
 
     /** Wall-clock time of the agent's exit, empty while it runs. */
     public Optional<Instant> exitedAt() {
         PilotAgent a = agent;
-        return Optional.ofNullable(a != null ? a.exitedAt() : noSidecarExitAt);
+        MeshProxy m = mesh;
+        return Optional.ofNullable(a != null ? a.exitedAt() : m != null ? m.exitedAt() : noSidecarExitAt);
     }
 
     /** Every request received by the admin, agent and health endpoints so far, in order; immutable. */
@@ -277,6 +299,10 @@ public final class SidecarEmulator implements AutoCloseable {
         PilotAgent a = agent;
         if (a != null) {
             a.close();
+        }
+        MeshProxy m = mesh;
+        if (m != null) {
+            m.close();
         }
         envoy.close();
         scheduler.shutdownNow();

@@ -16,6 +16,7 @@ public final class SidecarEmulatorBuilder {
     private @Nullable String istioVersion;
     private @Nullable Boolean legacyEnvoyDrain;
     private @Nullable Boolean downstreamConnectionStats;
+    private boolean shutdownEndpointEnabled = true;
     private Duration terminationDrainDuration = IstioDefaults.TERMINATION_DRAIN_DURATION;
     private Duration drainDuration = IstioDefaults.DRAIN_DURATION;
     private Duration minimumDrainDuration = IstioDefaults.MINIMUM_DRAIN_DURATION;
@@ -167,6 +168,16 @@ public final class SidecarEmulatorBuilder {
      * Called synchronously on every {@link SidecarEvent}, on the emulator's threads; must be quick and
      * must not throw (exceptions are swallowed). Default: none.
      */
+    /**
+     * {@link IstioMode#LINKERD} only: whether linkerd-proxy's {@code POST /shutdown} is enabled
+     * ({@code LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED}); when off it answers 404
+     * {@code shutdown endpoint is not enabled}, as Linkerd 2.16+ does by default. Default true.
+     */
+    public SidecarEmulatorBuilder shutdownEndpointEnabled(boolean enabled) {
+        this.shutdownEndpointEnabled = enabled;
+        return this;
+    }
+
     public SidecarEmulatorBuilder listener(Consumer<SidecarEvent> listener) {
         this.listener = Objects.requireNonNull(listener, "listener");
         return this;
@@ -186,7 +197,7 @@ public final class SidecarEmulatorBuilder {
                 downstreamConnectionStats != null ? downstreamConnectionStats : exitOnZero,
                 terminationDrainDuration, drainDuration, minimumDrainDuration, activeConnectionCheckInterval,
                 statsRequestTimeout, statsFlushInterval, healthConnectTimeout, timeToInitializing, timeToLive,
-                appPort, adminPort, agentPort, healthPort, outboundPort, inboundPort, listener);
+                appPort, adminPort, agentPort, healthPort, outboundPort, inboundPort, shutdownEndpointEnabled, listener);
         return new SidecarEmulator(settings);
     }
 

@@ -1,0 +1,40 @@
+package io.github.sidecarshutdown.cli;
+
+/** Every finding the linter knows, with its stable id (README "Linting manifests"). */
+public enum Rule {
+    /** {@code proxy.istio.io/config} or {@code sidecar.istio.io/status} cannot be read. */
+    MALFORMED_ANNOTATION("malformed-annotation"),
+    /** A {@code SIDECAR_SHUTDOWN_*} value the library would refuse at startup. */
+    INVALID_SETTING("invalid-setting"),
+    /** {@code terminationGracePeriodSeconds} shorter than the sidecar's drain window. */
+    GRACE_SHORTER_THAN_DRAIN("grace-shorter-than-drain"),
+    /** preStop sleep plus the app's shutdown plan does not fit in the grace period. */
+    PRESTOP_EXCEEDS_GRACE("prestop-exceeds-grace"),
+    /** Classic sidecar: the window runs during the app's preStop, so cleanup after it misses the window. */
+    PRESTOP_EATS_WINDOW("prestop-eats-window"),
+    /** The library's cleanup runs past the sidecar's outbound window. */
+    CLEANUP_EXCEEDS_WINDOW("cleanup-exceeds-window"),
+    /** The library's whole plan needs more than grace period minus safety margin. */
+    PLAN_EXCEEDS_GRACE("plan-exceeds-grace"),
+    /** EXIT_ON_ZERO_ACTIVE_CONNECTIONS without MINIMUM_DRAIN_DURATION. */
+    EXIT_ON_ZERO_WITHOUT_MINIMUM("exit-on-zero-without-minimum"),
+    /** holdApplicationUntilProxyStarts off for an app that seems to call out at startup. */
+    HOLD_OFF_WITH_STARTUP_CALLS("hold-off-with-startup-calls"),
+    /** A Job behind a classic sidecar that nothing releases: it never completes. */
+    JOB_WITHOUT_SIDECAR_RELEASE("job-without-sidecar-release"),
+    /** SIDECAR_SHUTDOWN_GRACE_PERIOD does not match what is left of terminationGracePeriodSeconds. */
+    GRACE_PERIOD_MISMATCH("grace-period-mismatch"),
+    /** The library's annotations file is not mounted with the downward API. */
+    ANNOTATIONS_NOT_MOUNTED("annotations-not-mounted");
+
+    private final String id;
+
+    Rule(String id) {
+        this.id = id;
+    }
+
+    /** The kebab-case id printed and used in JSON. */
+    public String id() {
+        return id;
+    }
+}

@@ -1,0 +1,144 @@
+package io.github.sidecarshutdown.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.sidecarshutdown.internal.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class LintCommandTest {
+
+    private static final Path MANIFESTS = Path.of("src/test/resources/manifests");
+
+    /** What one run printed and returned. */
+    record Run(int code, String out, String err) {
+    }
+
+    static Run lint(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    static Stream<Path> goodManifests() throws IOException {
+        return Stream.concat(Files.list(MANIFESTS.resolve("good")), Files.list(Path.of("../examples/kubernetes")))
+                .filter(p -> p.toString().endsWith(".yaml")).sorted();
+    }
+
+    @ParameterizedTest
+    @MethodSource("goodManifests")
+    void goodManifestsAreCleanWithoutAnyFinding(Path manifest) {
+        // when
+        Run run = lint("lint", "--json", manifest.toString());
+
+        // then
+        assertThat(run.code()).as(run.out() + run.err()).isEqualTo(Main.CLEAN);
+        Map<?, ?> json = (Map<?, ?>) Json.parse(run.out());
+        List<?> workloads = (List<?>) json.get("workloads");
+        assertThat(workloads).isNotEmpty();
+        for (Object w : workloads) {
+            assertThat((List<?>) ((Map<?, ?>) w).get("findings")).as(run.out()).isEmpty();
+        }
+    }
+
+    @Test
+    void theExamplesCoverClassicNativeAndExitOnZero() {
+        Run run = lint("lint", "../examples/kubernetes/plain-java.yaml", "../examples/kubernetes/batch-job-native.yaml",
+                "../examples/kubernetes/statefulset-exit-on-zero.yaml");
+
+        assertThat(run.code()).isZero();
+        assertThat(run.out()).contains("sidecar istio, outbound window 25s [manifest annotations]")
+                .contains("sidecar native, no outbound window")
+                .contains("(exit on zero connections)")
+                .contains("3 workload container(s) checked: 0 error(s), 0 warning(s)");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "grace-shorter-than-drain.yaml, grace-shorter-than-drain, ERROR, 1, set spec.terminationGracePeriodSeconds: 27",
+        "prestop-exceeds-grace.yaml, prestop-exceeds-grace, ERROR, 1, SIDECAR_SHUTDOWN_PROPAGATION_DELAY: \"15s\"",
+        "cleanup-exceeds-window.yaml, cleanup-exceeds-window, ERROR, 1, terminationDrainDuration\\\": \\\"26s\\\"",
+        "plan-exceeds-grace.yaml, plan-exceeds-grace, ERROR, 1, set terminationGracePeriodSeconds: 32",
+        "exit-on-zero-without-minimum.yaml, exit-on-zero-without-minimum, WARNING, 0, MINIMUM_DRAIN_DURATION: \"21s\"",
+        "hold-off-with-startup-calls.yaml, hold-off-with-startup-calls, WARNING, 0, holdApplicationUntilProxyStarts: true",
+        "job-without-sidecar-release.yaml, job-without-sidecar-release, ERROR, 1, sidecar.istio.io/nativeSidecar: \"true\"",
+        "grace-period-mismatch.yaml, grace-period-mismatch, ERROR, 1, set SIDECAR_SHUTDOWN_GRACE_PERIOD: \"20s\"",
+        "malformed-annotation.yaml, malformed-annotation, ERROR, 1, Write proxy.istio.io/config as a YAML map",
+        "invalid-setting.yaml, invalid-setting, ERROR, 1, Fix the value of SIDECAR_SHUTDOWN_DRAIN_TIMEOUT",
+        "annotations-not-mounted.yaml, annotations-not-mounted, WARNING, 0, fieldRef: {fieldPath: metadata.annotations}"
+    })
+    void eachBadManifestReportsItsFindingWithTheExactFix(String file, String rule, String severity, int code, String fix) {
+        // when
+        Run run = lint("lint", "--json", MANIFESTS.resolve("bad").resolve(file).toString());
+
+        // then
+        assertThat(run.code()).as(run.out()).isEqualTo(code);
+        Map<?, ?> json = (Map<?, ?>) Json.parse(run.out());
+        List<?> findings = (List<?>) ((Map<?, ?>) ((List<?>) json.get("workloads")).get(0)).get("findings");
+        assertThat(findings).as(run.out()).anySatisfy(f -> {
+            Map<?, ?> m = (Map<?, ?>) f;
+            assertThat(m.get("rule")).isEqualTo(rule);
+            assertThat(m.get("severity")).isEqualTo(severity.toLowerCase(java.util.Locale.ROOT));
+            assertThat((String) m.get("fix")).contains(fix.replace("\\\"", "\""));
+        });
+    }
+
+    @Test
+    void textOutputNamesTheWorkloadTheSeverityTheFixAndTheTimeline() {
+        Run run = lint("lint", MANIFESTS.resolve("bad/grace-shorter-than-drain.yaml").toString());
+
+        assertThat(run.code()).isEqualTo(Main.ERRORS);
+        assertThat(run.out())
+                .contains("Deployment/short-grace (container app)")
+                .contains("ERROR grace-shorter-than-drain: terminationGracePeriodSeconds=10 is shorter than the sidecar's drain window 25s")
+                .contains("fix: set spec.terminationGracePeriodSeconds: 27")
+                .contains("expected timeline (from SIGTERM):")
+                .contains("sidecar_release")
+                .contains("1 workload container(s) checked: 1 error(s), 0 warning(s)");
+    }
+
+    @Test
+    void unreadableInputExitsWith2AndStillLintsTheRest() {
+        Run run = lint("lint", MANIFESTS.resolve("bad/unreadable.yaml").toString(), "does-not-exist.yaml",
+                MANIFESTS.resolve("bad/grace-shorter-than-drain.yaml").toString());
+
+        assertThat(run.code()).isEqualTo(Main.UNREADABLE);
+        assertThat(run.err()).contains("UNREADABLE " + MANIFESTS.resolve("bad/unreadable.yaml") + ": not readable as YAML")
+                .contains("does-not-exist.yaml: cannot read");
+        assertThat(run.out()).contains("grace-shorter-than-drain");
+    }
+
+    @Test
+    void severalWorkloadsAndKindsInOneFile() {
+        Run run = lint("lint", "--json", MANIFESTS.resolve("good/mixed-kinds.yaml").toString());
+
+        Map<?, ?> json = (Map<?, ?>) Json.parse(run.out());
+        assertThat((List<?>) json.get("workloads")).extracting(w -> ((Map<?, ?>) w).get("kind") + "/" + ((Map<?, ?>) w).get("name"))
+                .containsExactly("StatefulSet/ledger", "CronJob/cleanup", "Pod/debug");
+        Map<?, ?> ledger = (Map<?, ?>) ((List<?>) json.get("workloads")).get(0);
+        Map<?, ?> plan = (Map<?, ?>) ledger.get("plan");
+        assertThat(plan.get("sidecarMode")).isEqualTo("istio");
+        assertThat(plan.get("outboundWindowMs").toString()).isEqualTo("25000"); // MINIMUM_DRAIN_DURATION with exit-on-zero
+        assertThat(json.get("exitCode").toString()).isEqualTo("0");
+    }
+
+    @Test
+    void usageErrorsExitWith2() {
+        assertThat(lint().code()).isEqualTo(Main.UNREADABLE);
+        assertThat(lint("lint").code()).isEqualTo(Main.UNREADABLE);
+        assertThat(lint("lint", "--yaml", "x").code()).isEqualTo(Main.UNREADABLE);
+        assertThat(lint("check", "x").err()).contains("usage:");
+    }
+}

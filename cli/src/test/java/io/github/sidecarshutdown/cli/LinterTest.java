@@ -1,0 +1,78 @@
+package io.github.sidecarshutdown.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LinterTest {
+
+    @Test
+    void preStopSleepIsReadFromExecAndFromTheSleepAction() {
+        assertThat(Linter.preStopSleep(Map.of("lifecycle", Map.of("preStop", Map.of("exec",
+                Map.of("command", List.of("/bin/sh", "-c", "sleep 5 && echo done"))))))).isEqualTo(Duration.ofSeconds(5));
+        assertThat(Linter.preStopSleep(Map.of("lifecycle", Map.of("preStop", Map.of("sleep", Map.of("seconds", 7))))))
+                .isEqualTo(Duration.ofSeconds(7));
+        assertThat(Linter.preStopSleep(Map.of("lifecycle", Map.of("preStop", Map.of("exec",
+                Map.of("command", List.of("sleep", "1.5"))))))).isEqualTo(Duration.ofMillis(1500));
+        assertThat(Linter.preStopSleep(Map.of("lifecycle", Map.of("preStop", Map.of("exec",
+                Map.of("command", List.of("/bin/sh", "-c", "nosleep 5"))))))).isEqualTo(Duration.ZERO);
+        assertThat(Linter.preStopSleep(Map.of())).isEqualTo(Duration.ZERO);
+    }
+
+    @Test
+    void aClassicJobThatReleasesTheSidecarItselfIsFine() throws Exception {
+        String yaml = """
+                apiVersion: batch/v1
+                kind: Job
+                metadata: {name: j}
+                spec:
+                  template:
+                    metadata:
+                      labels: {sidecar.istio.io/inject: "true"}
+                    spec:
+                      containers:
+                        - name: j
+                          command: ["/bin/sh", "-c"]
+                          args: ["trap 'curl -sf -XPOST http://127.0.0.1:15020/quitquitquit' EXIT; java -jar /app.jar"]
+                """;
+        List<Linter.Result> r = Linter.lint(ManifestReader.read("j.yaml", yaml).get(0));
+        assertThat(r).singleElement().satisfies(x -> assertThat(x.findings()).isEmpty());
+    }
+
+    @Test
+    void aLongerLibraryGracePeriodThanThePodsIsAnErrorAShorterOneAWarning() throws Exception {
+        String template = """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: p, annotations: {sidecar.istio.io/nativeSidecar: "true"}}
+                spec:
+                  terminationGracePeriodSeconds: %d
+                  containers:
+                    - name: app
+                      env: [{name: SIDECAR_SHUTDOWN_GRACE_PERIOD, value: 40s}]
+                      volumeMounts: [{name: podinfo, mountPath: /etc/podinfo}]
+                  volumes:
+                    - name: podinfo
+                      downwardAPI: {items: [{path: annotations, fieldRef: {fieldPath: metadata.annotations}}]}
+                """;
+        Finding longer = Linter.lint(ManifestReader.read("p", template.formatted(30)).get(0)).get(0).findings().stream()
+                .filter(f -> f.rule() == Rule.GRACE_PERIOD_MISMATCH).findFirst().orElseThrow();
+        Finding shorter = Linter.lint(ManifestReader.read("p", template.formatted(60)).get(0)).get(0).findings().stream()
+                .filter(f -> f.rule() == Rule.GRACE_PERIOD_MISMATCH).findFirst().orElseThrow();
+
+        assertThat(longer.severity()).isEqualTo(Finding.Severity.ERROR);
+        assertThat(longer.message()).contains("its deadline lies after the kubelet's SIGKILL");
+        assertThat(shorter.severity()).isEqualTo(Finding.Severity.WARNING);
+        assertThat(shorter.fix()).isEqualTo("set SIDECAR_SHUTDOWN_GRACE_PERIOD: \"60s\" in container app");
+    }
+
+    @Test
+    void everyRuleHasAKebabCaseId() {
+        for (Rule r : Rule.values()) {
+            assertThat(r.id()).matches("[a-z]+(-[a-z]+)*");
+        }
+    }
+}

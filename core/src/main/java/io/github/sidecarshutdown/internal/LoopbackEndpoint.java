@@ -1,0 +1,56 @@
+package io.github.sidecarshutdown.internal;
+
+import io.github.sidecarshutdown.config.SettingParser;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+
+/** One sidecar HTTP endpoint on loopback, called with {@link LoopbackHttp}'s rules. Thread-safe. Not API. */
+public final class LoopbackEndpoint {
+
+    private static final long MAX_BODY = 64 * 1024;
+
+    private final URI url;
+    private final HttpUrl base;
+    private final OkHttpClient http;
+
+    /**
+     * @throws IllegalArgumentException if {@code url} is not http(s), has credentials, or is not
+     *     loopback while that is not allowed
+     */
+    public LoopbackEndpoint(String name, URI url, Duration connectTimeout, boolean allowNonLoopback) {
+        this.url = Objects.requireNonNull(url, name);
+        String scheme = url.getScheme();
+        if (url.getRawUserInfo() != null || scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+                || url.getHost() == null) {
+            throw new IllegalArgumentException(name + ": " + SettingParser.redact(url.toString())
+                    + " (expected: an http URL without credentials)");
+        }
+        if (!allowNonLoopback && !SettingParser.isLoopback(url.getHost())) {
+            throw new IllegalArgumentException(name + ": " + url + " (expected: a loopback address, since this API can stop "
+                    + "the sidecar; allow another host explicitly)");
+        }
+        this.base = Objects.requireNonNull(HttpUrl.get(url.toString()));
+        this.http = LoopbackHttp.client(connectTimeout, Duration.ofSeconds(1));
+    }
+
+    public URI url() {
+        return url;
+    }
+
+    /** {@code GET} or {@code POST} {@code path} with a whole-call timeout. */
+    public LoopbackHttp.Answer call(String method, String path, Duration timeout) throws IOException {
+        Duration t = timeout.isNegative() || timeout.isZero() ? Duration.ofMillis(1) : timeout;
+        String basePath = base.encodedPath().endsWith("/") ? base.encodedPath().substring(0, base.encodedPath().length() - 1)
+                : base.encodedPath();
+        HttpUrl target = base.newBuilder().encodedPath(basePath + path).build();
+        return LoopbackHttp.call(LoopbackHttp.withCallTimeout(http, t), method, target, MAX_BODY);
+    }
+
+    public void close() {
+        LoopbackHttp.close(http);
+    }
+}

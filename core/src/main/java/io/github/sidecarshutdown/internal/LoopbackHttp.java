@@ -1,0 +1,117 @@
+package io.github.sidecarshutdown.internal;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okio.BufferedSource;
+
+/**
+ * The one way the library talks HTTP to a sidecar on loopback (Envoy admin, pilot-agent,
+ * linkerd-proxy admin, daprd): explicit connect/read/write/call timeouts, no redirect, no proxy, no
+ * retry, no pooled connection (a dead sidecar shows as refused, not as a stale socket), capped
+ * bodies, POST with an empty body for mutations. Not API.
+ */
+public final class LoopbackHttp {
+
+    private static final RequestBody EMPTY = RequestBody.create(new byte[0], null);
+
+    /** A status and a body read within the cap. */
+    public record Answer(int status, String body) {
+    }
+
+    /** The body exceeded the cap. */
+    public static final class BodyTooLargeException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        BodyTooLargeException(long max) {
+            super("body larger than " + max + " bytes");
+        }
+    }
+
+    /** How an I/O failure is best described. */
+    public enum Failure { REFUSED, TIMEOUT, OTHER }
+
+    private LoopbackHttp() {
+    }
+
+    /** A client with the library's rules; close it with {@link #close(OkHttpClient)}. */
+    public static OkHttpClient client(Duration connectTimeout, Duration callTimeout) {
+        return new OkHttpClient.Builder()
+                .connectTimeout(connectTimeout)
+                .readTimeout(callTimeout)
+                .writeTimeout(callTimeout)
+                .callTimeout(callTimeout)
+                .followRedirects(false)
+                .followSslRedirects(false)
+                .retryOnConnectionFailure(false)
+                .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS))
+                .proxy(Proxy.NO_PROXY)
+                .build();
+    }
+
+    /** A client sharing {@code base}'s resources with another call timeout (connect never longer than it). */
+    public static OkHttpClient withCallTimeout(OkHttpClient base, Duration callTimeout) {
+        Duration connect = Duration.ofMillis(base.connectTimeoutMillis());
+        return base.newBuilder()
+                .readTimeout(callTimeout)
+                .writeTimeout(callTimeout)
+                .callTimeout(callTimeout)
+                .connectTimeout(callTimeout.compareTo(connect) < 0 ? callTimeout : connect)
+                .build();
+    }
+
+    /** One call; {@code method} is {@code GET} or {@code POST} (empty body). */
+    public static Answer call(OkHttpClient http, String method, HttpUrl url, long maxResponseBytes) throws IOException {
+        Request.Builder req = new Request.Builder().url(url);
+        if (method.equals("POST")) {
+            req.post(EMPTY);
+        } else {
+            req.get();
+        }
+        try (Response response = http.newCall(req.build()).execute()) {
+            return new Answer(response.code(), readCapped(response, maxResponseBytes));
+        }
+    }
+
+    /** Reads at most {@code max} bytes of the body. */
+    public static String readCapped(Response response, long max) throws IOException {
+        ResponseBody body = response.body();
+        if (body == null) {
+            return "";
+        }
+        BufferedSource source = body.source();
+        if (source.request(max + 1)) {
+            throw new BodyTooLargeException(max);
+        }
+        return source.getBuffer().readString(StandardCharsets.UTF_8);
+    }
+
+    /** Refused, timed out, or something else. */
+    public static Failure classify(IOException e) {
+        if (e instanceof ConnectException) {
+            return Failure.REFUSED;
+        }
+        if (e instanceof SocketTimeoutException || (e instanceof InterruptedIOException && "timeout".equals(e.getMessage()))) {
+            return Failure.TIMEOUT;
+        }
+        return Failure.OTHER;
+    }
+
+    /** Releases a client built by {@link #client}. */
+    public static void close(OkHttpClient http) {
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
+    }
+}

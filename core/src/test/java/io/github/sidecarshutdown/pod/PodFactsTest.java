@@ -1,0 +1,115 @@
+package io.github.sidecarshutdown.pod;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.sidecarshutdown.sidecar.SidecarFacts;
+import io.github.sidecarshutdown.sidecar.SidecarMode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PodFactsTest {
+
+    private static final String CLASSIC_STATUS =
+            "{\"initContainers\":[\"istio-init\"],\"containers\":[\"istio-proxy\"],\"volumes\":[],\"revision\":\"default\"}";
+    private static final String NATIVE_STATUS =
+            "{\"initContainers\":[\"istio-init\",\"istio-proxy\"],\"containers\":null,\"revision\":\"default\"}";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void readsEveryFieldTheShutdownNeeds() {
+        // given
+        Map<String, String> a = Map.of(
+                PodFacts.PROXY_CONFIG, "terminationDrainDuration: 25s\nholdApplicationUntilProxyStarts: true\n"
+                        + "proxyMetadata:\n  EXIT_ON_ZERO_ACTIVE_CONNECTIONS: \"true\"\n  MINIMUM_DRAIN_DURATION: 8s\n",
+                PodFacts.SIDECAR_STATUS, CLASSIC_STATUS);
+
+        // when
+        PodFacts f = PodFacts.fromAnnotations(a, "test");
+
+        // then
+        assertThat(f).isEqualTo(new PodFacts(Optional.of(Duration.ofSeconds(25)), Optional.of(true), Optional.of(true),
+                Optional.of(Duration.ofSeconds(8)), Optional.of(false), true, "test"));
+    }
+
+    @Test
+    void istioProxyUnderInitContainersMeansNativeAndWinsOverTheRequest() {
+        PodFacts f = PodFacts.fromAnnotations(Map.of(PodFacts.SIDECAR_STATUS, NATIVE_STATUS, PodFacts.NATIVE_SIDECAR, "false"), "t");
+        assertThat(f.isNative()).isTrue();
+        assertThat(f.toSidecarFacts(SidecarMode.AUTO, Duration.ofSeconds(5)).mode()).isEqualTo(SidecarMode.NATIVE);
+        assertThat(PodFacts.fromAnnotations(Map.of(PodFacts.NATIVE_SIDECAR, "true"), "t").isNative()).isTrue();
+    }
+
+    @Test
+    void noAnnotationsMeanNoSidecarInAutoAndDefaultsOtherwise() {
+        PodFacts f = PodFacts.fromAnnotations(Map.of("app", "x"), "t");
+        assertThat(f.isEmpty()).isTrue();
+        assertThat(f.toSidecarFacts(SidecarMode.AUTO, Duration.ofSeconds(5)).mode()).isEqualTo(SidecarMode.NONE);
+        SidecarFacts istio = f.toSidecarFacts(SidecarMode.ISTIO, Duration.ofSeconds(5));
+        assertThat(istio.terminationDrainDuration()).contains(Duration.ofSeconds(5));
+        assertThat(istio.source()).contains("assuming 5000 ms");
+    }
+
+    @Test
+    void injectFalseMeansNoIstioSidecar() {
+        assertThat(PodFacts.fromAnnotations(Map.of(PodFacts.INJECT, "false"), "t").istioSidecar()).isFalse();
+        assertThat(PodFacts.fromAnnotations(Map.of(PodFacts.INJECT, "true"), "t").istioSidecar()).isTrue();
+    }
+
+    @Test
+    void malformedFieldsNameTheAnnotationAndTheField() {
+        assertThatThrownBy(() -> PodFacts.fromAnnotations(Map.of(PodFacts.PROXY_CONFIG, "terminationDrainDuration: soon"), "t"))
+                .isInstanceOf(PodAnnotationException.class)
+                .hasMessageContaining("proxy.istio.io/config terminationDrainDuration: 'soon' is not a duration");
+        assertThatThrownBy(() -> PodFacts.fromAnnotations(Map.of(PodFacts.PROXY_CONFIG, "holdApplicationUntilProxyStarts: yes please"), "t"))
+                .isInstanceOf(PodAnnotationException.class).hasMessageContaining("expected true or false");
+        assertThatThrownBy(() -> PodFacts.fromAnnotations(Map.of(PodFacts.PROXY_CONFIG, "proxyMetadata: x"), "t"))
+                .isInstanceOf(PodAnnotationException.class).hasMessageContaining("proxyMetadata must be a map");
+        assertThatThrownBy(() -> PodFacts.fromAnnotations(Map.of(PodFacts.SIDECAR_STATUS, "{not json"), "t"))
+                .isInstanceOf(PodAnnotationException.class).hasMessageStartingWith("sidecar.istio.io/status: ");
+        assertThatThrownBy(() -> PodFacts.fromAnnotations(Map.of(PodFacts.PROXY_CONFIG, "a:\n  - b"), "t"))
+                .isInstanceOf(PodAnnotationException.class).hasMessage("line 2: proxy.istio.io/config: sequences (- item) "
+                        + "are not supported in proxy config; only maps and scalars are read");
+    }
+
+    @Test
+    void readsTheDownwardApiFile() throws IOException {
+        // given
+        Path file = dir.resolve("annotations");
+        Files.writeString(file, "proxy.istio.io/config=\"terminationDrainDuration: 25s\\n\"\n"
+                + "sidecar.istio.io/status=\"" + CLASSIC_STATUS.replace("\"", "\\\"") + "\"\n");
+
+        // when
+        PodFacts f = PodFacts.read(file);
+
+        // then
+        assertThat(f.terminationDrainDuration()).contains(Duration.ofSeconds(25));
+        assertThat(f.nativeSidecar()).contains(false);
+        assertThat(f.source()).isEqualTo(file.toString());
+        SidecarFacts sf = f.toSidecarFacts(SidecarMode.AUTO, Duration.ofSeconds(5));
+        assertThat(sf.mode()).isEqualTo(SidecarMode.ISTIO);
+        assertThat(sf.guaranteedWindow()).contains(Duration.ofSeconds(25));
+    }
+
+    @Test
+    void aMissingOrMalformedFileGivesTheDefaultsNeverAnException() throws IOException {
+        Path bad = dir.resolve("bad");
+        Files.writeString(bad, "proxy.istio.io/config=\"[oops]\"\n");
+        Path garbage = dir.resolve("garbage");
+        Files.write(garbage, new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2});
+
+        assertThat(PodFacts.read(dir.resolve("absent")).isEmpty()).isTrue();
+        assertThat(PodFacts.read(dir.resolve("absent")).source()).isEqualTo("no annotations file");
+        assertThat(PodFacts.read(bad).source()).isEqualTo("annotations file malformed");
+        assertThat(PodFacts.read(garbage).isEmpty()).isTrue();
+        assertThat(PodFacts.read(dir).isEmpty()).isTrue(); // a directory
+    }
+}

@@ -1,0 +1,91 @@
+package io.github.sidecarshutdown.testkit.emulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** linkerd-proxy's admin and daprd's API as sidecar-protocol.md section 7 describes them. */
+class MeshProxyTest {
+
+    private static SidecarEmulator start(SidecarEmulatorBuilder b) {
+        return b.build().start();
+    }
+
+    @Test
+    void linkerdAnswersReadyLiveAndRefusesNonPostShutdown() throws Exception {
+        try (SidecarEmulator e = start(SidecarEmulator.builder().mode(IstioMode.LINKERD))) {
+            HttpResponse ready = TestHttp.get(e.adminUrl(), "/ready");
+            assertThat(ready.status()).isEqualTo(200);
+            assertThat(ready.bodyText()).isEqualTo("ready\n");
+            assertThat(TestHttp.get(e.adminUrl(), "/live").bodyText()).isEqualTo("live\n");
+            assertThat(TestHttp.get(e.adminUrl(), "/shutdown").status()).isEqualTo(405);
+            assertThat(TestHttp.get(e.adminUrl(), "/other").status()).isEqualTo(404);
+            assertThat(e.isExited()).isFalse();
+            assertThat(TestHttp.isRefused(e.agentUrl().getPort())).isTrue(); // no pilot-agent
+        }
+    }
+
+    @Test
+    void linkerdShutdownMakesTheProxyExit() throws Exception {
+        try (SidecarEmulator e = start(SidecarEmulator.builder().mode(IstioMode.LINKERD))) {
+            HttpResponse r = TestHttp.post(e.adminUrl(), "/shutdown");
+
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.bodyText()).isEqualTo("shutdown\n");
+            assertThat(e.awaitExit(Duration.ofSeconds(5))).isTrue();
+            assertThat(TestHttp.isRefused(e.adminUrl().getPort())).isTrue();
+        }
+    }
+
+    @Test
+    void linkerdWithTheShutdownEndpointDisabledAnswers404AndStays() throws Exception {
+        try (SidecarEmulator e = start(SidecarEmulator.builder().mode(IstioMode.LINKERD).shutdownEndpointEnabled(false))) {
+            HttpResponse r = TestHttp.post(e.adminUrl(), "/shutdown");
+
+            assertThat(r.status()).isEqualTo(404);
+            assertThat(r.bodyText()).isEqualTo("shutdown endpoint is not enabled\n");
+            assertThat(e.isExited()).isFalse();
+        }
+    }
+
+    @Test
+    void linkerdOnSigtermTurnsNotReadyThenDrainsAndExits() throws Exception {
+        try (SidecarEmulator e = start(SidecarEmulator.builder().mode(IstioMode.LINKERD)
+                .terminationDrainDuration(Duration.ofMillis(400)))) {
+            e.terminate();
+
+            assertThat(TestHttp.get(e.adminUrl(), "/ready").status()).isEqualTo(503);
+            assertThat(e.awaitExit(Duration.ofSeconds(5))).isTrue();
+            assertThat(e.events()).extracting(SidecarEvent::type).contains(SidecarEvent.Type.SIGTERM_RECEIVED,
+                    SidecarEvent.Type.AGENT_EXITED);
+        }
+    }
+
+    @Test
+    void daprAnswersHealthAndShutsDownGracefully() throws Exception {
+        try (SidecarEmulator e = start(SidecarEmulator.builder().mode(IstioMode.DAPR)
+                .terminationDrainDuration(Duration.ofMillis(300)))) {
+            assertThat(TestHttp.get(e.adminUrl(), "/v1.0/healthz/outbound").status()).isEqualTo(204);
+            assertThat(TestHttp.get(e.adminUrl(), "/v1.0/healthz").status()).isEqualTo(204);
+            assertThat(TestHttp.get(e.adminUrl(), "/v1.0/shutdown").status()).isEqualTo(405);
+
+            assertThat(TestHttp.post(e.adminUrl(), "/v1.0/shutdown").status()).isEqualTo(204);
+
+            assertThat(TestHttp.get(e.adminUrl(), "/v1.0/healthz/outbound").status()).isEqualTo(500);
+            assertThat(e.awaitExit(Duration.ofSeconds(5))).isTrue();
+        }
+    }
+
+    @Test
+    void daprOnSigtermExitsAfterItsGracefulShutdown() throws Exception {
+        try (SidecarEmulator e = start(SidecarEmulator.builder().mode(IstioMode.DAPR)
+                .terminationDrainDuration(Duration.ofMillis(300)))) {
+            long start = System.nanoTime();
+            e.terminate();
+
+            assertThat(e.awaitExit(Duration.ofSeconds(5))).isTrue();
+            assertThat(Duration.ofNanos(e.exitedAtNanos().getAsLong() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package io.github.sidecarshutdown.testkit.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.sidecarshutdown.PhaseResult;
+import io.github.sidecarshutdown.ShutdownCoordinator;
+import io.github.sidecarshutdown.ShutdownPhase;
+import io.github.sidecarshutdown.ShutdownReport;
+import io.github.sidecarshutdown.TaskOutcome;
+import io.github.sidecarshutdown.dapr.DaprSidecar;
+import io.github.sidecarshutdown.linkerd.LinkerdSidecar;
+import io.github.sidecarshutdown.sidecar.SidecarMode;
+import io.github.sidecarshutdown.sidecar.SidecarState;
+import io.github.sidecarshutdown.testkit.emulator.IstioMode;
+import io.github.sidecarshutdown.testkit.emulator.RecordedCall;
+import io.github.sidecarshutdown.testkit.emulator.SidecarEmulator;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Core's Linkerd and Dapr adapters, and auto-detection, against the emulator, in-process. */
+class OtherMeshScenarioTest {
+
+    private static final Duration T = Duration.ofSeconds(1);
+
+    private static ShutdownCoordinator coordinator(Map<String, String> env) {
+        return ShutdownCoordinator.builder().fromEnvironment(env).adminTimeout(T).build();
+    }
+
+    private static PhaseResult phase(ShutdownReport r, ShutdownPhase p) {
+        return r.phases().stream().filter(x -> x.phase() == p).findFirst().orElseThrow();
+    }
+
+    @Test
+    void linkerdAdapterSeesReadinessAndReleasesTheProxy() throws Exception {
+        try (SidecarEmulator e = SidecarEmulator.builder().mode(IstioMode.LINKERD).build().start();
+                LinkerdSidecar linkerd = new LinkerdSidecar(e.adminUrl(), Duration.ofMillis(250), false)) {
+            assertThat(linkerd.isReady(T)).isTrue();
+            assertThat(linkerd.probe(T)).isEqualTo(SidecarState.LIVE);
+            assertThat(linkerd.facts(T).mode()).isEqualTo(SidecarMode.LINKERD);
+            assertThat(linkerd.facts(T).guaranteedWindow()).isEmpty();
+
+            linkerd.release(T);
+
+            assertThat(e.awaitExit(Duration.ofSeconds(5))).isTrue();
+            assertThat(linkerd.probe(T)).isEqualTo(SidecarState.GONE);
+            assertThat(e.calls()).extracting(RecordedCall::method, RecordedCall::path).contains(
+                    org.assertj.core.groups.Tuple.tuple("POST", "/shutdown"));
+        }
+    }
+
+    @Test
+    void aLinkerdShutdownWithTheEndpointDisabledIsReportedAsSkippedWithTheReason() throws Exception {
+        try (SidecarEmulator e = SidecarEmulator.builder().mode(IstioMode.LINKERD).shutdownEndpointEnabled(false).build().start()) {
+            ShutdownCoordinator c = coordinator(Map.of("SIDECAR_SHUTDOWN_SIDECAR_MODE", "linkerd",
+                    "SIDECAR_SHUTDOWN_LINKERD_ADMIN_URL", e.adminUrl().toString()));
+
+            ShutdownReport report = c.shutdown();
+
+            PhaseResult release = phase(report, ShutdownPhase.SIDECAR_RELEASE);
+            assertThat(release.outcome()).isEqualTo(TaskOutcome.SKIPPED);
+            assertThat(release.detail()).contains("shutdown endpoint is not enabled");
+            assertThat(e.isExited()).isFalse();
+        }
+    }
+
+    @Test
+    void theCoordinatorReleasesLinkerdWhenTheAppIsDone() throws Exception {
+        try (SidecarEmulator e = SidecarEmulator.builder().mode(IstioMode.LINKERD).build().start()) {
+            ShutdownCoordinator c = coordinator(Map.of("SIDECAR_SHUTDOWN_SIDECAR_MODE", "linkerd",
+                    "SIDECAR_SHUTDOWN_LINKERD_ADMIN_URL", e.adminUrl().toString()));
+
+            ShutdownReport report = c.shutdown();
+
+            assertThat(phase(report, ShutdownPhase.SIDECAR_RELEASE).outcome()).isEqualTo(TaskOutcome.SUCCEEDED);
+            assertThat(phase(report, ShutdownPhase.SIDECAR_RELEASE).detail()).contains("POST /shutdown");
+            assertThat(e.awaitExit(Duration.ofSeconds(5))).isTrue();
+        }
+    }
+
+    @Test
+    void daprAdapterWaitsForOutboundHealthAndShutsDaprdDown() throws Exception {
+        try (SidecarEmulator e = SidecarEmulator.builder().mode(IstioMode.DAPR).terminationDrainDuration(Duration.ofMillis(200))
+                .build().start()) {
+            ShutdownCoordinator c = coordinator(Map.of("SIDECAR_SHUTDOWN_SIDECAR_MODE", "dapr",
+                    "SIDECAR_SHUTDOWN_DAPR_URL", e.adminUrl().toString()));
+            try (DaprSidecar dapr = new DaprSidecar(e.adminUrl(), Duration.ofMillis(250), false)) {
+                assertThat(dapr.isReady(T)).isTrue();
+                assertThat(dapr.facts(T).mode()).isEqualTo(SidecarMode.DAPR);
+            }
+
+            ShutdownReport report = c.shutdown();
+
+            assertThat(phase(report, ShutdownPhase.SIDECAR_RELEASE).outcome()).isEqualTo(TaskOutcome.SUCCEEDED);
+            assertThat(phase(report, ShutdownPhase.SIDECAR_RELEASE).detail()).contains("POST /v1.0/shutdown");
+            assertThat(e.awaitExit(Duration.ofSeconds(5))).isTrue();
+        }
+    }
+
+    @Test
+    void autoFindsEnvoyFirstThenLinkerdThenDapr() throws Exception {
+        try (SidecarEmulator linkerd = SidecarEmulator.builder().mode(IstioMode.LINKERD).build().start();
+                SidecarEmulator dapr = SidecarEmulator.builder().mode(IstioMode.DAPR).build().start();
+                SidecarEmulator none = SidecarEmulator.builder().mode(IstioMode.NONE).build().start();
+                SidecarEmulator istio = SidecarEmulator.builder().mode(IstioMode.ISTIO_1_26).build().start()) {
+            String noEnvoy = none.adminUrl().toString();
+            String noAgent = none.agentUrl().toString();
+
+            // Envoy answers: Istio, whatever else is around
+            assertThat(coordinator(Map.of("SIDECAR_SHUTDOWN_ADMIN_URL", istio.adminUrl().toString(),
+                    "SIDECAR_SHUTDOWN_AGENT_URL", istio.agentUrl().toString(),
+                    "SIDECAR_SHUTDOWN_LINKERD_ADMIN_URL", linkerd.adminUrl().toString(),
+                    "SIDECAR_SHUTDOWN_DAPR_URL", dapr.adminUrl().toString())).plan().facts().mode()).isEqualTo(SidecarMode.ISTIO);
+            // no Envoy: Linkerd before Dapr
+            assertThat(coordinator(Map.of("SIDECAR_SHUTDOWN_ADMIN_URL", noEnvoy, "SIDECAR_SHUTDOWN_AGENT_URL", noAgent,
+                    "SIDECAR_SHUTDOWN_LINKERD_ADMIN_URL", linkerd.adminUrl().toString(),
+                    "SIDECAR_SHUTDOWN_DAPR_URL", dapr.adminUrl().toString())).plan().facts().mode()).isEqualTo(SidecarMode.LINKERD);
+            // only Dapr
+            assertThat(coordinator(Map.of("SIDECAR_SHUTDOWN_ADMIN_URL", noEnvoy, "SIDECAR_SHUTDOWN_AGENT_URL", noAgent,
+                    "SIDECAR_SHUTDOWN_LINKERD_ADMIN_URL", noEnvoy,
+                    "SIDECAR_SHUTDOWN_DAPR_URL", dapr.adminUrl().toString())).plan().facts().mode()).isEqualTo(SidecarMode.DAPR);
+            // nothing: no sidecar, as before
+            assertThat(coordinator(Map.of("SIDECAR_SHUTDOWN_ADMIN_URL", noEnvoy, "SIDECAR_SHUTDOWN_AGENT_URL", noAgent,
+                    "SIDECAR_SHUTDOWN_LINKERD_ADMIN_URL", noEnvoy, "SIDECAR_SHUTDOWN_DAPR_URL", noEnvoy,
+                    "SIDECAR_SHUTDOWN_ANNOTATIONS_FILE", "/nonexistent/annotations")).plan().facts().mode())
+                    .isEqualTo(SidecarMode.NONE);
+        }
+    }
+
+    @Test
+    void nonLoopbackUrlsAreRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> coordinator(Map.of("SIDECAR_SHUTDOWN_LINKERD_ADMIN_URL", "http://10.0.0.1:4191")))
+                .hasMessageContaining("SIDECAR_SHUTDOWN_LINKERD_ADMIN_URL").hasMessageContaining("loopback");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new DaprSidecar(java.net.URI.create("http://10.0.0.1:3500"),
+                Duration.ofMillis(250), false)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
