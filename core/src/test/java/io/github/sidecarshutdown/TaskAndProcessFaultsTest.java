@@ -79,7 +79,11 @@ class TaskAndProcessFaultsTest {
         ShutdownCoordinator c = builder()
                 .task(ShutdownTask.builder("holder", ctx -> {
                     lock.lock();
-                    waitIgnoringInterrupts(never);
+                    try {
+                        waitIgnoringInterrupts(never);
+                    } finally {
+                        lock.unlock(); // once the test lets it go, so that "waiter" ends too
+                    }
                 }).timeout(Duration.ofSeconds(2)).build())
                 .task(ShutdownTask.builder("waiter", ctx -> {
                     stubborn.add(Thread.currentThread());
