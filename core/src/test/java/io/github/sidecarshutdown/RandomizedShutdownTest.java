@@ -42,7 +42,7 @@ class RandomizedShutdownTest {
     private static final Long ONLY_RUN = Long.getLong("randomized.run");
 
     @Test
-    @Timeout(180)
+    @Timeout(120)
     void everyGeneratedRunKeepsTheGuarantees() throws Exception {
         System.out.println("RandomizedShutdownTest seed=" + SEED + " runs=" + RUNS + " (rerun with -Drandomized.seed=" + SEED + ")");
         Random master = new Random(SEED);

@@ -41,9 +41,23 @@ class SensitiveLoggingIT {
             pb.environment().keySet().removeIf(k -> k.startsWith("SIDECAR_SHUTDOWN_"));
             process = pb.start();
             process.getOutputStream().close();
-            byte[] out = process.getInputStream().readAllBytes(); // ends when the child exits
-            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            String all = new String(out, StandardCharsets.UTF_8);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            Process child = process;
+            Thread reader = new Thread(() -> {
+                try {
+                    child.getInputStream().transferTo(out); // ends when the child exits
+                } catch (java.io.IOException e) {
+                    // the child is gone
+                }
+            }, "logging-fixture-output");
+            reader.setDaemon(true);
+            reader.start();
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the fixture exits").isTrue();
+            reader.join(5_000);
+            String all;
+            synchronized (out) {
+                all = out.toString(StandardCharsets.UTF_8);
+            }
 
             assertThat(all).as("the fixture ran to its end:%n%s", all).contains("FIXTURE_DONE", "FIXTURE_REPORT");
             assertThat(all).as("refusals were logged, redacted").contains("<redacted>@", "Startup failed", "Client refused");
