@@ -395,9 +395,12 @@ public final class ShutdownCoordinator {
         }
 
         private void sequence() throws InterruptedException {
+            // Not-ready first: asking the sidecar below may take admin timeouts, and the app must
+            // stop being chosen for new requests at once (the phase is recorded in its place).
+            readiness.markShuttingDown();
             facts = sidecar.facts(deadline.cap(settings.adminTimeout()));
             SidecarGuard guard = new SidecarGuard(sidecar, facts, time, settings.adminTimeout(), settings.minimumTaskWindow(),
-                    t0, this::stateChanged);
+                    t0, deadline, this::stateChanged);
             atStart = guard.observe();
             ShutdownPlan plan = ShutdownPlan.compute(settings, plannedTasks, facts);
             notifyListeners(l -> l.onShutdownStarted(plan));
@@ -578,7 +581,8 @@ public final class ShutdownCoordinator {
                 logger.warn("No signal to start phase {} before the deadline; going on", phase.tagValue());
             }
             long start = time.nanoTime();
-            if (phaseDeadline.isExpired() && phase != ShutdownPhase.SIDECAR_RELEASE) {
+            // Readiness off is local and instant, and the release must be tried: neither is skipped.
+            if (phaseDeadline.isExpired() && phase != ShutdownPhase.SIDECAR_RELEASE && phase != ShutdownPhase.READINESS_OFF) {
                 record(new PhaseResult(phase, TaskOutcome.SKIPPED, since(start), Duration.ZERO, "deadline reached"));
                 return;
             }

@@ -1,5 +1,6 @@
 package io.github.sidecarshutdown;
 
+import io.github.sidecarshutdown.internal.Deadline;
 import io.github.sidecarshutdown.internal.Durations;
 import io.github.sidecarshutdown.internal.TimeSource;
 import io.github.sidecarshutdown.sidecar.Sidecar;
@@ -44,6 +45,7 @@ final class SidecarGuard {
     private final Duration probeTimeout;
     private final Duration minimumTaskWindow;
     private final long shutdownStart;
+    private final Deadline budget;
     private final Consumer<SidecarState> onState;
 
     private long lastLive;
@@ -52,7 +54,7 @@ final class SidecarGuard {
     private SidecarState last = SidecarState.UNKNOWN;
 
     SidecarGuard(Sidecar sidecar, SidecarFacts facts, TimeSource time, Duration probeTimeout, Duration minimumTaskWindow,
-            long shutdownStart, Consumer<SidecarState> onState) {
+            long shutdownStart, Deadline budget, Consumer<SidecarState> onState) {
         this.sidecar = sidecar;
         this.facts = facts;
         this.time = time;
@@ -60,16 +62,26 @@ final class SidecarGuard {
         this.minimumTaskWindow = minimumTaskWindow;
         this.shutdownStart = shutdownStart;
         this.lastLive = shutdownStart;
+        this.budget = budget;
         this.onState = onState;
     }
 
     /** Probes the sidecar and remembers what it saw. */
-    synchronized SidecarState observe() {
+    SidecarState observe() {
+        return observe(probeTimeout);
+    }
+
+    /**
+     * Probes with at most {@code limit}, and never past the shutdown's deadline: a slow or hanging
+     * admin port must not push the sequence past it (one probe may make two calls).
+     */
+    synchronized SidecarState observe(Duration limit) {
         if (facts.mode() == SidecarMode.NONE) {
             last = SidecarState.ABSENT;
             return last;
         }
-        SidecarState s = sidecar.probe(probeTimeout);
+        Duration t = budget.cap(Durations.min(probeTimeout, limit));
+        SidecarState s = sidecar.probe(t.isZero() ? Duration.ofMillis(1) : t);
         long now = time.nanoTime();
         if (s == SidecarState.LIVE) {
             lastLive = now;
@@ -98,7 +110,7 @@ final class SidecarGuard {
 
     /** The verdict for a network task that wants {@code wanted}. */
     Decision check(String task, Duration wanted) {
-        SidecarState s = observe();
+        SidecarState s = observe(wanted);
         if (facts.mode() == SidecarMode.NONE || s == SidecarState.ABSENT) {
             return new Decision(TaskOutcome.SUCCEEDED, wanted, null);
         }

@@ -55,7 +55,12 @@ final class TaskRunner {
                     note = d.reason;
                     logger.info("Task '{}': {}", task.name(), d.reason);
                 }
-                timeout = d.timeout;
+                // The check itself took time: the task still ends by its own deadline.
+                timeout = taskDeadline.cap(d.timeout);
+                if (timeout.isZero()) {
+                    return result(task, TaskOutcome.SKIPPED, start, attempts, "no time left after the sidecar check"
+                            + (note != null ? "; " + note : ""), null);
+                }
             }
             attempts++;
             Attempt attempt = new Attempt(task, timeout, attempts, state);

@@ -143,6 +143,35 @@ class CoordinatorSigtermIT {
     }
 
     @Test
+    void aSecondSigtermDuringShutdownRunsNoSecondSequence() throws Exception {
+        // given a shutdown that is still in its 2 s propagation delay
+        startApp(Map.of("SIDECAR_SHUTDOWN_PROPAGATION_DELAY", "2s"));
+        agent.stop();
+        process.toHandle().destroy();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (output.stream().noneMatch(l -> l.startsWith("FIXTURE_EVENT phase readiness_off")) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(output).as("the sequence started").anyMatch(l -> l.startsWith("FIXTURE_EVENT phase readiness_off"));
+
+        // when the kubelet (or an impatient operator) sends SIGTERM again
+        process.toHandle().destroy();
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exited; output:%n%s", String.join("\n", output)).isTrue();
+        readerThread.join(5000);
+
+        // then one sequence ran to its end, once, and the JVM exited as for SIGTERM
+        assertThat(process.exitValue()).isEqualTo(143);
+        assertThat(output).filteredOn(l -> l.contains("sidecar-shutdown started")).hasSize(1);
+        assertThat(output).filteredOn(l -> l.startsWith("FIXTURE_EVENT phase report")).hasSize(1);
+        assertThat(output).filteredOn(l -> l.startsWith("FIXTURE_EVENT task notify-downstream")).hasSize(1);
+        assertThat(String.join("\n", output)).contains("sidecar-shutdown clean in", "sidecar_release=succeeded");
+        assertThat(downstream.findAll(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(urlPathEqualTo("/cleanup"))))
+                .hasSize(1);
+        assertThat(admin.findAll(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(urlPathEqualTo("/quitquitquit"))))
+                .hasSize(1);
+    }
+
+    @Test
     void aTaskThatCallsSystemExitCannotHangTheHook() throws Exception {
         startApp(Map.of("FIXTURE_MODE", "exit"));
 

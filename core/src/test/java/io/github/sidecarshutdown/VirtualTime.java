@@ -20,6 +20,7 @@ final class VirtualTime implements TimeSource {
 
     private final Object lock = new Object();
     private final List<Long> wakeUps = new ArrayList<>();
+    private final List<Future<?>> awaited = new ArrayList<>();
     private long now = 1_000_000_000L;
     private int version;
 
@@ -65,6 +66,7 @@ final class VirtualTime implements TimeSource {
             Long deadline = Durations.saturatedAdd(now, Durations.toNanosSaturated(timeout));
             // A waiter's deadline is a wake-up too: no other waiter may jump the clock past it.
             wakeUps.add(deadline);
+            awaited.add(future);
             version++;
             try {
                 while (true) {
@@ -91,6 +93,7 @@ final class VirtualTime implements TimeSource {
                 }
             } finally {
                 wakeUps.remove(deadline);
+                awaited.remove(future);
                 version++;
                 lock.notifyAll();
             }
@@ -104,12 +107,14 @@ final class VirtualTime implements TimeSource {
      */
     private boolean quiescent() throws InterruptedException {
         int seen = version;
-        if (!parked()) {
+        // A waiter whose future is done is about to return (it is only between two checks): the
+        // clock must not jump past its deadline under it.
+        if (awaited.stream().anyMatch(Future::isDone) || !parked()) {
             lock.wait(1);
             return false;
         }
         lock.wait(1);
-        return seen == version && parked();
+        return seen == version && awaited.stream().noneMatch(Future::isDone) && parked();
     }
 
     private static boolean parked() {
@@ -128,7 +133,30 @@ final class VirtualTime implements TimeSource {
             if (s == Thread.State.RUNNABLE || s == Thread.State.NEW) {
                 return false;
             }
+            if (s != Thread.State.TERMINATED && lockOwnerIsRunning(t)) {
+                return false;
+            }
         }
         return true;
+    }
+
+    /**
+     * Whether {@code t} waits for a monitor or lock whose owner is running, or for this clock's own
+     * monitor: then it is about to move (a logger's stream lock held by a thread writing to a busy
+     * pipe, say), not parked.
+     */
+    private static boolean lockOwnerIsRunning(Thread t) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        java.lang.management.ThreadInfo info = mx.getThreadInfo(t.getId());
+        if (info == null || info.getLockOwnerId() == -1) {
+            return false;
+        }
+        if (info.getLockOwnerId() == Thread.currentThread().getId()) {
+            // The judge holds this clock's monitor: a thread blocked entering it (to read the time or
+            // to sleep) runs as soon as the judge waits; one waiting inside it is a parked sleeper.
+            return info.getThreadState() == Thread.State.BLOCKED;
+        }
+        java.lang.management.ThreadInfo owner = mx.getThreadInfo(info.getLockOwnerId());
+        return owner != null && owner.getThreadState() == Thread.State.RUNNABLE;
     }
 }

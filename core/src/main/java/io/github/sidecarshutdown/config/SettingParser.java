@@ -172,6 +172,12 @@ public final class SettingParser {
             throw new InvalidSettingException(setting, source, uri.toString(), "no host; expected "
                     + Setting.Kind.URL.accepted());
         }
+        // java.net.URI takes any number as a port; the HTTP client would refuse it later with an
+        // error that names no setting.
+        if (uri.getPort() != -1 && (uri.getPort() < 1 || uri.getPort() > 65535)) {
+            throw new InvalidSettingException(setting, source, uri.toString(), "port " + uri.getPort()
+                    + " out of range 1-65535; expected " + Setting.Kind.URL.accepted());
+        }
         return uri;
     }
 

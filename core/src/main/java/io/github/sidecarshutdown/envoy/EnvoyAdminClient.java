@@ -258,11 +258,20 @@ public final class EnvoyAdminClient implements AutoCloseable {
                 Object v = ((Map<?, ?>) o).get("value");
                 if (v != null) {
                     out.add(new EnvoyStat((String) ((Map<?, ?>) o).get("name"),
-                            v instanceof java.math.BigDecimal ? ((java.math.BigDecimal) v).toPlainString() : v.toString()));
+                            v instanceof java.math.BigDecimal ? numberText((java.math.BigDecimal) v) : v.toString()));
                 }
             }
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * A number as Envoy prints it (plain digits), unless that would be absurdly long: the plain
+     * form of {@code 1e999999999} is a billion characters, so such a value keeps its exponent.
+     */
+    static String numberText(java.math.BigDecimal d) {
+        long scale = d.scale();
+        return Math.abs(scale) <= 64 && d.precision() - scale <= 64 ? d.toPlainString() : d.toString();
     }
 
     // ---- transport ----

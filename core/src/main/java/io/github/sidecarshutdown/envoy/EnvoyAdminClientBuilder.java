@@ -98,6 +98,9 @@ public final class EnvoyAdminClientBuilder {
                 || url.getHost() == null) {
             throw new IllegalArgumentException(name + ": " + url + " (expected: an http URL such as " + example + ")");
         }
+        if (url.getPort() != -1 && (url.getPort() < 1 || url.getPort() > 65535)) {
+            throw new IllegalArgumentException(name + ": " + url + " (expected: a port in 1-65535, as in " + example + ")");
+        }
         if (!allowNonLoopback && !SettingParser.isLoopback(url.getHost())) {
             throw new IllegalArgumentException(name + ": " + url + " (expected: a loopback address such as " + example
                     + ", since the admin API can stop the sidecar; call allowNonLoopback(true) to allow another host)");

@@ -271,6 +271,16 @@ class SidecarShutdownAutoConfigurationTest {
     }
 
     @Test
+    void theStarterRegistersNoJvmHook() {
+        // Spring's own hook closes the context, which runs the sequence: a second hook would race it
+        runner.run(context -> {
+            ShutdownCoordinator coordinator = context.getBean(ShutdownCoordinator.class);
+            assertThat(coordinator.isInstalled()).isFalse();
+            assertThat(coordinator.state()).isEqualTo(ShutdownCoordinator.State.NEW);
+        });
+    }
+
+    @Test
     void metricsAreBoundToTheAppsRegistry() {
         runner.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
                 CompositeMeterRegistryAutoConfiguration.class)).run(context -> {
