@@ -359,6 +359,13 @@ public final class ShutdownCoordinatorBuilder {
     /** The settings as they would be built, validated. */
     public ShutdownSettings settings() {
         if (safetyMargin.compareTo(gracePeriod) >= 0) {
+            // Blame the value the user set: a short grace period against the default margin is the
+            // grace period's problem, not the margin's.
+            if (sources.containsKey(Setting.GRACE_PERIOD) && !sources.containsKey(Setting.SAFETY_MARGIN)) {
+                throw new InvalidSettingException(Setting.GRACE_PERIOD, source(Setting.GRACE_PERIOD), gracePeriod.toString(),
+                        "must be longer than " + source(Setting.SAFETY_MARGIN) + "=" + safetyMargin
+                                + " (the time kept free for the JVM to exit); match terminationGracePeriodSeconds, or lower the margin");
+            }
             throw new InvalidSettingException(Setting.SAFETY_MARGIN, source(Setting.SAFETY_MARGIN), safetyMargin.toString(),
                     "must be shorter than " + source(Setting.GRACE_PERIOD) + "=" + gracePeriod
                             + "; lower the margin or raise the grace period to match terminationGracePeriodSeconds");

@@ -72,6 +72,13 @@ class SettingsFaultMatrixTest {
                         "http://" + "a".repeat(300) + ":15000");
                 case EMPTY -> List.of("", "   ");
             };
+            case PATH -> switch (shape) {
+                case MALFORMED -> List.of("\u0000", "/etc/pod\u0000info/annotations");
+                case NEGATIVE -> List.of("-1");
+                case ZERO -> List.of("0");
+                case HUGE -> List.of("/" + "a".repeat(100_000));
+                case EMPTY -> List.of("", "  ");
+            };
         };
     }
 
@@ -115,6 +122,8 @@ class SettingsFaultMatrixTest {
             case DURATION -> (shape == Shape.ZERO && ZERO_ALLOWED.contains(s))
                     || (shape == Shape.EMPTY && s == Setting.CLEANUP_BUDGET);
             case URL -> shape == Shape.HUGE && raw.startsWith("http://127.0.0.1:15000/"); // a long base path is still a URL
+            // any non-blank path without NUL names a file (which need not exist: the library then uses its defaults)
+            case PATH -> !raw.isBlank() && raw.indexOf('\u0000') < 0;
             default -> false;
         };
     }
