@@ -46,19 +46,18 @@ public final class TimelineSvg {
 
     /**
      * Parses the phases of a report line ({@code ... phases: readiness_off=succeeded 3ms, ...; tasks: ...})
-     * into consecutive bars starting at {@code startMs}.
+     * into consecutive bars ending at {@code endMs}, when the line was printed: the sequence ends with it.
      */
-    public static List<Bar> phases(String reportLine, long startMs) {
-        List<Bar> bars = new ArrayList<>();
+    public static List<Bar> phases(String reportLine, long endMs) {
+        List<String> names = new ArrayList<>();
+        List<Long> lengths = new ArrayList<>();
         int from = reportLine.indexOf("phases: ");
         if (from < 0) {
-            return bars;
+            return List.of();
         }
         int to = reportLine.indexOf("; tasks:", from);
-        String phases = reportLine.substring(from + "phases: ".length(), to < 0 ? reportLine.length() : to);
-        Matcher m = PHASE.matcher(phases);
-        long at = startMs;
-        int i = 0;
+        Matcher m = PHASE.matcher(reportLine.substring(from + "phases: ".length(), to < 0 ? reportLine.length() : to));
+        long total = 0;
         while (m.find()) {
             double v = Double.parseDouble(m.group(3));
             long ms = Math.round(switch (m.group(4)) {
@@ -67,8 +66,15 @@ public final class TimelineSvg {
                 case "m" -> v * 60_000;
                 default -> v;
             });
-            bars.add(new Bar(at, at + ms, m.group(1), PHASE_COLORS[i++ % PHASE_COLORS.length]));
-            at += ms;
+            names.add(m.group(1));
+            lengths.add(ms);
+            total += ms;
+        }
+        List<Bar> bars = new ArrayList<>();
+        long at = endMs - total;
+        for (int i = 0; i < names.size(); i++) {
+            bars.add(new Bar(at, at + lengths.get(i), names.get(i), PHASE_COLORS[i % PHASE_COLORS.length]));
+            at += lengths.get(i);
         }
         return bars;
     }
@@ -88,15 +94,15 @@ public final class TimelineSvg {
         });
         ContainerTermination app = t.app();
         List<Bar> bars = new ArrayList<>();
-        long started = -1;
+        long reported = -1;
         for (OutputLine l : app.lines()) {
-            if (l.text().contains("sidecar-shutdown started")) {
-                started = t.sinceDeletion(l.time()).toMillis();
+            if (!r.report().isEmpty() && l.text().contains(r.report())) {
+                reported = t.sinceDeletion(l.time()).toMillis();
                 break;
             }
         }
-        if (!r.report().isEmpty() && started >= 0) {
-            bars.addAll(phases(r.report(), started));
+        if (reported >= 0) {
+            bars.addAll(phases(r.report(), reported));
         } else {
             long sigterm = app.sigtermAt() == null ? 0 : app.sigtermAt().toMillis();
             bars.add(new Bar(sigterm, app.exitedAtMs(), "shutdown hook (no phases)", "#d9d9d9"));
