@@ -3,6 +3,10 @@ package io.github.sidecarshutdown.testkit.pod;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,6 +34,9 @@ import org.jspecify.annotations.Nullable;
  *       instant;</li>
  *   <li>{@link SidecarKind#NATIVE}: the sidecar's preStop (the preStop file is created), SIGTERM
  *       to the application, and SIGTERM to the sidecar once the application has exited;</li>
+ *   <li>{@link SidecarKind#PRESTOP_LOOP}: SIGTERM to the application, and SIGTERM to the
+ *       sidecar once its emulated preStop loop sees the application's port refuse connections
+ *       (checked every {@link PodSimulatorBuilder#preStopLoopInterval(Duration)});</li>
  *   <li>{@link SidecarKind#NONE}: SIGTERM to the application;</li>
  * </ul>
  * then SIGKILL to whatever is still alive when the grace period (counted from the deletion) is
@@ -79,6 +87,8 @@ public final class PodSimulator implements AutoCloseable {
     private final List<String> markerPrefixes;
     private final @Nullable Path logDirectory;
     private final @Nullable InboundLoad inboundLoad;
+    private final @Nullable ToIntFunction<ReadyLine> preStopLoopPort;
+    private final Duration preStopLoopInterval;
 
     private final long baseNanos = System.nanoTime();
     private final Instant baseInstant = Instant.now();
@@ -117,6 +127,8 @@ public final class PodSimulator implements AutoCloseable {
         this.markerPrefixes = builder.markerPrefixesValue();
         this.logDirectory = builder.logDirectoryValue();
         this.inboundLoad = builder.inboundLoadValue();
+        this.preStopLoopPort = builder.preStopLoopPortValue();
+        this.preStopLoopInterval = builder.preStopLoopIntervalValue();
     }
 
     /**
@@ -303,6 +315,12 @@ public final class PodSimulator implements AutoCloseable {
                     sidecar.sigterm();
                 }
                 break;
+            case PRESTOP_LOOP:
+                app.sigterm();
+                if (sidecar != null && awaitPortRefused(sidecar, graceDeadline)) {
+                    sidecar.sigterm();
+                }
+                break;
             case NONE:
                 app.sigterm();
                 break;
@@ -378,6 +396,42 @@ public final class PodSimulator implements AutoCloseable {
                     + " for container '" + sidecar.name() + "': " + e, e);
         }
         record(System.nanoTime(), sidecar.name(), TimelineEvent.Kind.PRESTOP, "created " + file);
+    }
+
+    /**
+     * The preStop loop: checks the app's port, and while it still accepts, sleeps one interval
+     * and checks again (the loop's {@code sleep 1}). Returns whether the port refused before the
+     * grace deadline.
+     */
+    private boolean awaitPortRefused(ContainerProcess sidecar, long graceDeadline)
+            throws InterruptedException {
+        int port = requireNonNull(preStopLoopPort, "preStopLoopPort")
+                .applyAsInt(requireNonNull(appReady, "appReady"));
+        record(System.nanoTime(), sidecar.name(), TimelineEvent.Kind.PRESTOP,
+                "loop: SIGTERM once 127.0.0.1:" + port + " refuses, checked every "
+                        + preStopLoopInterval.toMillis() + " ms");
+        while (true) {
+            if (refuses(port)) {
+                return true;
+            }
+            long left = graceDeadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.sleep(Math.min(left, preStopLoopInterval.toNanos()));
+        }
+    }
+
+    /** Whether nothing listens on the port any more; a slow accept counts as listening. */
+    private static boolean refuses(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+            return false;
+        } catch (ConnectException refused) {
+            return true;
+        } catch (IOException slow) {
+            return false;
+        }
     }
 
     private static ContainerTermination termination(ContainerProcess container, long deletion) {

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,6 +32,11 @@ public final class PodSimulatorBuilder {
     private List<String> markerPrefixes = DEFAULT_MARKER_PREFIXES;
     private @Nullable Path logDirectory;
     private @Nullable InboundLoad inboundLoad;
+    private @Nullable ToIntFunction<ReadyLine> preStopLoopPort;
+    private Duration preStopLoopInterval = DEFAULT_PRESTOP_LOOP_INTERVAL;
+
+    /** Default {@link #preStopLoopInterval(Duration)}: 1 second, the loop's {@code sleep 1}. */
+    public static final Duration DEFAULT_PRESTOP_LOOP_INTERVAL = Duration.ofSeconds(1);
 
     PodSimulatorBuilder() {
     }
@@ -175,6 +181,49 @@ public final class PodSimulatorBuilder {
     }
 
     /**
+     * Sets the port the {@link SidecarKind#PRESTOP_LOOP} preStop polls on loopback: the sidecar
+     * gets SIGTERM once a connection to it is refused. Required with that kind, ignored otherwise.
+     *
+     * @param fromAppReadyLine the port, read from the application's ready line (e.g.
+     *     {@code ready -> ready.port("http")})
+     * @return this builder
+     */
+    public PodSimulatorBuilder preStopLoopPort(ToIntFunction<ReadyLine> fromAppReadyLine) {
+        this.preStopLoopPort = requireNonNull(fromAppReadyLine, "fromAppReadyLine");
+        return this;
+    }
+
+    /**
+     * Sets a fixed port for the {@link SidecarKind#PRESTOP_LOOP} preStop to poll.
+     *
+     * @param port the application's listening port on loopback, 1-65535
+     * @return this builder
+     * @see #preStopLoopPort(ToIntFunction)
+     */
+    public PodSimulatorBuilder preStopLoopPort(int port) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("preStopLoopPort: " + port + " (expected: 1-65535)");
+        }
+        return preStopLoopPort(ready -> port);
+    }
+
+    /**
+     * Sets how often the {@link SidecarKind#PRESTOP_LOOP} preStop checks the application's port.
+     * Default: 1 second.
+     *
+     * @param interval the pause between two checks, &gt; 0
+     * @return this builder
+     */
+    public PodSimulatorBuilder preStopLoopInterval(Duration interval) {
+        requireNonNull(interval, "interval");
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("preStopLoopInterval: " + interval + " (expected: > 0)");
+        }
+        this.preStopLoopInterval = interval;
+        return this;
+    }
+
+    /**
      * Builds the simulator (nothing is started yet).
      *
      * @return a new simulator
@@ -196,6 +245,10 @@ public final class PodSimulatorBuilder {
         } else if (sidecar == null) {
             throw new IllegalStateException(
                     "sidecar: not set (expected: the sidecar's spec for sidecarKind " + sidecarKind + ")");
+        }
+        if (sidecarKind == SidecarKind.PRESTOP_LOOP && preStopLoopPort == null) {
+            throw new IllegalStateException("preStopLoopPort: not set (expected: the app's port "
+                    + "for sidecarKind PRESTOP_LOOP)");
         }
         if (sidecar != null && app != null && sidecar.name().equals(app.name())) {
             throw new IllegalStateException(
@@ -238,5 +291,13 @@ public final class PodSimulatorBuilder {
 
     @Nullable InboundLoad inboundLoadValue() {
         return inboundLoad;
+    }
+
+    @Nullable ToIntFunction<ReadyLine> preStopLoopPortValue() {
+        return preStopLoopPort;
+    }
+
+    Duration preStopLoopIntervalValue() {
+        return preStopLoopInterval;
     }
 }

@@ -17,6 +17,15 @@ public enum SidecarKind {
      */
     NATIVE,
     /**
+     * A classic sidecar with the preStop loop that meshes recommend as a workaround (the
+     * sidecar's preStop hook {@code while [ $(netstat -plunt | grep tcp | grep -v envoy | wc -l) -ne 0 ];
+     * do sleep 1; done}): the application gets SIGTERM at deletion, the sidecar's preStop polls
+     * (every second by default) until the application's port refuses connections, and the
+     * kubelet sends the sidecar SIGTERM only once the hook returns; both bounded by the grace
+     * period. Needs {@link PodSimulatorBuilder#preStopLoopPort(java.util.function.ToIntFunction)}.
+     */
+    PRESTOP_LOOP,
+    /**
      * No sidecar: only the application container runs and receives SIGTERM.
      */
     NONE

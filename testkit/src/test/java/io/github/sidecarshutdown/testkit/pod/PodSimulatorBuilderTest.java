@@ -46,6 +46,24 @@ class PodSimulatorBuilderTest {
     }
 
     @Test
+    void preStopLoopNeedsTheAppPortAndAPositiveInterval() {
+        assertThatThrownBy(() -> PodSimulator.builder().sidecarKind(SidecarKind.PRESTOP_LOOP)
+                .sidecar(SIDECAR).app(APP).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("preStopLoopPort: not set (expected: the app's port for sidecarKind PRESTOP_LOOP)");
+        assertThatThrownBy(() -> PodSimulator.builder().preStopLoopPort(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("preStopLoopPort: 0 (expected: 1-65535)");
+        assertThatThrownBy(() -> PodSimulator.builder().preStopLoopInterval(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("preStopLoopInterval: PT0S (expected: > 0)");
+        try (PodSimulator pod = PodSimulator.builder().sidecarKind(SidecarKind.PRESTOP_LOOP)
+                .sidecar(SIDECAR).app(APP).preStopLoopPort(8080).build()) {
+            assertThat(pod.sidecarKind()).isEqualTo(SidecarKind.PRESTOP_LOOP);
+        }
+    }
+
+    @Test
     void invalidCombinationsAreRejectedWithExactMessages() {
         assertThatThrownBy(() -> PodSimulator.builder().terminationGracePeriod(Duration.ofSeconds(-1)))
                 .isInstanceOf(IllegalArgumentException.class)

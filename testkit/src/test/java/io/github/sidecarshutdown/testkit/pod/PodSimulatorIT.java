@@ -127,6 +127,42 @@ class PodSimulatorIT {
     }
 
     @Test
+    void preStopLoopSignalsTheSidecarAtTheFirstCheckAfterTheAppStoppedListening() throws Exception {
+        // given an app that keeps its port open 1.5 s after SIGTERM and exits at 3 s, and a
+        // sidecar whose preStop loop checks that port every 500 ms
+        try (PodSimulator pod = PodSimulator.builder()
+                .sidecarKind(SidecarKind.PRESTOP_LOOP)
+                .sidecar(sidecar())
+                .app(app("--http", "--drain-ms", "1500", "--shutdown-ms", "3000"))
+                .preStopLoopPort(ready -> ready.port("http"))
+                .preStopLoopInterval(Duration.ofMillis(500))
+                .build()) {
+            pod.start();
+
+            // when
+            PodTermination termination = pod.deletePod();
+            System.out.println(termination.toTimelineText());
+
+            // then the sidecar got SIGTERM at the first check after the port closed: the loop
+            // watches listening sockets, not the app's process, which still runs its hook
+            ContainerTermination app = termination.app();
+            ContainerTermination sidecar = termination.sidecar().orElseThrow();
+            long portClosed = termination.firstOutput(APP, "APP_EVENT http-stopped").orElseThrow().ms();
+            assertThat(termination.firstEvent(SIDECAR, TimelineEvent.Kind.PRESTOP)).get()
+                    .extracting(TimelineEvent::detail).asString().contains("every 500 ms");
+            assertThat(app.sigtermAt()).isLessThan(Duration.ofMillis(100));
+            assertThat(sidecar.sigtermAt()).isNotNull();
+            assertThat(sidecar.sigtermAt().toMillis()).isGreaterThanOrEqualTo(1500)
+                    .isLessThanOrEqualTo(portClosed + 500 + 300)
+                    .isLessThan(app.exitedAtMs());
+            assertThat(app.exitedAtMs()).isGreaterThanOrEqualTo(3000);
+            assertThat(app.exitCode()).isEqualTo(143);
+            assertThat(sidecar.exitCode()).isEqualTo(143);
+            assertThat(sidecar.killedAtGrace()).isFalse();
+        }
+    }
+
+    @Test
     void appIgnoringSigtermIsKilledAtTheGracePeriod() throws Exception {
         // given an app that ignores SIGTERM and a grace period of 2 s
         try (PodSimulator pod = PodSimulator.builder()

@@ -43,16 +43,31 @@ public final class TerminationRun {
      * @param clients             inbound clients (0 = no load)
      * @param endpointPropagation how long clients keep sending after deletion
      * @param gracePeriod         {@code terminationGracePeriodSeconds}
+     * @param app                 which example app runs in the Pod
+     * @param preStopLoop         the sidecar's SIGTERM waits for the seed document's preStop loop
+     *                            (classic modes only, see {@link SidecarKind#PRESTOP_LOOP})
      */
     public record Spec(String mode, Duration window, Duration minimumDrain, Duration cleanupWork, int cleanupCalls,
             boolean library, Duration propagationDelay, Duration drainTimeout, int clients, Duration endpointPropagation,
-            Duration gracePeriod) {
+            Duration gracePeriod, App app, boolean preStopLoop) {
 
         public Spec {
             Objects.requireNonNull(mode, "mode");
+            Objects.requireNonNull(app, "app");
             if (cleanupCalls < 1) {
                 throw new IllegalArgumentException("cleanupCalls: " + cleanupCalls + " (expected: >= 1)");
             }
+            if (preStopLoop && (mode.equals("NATIVE") || mode.equals("NONE"))) {
+                throw new IllegalArgumentException("preStopLoop: needs a classic sidecar (mode: " + mode + ")");
+            }
+        }
+
+        /** The plain-Java app, no preStop loop. */
+        public Spec(String mode, Duration window, Duration minimumDrain, Duration cleanupWork, int cleanupCalls,
+                boolean library, Duration propagationDelay, Duration drainTimeout, int clients, Duration endpointPropagation,
+                Duration gracePeriod) {
+            this(mode, window, minimumDrain, cleanupWork, cleanupCalls, library, propagationDelay, drainTimeout, clients,
+                    endpointPropagation, gracePeriod, App.PLAIN_JAVA, false);
         }
 
         boolean isNative() {
@@ -62,6 +77,25 @@ public final class TerminationRun {
         boolean hasSidecar() {
             return !mode.equals("NONE");
         }
+    }
+
+    /**
+     * The example app in the Pod. {@code library=false} runs the plain-Java app with a plain hook,
+     * and the Spring Boot app with the starter turned off (Spring's graceful shutdown alone, the
+     * cleanup in {@code @PreDestroy}).
+     */
+    public enum App {
+        /** {@code examples/plain-java}, on this JVM's class path. */
+        PLAIN_JAVA,
+        /**
+         * {@code examples/spring-boot}, on the class path named by the system property
+         * {@value #SPRING_BOOT_CLASSPATH_PROPERTY} (its {@code target/classes} and
+         * {@code target/classpath.txt}).
+         */
+        SPRING_BOOT;
+
+        /** The system property holding the Spring Boot example's class path. */
+        public static final String SPRING_BOOT_CLASSPATH_PROPERTY = "sidecar.examples.springBootClasspath";
     }
 
     /**
@@ -79,10 +113,17 @@ public final class TerminationRun {
      * @param appExitCode      the app's exit code
      * @param report           the library's summary line, or empty
      * @param termination      the full record
+     * @param lastCleanupCallMs when (ms after deletion) the app printed its last cleanup-call event,
+     *                          ok or failed: the end of its own work (-1 if none)
      */
     public record Result(Spec spec, int cleanupSent, int cleanupDelivered, int cleanupOk, List<Long> failedCallsMs,
             long inboundTotal, long inboundFailed, long appExitMs, long sidecarExitMs, int appExitCode, String report,
-            PodTermination termination) {
+            PodTermination termination, long lastCleanupCallMs) {
+
+        /** How long the Pod lived on after the app's last cleanup call (-1 if it made none). */
+        public long gapAfterWorkMs() {
+            return lastCleanupCallMs < 0 ? -1 : podEndMs() - lastCleanupCallMs;
+        }
 
         /** The later of the two exits. */
         public long podEndMs() {
@@ -126,11 +167,13 @@ public final class TerminationRun {
             List<Long> failed = t.app().lines().stream()
                     .filter(l -> l.text().startsWith("APP_EVENT cleanup-call") && l.text().contains(" failed"))
                     .map(l -> t.sinceDeletion(l.time()).toMillis()).toList();
+            long lastCall = t.app().lines().stream().filter(l -> l.text().startsWith("APP_EVENT cleanup-call"))
+                    .mapToLong(l -> t.sinceDeletion(l.time()).toMillis()).max().orElse(-1);
             String report = appLines.stream()
                     .filter(l -> l.contains("sidecar-shutdown clean in") || l.contains("sidecar-shutdown degraded in"))
                     .findFirst().map(l -> l.substring(l.indexOf("sidecar-shutdown "))).orElse("");
             return new Result(s, s.cleanupCalls(), delivered, ok, failed, t.inbound().total(), t.inbound().failures(),
-                    t.app().exitedAtMs(), t.sidecar().map(c -> c.exitedAtMs()).orElse(-1L), t.app().exitCode(), report, t);
+                    t.app().exitedAtMs(), t.sidecar().map(c -> c.exitedAtMs()).orElse(-1L), t.app().exitCode(), report, t, lastCall);
         } finally {
             Files.deleteIfExists(preStop);
         }
@@ -139,9 +182,13 @@ public final class TerminationRun {
     private static PodSimulator pod(Spec s, int appPort, Path preStop, List<String> emulatorArgs, List<String> appJvm,
             DownstreamRecorder downstream) throws IOException {
         ContainerSpecBuilder app = ContainerSpec.builder().name("app")
-                .command(JavaProcess.javaCommand(appJvm, PlainJavaApp.class))
+                .command(appCommand(s.app(), appJvm))
                 .env("APP_PORT", String.valueOf(appPort))
                 .env("USE_LIBRARY", String.valueOf(s.library()))
+                .env("SIDECAR_SHUTDOWN_ENABLED", String.valueOf(s.app() == App.PLAIN_JAVA || s.library()))
+                // Spring Boot: the task's timeout and each lifecycle phase must hold the whole cleanup.
+                .env("CLEANUP_TIMEOUT", s.cleanupWork().plusSeconds(5).toMillis() + "ms")
+                .env("SPRING_LIFECYCLE_TIMEOUT_PER_SHUTDOWN_PHASE", s.gracePeriod().toMillis() + "ms")
                 .env("DOWNSTREAM_URL", downstream.url())
                 .env("CLEANUP_WORK", s.cleanupWork().toMillis() + "ms")
                 .env("CLEANUP_CALLS", String.valueOf(s.cleanupCalls()))
@@ -157,8 +204,10 @@ public final class TerminationRun {
                     .build();
         }
         return PodSimulator.builder()
-                .sidecarKind(s.isNative() ? SidecarKind.NATIVE : SidecarKind.CLASSIC)
+                .sidecarKind(s.isNative() ? SidecarKind.NATIVE
+                        : s.preStopLoop() ? SidecarKind.PRESTOP_LOOP : SidecarKind.CLASSIC)
                 .nativePreStopFile(preStop)
+                .preStopLoopPort(appPort)
                 .terminationGracePeriod(s.gracePeriod())
                 .sidecar(ContainerSpec.builder().name("istio-proxy")
                         .command(JavaProcess.javaCommand(SMALL_JVM,
@@ -170,6 +219,23 @@ public final class TerminationRun {
                         .env("SIDECAR_SHUTDOWN_AGENT_URL", "http://127.0.0.1:" + ready.port("agent"))
                         .build())
                 .build();
+    }
+
+    private static List<String> appCommand(App app, List<String> jvm) {
+        if (app == App.PLAIN_JAVA) {
+            return JavaProcess.javaCommand(jvm, PlainJavaApp.class);
+        }
+        String cp = System.getProperty(App.SPRING_BOOT_CLASSPATH_PROPERTY, "");
+        if (cp.isBlank()) {
+            throw new IllegalStateException("the Spring Boot example's class path is not set (system property "
+                    + App.SPRING_BOOT_CLASSPATH_PROPERTY + "; see benchmarks/run)");
+        }
+        List<String> command = new ArrayList<>();
+        command.add(JavaProcess.javaExecutable().toString());
+        // Spring needs more heap than the plain app; C1 only keeps its start short on 2 cores.
+        command.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", cp,
+                "io.github.sidecarshutdown.examples.spring.SpringBootExampleApp"));
+        return command;
     }
 
     /**

@@ -159,7 +159,7 @@ class SpringBootExampleIT {
 
         // the cleanup call arrived
         assertThat(downstream.findAll(postRequestedFor(urlPathEqualTo("/cleanup")))).hasSize(1);
-        assertThat(all).contains("APP_EVENT cleanup-call ok");
+        assertThat(all).contains("APP_EVENT cleanup-call 1 ok");
 
         // drain inbound, then quitquitquit last
         List<ServeEvent> calls = new ArrayList<>(admin.getAllServeEvents());
