@@ -6,7 +6,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
-import org.springframework.context.SmartLifecycle;
 
 /**
  * The middle of the app's exit under Spring: once the web server has drained and stopped, lets the
@@ -17,7 +16,7 @@ import org.springframework.context.SmartLifecycle;
  *
  * <p>{@link #stop()} is unsupported: stopping is asynchronous, through {@link #stop(Runnable)}.
  */
-public final class SidecarCleanupLifecycle implements SmartLifecycle {
+public final class SidecarCleanupLifecycle extends ShutdownStepLifecycle {
 
     /**
      * {@code WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE - 1024 - 512}: the web
@@ -30,26 +29,11 @@ public final class SidecarCleanupLifecycle implements SmartLifecycle {
 
     private static final Logger logger = LoggerFactory.getLogger(SidecarCleanupLifecycle.class);
 
-    private final ShutdownCoordinator coordinator;
-    private final PhaseWatcher watcher;
     private final AtomicBoolean warned = new AtomicBoolean();
-    private volatile boolean running;
 
     /** @param coordinator the app's coordinator */
     public SidecarCleanupLifecycle(ShutdownCoordinator coordinator) {
-        this.coordinator = coordinator;
-        this.watcher = new PhaseWatcher(coordinator);
-    }
-
-    @Override
-    public void start() {
-        running = true;
-    }
-
-    /** Unsupported: Spring calls {@link #stop(Runnable)}; stopping waits for the cleanup tasks. */
-    @Override
-    public void stop() {
-        throw new UnsupportedOperationException("Stop must not be invoked directly");
+        super(coordinator, PHASE);
     }
 
     /**
@@ -58,9 +42,8 @@ public final class SidecarCleanupLifecycle implements SmartLifecycle {
      */
     @Override
     public void stop(Runnable callback) {
-        running = false;
         // Joins the sequence SidecarShutdownLifecycle started (starts it if that one never ran).
-        watcher.runWhenDone(coordinator, ShutdownPhase.RELEASE, callback);
+        stopWhenDone(ShutdownPhase.RELEASE, callback);
         signal(coordinator, ShutdownPhase.INBOUND_DRAIN, warned);
     }
 
@@ -74,20 +57,5 @@ public final class SidecarCleanupLifecycle implements SmartLifecycle {
                         + " its phases do not wait for Spring's web server drain and bean destruction ({})", e.getMessage());
             }
         }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
-    }
-
-    @Override
-    public int getPhase() {
-        return PHASE;
-    }
-
-    @Override
-    public boolean isPauseable() {
-        return false;
     }
 }

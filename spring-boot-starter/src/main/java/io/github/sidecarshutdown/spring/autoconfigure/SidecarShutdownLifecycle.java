@@ -21,7 +21,7 @@ import org.springframework.context.SmartLifecycle;
  * <p>{@link #stop()} is unsupported: stopping is asynchronous, through {@link #stop(Runnable)}.
  * Not pauseable: pausing the context must not start an exit that cannot be undone.
  */
-public final class SidecarShutdownLifecycle implements SmartLifecycle {
+public final class SidecarShutdownLifecycle extends ShutdownStepLifecycle {
 
     /**
      * {@code WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE + 512}. Spring stops higher
@@ -34,17 +34,13 @@ public final class SidecarShutdownLifecycle implements SmartLifecycle {
 
     private static final Logger logger = LoggerFactory.getLogger(SidecarShutdownLifecycle.class);
 
-    private final ShutdownCoordinator coordinator;
-    private final PhaseWatcher watcher;
-    private volatile boolean running;
 
     /**
      * @param coordinator the app's coordinator
      * @param publisher   where readiness changes are published (the application context)
      */
     public SidecarShutdownLifecycle(ShutdownCoordinator coordinator, ApplicationEventPublisher publisher) {
-        this.coordinator = coordinator;
-        this.watcher = new PhaseWatcher(coordinator);
+        super(coordinator, PHASE);
         coordinator.readiness().onChange(state -> {
             if (state == ReadinessGate.State.SHUTTING_DOWN) {
                 // On the coordinator's thread, inside READINESS_OFF: the probe fails from now on.
@@ -53,40 +49,13 @@ public final class SidecarShutdownLifecycle implements SmartLifecycle {
         });
     }
 
-    @Override
-    public void start() {
-        running = true;
-    }
-
-    /** Unsupported: Spring calls {@link #stop(Runnable)}; stopping waits for the propagation delay. */
-    @Override
-    public void stop() {
-        throw new UnsupportedOperationException("Stop must not be invoked directly");
-    }
-
     /**
      * Starts the shutdown sequence and calls {@code callback} once its early outbound phase is done
      * (readiness off, propagation delay over), or the sequence ended, or its budget passed.
      */
     @Override
     public void stop(Runnable callback) {
-        running = false;
         logger.info("Context closing: readiness off, then the propagation delay before the web server drains");
-        watcher.runWhenDone(coordinator, ShutdownPhase.EARLY_OUTBOUND, callback);
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
-    }
-
-    @Override
-    public int getPhase() {
-        return PHASE;
-    }
-
-    @Override
-    public boolean isPauseable() {
-        return false;
+        stopWhenDone(ShutdownPhase.EARLY_OUTBOUND, callback);
     }
 }
