@@ -5,13 +5,12 @@ import io.github.sidecarshutdown.testkit.pod.ContainerSpec;
 import io.github.sidecarshutdown.testkit.pod.ContainerSpecBuilder;
 import io.github.sidecarshutdown.testkit.pod.InboundLoad;
 import io.github.sidecarshutdown.testkit.pod.JavaProcess;
+import io.github.sidecarshutdown.testkit.pod.LoopbackPorts;
 import io.github.sidecarshutdown.testkit.pod.OutputLine;
 import io.github.sidecarshutdown.testkit.pod.PodSimulator;
 import io.github.sidecarshutdown.testkit.pod.PodTermination;
 import io.github.sidecarshutdown.testkit.pod.SidecarKind;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -136,7 +135,7 @@ public final class TerminationRun {
 
     /** Runs one Pod deletion. */
     public static Result run(Spec s) throws Exception {
-        int appPort = freePort();
+        int appPort = LoopbackPorts.freePort();
         Path preStop = Files.createTempFile("sidecar-run-prestop", "");
         Files.delete(preStop);
         List<String> emulatorArgs = new ArrayList<>(List.of("--mode", s.mode(),
@@ -199,8 +198,8 @@ public final class TerminationRun {
         if (!s.hasSidecar()) {
             // A Pod without sidecar: nothing listens where the admin and agent would be, traffic goes direct.
             return PodSimulator.builder().sidecarKind(SidecarKind.NONE).terminationGracePeriod(s.gracePeriod())
-                    .app(app.env("SIDECAR_SHUTDOWN_ADMIN_URL", "http://127.0.0.1:" + freePort())
-                            .env("SIDECAR_SHUTDOWN_AGENT_URL", "http://127.0.0.1:" + freePort()).build())
+                    .app(app.env("SIDECAR_SHUTDOWN_ADMIN_URL", "http://127.0.0.1:" + LoopbackPorts.freePort())
+                            .env("SIDECAR_SHUTDOWN_AGENT_URL", "http://127.0.0.1:" + LoopbackPorts.freePort()).build())
                     .build();
         }
         return PodSimulator.builder()
@@ -237,22 +236,4 @@ public final class TerminationRun {
                 "io.github.sidecarshutdown.examples.spring.SpringBootExampleApp"));
         return command;
     }
-
-    /**
-     * A free loopback port below the usual ephemeral range (32768+), so that the ports the sidecar
-     * emulator binds with port 0 cannot take it between this check and the app's bind.
-     */
-    private static int freePort() throws IOException {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int port = 20_000 + RANDOM.nextInt(10_000);
-            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-                return s.getLocalPort();
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        throw new IOException("no free loopback port in 20000-29999");
-    }
-
-    private static final java.util.Random RANDOM = new java.util.Random();
 }
