@@ -1,78 +1,150 @@
 package io.github.sidecarshutdown;
 
 import io.github.sidecarshutdown.envoy.EnvoySidecar;
+import io.github.sidecarshutdown.internal.Durations;
+import io.github.sidecarshutdown.internal.HttpHealthSidecar;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
 import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@code sidecar-mode=auto}: Envoy admin first (Istio, native or plain Envoy, with the Pod's
- * annotations), then linkerd-proxy's admin, then daprd. The first that answers is kept for good;
- * until one answers, Envoy's view (annotations or no sidecar) stands.
+ * {@code sidecar-mode=auto}. A mesh is chosen only on proof, by an answer only that mesh gives
+ * (docs/sidecar-states.md, "Detection"): Envoy's {@code /server_info}, linkerd-proxy's exact
+ * {@code /ready} and {@code /live} bodies, daprd's {@code /v1.0/metadata}. The Pod's annotations,
+ * when mounted and showing an Istio sidecar, settle it for Envoy without asking the others. Once
+ * proven, the choice is kept; until then every lookup asks again (a sidecar may start after the
+ * app), Envoy's view (its annotations, or no sidecar) stands, and nothing is drained or released,
+ * since only a proven sidecar names a drain or release call.
+ *
+ * <p>One lookup, whatever it asks, takes at most the timeout it is given.
  */
 final class DetectingSidecar implements Sidecar {
 
     private final EnvoySidecar envoy;
-    private final Sidecar linkerd;
-    private final Sidecar dapr;
+    private final List<HttpHealthSidecar> others;
+    private final boolean annotatedIstio;
     private volatile @Nullable Sidecar resolved;
+    /** What Envoy's side said at the last lookup (its annotations, or no sidecar), to avoid asking twice. */
+    private volatile @Nullable SidecarFacts lastEnvoyFacts;
 
-    DetectingSidecar(EnvoySidecar envoy, Sidecar linkerd, Sidecar dapr) {
+    /**
+     * @param annotatedIstio whether the Pod's mounted annotations show an Istio sidecar
+     *                       ({@code sidecar.istio.io/status}): then only Envoy is asked
+     */
+    DetectingSidecar(EnvoySidecar envoy, List<HttpHealthSidecar> others, boolean annotatedIstio) {
         this.envoy = envoy;
-        this.linkerd = linkerd;
-        this.dapr = dapr;
+        this.others = List.copyOf(others);
+        this.annotatedIstio = annotatedIstio;
     }
 
-    private Sidecar resolve(Duration timeout) {
+    /** The proven sidecar, or null; asks at most {@code timeout} in all. */
+    private @Nullable Sidecar lookup(long endNanos) {
         Sidecar r = resolved;
         if (r != null) {
             return r;
         }
-        envoy.facts(timeout);
-        if (envoy.hasAnswered()) {
-            resolved = envoy;
+        lastEnvoyFacts = envoy.facts(left(endNanos));
+        if (envoy.isIdentified() || annotatedIstio) {
+            resolved = envoy.isIdentified() ? envoy : null;
             return envoy;
         }
-        for (Sidecar other : new Sidecar[] {linkerd, dapr}) {
-            SidecarState s = other.probe(timeout);
-            if (s != SidecarState.ABSENT && s != SidecarState.UNKNOWN) {
+        for (HttpHealthSidecar other : others) {
+            Duration t = left(endNanos);
+            if (t.compareTo(Duration.ofMillis(1)) < 0) {
+                break;
+            }
+            if (other.identify(t)) {
                 resolved = other;
                 return other;
             }
         }
-        return envoy;
+        return null;
+    }
+
+    private static Duration left(long endNanos) {
+        return Duration.ofNanos(Math.max(0, endNanos - System.nanoTime()));
+    }
+
+    private static long end(Duration timeout) {
+        return Durations.saturatedAdd(System.nanoTime(), Durations.toNanosSaturated(Durations.nonNegative(timeout)));
+    }
+
+    /** The sidecar to ask: the proven one, else Envoy's view (annotations or none). */
+    private Sidecar current(long endNanos) {
+        Sidecar s = lookup(endNanos);
+        return s != null ? s : envoy;
     }
 
     @Override
     public SidecarState probe(Duration timeout) {
-        return resolve(timeout).probe(timeout);
+        long end = end(timeout);
+        return current(end).probe(left(end));
     }
 
     @Override
     public SidecarFacts facts(Duration timeout) {
-        return resolve(timeout).facts(timeout);
+        Sidecar r = resolved;
+        if (r != null) {
+            return r.facts(timeout);
+        }
+        long end = end(timeout);
+        Sidecar s = lookup(end);
+        if (s != null && s != envoy) {
+            return s.facts(left(end));
+        }
+        // The lookup asked Envoy once; its answer (or fallback) is used rather than asking twice.
+        SidecarFacts f = lastEnvoyFacts;
+        return f != null ? f : envoy.facts(left(end));
     }
 
     @Override
     public boolean isReady(Duration timeout) {
-        return resolve(timeout).isReady(timeout);
+        long end = end(timeout);
+        return current(end).isReady(left(end));
     }
 
     @Override
     public void drainInbound(Duration timeout) {
-        resolve(timeout).drainInbound(timeout);
+        Sidecar r = resolved;
+        if (r == null) {
+            throw new IllegalStateException("no sidecar proven: nothing drained");
+        }
+        r.drainInbound(timeout);
     }
 
     @Override
     public void release(Duration timeout) {
-        resolve(timeout).release(timeout);
+        Sidecar r = resolved;
+        if (r == null) {
+            throw new IllegalStateException("no sidecar proven: nothing released");
+        }
+        r.release(timeout);
+    }
+
+    @Override
+    public Optional<String> drainCall() {
+        Sidecar r = resolved;
+        return r != null ? r.drainCall() : Optional.empty();
+    }
+
+    @Override
+    public Optional<String> releaseCall() {
+        Sidecar r = resolved;
+        return r != null ? r.releaseCall() : Optional.empty();
     }
 
     @Override
     public String describe() {
         Sidecar r = resolved;
-        return r != null ? r.describe() : "auto: " + envoy.describe() + "; " + linkerd.describe() + "; " + dapr.describe();
+        if (r != null) {
+            return r.describe();
+        }
+        StringBuilder b = new StringBuilder("auto: ").append(envoy.describe());
+        others.forEach(o -> b.append("; ").append(o.describe()));
+        return b.toString();
     }
 }

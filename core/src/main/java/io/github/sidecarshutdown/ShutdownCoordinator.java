@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.github.sidecarshutdown.internal.Deadline;
 import io.github.sidecarshutdown.internal.Durations;
+import io.github.sidecarshutdown.internal.LogSafe;
 import io.github.sidecarshutdown.internal.RuntimeHooks;
 import io.github.sidecarshutdown.internal.Threads;
 import io.github.sidecarshutdown.internal.TimeSource;
@@ -147,6 +148,9 @@ public final class ShutdownCoordinator {
         }
         if (hookRegistered.compareAndSet(false, true)) {
             hooks.addShutdownHook(new Thread(this::runFromHook, "sidecar-shutdown-hook"));
+            if (hooks.runAtJvmExit()) {
+                ProcessRelease.INSTANCE.hooked(this);
+            }
             ShutdownPlan p = plan();
             if (p.fits()) {
                 logger.info("{}", p.render());
@@ -264,14 +268,14 @@ public final class ShutdownCoordinator {
             if (isShuttingDown()) {
                 return SidecarReadiness.SHUTTING_DOWN;
             }
-            if (sidecar.isReady(settings.adminTimeout())) {
+            if (sidecar.isReady(deadline.cap(settings.adminTimeout()))) {
                 readiness.markReady();
                 logger.info("Sidecar ready after {} ({})", Durations.format(Duration.ofNanos(time.nanoTime() - start)),
                         sidecar.describe());
                 return SidecarReadiness.READY;
             }
             if (mayBeAbsent) {
-                last = sidecar.probe(settings.adminTimeout());
+                last = sidecar.probe(deadline.cap(settings.adminTimeout()));
                 if (last == SidecarState.ABSENT) {
                     readiness.markReady();
                     logger.info("No sidecar answers ({}); going on without one", sidecar.describe());
@@ -348,6 +352,7 @@ public final class ShutdownCoordinator {
         }
 
         void start() {
+            ProcessRelease.INSTANCE.begin(ShutdownCoordinator.this);
             Threads.daemon("sidecar-shutdown", this::execute).start();
         }
 
@@ -420,10 +425,7 @@ public final class ShutdownCoordinator {
 
             // Early outbound tasks run alongside the propagation delay.
             long earlyStart = time.nanoTime();
-            FutureTask<Void> early = new FutureTask<>(() -> {
-                runTasks(ShutdownPhase.EARLY_OUTBOUND, runner, work, guard);
-                return null;
-            });
+            FutureTask<List<TaskResult>> early = new FutureTask<>(() -> runTasks(ShutdownPhase.EARLY_OUTBOUND, runner, work, guard));
             boolean hasEarly = plannedTasks.stream().anyMatch(t -> t.phase() == ShutdownPhase.EARLY_OUTBOUND);
             if (hasEarly) {
                 notifyListeners(l -> l.onPhaseStarted(ShutdownPhase.EARLY_OUTBOUND));
@@ -432,23 +434,21 @@ public final class ShutdownCoordinator {
             phase(ShutdownPhase.PROPAGATION_DELAY, work, () -> propagationDelay(work));
             if (hasEarly) {
                 boolean finished = time.awaitDone(early, work.remaining().plus(OVERRUN_BOUND));
-                record(new PhaseResult(ShutdownPhase.EARLY_OUTBOUND, finished ? TaskOutcome.SUCCEEDED : TaskOutcome.TIMED_OUT,
-                        since(earlyStart), Duration.ofNanos(time.nanoTime() - earlyStart),
-                        finished ? "ran during the propagation delay" : "still running at the deadline"));
+                PhaseResult r = finished ? ofTasks(earlyResults(early), "ran during the propagation delay")
+                        : new PhaseResult(ShutdownPhase.EARLY_OUTBOUND, TaskOutcome.TIMED_OUT, Duration.ZERO, Duration.ZERO,
+                                "still running at the deadline");
+                record(new PhaseResult(ShutdownPhase.EARLY_OUTBOUND, r.outcome(), since(earlyStart),
+                        Duration.ofNanos(time.nanoTime() - earlyStart), r.detail()));
             } else {
                 record(new PhaseResult(ShutdownPhase.EARLY_OUTBOUND, TaskOutcome.SUCCEEDED, since(earlyStart), Duration.ZERO, "no tasks"));
             }
 
             phase(ShutdownPhase.INBOUND_DRAIN, work, () -> inboundDrain(runner, work, guard));
             Deadline cleanup = settings.cleanupBudget().map(work::earliest).orElse(work);
-            phase(ShutdownPhase.CLEANUP, cleanup, () -> {
-                runTasks(ShutdownPhase.CLEANUP, runner, cleanup, guard);
-                return done(null);
-            });
-            phase(ShutdownPhase.RELEASE, work, () -> {
-                runTasks(ShutdownPhase.RELEASE, runner, work, null);
-                return done(null);
-            });
+            phase(ShutdownPhase.CLEANUP, cleanup, () -> ofTasks(runTasks(ShutdownPhase.CLEANUP, runner, cleanup, guard), null));
+            phase(ShutdownPhase.RELEASE, work, () -> ofTasks(runTasks(ShutdownPhase.RELEASE, runner, work, null), null));
+            // This coordinator's outbound work is over: another one in this JVM may release now.
+            ProcessRelease.INSTANCE.end(ShutdownCoordinator.this);
             phase(ShutdownPhase.SIDECAR_RELEASE, deadline, () -> sidecarRelease(guard));
         }
 
@@ -486,83 +486,108 @@ public final class ShutdownCoordinator {
 
         private PhaseResult inboundDrain(TaskRunner runner, Deadline work, SidecarGuard guard) throws InterruptedException {
             List<String> details = new ArrayList<>();
-            if (facts.mode() != SidecarMode.NONE && atStart != SidecarState.ABSENT) {
-                try {
-                    sidecar.drainInbound(work.cap(settings.adminTimeout()).isZero() ? Duration.ofMillis(1) : work.cap(settings.adminTimeout()));
-                    details.add("drain_listeners?inboundonly&graceful sent");
-                } catch (RuntimeException e) {
-                    details.add("drain_listeners failed: " + e.getMessage());
+            Optional<String> call = sidecar.drainCall();
+            if (call.isPresent()) {
+                // Only a sidecar known to be terminating is drained: one that stays (the app got
+                // SIGTERM alone) would keep drain-closing its inbound connections, and without
+                // skip_exit stop its listeners, while the Pod stays Ready (docs/sidecar-states.md).
+                SidecarState s = guard.observe(work.cap(settings.adminTimeout()));
+                if (s != SidecarState.TERMINATING) {
+                    details.add("no drain: sidecar " + lower(s) + ", not known to be terminating");
+                } else {
+                    Duration t = work.cap(settings.adminTimeout());
+                    try {
+                        sidecar.drainInbound(t);
+                        details.add(call.get() + " sent");
+                    } catch (RuntimeException e) {
+                        details.add(call.get() + " failed: " + LogSafe.of(String.valueOf(e.getMessage())));
+                    }
                 }
             }
-            runTasks(ShutdownPhase.INBOUND_DRAIN, runner, work, guard);
+            List<TaskResult> ran = runTasks(ShutdownPhase.INBOUND_DRAIN, runner, work, guard);
             Deadline drain = work.earliest(settings.drainTimeout());
             if (!inFlight.awaitIdle(time, drain)) {
                 details.add(inFlight.active() + " request(s) still in flight after " + Durations.format(settings.drainTimeout()));
                 return new PhaseResult(ShutdownPhase.INBOUND_DRAIN, TaskOutcome.TIMED_OUT, Duration.ZERO, Duration.ZERO,
                         String.join("; ", details));
             }
-            return done(details.isEmpty() ? null : String.join("; ", details));
+            return ofTasks(ran, details.isEmpty() ? null : String.join("; ", details));
         }
 
-        private PhaseResult sidecarRelease(SidecarGuard guard) {
+        private PhaseResult sidecarRelease(SidecarGuard guard) throws InterruptedException {
             if (!settings.releaseSidecar()) {
                 return skipped("release-sidecar=false");
             }
-            switch (facts.mode()) {
-                case NATIVE:
-                    return skipped("native sidecar: the kubelet stops it after the app exits (quitquitquit would restart it)");
-                case NONE:
-                    return skipped("no sidecar");
-                case ENVOY:
-                    return skipped("plain Envoy without pilot-agent: left to its own shutdown");
-                default:
-                    break;
+            Optional<String> call = sidecar.releaseCall();
+            if (call.isEmpty()) {
+                return skipped(noReleaseReason());
             }
             SidecarState s = guard.observe();
-            if (facts.mode() == SidecarMode.LINKERD || facts.mode() == SidecarMode.DAPR) {
-                // No window, no agent to watch: tell the sidecar the app is done, like linkerd-await --shutdown.
-                if (s == SidecarState.ABSENT || s == SidecarState.GONE) {
-                    return skipped("sidecar " + s.name().toLowerCase(java.util.Locale.ROOT));
-                }
-                return release(facts.mode() == SidecarMode.LINKERD ? "POST /shutdown" : "POST /v1.0/shutdown");
-            }
-            if (s == SidecarState.LIVE) {
-                return skipped("pilot-agent is still ready: the Pod is not being deleted (or the sidecar is native), "
-                        + "so the sidecar is left running");
-            }
             if (s != SidecarState.TERMINATING) {
-                return skipped("sidecar " + s.name().toLowerCase(java.util.Locale.ROOT));
+                // Release needs positive evidence that the sidecar itself got SIGTERM; a live or
+                // unknown sidecar is left running (the Pod may not be going away).
+                return skipped(s == SidecarState.LIVE
+                        ? "sidecar live (still ready): the Pod is not being deleted, so the sidecar is left running"
+                        : s == SidecarState.GONE ? "sidecar gone: it already exited"
+                        : s == SidecarState.ABSENT ? "sidecar absent: nothing answers"
+                        : "sidecar " + lower(s) + ": not known to be terminating, so it is left alone");
             }
-            return release("POST /quitquitquit");
+            String target = sidecar.describe();
+            ProcessRelease latch = ProcessRelease.INSTANCE;
+            Deadline wait = Deadline.after(time, Durations.nonNegative(deadline.remaining().minus(settings.adminTimeout())));
+            List<ShutdownCoordinator> busy = latch.awaitOthers(ShutdownCoordinator.this, target,
+                    trigger == ShutdownTrigger.JVM_HOOK, wait, time);
+            if (!busy.isEmpty()) {
+                return skipped(busy.size() + " other coordinator(s) in this JVM still have outbound work; the last one "
+                        + "to finish releases the sidecar");
+            }
+            if (!latch.claim(ShutdownCoordinator.this, target)) {
+                return skipped("already released by another coordinator in this JVM");
+            }
+            return release(call.get());
+        }
+
+        private String noReleaseReason() {
+            switch (facts.mode()) {
+                case NATIVE:
+                    return "native sidecar: the kubelet stops it after the app exits (quitquitquit would restart it)";
+                case NONE:
+                    return "no sidecar";
+                case ENVOY:
+                    return "plain Envoy without pilot-agent: left to its own shutdown";
+                default:
+                    return "no sidecar proven (" + LogSafe.of(sidecar.describe()) + "): nothing is released";
+            }
         }
 
         private PhaseResult release(String call) {
-            if (!released.compareAndSet(false, true)) {
-                return skipped("already released");
-            }
+            released.set(true);
             try {
                 Duration t = deadline.cap(settings.adminTimeout());
-                sidecar.release(t.isZero() ? Duration.ofMillis(1) : t);
+                sidecar.release(t);
                 return done(call + ": the sidecar exits now");
             } catch (io.github.sidecarshutdown.sidecar.ReleaseSkippedException e) {
-                return skipped(e.getMessage());
+                return skipped(LogSafe.of(String.valueOf(e.getMessage())));
             } catch (RuntimeException e) {
                 return new PhaseResult(ShutdownPhase.SIDECAR_RELEASE, TaskOutcome.FAILED, Duration.ZERO, Duration.ZERO,
-                        call + " failed: " + e.getMessage());
+                        call + " failed: " + LogSafe.of(String.valueOf(e.getMessage())));
             }
         }
 
-        private void runTasks(ShutdownPhase phase, TaskRunner runner, Deadline phaseDeadline, @Nullable SidecarGuard guard)
-                throws InterruptedException {
+        private List<TaskResult> runTasks(ShutdownPhase phase, TaskRunner runner, Deadline phaseDeadline,
+                @Nullable SidecarGuard guard) throws InterruptedException {
+            List<TaskResult> ran = new ArrayList<>();
             for (ShutdownTask task : plannedTasks) {
                 if (task.phase() != phase) {
                     continue;
                 }
                 TaskResult r = runner.run(task, phaseDeadline, guard);
                 results.add(r);
+                ran.add(r);
                 log(r);
                 notifyListeners(l -> l.onTaskCompleted(r));
             }
+            return ran;
         }
 
         private void log(TaskResult r) {
@@ -601,6 +626,7 @@ public final class ShutdownCoordinator {
         }
 
         private void finish() {
+            ProcessRelease.INSTANCE.forget(ShutdownCoordinator.this);
             // Exactly one outcome per task: whatever did not get one is reported skipped, with why.
             Set<String> reported = new HashSet<>();
             results.forEach(r -> reported.add(r.name()));
@@ -641,6 +667,36 @@ public final class ShutdownCoordinator {
                 }
             }
         }
+    }
+
+    private static List<TaskResult> earlyResults(FutureTask<List<TaskResult>> early) {
+        try {
+            return early.get(0, java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (Exception e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * A phase's outcome from its tasks: failed if any failed, else timed out if any timed out, else
+     * skipped if every task was skipped, else succeeded. A phase without tasks succeeded.
+     */
+    static PhaseResult ofTasks(List<TaskResult> tasks, @Nullable String detail) {
+        TaskOutcome o = TaskOutcome.SUCCEEDED;
+        if (tasks.stream().anyMatch(t -> t.outcome() == TaskOutcome.FAILED)) {
+            o = TaskOutcome.FAILED;
+        } else if (tasks.stream().anyMatch(t -> t.outcome() == TaskOutcome.TIMED_OUT)) {
+            o = TaskOutcome.TIMED_OUT;
+        } else if (!tasks.isEmpty() && tasks.stream().allMatch(t -> t.outcome() == TaskOutcome.SKIPPED)) {
+            o = TaskOutcome.SKIPPED;
+        }
+        long bad = tasks.stream().filter(t -> t.outcome() != TaskOutcome.SUCCEEDED).count();
+        String d = bad == 0 ? detail : bad + " of " + tasks.size() + " task(s) " + o.tagValue() + (detail == null ? "" : "; " + detail);
+        return new PhaseResult(ShutdownPhase.REPORT, o, Duration.ZERO, Duration.ZERO, d);
+    }
+
+    private static String lower(SidecarState s) {
+        return s.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private static PhaseResult done(@Nullable String detail) {

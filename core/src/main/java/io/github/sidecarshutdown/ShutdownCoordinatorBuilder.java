@@ -432,11 +432,12 @@ public final class ShutdownCoordinatorBuilder {
                         .allowNonLoopback(s.allowNonLoopback()).callTimeout(s.adminTimeout())
                         .connectTimeout(s.adminTimeout().compareTo(Duration.ofMillis(250)) < 0 ? s.adminTimeout() : Duration.ofMillis(250))
                         .listener(adminCallListener).build();
-                EnvoySidecar envoy = new EnvoySidecar(client, s.sidecarMode(), s.terminationDrainDuration(),
-                        io.github.sidecarshutdown.pod.PodFacts.read(s.annotationsFile()));
-                sc = s.sidecarMode() != SidecarMode.AUTO ? envoy : new DetectingSidecar(envoy,
+                io.github.sidecarshutdown.pod.PodFacts pod = io.github.sidecarshutdown.pod.PodFacts.read(s.annotationsFile());
+                EnvoySidecar envoy = new EnvoySidecar(client, s.sidecarMode(), s.terminationDrainDuration(), pod);
+                sc = s.sidecarMode() != SidecarMode.AUTO ? envoy : new DetectingSidecar(envoy, List.of(
                         new io.github.sidecarshutdown.linkerd.LinkerdSidecar(s.linkerdAdminUrl(), connect, s.allowNonLoopback()),
-                        new io.github.sidecarshutdown.dapr.DaprSidecar(s.daprUrl(), connect, s.allowNonLoopback()));
+                        new io.github.sidecarshutdown.dapr.DaprSidecar(s.daprUrl(), connect, s.allowNonLoopback())),
+                        pod.istioSidecar());
             }
         }
         return new ShutdownCoordinator(s, sc, List.copyOf(tasks), List.copyOf(listeners), time, hooks,

@@ -78,7 +78,8 @@ public record ShutdownPlan(
         Duration drainStart = Durations.max(delay, early);
         Duration drainEnd = drainStart.plus(Durations.max(s.drainTimeout(), sum(tasks, ShutdownPhase.INBOUND_DRAIN, s)));
         steps.add(new Step(ShutdownPhase.INBOUND_DRAIN, drainStart, drainEnd, false,
-                "drain_listeners?inboundonly&graceful, wait up to " + Durations.format(s.drainTimeout()) + " for in-flight requests"
+                (drains(facts.mode()) ? "drain_listeners?inboundonly&graceful&skip_exit if the sidecar is terminating, " : "")
+                        + "wait up to " + Durations.format(s.drainTimeout()) + " for in-flight requests"
                         + (names(tasks, ShutdownPhase.INBOUND_DRAIN).equals("-") ? "" : "; " + names(tasks, ShutdownPhase.INBOUND_DRAIN))));
 
         Duration cleanup = sum(tasks, ShutdownPhase.CLEANUP, s);
@@ -97,7 +98,7 @@ public record ShutdownPlan(
         String call = facts.mode() == SidecarMode.LINKERD ? "POST /shutdown"
                 : facts.mode() == SidecarMode.DAPR ? "POST /v1.0/shutdown" : "POST /quitquitquit";
         steps.add(new Step(ShutdownPhase.SIDECAR_RELEASE, releaseEnd, end, false,
-                releases ? call + ": the Pod ends when the app is done"
+                releases ? call + " if the sidecar is terminating: the Pod ends when the app is done"
                         : "none (" + (releasable(facts.mode()) ? "release-sidecar=false" : "sidecar " + facts.mode().name().toLowerCase(java.util.Locale.ROOT)) + ")"));
 
         Duration lastOutbound = Duration.ZERO;
@@ -135,6 +136,11 @@ public record ShutdownPlan(
                     + "or shorten propagation-delay, drain-timeout or task timeouts");
         }
         return new ShutdownPlan(s.budget(), s.gracePeriod(), facts, steps, warnings);
+    }
+
+    /** Whether this kind of sidecar has an inbound-only drain call (Envoy under Istio). */
+    static boolean drains(SidecarMode mode) {
+        return mode == SidecarMode.ISTIO || mode == SidecarMode.NATIVE;
     }
 
     /** Whether the library tells this kind of sidecar to exit once the app is done. */

@@ -81,7 +81,9 @@ final class SidecarGuard {
             return last;
         }
         Duration t = budget.cap(Durations.min(probeTimeout, limit));
-        SidecarState s = sidecar.probe(t.isZero() ? Duration.ofMillis(1) : t);
+        // No probe can be made in under 1 ms (the HTTP client counts whole milliseconds): what
+        // cannot be asked is unknown, and unknown never drains or releases.
+        SidecarState s = t.compareTo(Duration.ofMillis(1)) < 0 ? SidecarState.UNKNOWN : sidecar.probe(t);
         long now = time.nanoTime();
         if (s == SidecarState.LIVE) {
             lastLive = now;

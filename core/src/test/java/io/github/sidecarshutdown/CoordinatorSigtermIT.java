@@ -129,10 +129,10 @@ class CoordinatorSigtermIT {
         calls.sort(Comparator.comparing(e -> e.getRequest().getLoggedDate()));
         List<String> adminCalls = calls.stream().map(e -> e.getRequest().getMethod() + " " + e.getRequest().getUrl())
                 .collect(Collectors.toList());
-        assertThat(adminCalls).contains("POST /drain_listeners?inboundonly&graceful");
+        assertThat(adminCalls).contains("POST /drain_listeners?inboundonly&graceful&skip_exit");
         assertThat(adminCalls).last().isEqualTo("POST /quitquitquit");
         assertThat(adminCalls).filteredOn(c -> c.startsWith("POST")).containsExactly(
-                "POST /drain_listeners?inboundonly&graceful", "POST /quitquitquit");
+                "POST /drain_listeners?inboundonly&graceful&skip_exit", "POST /quitquitquit");
         assertThat(adminCalls).noneMatch(c -> c.startsWith("GET /drain") || c.startsWith("GET /quit"));
         String all = String.join("\n", output);
         assertThat(all).contains("sidecar-shutdown clean in");

@@ -74,8 +74,23 @@ final class FakeSidecar implements Sidecar {
         }
     }
 
+    /** Like Istio: drained when it drains, released only when classic. */
+    @Override
+    public Optional<String> drainCall() {
+        SidecarMode m = facts.mode();
+        return m == SidecarMode.ISTIO || m == SidecarMode.NATIVE || m == SidecarMode.ENVOY
+                ? Optional.of("POST /drain_listeners?inboundonly&graceful&skip_exit") : Optional.empty();
+    }
+
+    @Override
+    public Optional<String> releaseCall() {
+        SidecarMode m = facts.mode();
+        return m == SidecarMode.ISTIO || m == SidecarMode.LINKERD || m == SidecarMode.DAPR
+                ? Optional.of("POST /quitquitquit") : Optional.empty();
+    }
+
     @Override
     public String describe() {
-        return "fake sidecar";
+        return "fake sidecar " + System.identityHashCode(this);
     }
 }

@@ -419,8 +419,18 @@ class RandomizedShutdownTest {
         }
 
         @Override
+        public Optional<String> drainCall() {
+            return facts.mode() == SidecarMode.NONE ? Optional.empty() : Optional.of("POST /drain_listeners");
+        }
+
+        @Override
+        public Optional<String> releaseCall() {
+            return facts.mode() == SidecarMode.ISTIO ? Optional.of("POST /quitquitquit") : Optional.empty();
+        }
+
+        @Override
         public String describe() {
-            return "scripted sidecar";
+            return "scripted sidecar " + System.identityHashCode(this);
         }
     }
 }

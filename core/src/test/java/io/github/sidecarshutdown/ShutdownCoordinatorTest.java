@@ -365,7 +365,7 @@ class ShutdownCoordinatorTest {
         PhaseResult drain = report.phase(ShutdownPhase.INBOUND_DRAIN).orElseThrow();
         assertThat(drain.outcome()).isEqualTo(TaskOutcome.SUCCEEDED);
         assertThat(drain.startOffset().plus(drain.elapsed())).isBetween(Duration.ofSeconds(4), Duration.ofMillis(4100));
-        assertThat(drain.detail()).contains("drain_listeners?inboundonly&graceful sent");
+        assertThat(drain.detail()).contains("drain_listeners?inboundonly&graceful&skip_exit sent");
     }
 
     @Test

@@ -1,7 +1,10 @@
 package io.github.sidecarshutdown.dapr;
 
-import io.github.sidecarshutdown.internal.LoopbackEndpoint;
 import io.github.sidecarshutdown.internal.HttpHealthSidecar;
+import io.github.sidecarshutdown.internal.Json;
+import io.github.sidecarshutdown.internal.LoopbackEndpoint;
+import io.github.sidecarshutdown.internal.LoopbackHttp;
+import java.util.Map;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import java.net.URI;
 import java.time.Duration;
@@ -31,5 +34,24 @@ public final class DaprSidecar extends HttpHealthSidecar {
     public DaprSidecar(URI url, Duration connectTimeout, boolean allowNonLoopback) {
         super(new LoopbackEndpoint("daprUrl", url, connectTimeout, allowNonLoopback), "/v1.0/healthz/outbound",
                 "/v1.0/shutdown", SidecarMode.DAPR, "daprd", "graceful shutdown on SIGTERM, no outbound window");
+    }
+
+    /**
+     * daprd answers {@code GET /v1.0/metadata} with a JSON object carrying its app {@code id} and
+     * its {@code runtimeVersion} (Dapr's metadata API); port 3500 is a common app port, so a bare
+     * 2xx from the health path proves nothing.
+     */
+    @Override
+    public boolean identify(Duration timeout) {
+        LoopbackHttp.Answer a = tryGet("/v1.0/metadata", timeout);
+        if (a == null || a.status() != 200) {
+            return false;
+        }
+        try {
+            Object root = Json.parse(a.body());
+            return root instanceof Map<?, ?> m && m.get("id") instanceof String && m.get("runtimeVersion") instanceof String;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 }

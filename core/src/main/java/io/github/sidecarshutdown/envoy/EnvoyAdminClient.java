@@ -45,11 +45,12 @@ public final class EnvoyAdminClient implements AutoCloseable {
     private final URI agentUrl;
     private final HttpUrl admin;
     private final HttpUrl agent;
-    private final OkHttpClient http;
     private final Duration callTimeout;
     private final long maxResponseBytes;
     private final AdminCallListener listener;
     private final boolean owner;
+    /** Null when the budget is under 1 ms: then no call is made (OkHttp would read it as "no timeout"). */
+    private final @Nullable OkHttpClient http;
 
     EnvoyAdminClient(EnvoyAdminClientBuilder b) {
         this.adminUrl = b.adminUrl;
@@ -71,7 +72,8 @@ public final class EnvoyAdminClient implements AutoCloseable {
         this.maxResponseBytes = parent.maxResponseBytes;
         this.listener = parent.listener;
         this.callTimeout = callTimeout;
-        this.http = LoopbackHttp.withCallTimeout(parent.http, callTimeout);
+        this.http = parent.http == null || !LoopbackHttp.fits(callTimeout) ? null
+                : LoopbackHttp.withCallTimeout(parent.http, callTimeout);
         this.owner = false;
     }
 
@@ -97,13 +99,13 @@ public final class EnvoyAdminClient implements AutoCloseable {
 
     /**
      * A client with a different call timeout (e.g. capped at what is left of a shutdown budget);
-     * shares this one's resources. Closing it does nothing.
+     * shares this one's resources. Closing it does nothing. The timeout each call really gets is
+     * {@code timeout} rounded down to whole milliseconds, so never longer than it; with less than
+     * 1 ms (or a zero or negative budget) no call is made: each fails at once with
+     * {@link EnvoyAdminException.Kind#TIMEOUT}, without touching the network.
      */
     public EnvoyAdminClient withCallTimeout(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");
-        }
         return new EnvoyAdminClient(this, timeout);
     }
 
@@ -214,7 +216,7 @@ public final class EnvoyAdminClient implements AutoCloseable {
     /** Releases the client's resources if this instance built them. Idempotent. */
     @Override
     public void close() {
-        if (owner) {
+        if (owner && http != null) {
             LoopbackHttp.close(http);
         }
     }
@@ -311,6 +313,14 @@ public final class EnvoyAdminClient implements AutoCloseable {
     }
 
     private Answer call(AdminEndpoint endpoint, @Nullable HttpUrl url) {
+        OkHttpClient http = this.http;
+        if (http == null) {
+            listener.onAdminCall(endpoint, "timeout", -1, Duration.ZERO);
+            throw failed(endpoint, EnvoyAdminException.Kind.TIMEOUT, -1, "call not made: budget "
+                    + io.github.sidecarshutdown.internal.Durations.format(
+                            io.github.sidecarshutdown.internal.Durations.nonNegative(callTimeout))
+                    + " is under 1 ms", null);
+        }
         Request.Builder req = new Request.Builder().url(url != null ? url : url(endpoint));
         if (endpoint.method().equals("POST")) {
             req.post(EMPTY);

@@ -109,8 +109,10 @@ public final class EnvoyAdminClientBuilder {
 
     private static Duration positive(Duration d, String name) {
         requireNonNull(d, name);
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
+        if (d.compareTo(Duration.ofMillis(1)) < 0) {
+            // OkHttp counts whole milliseconds and reads 0 as "no timeout": a sub-millisecond
+            // timeout would silently become none.
+            throw new IllegalArgumentException(name + ": " + d + " (expected: at least 1 ms)");
         }
         return d;
     }

@@ -1,5 +1,6 @@
 package io.github.sidecarshutdown.envoy;
 
+import io.github.sidecarshutdown.internal.Durations;
 import io.github.sidecarshutdown.pod.PodFacts;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
@@ -76,7 +77,7 @@ public final class EnvoySidecar implements Sidecar {
             return known;
         }
         try {
-            ServerInfo info = client.withCallTimeout(positive(timeout)).serverInfo();
+            ServerInfo info = client.withCallTimeout(timeout).serverInfo();
             adminAnswered = true;
             SidecarFacts f = fromServerInfo(info);
             facts = f;
@@ -148,12 +149,12 @@ public final class EnvoySidecar implements Sidecar {
 
     @Override
     public SidecarState probe(Duration timeout) {
-        // Two calls, one budget: the probe as a whole honours the timeout it is given.
-        long end = System.nanoTime() + positive(timeout).toNanos();
-        EnvoyAdminClient c = client.withCallTimeout(positive(timeout));
+        // Two calls, one budget: the probe as a whole honours the timeout it is given, and a call
+        // left with less than 1 ms is not made (the client fails it at once as a timeout).
+        long end = System.nanoTime() + Durations.toNanosSaturated(Durations.nonNegative(timeout));
         ReadyResponse ready;
         try {
-            ready = c.ready();
+            ready = client.withCallTimeout(timeout).ready();
         } catch (EnvoyAdminException e) {
             if (e.kind() == EnvoyAdminException.Kind.CONNECTION_REFUSED) {
                 return adminAnswered ? SidecarState.GONE : SidecarState.ABSENT;
@@ -170,7 +171,7 @@ public final class EnvoySidecar implements Sidecar {
             return SidecarState.LIVE;
         }
         try {
-            if (client.withCallTimeout(positive(Duration.ofNanos(end - System.nanoTime()))).agentReady()) {
+            if (client.withCallTimeout(Duration.ofNanos(end - System.nanoTime())).agentReady()) {
                 agentWasReady = true;
                 return SidecarState.LIVE;
             }
@@ -178,11 +179,14 @@ public final class EnvoySidecar implements Sidecar {
             return agentWasReady ? SidecarState.TERMINATING : SidecarState.STARTING;
         } catch (EnvoyAdminException e) {
             if (e.kind() == EnvoyAdminException.Kind.CONNECTION_REFUSED) {
-                // pilot-agent closes :15020 the instant it gets SIGTERM while Envoy keeps answering.
-                if (mode == SidecarMode.AUTO && !agentWasReady) {
-                    return SidecarState.LIVE; // plain Envoy whose kind is not known yet
+                // pilot-agent closes its status port the instant it gets SIGTERM while Envoy keeps
+                // answering: termination, but only if the agent was seen ready on that port before.
+                // A port that never answered (moved with status.sidecar.istio.io/port, disabled, a
+                // wrong agent URL, or plain Envoy) says nothing about termination.
+                if (agentWasReady) {
+                    return SidecarState.TERMINATING;
                 }
-                return SidecarState.TERMINATING;
+                return mode == SidecarMode.AUTO ? SidecarState.LIVE : SidecarState.UNKNOWN;
             }
             logger.debug("pilot-agent probe inconclusive: {}", e.getMessage());
             return SidecarState.UNKNOWN;
@@ -191,11 +195,12 @@ public final class EnvoySidecar implements Sidecar {
 
     @Override
     public boolean isReady(Duration timeout) {
-        EnvoyAdminClient c = client.withCallTimeout(positive(timeout));
+        // At most two calls, one budget.
+        long end = System.nanoTime() + Durations.toNanosSaturated(Durations.nonNegative(timeout));
         SidecarMode mode = resolvedMode();
         if (mode != SidecarMode.ENVOY) {
             try {
-                boolean ready = c.agentReady();
+                boolean ready = client.withCallTimeout(timeout).agentReady();
                 if (ready) {
                     agentWasReady = true;
                 }
@@ -208,7 +213,7 @@ public final class EnvoySidecar implements Sidecar {
             }
         }
         try {
-            boolean live = c.ready().isLive();
+            boolean live = client.withCallTimeout(Duration.ofNanos(end - System.nanoTime())).ready().isLive();
             adminAnswered = true;
             return live;
         } catch (EnvoyAdminException e) {
@@ -221,23 +226,47 @@ public final class EnvoySidecar implements Sidecar {
         return adminAnswered || agentWasReady;
     }
 
+    /**
+     * Whether Envoy was proven to listen on the admin URL: its {@code /server_info} answered with a
+     * body only Envoy gives. Auto-detection locks onto Envoy only then.
+     */
+    public boolean isIdentified() {
+        return facts != null;
+    }
+
+    /**
+     * {@code skip_exit} keeps the inbound listeners open after Envoy's drain time: without it they
+     * stop accepting then, while the Pod may still be Ready (Envoy >= 1.28 reads the flag; older
+     * versions ignore unknown query parameters).
+     */
+    static final String DRAIN_CALL = "POST /drain_listeners?inboundonly&graceful&skip_exit";
+    static final String RELEASE_CALL = "POST /quitquitquit";
+
+    @Override
+    public Optional<String> drainCall() {
+        SidecarMode m = resolvedMode();
+        return m == SidecarMode.ISTIO || m == SidecarMode.NATIVE ? Optional.of(DRAIN_CALL) : Optional.empty();
+    }
+
+    /** Only a classic Istio sidecar: a native one would be restarted by the kubelet, plain Envoy is left alone. */
+    @Override
+    public Optional<String> releaseCall() {
+        return resolvedMode() == SidecarMode.ISTIO ? Optional.of(RELEASE_CALL) : Optional.empty();
+    }
+
     @Override
     public void drainInbound(Duration timeout) {
-        client.withCallTimeout(positive(timeout)).drainListeners(DrainFlag.INBOUND_ONLY, DrainFlag.GRACEFUL);
+        client.withCallTimeout(timeout).drainListeners(DrainFlag.INBOUND_ONLY, DrainFlag.GRACEFUL, DrainFlag.SKIP_EXIT);
     }
 
     @Override
     public void release(Duration timeout) {
         // Envoy's own /quitquitquit: in classic mode pilot-agent's :15020 is already closed.
-        client.withCallTimeout(positive(timeout)).quitQuitQuit();
+        client.withCallTimeout(timeout).quitQuitQuit();
     }
 
     @Override
     public String describe() {
         return "envoy admin " + client.adminUrl() + (configuredMode == SidecarMode.ENVOY ? "" : ", agent " + client.agentUrl());
-    }
-
-    private static Duration positive(Duration d) {
-        return d.isNegative() || d.isZero() ? Duration.ofMillis(1) : d;
     }
 }

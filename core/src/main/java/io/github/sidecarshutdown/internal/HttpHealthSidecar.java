@@ -10,9 +10,12 @@ import java.util.Optional;
 
 /**
  * A sidecar seen through one loopback HTTP API with a readiness path and a shutdown path, and no
- * outbound window after SIGTERM (Linkerd, Dapr). A readiness answer other than success after one
- * that succeeded means the sidecar got SIGTERM; a refused connection after an answer means it is
- * gone. Subclasses name the paths and may refine how a refused release is reported.
+ * outbound window after SIGTERM (Linkerd, Dapr). States (docs/sidecar-states.md): a readiness
+ * answer other than success after one that succeeded means the sidecar got SIGTERM
+ * (TERMINATING); a non-success answer without an earlier success is STARTING; a refused
+ * connection after an answer means it is gone; a timeout is UNKNOWN. Subclasses name the paths,
+ * say how to tell their sidecar from an unrelated server on the same port
+ * ({@link #identify(Duration)}), and may refine how a refused release is reported.
  */
 public abstract class HttpHealthSidecar implements Sidecar, AutoCloseable {
 
@@ -23,6 +26,7 @@ public abstract class HttpHealthSidecar implements Sidecar, AutoCloseable {
     private final String name;
     private final String factsNote;
     private volatile boolean answered;
+    private volatile boolean seenReady;
 
     /**
      * @param api         the sidecar's HTTP API
@@ -50,12 +54,13 @@ public abstract class HttpHealthSidecar implements Sidecar, AutoCloseable {
     public SidecarState probe(Duration timeout) {
         try {
             LoopbackHttp.Answer a = api.call("GET", readyPath, timeout);
-            boolean wasAnswered = answered;
             answered = true;
             if (isSuccess(a.status())) {
+                seenReady = true;
                 return SidecarState.LIVE;
             }
-            return wasAnswered ? SidecarState.TERMINATING : SidecarState.STARTING;
+            // Termination needs evidence: ready before, not ready now.
+            return seenReady ? SidecarState.TERMINATING : SidecarState.STARTING;
         } catch (IOException e) {
             if (LoopbackHttp.classify(e) == LoopbackHttp.Failure.REFUSED) {
                 return answered ? SidecarState.GONE : SidecarState.ABSENT;
@@ -75,10 +80,37 @@ public abstract class HttpHealthSidecar implements Sidecar, AutoCloseable {
         try {
             LoopbackHttp.Answer a = api.call("GET", readyPath, timeout);
             answered = true;
-            return isSuccess(a.status());
+            if (isSuccess(a.status())) {
+                seenReady = true;
+                return true;
+            }
+            return false;
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /**
+     * Whether the server behind the API is this kind of sidecar, by an answer no unrelated server
+     * gives by chance (auto-detection must never send a mesh's shutdown call to something that was
+     * not proven to be that mesh). At most {@code timeout} in all; never throws.
+     */
+    public abstract boolean identify(Duration timeout);
+
+    /** One call for {@link #identify}: the answer, or null when there was none. */
+    protected LoopbackHttp.@org.jspecify.annotations.Nullable Answer tryGet(String path, Duration timeout) {
+        try {
+            LoopbackHttp.Answer a = api.call("GET", path, timeout);
+            answered = true;
+            return a;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public java.util.Optional<String> releaseCall() {
+        return java.util.Optional.of("POST " + releasePath);
     }
 
     /** No inbound-only drain call exists; the sidecar drains on its own SIGTERM. */
@@ -97,14 +129,14 @@ public abstract class HttpHealthSidecar implements Sidecar, AutoCloseable {
         try {
             a = api.call("POST", releasePath, timeout);
         } catch (IOException e) {
-            throw new IllegalStateException("POST " + releasePath + ": " + e, e);
+            throw new IllegalStateException("POST " + releasePath + ": " + LogSafe.of(e.toString()), e);
         }
         if (isSuccess(a.status())) {
             return;
         }
         onRefusedRelease(a);
         throw new IllegalStateException("POST " + releasePath + ": HTTP " + a.status()
-                + (a.body().isBlank() ? "" : " " + a.body().strip()));
+                + (a.body().isBlank() ? "" : " " + LogSafe.of(a.body().strip())));
     }
 
     /** Called with a refused release before it is reported as failed; may throw something more precise. */

@@ -41,9 +41,19 @@ public final class LoopbackEndpoint {
         return url;
     }
 
-    /** {@code GET} or {@code POST} {@code path} with a whole-call timeout. */
+    /**
+     * {@code GET} or {@code POST} {@code path} with a whole-call timeout never longer than
+     * {@code timeout}.
+     *
+     * @throws java.net.SocketTimeoutException without any I/O when {@code timeout} is under 1 ms:
+     *     no call can honour such a budget, so none is made
+     */
     public LoopbackHttp.Answer call(String method, String path, Duration timeout) throws IOException {
-        Duration t = timeout.isNegative() || timeout.isZero() ? Duration.ofMillis(1) : timeout;
+        if (!LoopbackHttp.fits(timeout)) {
+            throw new java.net.SocketTimeoutException("call not made: budget " + Durations.format(Durations.nonNegative(timeout))
+                    + " is under 1 ms");
+        }
+        Duration t = timeout;
         String basePath = base.encodedPath().endsWith("/") ? base.encodedPath().substring(0, base.encodedPath().length() - 1)
                 : base.encodedPath();
         HttpUrl target = base.newBuilder().encodedPath(basePath + path).build();

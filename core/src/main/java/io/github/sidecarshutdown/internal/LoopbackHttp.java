@@ -46,13 +46,38 @@ public final class LoopbackHttp {
     private LoopbackHttp() {
     }
 
+    /** The shortest budget a call can be given: OkHttp counts whole milliseconds. */
+    public static final Duration MIN_CALL_BUDGET = Duration.ofMillis(1);
+
+    /**
+     * The timeout OkHttp will really apply for {@code budget}: rounded down to whole milliseconds,
+     * so never longer than the budget. OkHttp truncates a {@code Duration} to milliseconds and reads
+     * 0 as "no timeout at all", so a budget under 1 ms must never reach it.
+     *
+     * @throws IllegalArgumentException when {@code budget} is under {@link #MIN_CALL_BUDGET}; callers
+     *     check {@link #fits(Duration)} first and do not make the call
+     */
+    public static Duration okHttpTimeout(Duration budget) {
+        if (!fits(budget)) {
+            throw new IllegalArgumentException("timeout: " + budget + " (expected: at least 1 ms; OkHttp reads 0 as no timeout)");
+        }
+        return budget.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0
+                ? Duration.ofMillis(Integer.MAX_VALUE) : Duration.ofMillis(budget.toMillis());
+    }
+
+    /** Whether a call can be made within {@code budget} (at least 1 ms). */
+    public static boolean fits(Duration budget) {
+        return budget.compareTo(MIN_CALL_BUDGET) >= 0;
+    }
+
     /** A client with the library's rules; close it with {@link #close(OkHttpClient)}. */
     public static OkHttpClient client(Duration connectTimeout, Duration callTimeout) {
+        Duration call = okHttpTimeout(callTimeout);
         return new OkHttpClient.Builder()
-                .connectTimeout(connectTimeout)
-                .readTimeout(callTimeout)
-                .writeTimeout(callTimeout)
-                .callTimeout(callTimeout)
+                .connectTimeout(okHttpTimeout(connectTimeout))
+                .readTimeout(call)
+                .writeTimeout(call)
+                .callTimeout(call)
                 .followRedirects(false)
                 .followSslRedirects(false)
                 .retryOnConnectionFailure(false)
@@ -63,12 +88,13 @@ public final class LoopbackHttp {
 
     /** A client sharing {@code base}'s resources with another call timeout (connect never longer than it). */
     public static OkHttpClient withCallTimeout(OkHttpClient base, Duration callTimeout) {
+        Duration call = okHttpTimeout(callTimeout);
         Duration connect = Duration.ofMillis(base.connectTimeoutMillis());
         return base.newBuilder()
-                .readTimeout(callTimeout)
-                .writeTimeout(callTimeout)
-                .callTimeout(callTimeout)
-                .connectTimeout(callTimeout.compareTo(connect) < 0 ? callTimeout : connect)
+                .readTimeout(call)
+                .writeTimeout(call)
+                .callTimeout(call)
+                .connectTimeout(call.compareTo(connect) < 0 ? call : connect)
                 .build();
     }
 

@@ -9,8 +9,28 @@ public interface RuntimeHooks {
 
     void addShutdownHook(Thread hook);
 
+    /** Whether hooks added here run when the JVM exits (the real runtime, not a test's recorder). */
+    default boolean runAtJvmExit() {
+        return false;
+    }
+
     /** The real JVM. */
     static RuntimeHooks jvm() {
-        return hook -> Runtime.getRuntime().addShutdownHook(hook);
+        return Jvm.INSTANCE;
+    }
+
+    /** The real runtime. */
+    enum Jvm implements RuntimeHooks {
+        INSTANCE;
+
+        @Override
+        public void addShutdownHook(Thread hook) {
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
+
+        @Override
+        public boolean runAtJvmExit() {
+            return true;
+        }
     }
 }

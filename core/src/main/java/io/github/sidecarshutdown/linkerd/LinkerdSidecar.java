@@ -37,6 +37,24 @@ public final class LinkerdSidecar extends HttpHealthSidecar {
     }
 
     /**
+     * linkerd-proxy's admin answers {@code GET /ready} with exactly {@code ready\n} (200) or
+     * {@code not ready\n} (503) and {@code GET /live} with {@code live\n}
+     * (linkerd2-proxy {@code linkerd/app/admin/src/server.rs}); an unrelated server on the port
+     * does not give both.
+     */
+    @Override
+    public boolean identify(Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        LoopbackHttp.Answer ready = tryGet("/ready", timeout);
+        if (ready == null || !(ready.status() == 200 && ready.body().equals("ready\n")
+                || ready.status() == 503 && ready.body().equals("not ready\n"))) {
+            return false;
+        }
+        LoopbackHttp.Answer live = tryGet("/live", Duration.ofNanos(end - System.nanoTime()));
+        return live != null && live.status() == 200 && live.body().equals("live\n");
+    }
+
+    /**
      * A disabled shutdown endpoint (404, the default since Linkerd 2.16) is not a failure: the
      * release is reported as skipped with the proxy's reason and the fix.
      *

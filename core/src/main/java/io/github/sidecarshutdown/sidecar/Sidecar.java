@@ -1,6 +1,7 @@
 package io.github.sidecarshutdown.sidecar;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * What the {@link io.github.sidecarshutdown.ShutdownCoordinator} needs of a sidecar. Implementations
@@ -11,6 +12,12 @@ import java.time.Duration;
  * {@link io.github.sidecarshutdown.linkerd.LinkerdSidecar} Linkerd's proxy,
  * {@link io.github.sidecarshutdown.dapr.DaprSidecar} Dapr's daprd; {@link #none()} stands for a Pod
  * without sidecar.
+ *
+ * <p>The coordinator drains and releases a sidecar only when {@link #probe(Duration)} says
+ * {@link SidecarState#TERMINATING}, and only with the calls this sidecar names in
+ * {@link #drainCall()} and {@link #releaseCall()}: an implementation returns TERMINATING only on
+ * positive evidence that the sidecar itself got its SIGTERM (see {@code docs/sidecar-states.md}),
+ * and {@code UNKNOWN} whenever it cannot tell; UNKNOWN never drains or releases anything.
  */
 public interface Sidecar {
 
@@ -36,6 +43,24 @@ public interface Sidecar {
      * @throws RuntimeException if the sidecar refused; the coordinator records it
      */
     void release(Duration timeout);
+
+    /**
+     * The call that drains this sidecar's inbound traffic while outbound keeps working, as it
+     * appears in the plan and the report (e.g.
+     * {@code POST /drain_listeners?inboundonly&graceful&skip_exit}); empty when this sidecar has none.
+     */
+    default Optional<String> drainCall() {
+        return Optional.empty();
+    }
+
+    /**
+     * The call that lets this sidecar exit once the app is done (e.g. {@code POST /quitquitquit});
+     * empty when the app must never release it (a native sidecar, which the kubelet stops after the
+     * app; plain Envoy; no sidecar).
+     */
+    default Optional<String> releaseCall() {
+        return Optional.empty();
+    }
 
     /** A short description for logs, e.g. {@code envoy admin http://127.0.0.1:15000}. */
     String describe();

@@ -612,9 +612,12 @@ class EnvoyAdminClientTest {
 
         // when / then
         assertThatThrownBy(() -> builder.callTimeout(Duration.ZERO))
-                .hasMessage("callTimeout: PT0S (expected: > 0)");
+                .hasMessage("callTimeout: PT0S (expected: at least 1 ms)");
         assertThatThrownBy(() -> builder.connectTimeout(Duration.ofMillis(-1)))
-                .hasMessage("connectTimeout: PT-0.001S (expected: > 0)");
+                .hasMessage("connectTimeout: PT-0.001S (expected: at least 1 ms)");
+        // OkHttp truncates to whole milliseconds and reads 0 as "no timeout": 0.5 ms must not pass
+        assertThatThrownBy(() -> builder.callTimeout(Duration.ofNanos(500_000)))
+                .hasMessage("callTimeout: PT0.0005S (expected: at least 1 ms)");
         assertThatThrownBy(() -> builder.maxResponseBytes(1023))
                 .hasMessage("maxResponseBytes: 1023 (expected: >= 1024)");
     }
@@ -679,8 +682,13 @@ class EnvoyAdminClientTest {
         assertThat(adminFailure(derived::ready).kind()).isEqualTo(EnvoyAdminException.Kind.TIMEOUT);
         derived.close(); // shares the parent's resources: must not close them
         assertThat(parent.ready().isLive()).isTrue();
-        assertThatThrownBy(() -> parent.withCallTimeout(Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("timeout: PT0S (expected: > 0)");
+        // a budget under 1 ms makes no call at all (OkHttp would read it as no timeout)
+        for (Duration tooSmall : new Duration[] {Duration.ZERO, Duration.ofNanos(999_999), Duration.ofMillis(-5)}) {
+            int before = envoy.getAllServeEvents().size();
+            EnvoyAdminException e = adminFailure(parent.withCallTimeout(tooSmall)::ready);
+            assertThat(e.kind()).as(tooSmall.toString()).isEqualTo(EnvoyAdminException.Kind.TIMEOUT);
+            assertThat(e.getMessage()).contains("call not made");
+            assertThat(envoy.getAllServeEvents()).as("no request reached the admin port").hasSize(before);
+        }
     }
 }

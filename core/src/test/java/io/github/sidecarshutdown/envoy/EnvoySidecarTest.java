@@ -393,23 +393,24 @@ class EnvoySidecarTest {
     // ---- drain, release, readiness ----
 
     @Test
-    void drainInboundPostsInboundOnlyGracefulToEnvoy() {
+    void drainInboundPostsInboundOnlyGracefulSkipExitToEnvoy() {
         // given
-        admin.stubFor(post(urlEqualTo("/drain_listeners?inboundonly&graceful"))
+        admin.stubFor(post(urlEqualTo("/drain_listeners?inboundonly&graceful&skip_exit"))
                 .willReturn(aResponse().withStatus(200).withBody("OK\n")));
 
         // when
         sidecar(SidecarMode.ISTIO).drainInbound(TIMEOUT);
 
         // then
-        admin.verify(1, postRequestedFor(urlEqualTo("/drain_listeners?inboundonly&graceful")));
+        // skip_exit: the inbound listeners are never stopped at the end of Envoy's drain time
+        admin.verify(1, postRequestedFor(urlEqualTo("/drain_listeners?inboundonly&graceful&skip_exit")));
         agent.verify(0, anyRequestedFor(anyUrl()));
     }
 
     @Test
     void drainInboundRefusedByEnvoyThrows() {
         // given
-        admin.stubFor(post(urlEqualTo("/drain_listeners?inboundonly&graceful"))
+        admin.stubFor(post(urlEqualTo("/drain_listeners?inboundonly&graceful&skip_exit"))
                 .willReturn(aResponse().withStatus(405).withBody("Method GET not allowed, POST required.")));
 
         // when / then
