@@ -85,7 +85,10 @@ final class TruthFixtures {
 
     /** Every request the server received, as {@code METHOD /path?query}, in arrival order. */
     static List<String> calls(WireMockServer server) {
-        return server.getAllServeEvents().stream()
+        // the journal lists the newest first; reverse it so that the stable sort keeps arrival order within one ms
+        List<ServeEvent> events = new java.util.ArrayList<>(server.getAllServeEvents());
+        java.util.Collections.reverse(events);
+        return events.stream()
                 .sorted(Comparator.comparing((ServeEvent e) -> e.getRequest().getLoggedDate()))
                 .map(e -> e.getRequest().getMethod() + " " + e.getRequest().getUrl())
                 .filter(c -> !c.contains("/__admin"))
