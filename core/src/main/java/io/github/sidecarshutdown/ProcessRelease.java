@@ -25,11 +25,13 @@ final class ProcessRelease {
 
     private static final Duration POLL = Duration.ofMillis(2);
 
-    private final Set<ShutdownCoordinator> working = new HashSet<>();
+    /** Coordinators whose sequence runs. */
+    private final Set<ShutdownCoordinator> running = new HashSet<>();
+    /** Running coordinators whose outbound work is over. */
+    private final Set<ShutdownCoordinator> outboundDone = new HashSet<>();
+    /** Coordinators that registered a real JVM hook and have not finished. */
     private final Set<ShutdownCoordinator> hooked = new HashSet<>();
-    /** Coordinators waiting for their turn to release, with the sidecar they would release. */
-    private final java.util.Map<ShutdownCoordinator, String> waiting = new java.util.HashMap<>();
-    /** Coordinators whose sidecar another coordinator released while they waited. */
+    /** Running coordinators whose sidecar another coordinator released while they ran. */
     private final Set<ShutdownCoordinator> covered = new HashSet<>();
 
     /** {@code c} registered a real JVM shutdown hook. */
@@ -39,67 +41,64 @@ final class ProcessRelease {
 
     /** {@code c}'s sequence started. */
     synchronized void begin(ShutdownCoordinator c) {
-        working.add(c);
+        running.add(c);
     }
 
     /** {@code c}'s outbound work is over (idempotent). */
     synchronized void end(ShutdownCoordinator c) {
-        working.remove(c);
-        hooked.remove(c);
+        outboundDone.add(c);
     }
 
     /** {@code c}'s sequence is over: nothing of it is kept. */
     synchronized void forget(ShutdownCoordinator c) {
-        end(c);
+        running.remove(c);
+        outboundDone.remove(c);
+        hooked.remove(c);
         covered.remove(c);
-        waiting.remove(c);
     }
 
     /** The coordinators other than {@code self} whose outbound work may still go through the sidecar. */
     List<ShutdownCoordinator> others(ShutdownCoordinator self, boolean fromJvmHook) {
-        List<ShutdownCoordinator> candidates;
+        List<ShutdownCoordinator> busy = new ArrayList<>();
+        List<ShutdownCoordinator> notStarted = new ArrayList<>();
         synchronized (this) {
-            candidates = new ArrayList<>(working);
+            for (ShutdownCoordinator c : running) {
+                if (c != self && !outboundDone.contains(c)) {
+                    busy.add(c);
+                }
+            }
             if (fromJvmHook) {
-                candidates.addAll(hooked);
+                for (ShutdownCoordinator c : hooked) {
+                    if (c != self && !running.contains(c)) {
+                        notStarted.add(c);
+                    }
+                }
             }
         }
-        List<ShutdownCoordinator> out = new ArrayList<>();
-        for (ShutdownCoordinator c : candidates) {
-            // Asked outside this lock: state() takes the coordinator's own lock.
-            if (c != self && !out.contains(c) && c.state() != ShutdownCoordinator.State.TERMINATED && !isDone(c)) {
-                out.add(c);
+        // Asked outside this lock (state() takes the coordinator's own lock): a hooked coordinator
+        // that has not started will, since the JVM is exiting.
+        for (ShutdownCoordinator c : notStarted) {
+            if (c.state() != ShutdownCoordinator.State.TERMINATED) {
+                busy.add(c);
             }
         }
-        return out;
-    }
-
-    private synchronized boolean isDone(ShutdownCoordinator c) {
-        return !working.contains(c) && !hooked.contains(c);
+        return busy;
     }
 
     /**
-     * Waits until no other coordinator works, or {@code until} expires.
+     * Waits until no other coordinator works, another one released the sidecar for {@code self}, or
+     * {@code until} expires.
      *
-     * @return the coordinators still working at the end (empty: the caller may release)
+     * @return the coordinators still working at the end (empty: the caller may claim the release)
      */
-    List<ShutdownCoordinator> awaitOthers(ShutdownCoordinator self, String target, boolean fromJvmHook, Deadline until,
-            TimeSource time) throws InterruptedException {
-        synchronized (this) {
-            waiting.put(self, target);
+    List<ShutdownCoordinator> awaitOthers(ShutdownCoordinator self, boolean fromJvmHook, Deadline until, TimeSource time)
+            throws InterruptedException {
+        List<ShutdownCoordinator> left = others(self, fromJvmHook);
+        while (!left.isEmpty() && !until.isExpired() && !isCovered(self)) {
+            time.sleep(until.cap(POLL));
+            left = others(self, fromJvmHook);
         }
-        try {
-            List<ShutdownCoordinator> left = others(self, fromJvmHook);
-            while (!left.isEmpty() && !until.isExpired() && !isCovered(self)) {
-                time.sleep(until.cap(POLL));
-                left = others(self, fromJvmHook);
-            }
-            return left;
-        } finally {
-            synchronized (this) {
-                waiting.remove(self);
-            }
-        }
+        return isCovered(self) ? List.of() : left;
     }
 
     private synchronized boolean isCovered(ShutdownCoordinator c) {
@@ -107,19 +106,19 @@ final class ProcessRelease {
     }
 
     /**
-     * Claims the release of {@code target} for {@code self}: false when another coordinator of this
-     * process released the same sidecar while {@code self} waited; otherwise true, and every
-     * coordinator waiting to release the same sidecar is covered by this release.
+     * Claims the release for {@code self}: false when another coordinator released the sidecar
+     * while {@code self}'s sequence ran; otherwise true, and every other running coordinator is
+     * covered by this release (their sequences overlap this one: they share the sidecar).
      */
-    synchronized boolean claim(ShutdownCoordinator self, String target) {
+    synchronized boolean claim(ShutdownCoordinator self) {
         if (covered.remove(self)) {
             return false;
         }
-        waiting.forEach((c, t) -> {
-            if (c != self && t.equals(target)) {
+        for (ShutdownCoordinator c : running) {
+            if (c != self) {
                 covered.add(c);
             }
-        });
+        }
         return true;
     }
 }

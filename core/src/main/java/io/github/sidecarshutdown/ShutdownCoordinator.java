@@ -532,16 +532,15 @@ public final class ShutdownCoordinator {
                         : s == SidecarState.ABSENT ? "sidecar absent: nothing answers"
                         : "sidecar " + lower(s) + ": not known to be terminating, so it is left alone");
             }
-            String target = sidecar.describe();
             ProcessRelease latch = ProcessRelease.INSTANCE;
             Deadline wait = Deadline.after(time, Durations.nonNegative(deadline.remaining().minus(settings.adminTimeout())));
-            List<ShutdownCoordinator> busy = latch.awaitOthers(ShutdownCoordinator.this, target,
-                    trigger == ShutdownTrigger.JVM_HOOK, wait, time);
+            List<ShutdownCoordinator> busy = latch.awaitOthers(ShutdownCoordinator.this, trigger == ShutdownTrigger.JVM_HOOK,
+                    wait, time);
             if (!busy.isEmpty()) {
                 return skipped(busy.size() + " other coordinator(s) in this JVM still have outbound work; the last one "
                         + "to finish releases the sidecar");
             }
-            if (!latch.claim(ShutdownCoordinator.this, target)) {
+            if (!latch.claim(ShutdownCoordinator.this)) {
                 return skipped("already released by another coordinator in this JVM");
             }
             return release(call.get());
