@@ -593,7 +593,9 @@ public final class ShutdownCoordinator {
             if (r.outcome() == TaskOutcome.SUCCEEDED) {
                 logger.debug("Task {}", r.summary());
             } else if (r.failure() != null) {
-                logger.warn("Task {}", r.summary(), r.failure());
+                // One line per failed task; its stack trace only for those who ask for it.
+                logger.warn("Task {}", r.summary());
+                logger.debug("Task {} failed with", r.name(), r.failure());
             } else {
                 logger.warn("Task {}", r.summary());
             }
