@@ -138,6 +138,17 @@ final class DetectingSidecar implements Sidecar {
     }
 
     @Override
+    public String noReleaseReason() {
+        Sidecar r = resolved;
+        if (r != null) {
+            return r.noReleaseReason();
+        }
+        SidecarFacts f = lastEnvoyFacts;
+        return f != null && f.mode() == io.github.sidecarshutdown.sidecar.SidecarMode.NONE ? "no sidecar"
+                : "no sidecar proven (" + describe() + "): nothing is released";
+    }
+
+    @Override
     public String describe() {
         Sidecar r = resolved;
         if (r != null) {

@@ -90,6 +90,16 @@ final class FakeSidecar implements Sidecar {
     }
 
     @Override
+    public String noReleaseReason() {
+        switch (facts.mode()) {
+            case NONE: return "no sidecar";
+            case NATIVE: return "native sidecar: the kubelet stops it after the app exits (quitquitquit would restart it)";
+            case ENVOY: return "plain Envoy without pilot-agent: left to its own shutdown";
+            default: return "";
+        }
+    }
+
+    @Override
     public String describe() {
         return "fake sidecar " + System.identityHashCode(this);
     }

@@ -255,6 +255,20 @@ public final class EnvoySidecar implements Sidecar {
     }
 
     @Override
+    public String noReleaseReason() {
+        switch (resolvedMode()) {
+            case NATIVE:
+                return "native sidecar: the kubelet stops it after the app exits (quitquitquit would restart it)";
+            case ENVOY:
+                return "plain Envoy without pilot-agent: left to its own shutdown";
+            case ISTIO:
+                return "";
+            default:
+                return "no sidecar: " + describe() + " never answered /server_info";
+        }
+    }
+
+    @Override
     public void drainInbound(Duration timeout) {
         client.withCallTimeout(timeout).drainListeners(DrainFlag.INBOUND_ONLY, DrainFlag.GRACEFUL, DrainFlag.SKIP_EXIT);
     }

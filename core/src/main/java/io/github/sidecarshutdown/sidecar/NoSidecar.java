@@ -33,6 +33,11 @@ final class NoSidecar implements Sidecar {
     }
 
     @Override
+    public String noReleaseReason() {
+        return "no sidecar";
+    }
+
+    @Override
     public String describe() {
         return "no sidecar";
     }

@@ -62,6 +62,11 @@ public interface Sidecar {
         return Optional.empty();
     }
 
+    /** Why {@link #releaseCall()} is empty, for the report (e.g. {@code native sidecar: the kubelet stops it}). */
+    default String noReleaseReason() {
+        return describe() + " is not released by the app";
+    }
+
     /** A short description for logs, e.g. {@code envoy admin http://127.0.0.1:15000}. */
     String describe();
 

@@ -1,0 +1,247 @@
+package io.github.sidecarshutdown;
+
+import io.github.sidecarshutdown.config.Setting;
+import io.github.sidecarshutdown.internal.Deadline;
+import io.github.sidecarshutdown.internal.Durations;
+import io.github.sidecarshutdown.internal.Threads;
+import io.github.sidecarshutdown.internal.TimeSource;
+import io.github.sidecarshutdown.sidecar.Sidecar;
+import io.github.sidecarshutdown.sidecar.SidecarFacts;
+import io.github.sidecarshutdown.sidecar.SidecarState;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One execution of the shutdown sequence, on its own daemon thread, under one deadline: for each
+ * phase in order, wait until the phase may start (its step), check the deadline, run the phase's
+ * body, record its result. The phase bodies live in their own classes ({@link PropagationDelay},
+ * {@link InboundDrain}, {@link TaskPhase}, {@link SidecarRelease}); the report in
+ * {@link ReportRecorder}.
+ *
+ * <p>Steps: the sequence runs phases up to its <em>target</em>, then waits before the next one
+ * until a caller raises the target ({@link #runThrough}) or that phase's deadline passes. The JVM
+ * hook and {@link ShutdownCoordinator#shutdown()} set the target to the end; a framework raises it
+ * from its own lifecycle callbacks, a slice at a time.
+ */
+final class SequenceRun {
+
+    private static final Logger logger = LoggerFactory.getLogger(ShutdownCoordinator.class);
+
+    private final ShutdownCoordinator owner;
+    private final ShutdownSettings settings;
+    private final Sidecar sidecar;
+    private final List<ShutdownTask> planned;
+    private final TimeSource time;
+    private final InFlightTracker inFlight;
+    private final ReadinessGate readiness;
+    private final Listeners listeners;
+    final ReportRecorder report;
+    final Deadline deadline;
+    final CompletableFuture<ShutdownReport> future = new CompletableFuture<>();
+    private final Map<ShutdownPhase, CompletableFuture<Void>> phaseDone = new EnumMap<>(ShutdownPhase.class);
+    private final Object stepLock = new Object();
+    private ShutdownPhase target; // guarded by stepLock
+    private CompletableFuture<Void> targetRaised = new CompletableFuture<>(); // guarded by stepLock
+    private volatile @Nullable String stopReason;
+
+    SequenceRun(ShutdownCoordinator owner, ShutdownTrigger trigger, ShutdownPhase target, List<ShutdownTask> planned,
+            List<ShutdownListener> listeners, TimeSource time) {
+        this.owner = owner;
+        this.settings = owner.settings();
+        this.sidecar = owner.sidecar();
+        this.inFlight = owner.inFlight();
+        this.readiness = owner.readiness();
+        this.planned = planned;
+        this.time = time;
+        this.target = target;
+        this.listeners = new Listeners(listeners);
+        this.report = new ReportRecorder(trigger, settings.budget(), time, this.listeners);
+        this.deadline = Deadline.after(time, settings.budget());
+        for (ShutdownPhase p : ShutdownPhase.values()) {
+            phaseDone.put(p, new CompletableFuture<>());
+        }
+        future.whenComplete((r, t) -> phaseDone.values().forEach(f -> f.complete(null)));
+    }
+
+    void start() {
+        ProcessRelease.INSTANCE.begin(owner);
+        Threads.daemon("sidecar-shutdown", this::execute).start();
+    }
+
+    /**
+     * Lets the sequence run through {@code phase}; the future completes once that phase is recorded
+     * or the sequence ended, at the latest at the deadline plus {@link ShutdownCoordinator#OVERRUN_BOUND}.
+     */
+    CompletableFuture<Void> runThrough(ShutdownPhase phase) {
+        synchronized (stepLock) {
+            if (phase.compareTo(target) > 0) {
+                target = phase;
+                targetRaised.complete(null);
+                targetRaised = new CompletableFuture<>();
+            }
+        }
+        long bound = Durations.toNanosSaturated(deadline.remaining().plus(ShutdownCoordinator.OVERRUN_BOUND));
+        return phaseDone.get(phase).copy().completeOnTimeout(null, bound, TimeUnit.NANOSECONDS);
+    }
+
+    /** Waits, bounded by the deadline plus {@link ShutdownCoordinator#OVERRUN_BOUND}, for the final report. */
+    ShutdownReport await() {
+        Duration wait = deadline.remaining().plus(ShutdownCoordinator.OVERRUN_BOUND);
+        try {
+            if (!time.awaitDone(future, wait)) {
+                return report.snapshot(false);
+            }
+            return future.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return report.snapshot(false);
+        }
+    }
+
+    private void execute() {
+        try {
+            if (!settings.enabled()) {
+                stopReason = "disabled (" + Setting.ENABLED.envName() + "=false)";
+                return;
+            }
+            sequence();
+        } catch (InterruptedException e) {
+            stopReason = "interrupted";
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            stopReason = "internal error: " + t;
+            logger.error("sidecar-shutdown sequence failed; remaining work is reported as skipped", t);
+        } finally {
+            finish();
+        }
+    }
+
+    private void sequence() throws InterruptedException {
+        // Not-ready first: asking the sidecar below may take admin timeouts, and the app must
+        // stop being chosen for new requests at once (the phase is recorded in its place).
+        readiness.markShuttingDown();
+        SidecarFacts facts = sidecar.facts(deadline.cap(settings.adminTimeout()));
+        long t0 = report.t0();
+        SidecarGuard guard = new SidecarGuard(sidecar, facts, time, settings.adminTimeout(), settings.minimumTaskWindow(),
+                t0, deadline, s -> listeners.tell(l -> l.onSidecarState(s)));
+        SidecarState atStart = guard.observe();
+        report.sidecar(facts, atStart);
+        ShutdownPlan plan = ShutdownPlan.compute(settings, planned, facts);
+        listeners.tell(l -> l.onShutdownStarted(plan));
+        logger.info("sidecar-shutdown started ({}): sidecar {} {}, budget {}", report.trigger().tagValue(), facts.mode(), atStart,
+                Durations.format(settings.budget()));
+
+        boolean mayRelease = settings.releaseSidecar() && sidecar.releaseCall().isPresent();
+        // Keep the sidecar release's call inside the budget: work stops that much earlier.
+        Deadline work = Deadline.after(time, Durations.nonNegative(deadline.remaining()
+                .minus(mayRelease ? settings.adminTimeout() : Duration.ZERO)));
+        TaskPhase tasks = new TaskPhase(planned, new TaskRunner(time, settings.taskTimeout(), t0), report);
+
+        phase(ShutdownPhase.READINESS_OFF, work, () -> {
+            readiness.markShuttingDown();
+            return PhaseOutcome.succeeded(null);
+        });
+
+        // Early outbound tasks run alongside the propagation delay.
+        long earlyStart = time.nanoTime();
+        FutureTask<List<TaskResult>> early = new FutureTask<>(() -> tasks.run(ShutdownPhase.EARLY_OUTBOUND, work, guard));
+        boolean hasEarly = tasks.has(ShutdownPhase.EARLY_OUTBOUND);
+        if (hasEarly) {
+            listeners.tell(l -> l.onPhaseStarted(ShutdownPhase.EARLY_OUTBOUND));
+            Threads.daemon("sidecar-shutdown-early", early).start();
+        }
+        PropagationDelay delay = new PropagationDelay(settings, inFlight, time);
+        phase(ShutdownPhase.PROPAGATION_DELAY, work, () -> delay.run(work, facts.mode(), atStart));
+        PhaseOutcome earlyOutcome = PhaseOutcome.succeeded("no tasks");
+        if (hasEarly) {
+            boolean finished = time.awaitDone(early, work.remaining().plus(ShutdownCoordinator.OVERRUN_BOUND));
+            earlyOutcome = finished ? PhaseOutcome.ofTasks(resultsOf(early), "ran during the propagation delay")
+                    : PhaseOutcome.timedOut("still running at the deadline");
+        }
+        record(ShutdownPhase.EARLY_OUTBOUND, earlyStart, earlyOutcome);
+
+        InboundDrain drain = new InboundDrain(settings, sidecar, inFlight, time);
+        phase(ShutdownPhase.INBOUND_DRAIN, work, () -> drain.run(work, guard, tasks));
+        Deadline cleanup = settings.cleanupBudget().map(work::earliest).orElse(work);
+        phase(ShutdownPhase.CLEANUP, cleanup, () -> PhaseOutcome.ofTasks(tasks.run(ShutdownPhase.CLEANUP, cleanup, guard), null));
+        phase(ShutdownPhase.RELEASE, work, () -> PhaseOutcome.ofTasks(tasks.run(ShutdownPhase.RELEASE, work, null), null));
+        // This coordinator's outbound work is over: another one in this JVM may release now.
+        ProcessRelease.INSTANCE.end(owner);
+        SidecarRelease release = new SidecarRelease(owner, settings, sidecar, time);
+        phase(ShutdownPhase.SIDECAR_RELEASE, deadline,
+                () -> release.run(guard, deadline, report.trigger() == ShutdownTrigger.JVM_HOOK, report));
+    }
+
+    private static List<TaskResult> resultsOf(FutureTask<List<TaskResult>> done) {
+        try {
+            return done.get(0, TimeUnit.NANOSECONDS);
+        } catch (Exception e) {
+            return List.of();
+        }
+    }
+
+    /** Waits for the step that lets {@code phase} start, at most until {@code phaseDeadline}. */
+    private void awaitStep(ShutdownPhase phase, Deadline phaseDeadline) throws InterruptedException {
+        while (true) {
+            CompletableFuture<Void> raised;
+            synchronized (stepLock) {
+                if (phase.compareTo(target) <= 0) {
+                    return;
+                }
+                raised = targetRaised;
+            }
+            if (phaseDeadline.isExpired()) {
+                logger.warn("No step to start phase {} before the deadline; going on", phase.tagValue());
+                return;
+            }
+            time.awaitDone(raised, phaseDeadline.remaining());
+        }
+    }
+
+    private void phase(ShutdownPhase phase, Deadline phaseDeadline, PhaseBody body) throws InterruptedException {
+        awaitStep(phase, phaseDeadline);
+        long start = time.nanoTime();
+        // Readiness off is local and instant, and the release must be tried: neither is skipped.
+        if (phaseDeadline.isExpired() && phase != ShutdownPhase.SIDECAR_RELEASE && phase != ShutdownPhase.READINESS_OFF) {
+            record(phase, start, PhaseOutcome.skipped("deadline reached"));
+            return;
+        }
+        listeners.tell(l -> l.onPhaseStarted(phase));
+        record(phase, start, body.run());
+    }
+
+    private void record(ShutdownPhase phase, long start, PhaseOutcome outcome) {
+        report.phase(outcome.toResult(phase, report.since(start), Duration.ofNanos(time.nanoTime() - start)));
+        phaseDone.get(phase).complete(null);
+    }
+
+    private void finish() {
+        ProcessRelease.INSTANCE.forget(owner);
+        // Exactly one outcome per task: whatever did not get one is reported skipped, with why.
+        String why = stopReason != null ? stopReason : "deadline reached";
+        ShutdownReport done = report.complete(planned, why);
+        try {
+            if (done.outcome().equals("clean")) {
+                logger.info("{}", done.summaryLine());
+            } else {
+                logger.warn("{}", done.summaryLine());
+            }
+            listeners.tell(l -> l.onShutdownCompleted(done));
+        } finally {
+            future.complete(done);
+        }
+    }
+
+    @FunctionalInterface
+    private interface PhaseBody {
+        PhaseOutcome run() throws InterruptedException;
+    }
+}

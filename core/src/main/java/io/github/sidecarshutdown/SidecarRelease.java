@@ -1,0 +1,83 @@
+package io.github.sidecarshutdown;
+
+import io.github.sidecarshutdown.internal.Deadline;
+import io.github.sidecarshutdown.internal.Durations;
+import io.github.sidecarshutdown.internal.LogSafe;
+import io.github.sidecarshutdown.internal.TimeSource;
+import io.github.sidecarshutdown.sidecar.ReleaseSkippedException;
+import io.github.sidecarshutdown.sidecar.Sidecar;
+import io.github.sidecarshutdown.sidecar.SidecarState;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Phase {@code sidecar_release}: tells the sidecar the app is done, so the Pod ends now rather than
+ * when the sidecar's own window runs out. The rules (docs/sidecar-states.md): only with the call
+ * the sidecar names, only when it is seen TERMINATING, once per process and only after every
+ * coordinator of the process finished its outbound work ({@link ProcessRelease}).
+ */
+final class SidecarRelease {
+
+    private final ShutdownCoordinator owner;
+    private final ShutdownSettings settings;
+    private final Sidecar sidecar;
+    private final TimeSource time;
+
+    SidecarRelease(ShutdownCoordinator owner, ShutdownSettings settings, Sidecar sidecar, TimeSource time) {
+        this.owner = owner;
+        this.settings = settings;
+        this.sidecar = sidecar;
+        this.time = time;
+    }
+
+    PhaseOutcome run(SidecarGuard guard, Deadline deadline, boolean fromJvmHook, ReportRecorder report)
+            throws InterruptedException {
+        if (!settings.releaseSidecar()) {
+            return PhaseOutcome.skipped("release-sidecar=false");
+        }
+        Optional<String> call = sidecar.releaseCall();
+        if (call.isEmpty()) {
+            return PhaseOutcome.skipped(LogSafe.of(sidecar.noReleaseReason()));
+        }
+        SidecarState s = guard.observe();
+        if (s != SidecarState.TERMINATING) {
+            // Release needs positive evidence that the sidecar itself got SIGTERM; a live or
+            // unknown sidecar is left running (the Pod may not be going away).
+            return PhaseOutcome.skipped(whyNotTerminating(s));
+        }
+        ProcessRelease latch = ProcessRelease.INSTANCE;
+        Deadline wait = Deadline.after(time, Durations.nonNegative(deadline.remaining().minus(settings.adminTimeout())));
+        List<ShutdownCoordinator> busy = latch.awaitOthers(owner, fromJvmHook, wait, time);
+        if (!busy.isEmpty()) {
+            return PhaseOutcome.skipped(busy.size() + " other coordinator(s) in this JVM still have outbound work; the last one "
+                    + "to finish releases the sidecar");
+        }
+        if (!latch.claim(owner)) {
+            return PhaseOutcome.skipped("already released by another coordinator in this JVM");
+        }
+        report.released();
+        try {
+            sidecar.release(deadline.cap(settings.adminTimeout()));
+            return PhaseOutcome.succeeded(call.get() + ": the sidecar exits now");
+        } catch (ReleaseSkippedException e) {
+            return PhaseOutcome.skipped(LogSafe.of(String.valueOf(e.getMessage())));
+        } catch (RuntimeException e) {
+            return PhaseOutcome.failed(call.get() + " failed: " + LogSafe.of(String.valueOf(e.getMessage())));
+        }
+    }
+
+    private static String whyNotTerminating(SidecarState s) {
+        switch (s) {
+            case LIVE:
+                return "sidecar live (still ready): the Pod is not being deleted, so the sidecar is left running";
+            case GONE:
+                return "sidecar gone: it already exited";
+            case ABSENT:
+                return "sidecar absent: nothing answers";
+            default:
+                return "sidecar " + s.name().toLowerCase(Locale.ROOT) + ": not known to be terminating, so it is left alone";
+        }
+    }
+
+}
