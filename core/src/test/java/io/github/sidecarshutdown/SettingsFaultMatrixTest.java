@@ -35,7 +35,11 @@ class SettingsFaultMatrixTest {
             Setting.QUIET_PERIOD, Setting.DRAIN_TIMEOUT, Setting.MINIMUM_TASK_WINDOW, Setting.TERMINATION_DRAIN_DURATION,
             Setting.STARTUP_WAIT);
 
-    enum Shape { MALFORMED, NEGATIVE, ZERO, HUGE, EMPTY }
+    enum Shape { MALFORMED, NEGATIVE, ZERO, HUGE, EMPTY, SUB_MILLISECOND }
+
+    /** Text forms with a part finer than a millisecond, which OkHttp would round (0 = no timeout at all). */
+    private static final List<String> SUB_MILLISECOND = List.of("0.5ms", "1500us", "PT0.0005S", "1.0005s",
+            "0.0000001ms", "1s1ns");
 
     private static List<String> values(Setting.Kind kind, Shape shape) {
         return switch (kind) {
@@ -47,6 +51,7 @@ class SettingsFaultMatrixTest {
                 case HUGE -> List.of("25h", "86400001ms", "99999999999999999999h", "PT9999999999999H", "P999999999D",
                         "PT2562047788015215H", "1000000000000000000000000000ms", "9".repeat(400) + "s", "86400000h86400000h");
                 case EMPTY -> List.of("", " ", "\t\n");
+                case SUB_MILLISECOND -> SUB_MILLISECOND;
             };
             case BOOLEAN -> switch (shape) {
                 case MALFORMED -> List.of("maybe", "yes please", "t", "\u0000", "true;false", "ｔｒｕｅ");
@@ -54,6 +59,7 @@ class SettingsFaultMatrixTest {
                 case ZERO -> List.of("0");
                 case HUGE -> List.of("true".repeat(10_000));
                 case EMPTY -> List.of("", " ");
+                case SUB_MILLISECOND -> List.of();
             };
             case ENUM -> switch (shape) {
                 case MALFORMED -> List.of("bogus", "istio;rm -rf /", "istio\u0000", "ISTIO_", "auto,istio");
@@ -61,6 +67,7 @@ class SettingsFaultMatrixTest {
                 case ZERO -> List.of("0");
                 case HUGE -> List.of("a".repeat(100_000));
                 case EMPTY -> List.of("", "  ");
+                case SUB_MILLISECOND -> List.of();
             };
             case URL -> switch (shape) {
                 case MALFORMED -> List.of("not a url", "http://", "http://:15000", "http://[::1", "javascript:alert(1)",
@@ -71,6 +78,7 @@ class SettingsFaultMatrixTest {
                 case HUGE -> List.of("http://127.0.0.1:99999", "http://127.0.0.1:4294967297", "http://127.0.0.1:15000/" + "a".repeat(100_000),
                         "http://" + "a".repeat(300) + ":15000");
                 case EMPTY -> List.of("", "   ");
+                case SUB_MILLISECOND -> List.of();
             };
             case PATH -> switch (shape) {
                 case MALFORMED -> List.of("\u0000", "/etc/pod\u0000info/annotations");
@@ -78,6 +86,7 @@ class SettingsFaultMatrixTest {
                 case ZERO -> List.of("0");
                 case HUGE -> List.of("/" + "a".repeat(100_000));
                 case EMPTY -> List.of("", "  ");
+                case SUB_MILLISECOND -> List.of();
             };
         };
     }
@@ -111,6 +120,11 @@ class SettingsFaultMatrixTest {
         assertThat(e.source()).isEqualTo(s.envName());
         assertThat(e.getMessage()).startsWith("Invalid " + s.envName() + "=").doesNotContain("s3cr3t");
         assertThat(e.getMessage().length()).as("a readable message").isLessThan(raw.length() + 600);
+        if (shape == Shape.SUB_MILLISECOND) {
+            assertThat(e.value()).isEqualTo(raw);
+            assertThat(e.getMessage()).startsWith("Invalid " + s.envName() + "='" + raw + "': ")
+                    .contains("use whole milliseconds, e.g. ");
+        }
     }
 
     /** The values that may pass: zero where 0 means off, a blank cleanup budget ("the rest"), and trimmed booleans. */
@@ -140,6 +154,9 @@ class SettingsFaultMatrixTest {
             out.add(Arguments.of(s, Shape.HUGE, Duration.ofDays(1).plusNanos(1)));
             out.add(Arguments.of(s, Shape.HUGE, Duration.ofSeconds(Long.MAX_VALUE, 999_999_999)));
             out.add(Arguments.of(s, Shape.EMPTY, null));
+            out.add(Arguments.of(s, Shape.SUB_MILLISECOND, Duration.ofNanos(500_000)));
+            out.add(Arguments.of(s, Shape.SUB_MILLISECOND, Duration.ofMillis(1).plusNanos(1)));
+            out.add(Arguments.of(s, Shape.SUB_MILLISECOND, Duration.ofSeconds(5).plusNanos(999_999)));
         }
         return out.stream();
     }
@@ -169,6 +186,9 @@ class SettingsFaultMatrixTest {
             assertThat(t).isExactlyInstanceOf(InvalidSettingException.class)
                     .hasMessageStartingWith("Invalid " + s.builderMethod() + "=");
             assertThat(((InvalidSettingException) t).setting()).isEqualTo(s);
+            if (shape == Shape.SUB_MILLISECOND) {
+                assertThat(t).hasMessageContaining("use whole milliseconds, e.g. ");
+            }
         }
     }
 

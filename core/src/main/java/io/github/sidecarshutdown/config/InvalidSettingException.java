@@ -1,5 +1,6 @@
 package io.github.sidecarshutdown.config;
 
+import io.github.sidecarshutdown.internal.LogSafe;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,11 +19,14 @@ public final class InvalidSettingException extends IllegalArgumentException {
     /**
      * @param setting the setting
      * @param source  how the user named it, e.g. {@code SIDECAR_SHUTDOWN_GRACE_PERIOD}
-     * @param value   the rejected value, as given
+     * @param value   the rejected value, as the user wrote it (the message escapes its control
+     *                characters and shortens it past {@link LogSafe#MAX_CHARS}; {@link #value()} keeps it whole)
      * @param problem what is wrong and how to fix it
      */
     public InvalidSettingException(Setting setting, String source, @Nullable String value, String problem) {
-        super("Invalid " + source + "=" + (value == null ? "null" : "'" + value + "'") + ": " + problem);
+        // The value is shown as written, but with control characters escaped: a value read from a
+        // file or a manifest may end in a newline, which would otherwise split the log line.
+        super("Invalid " + source + "=" + (value == null ? "null" : "'" + LogSafe.of(value) + "'") + ": " + problem);
         this.setting = setting;
         this.source = source;
         this.value = value;
@@ -37,6 +41,7 @@ public final class InvalidSettingException extends IllegalArgumentException {
         return source;
     }
 
+    /** The rejected value as the user wrote it (credentials in a URL redacted). */
     public @Nullable String value() {
         return value;
     }

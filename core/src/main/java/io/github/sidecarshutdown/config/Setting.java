@@ -113,4 +113,20 @@ public enum Setting {
     public Kind kind() {
         return kind;
     }
+
+    /**
+     * For a duration setting, whether 0 is a valid value: it is where 0 turns something off or means
+     * "do not wait" (a delay, a margin, a drain). A timeout, a budget and the grace period must be at
+     * least 1 ms: an HTTP timeout of 0 means "no timeout at all", and a budget of 0 leaves no time to
+     * do anything. False for settings that are not durations.
+     */
+    public boolean zeroAllowed() {
+        if (kind != Kind.DURATION) {
+            return false;
+        }
+        return switch (this) {
+            case GRACE_PERIOD, CLEANUP_BUDGET, TASK_TIMEOUT, ADMIN_TIMEOUT -> false;
+            default -> true;
+        };
+    }
 }

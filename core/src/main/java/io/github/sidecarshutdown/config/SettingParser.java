@@ -1,7 +1,10 @@
 package io.github.sidecarshutdown.config;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.text.Normalizer;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
@@ -9,24 +12,50 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses setting values as written in environment variables or properties. Durations accept
  * {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}, compounds such as {@code 1m30s}, decimals such
  * as {@code 1.5s}, and ISO-8601 ({@code PT5S}); a bare number is refused because its unit would be a
- * guess.
+ * guess. Durations count whole milliseconds: a value with a part finer than that ({@code 0.5ms},
+ * {@code 1500us}, {@code PT0.0005S}) is refused rather than rounded, because the HTTP client rounds
+ * a timeout to milliseconds and reads 0 as "no timeout". Error messages echo the value as the user
+ * wrote it, and a "did you mean" suggestion is only ever a value this parser accepts.
  */
 public final class SettingParser {
 
-    private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)");
-    private static final Pattern WHOLE = Pattern.compile("(?:\\d+(?:\\.\\d+)?(?:ms|s|m|h))+");
+    // \d is ASCII-only in Java regexes: other digits (fullwidth, Arabic-Indic) are refused, with a
+    // suggestion in ASCII when that parses.
+    private static final String UNITS = "ms|us|\u00b5s|\u03bcs|ns|s|m|h";
+    private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(" + UNITS + ")");
+    private static final Pattern WHOLE = Pattern.compile("(?:\\d+(?:\\.\\d+)?(?:" + UNITS + "))+");
     private static final Duration MAX = Duration.ofDays(1);
+    private static final BigDecimal MAX_NANOS = BigDecimal.valueOf(MAX.toNanos());
+    private static final long NANOS_PER_MILLI = 1_000_000;
 
     private SettingParser() {
     }
 
-    /** Parses a non-negative duration no longer than a day. */
+    /**
+     * Parses a non-negative duration no longer than a day, in whole milliseconds. 0 is accepted
+     * whatever the setting (callers may borrow this parser for their own variables); use
+     * {@link #durationFor} for a value of {@code setting} itself.
+     */
     public static Duration duration(Setting setting, String source, String raw) {
+        return parse(setting, source, raw, false, true);
+    }
+
+    /**
+     * Parses a value for {@code setting}: {@link #duration} plus the setting's own lower bound, so
+     * that 0 is refused, echoing the text as written, where it would not mean "off"
+     * ({@link Setting#zeroAllowed()}).
+     */
+    public static Duration durationFor(Setting setting, String source, String raw) {
+        return parse(setting, source, raw, true, true);
+    }
+
+    private static Duration parse(Setting setting, String source, String raw, boolean settingBound, boolean suggest) {
         String text = raw.trim().toLowerCase(Locale.ROOT);
         if (text.isEmpty()) {
             throw new InvalidSettingException(setting, source, raw, "empty; expected " + Setting.Kind.DURATION.accepted());
@@ -36,55 +65,134 @@ public final class SettingParser {
             try {
                 d = Duration.parse(text.toUpperCase(Locale.ROOT));
             } catch (DateTimeParseException e) {
-                throw new InvalidSettingException(setting, source, raw,
-                        "not an ISO-8601 duration; expected " + Setting.Kind.DURATION.accepted());
+                throw new InvalidSettingException(setting, source, raw, "not an ISO-8601 duration"
+                        + didYouMean(setting, source, raw, settingBound, suggest) + "; expected "
+                        + Setting.Kind.DURATION.accepted());
             }
         } else if (text.startsWith("-")) {
             throw new InvalidSettingException(setting, source, raw, "must not be negative; expected "
                     + Setting.Kind.DURATION.accepted());
         } else if (text.chars().allMatch(c -> Character.isDigit(c) || c == '.')) {
-            throw new InvalidSettingException(setting, source, raw, "missing unit (did you mean " + text
-                    + "s?); expected " + Setting.Kind.DURATION.accepted());
+            String fix = suggest ? accepted(setting, source, ascii(text) + "s", settingBound) : null;
+            throw new InvalidSettingException(setting, source, raw, "missing unit"
+                    + (fix == null ? "" : " (did you mean " + fix + "?)") + "; expected " + Setting.Kind.DURATION.accepted());
         } else if (!WHOLE.matcher(text).matches()) {
-            throw new InvalidSettingException(setting, source, raw, "not a duration; expected "
+            throw new InvalidSettingException(setting, source, raw, "not a duration"
+                    + didYouMean(setting, source, raw, settingBound, suggest) + "; expected "
                     + Setting.Kind.DURATION.accepted());
         } else {
-            d = Duration.ZERO;
+            // Exact decimal arithmetic: a double would turn 1.0005s into 1000.4999...ms and hide the
+            // sub-millisecond part, or invent one.
+            BigDecimal nanos = BigDecimal.ZERO;
             Matcher m = PART.matcher(text);
-            try {
-                while (m.find()) {
-                    double n = Double.parseDouble(m.group(1));
-                    if (n > MAX.toMillis()) {
-                        throw new InvalidSettingException(setting, source, raw, "longer than a day; expected "
-                                + Setting.Kind.DURATION.accepted());
-                    }
-                    double unitMillis;
-                    switch (m.group(2)) {
-                        case "ms": unitMillis = 1; break;
-                        case "s": unitMillis = 1_000; break;
-                        case "m": unitMillis = 60_000; break;
-                        default: unitMillis = 3_600_000; break;
-                    }
-                    d = d.plusNanos(Math.round(n * unitMillis * 1_000_000));
+            while (m.find()) {
+                nanos = nanos.add(new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unitNanos(m.group(2)))));
+                if (nanos.compareTo(MAX_NANOS) > 0) {
+                    throw tooLong(setting, source, raw);
                 }
-            } catch (ArithmeticException e) {
-                throw new InvalidSettingException(setting, source, raw, "longer than a day; expected "
-                        + Setting.Kind.DURATION.accepted());
             }
+            // Rounded up, so that a positive fraction of a nanosecond stays positive and is refused
+            // below as finer than a millisecond instead of becoming 0.
+            d = Duration.ofNanos(nanos.setScale(0, RoundingMode.CEILING).longValueExact());
         }
-        return checkDuration(setting, source, raw, d);
-    }
-
-    /** Checks a duration given through a builder or a typed property. */
-    public static Duration checkDuration(Setting setting, String source, Object shown, Duration d) {
-        if (d.isNegative()) {
-            throw new InvalidSettingException(setting, source, String.valueOf(shown), "must not be negative");
-        }
-        if (d.compareTo(MAX) > 0) {
-            throw new InvalidSettingException(setting, source, String.valueOf(shown),
-                    "longer than a day; no Pod waits that long to terminate. Expected " + Setting.Kind.DURATION.accepted());
+        checkRange(setting, source, raw, d);
+        if (settingBound) {
+            checkZero(setting, source, raw, d);
         }
         return d;
+    }
+
+    private static long unitNanos(String unit) {
+        switch (unit) {
+            case "ns": return 1;
+            case "ms": return NANOS_PER_MILLI;
+            case "s": return 1_000_000_000L;
+            case "m": return 60_000_000_000L;
+            case "h": return 3_600_000_000_000L;
+            default: return 1_000; // us, \u00b5s, \u03bcs
+        }
+    }
+
+    /**
+     * Checks a duration given through a builder or a typed property: non-negative, at most a day,
+     * whole milliseconds, and not 0 where the setting does not allow it.
+     *
+     * @param shown the value as the user gave it, for the message
+     */
+    public static Duration checkDuration(Setting setting, String source, Object shown, Duration d) {
+        String value = String.valueOf(shown);
+        checkRange(setting, source, value, d);
+        checkZero(setting, source, value, d);
+        return d;
+    }
+
+    private static void checkRange(Setting setting, String source, String shown, Duration d) {
+        if (d.isNegative()) {
+            throw new InvalidSettingException(setting, source, shown, "must not be negative");
+        }
+        if (d.compareTo(MAX) > 0) {
+            throw tooLong(setting, source, shown);
+        }
+        if (d.getNano() % NANOS_PER_MILLI != 0) {
+            // Rounded up: the smallest accepted value that still waits at least as long as asked.
+            Duration up = d.plusNanos(NANOS_PER_MILLI - d.getNano() % NANOS_PER_MILLI);
+            String example = accepted(setting, source, up.toMillis() + "ms", false);
+            throw new InvalidSettingException(setting, source, shown, "finer than a millisecond, which the library "
+                    + "does not count (an HTTP timeout rounds 0.5ms to 0, which means no timeout at all); use whole "
+                    + "milliseconds" + (example == null ? "" : ", e.g. " + example));
+        }
+    }
+
+    private static void checkZero(Setting setting, String source, String shown, Duration d) {
+        if (d.isZero() && !setting.zeroAllowed()) {
+            throw new InvalidSettingException(setting, source, shown, "must be greater than 0");
+        }
+    }
+
+    private static InvalidSettingException tooLong(Setting setting, String source, String shown) {
+        return new InvalidSettingException(setting, source, shown,
+                "longer than a day; no Pod waits that long to terminate. Expected " + Setting.Kind.DURATION.accepted());
+    }
+
+    /** " (did you mean X?)" when {@code raw} in ASCII is different and accepted, else "". */
+    private static String didYouMean(Setting setting, String source, String raw, boolean settingBound, boolean suggest) {
+        if (!suggest) {
+            return "";
+        }
+        String candidate = ascii(raw.trim());
+        if (candidate.equals(raw.trim())) {
+            return "";
+        }
+        String fix = accepted(setting, source, candidate, settingBound);
+        return fix == null ? "" : " (did you mean " + fix + "?)";
+    }
+
+    /**
+     * {@code candidate} if the parser accepts it for {@code setting}, else null: a suggestion the
+     * user copies must not be refused in turn.
+     */
+    private static @Nullable String accepted(Setting setting, String source, String candidate, boolean settingBound) {
+        try {
+            parse(setting, source, candidate, settingBound, false);
+            return candidate;
+        } catch (InvalidSettingException e) {
+            return null;
+        }
+    }
+
+    /**
+     * {@code text} with compatibility forms folded (fullwidth digits and letters to ASCII) and every
+     * decimal digit, of any script, as its ASCII digit.
+     */
+    private static String ascii(String text) {
+        String folded = Normalizer.normalize(text, Normalizer.Form.NFKC);
+        StringBuilder b = new StringBuilder(folded.length());
+        for (int i = 0; i < folded.length(); i++) {
+            char c = folded.charAt(i);
+            int digit = Character.digit(c, 10);
+            b.append(Character.isDigit(c) && digit >= 0 ? (char) ('0' + digit) : c);
+        }
+        return b.toString();
     }
 
     /** Parses {@code true|false} (also {@code yes|no|on|off}). */
@@ -125,7 +233,9 @@ public final class SettingParser {
         }
     }
 
-    private static final Pattern CREDENTIALS = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@");
+    // Leading blanks allowed: error messages echo the value as written, untrimmed, and must still
+    // hide its password.
+    private static final Pattern CREDENTIALS = Pattern.compile("^(\\s*[A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@");
 
     /** {@code url} with any {@code user:password@} replaced, for messages and logs. */
     public static String redact(String url) {
@@ -140,7 +250,7 @@ public final class SettingParser {
     public static URI url(Setting setting, String source, String raw) {
         String text = raw.trim();
         if (hasCredentials(text)) {
-            throw credentials(setting, source, text);
+            throw credentials(setting, source, raw);
         }
         URI uri;
         try {
@@ -149,7 +259,7 @@ public final class SettingParser {
             throw new InvalidSettingException(setting, source, redact(raw), "not a URL (" + e.getReason() + "); expected "
                     + Setting.Kind.URL.accepted());
         }
-        return checkUrl(setting, source, uri);
+        return checkUrl(setting, source, uri, redact(raw));
     }
 
     private static InvalidSettingException credentials(Setting setting, String source, String url) {
@@ -160,22 +270,27 @@ public final class SettingParser {
 
     /** Checks scheme, host and the absence of credentials. */
     public static URI checkUrl(Setting setting, String source, URI uri) {
+        return checkUrl(setting, source, uri, redact(uri.toString()));
+    }
+
+    /** @param shown the value as the user wrote it, credentials already redacted */
+    private static URI checkUrl(Setting setting, String source, URI uri, String shown) {
         if (uri.getRawUserInfo() != null || hasCredentials(uri.toString())) {
             throw credentials(setting, source, uri.toString());
         }
         String scheme = uri.getScheme();
         if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
-            throw new InvalidSettingException(setting, source, uri.toString(), "scheme must be http or https; expected "
+            throw new InvalidSettingException(setting, source, shown, "scheme must be http or https; expected "
                     + Setting.Kind.URL.accepted());
         }
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
-            throw new InvalidSettingException(setting, source, uri.toString(), "no host; expected "
+            throw new InvalidSettingException(setting, source, shown, "no host; expected "
                     + Setting.Kind.URL.accepted());
         }
         // java.net.URI takes any number as a port; the HTTP client would refuse it later with an
         // error that names no setting.
         if (uri.getPort() != -1 && (uri.getPort() < 1 || uri.getPort() > 65535)) {
-            throw new InvalidSettingException(setting, source, uri.toString(), "port " + uri.getPort()
+            throw new InvalidSettingException(setting, source, shown, "port " + uri.getPort()
                     + " out of range 1-65535; expected " + Setting.Kind.URL.accepted());
         }
         return uri;

@@ -1,5 +1,6 @@
 package io.github.sidecarshutdown.envoy;
 
+import io.github.sidecarshutdown.internal.LogSafe;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,9 +36,13 @@ public final class EnvoyAdminException extends RuntimeException {
     private final Kind kind;
     private final int statusCode;
 
+    /**
+     * @param message what went wrong; it may quote the sidecar's error body, so it is made safe for
+     *                one log line here (control characters escaped, length capped)
+     */
     public EnvoyAdminException(AdminEndpoint endpoint, Kind kind, int statusCode, String message,
             @Nullable Throwable cause) {
-        super(endpoint + ": " + message, cause);
+        super(endpoint + ": " + LogSafe.of(message), cause);
         this.endpoint = endpoint;
         this.kind = kind;
         this.statusCode = statusCode;

@@ -1,6 +1,7 @@
 package io.github.sidecarshutdown.envoy;
 
 import io.github.sidecarshutdown.internal.Json;
+import io.github.sidecarshutdown.internal.LogSafe;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Map;
@@ -10,7 +11,7 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What {@code GET /server_info} says that matters for shutdown (sidecar-protocol.md 1.3): Envoy's
+ * What {@code GET /server_info} says that matters for shutdown: Envoy's
  * state and version, and, in Istio, {@code node.metadata.ISTIO_VERSION},
  * {@code node.metadata.PROXY_CONFIG} and {@code EXIT_ON_ZERO_ACTIVE_CONNECTIONS}: the only local
  * way for the app to learn its outbound window.
@@ -23,6 +24,9 @@ import org.jspecify.annotations.Nullable;
  * @param exitOnZeroActiveConnections {@code EXIT_ON_ZERO_ACTIVE_CONNECTIONS} from metadata or proxyMetadata
  * @param minimumDrainDuration        {@code PROXY_CONFIG.proxyMetadata.MINIMUM_DRAIN_DURATION}, when present
  * @param holdApplicationUntilProxyStarts {@code PROXY_CONFIG.holdApplicationUntilProxyStarts}, when present
+ *
+ * <p>The version strings come from the sidecar and end up in log lines and reports, so they are
+ * kept log-safe: control characters (CR, LF, ESC, the Unicode line separators) are escaped.
  */
 public record ServerInfo(
         EnvoyState state,
@@ -36,6 +40,25 @@ public record ServerInfo(
 
     private static final Pattern PROTO_DURATION = Pattern.compile("(\\d{1,12})(?:\\.(\\d{1,9}))?s");
     private static final Pattern GO_DURATION = Pattern.compile("(?:(\\d{1,6})h)?(?:(\\d{1,6})m(?!s))?(?:(\\d{1,9})(?:\\.(\\d{1,9}))?s)?(?:(\\d{1,9})ms)?");
+
+    public ServerInfo {
+        // Here rather than in parse(), so that no ServerInfo, however built, carries raw sidecar text.
+        envoyVersion = escaped(envoyVersion);
+        istioVersion = istioVersion.map(ServerInfo::escaped);
+    }
+
+    /**
+     * {@code text} with control characters escaped as {@link LogSafe#of} does, but kept whole: the
+     * body is already bounded by the admin client's response cap, and callers see the version as
+     * Envoy reported it.
+     */
+    private static String escaped(String text) {
+        StringBuilder b = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i += LogSafe.MAX_CHARS) {
+            b.append(LogSafe.of(text.substring(i, Math.min(text.length(), i + LogSafe.MAX_CHARS))));
+        }
+        return b.toString();
+    }
 
     /** Whether this Envoy runs as an Istio sidecar (it carries {@code ISTIO_VERSION}). */
     public boolean isIstio() {

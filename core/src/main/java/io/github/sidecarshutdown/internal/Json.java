@@ -45,7 +45,9 @@ public final class Json {
     }
 
     private JsonException error(String what) {
-        return new JsonException("malformed JSON at offset " + pos + ": " + what);
+        // what may quote the offending character: escaped, so that a body from a sidecar cannot
+        // break the log line the error ends up in.
+        return new JsonException("malformed JSON at offset " + pos + ": " + LogSafe.of(what));
     }
 
     private @Nullable Object value(int depth) {

@@ -1,5 +1,6 @@
 package io.github.sidecarshutdown.pod;
 
+import io.github.sidecarshutdown.internal.LogSafe;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -89,7 +90,8 @@ public final class DownwardApiAnnotations {
                 case 'u': i = hex(s, i, 4, sb, lineNo, key); break;
                 case 'U': i = hex(s, i, 8, sb, lineNo, key); break;
                 default:
-                    throw new PodAnnotationException(lineNo, "unknown escape \\" + e + " in the value of " + key);
+                    throw new PodAnnotationException(lineNo, "unknown escape \\" + abbreviate(String.valueOf(e))
+                            + " in the value of " + key);
             }
         }
         return sb.toString();
@@ -112,7 +114,11 @@ public final class DownwardApiAnnotations {
         return at + digits;
     }
 
+    /**
+     * {@code s} as quoted in an error message: shortened, and with control characters escaped,
+     * since annotation text is written by whoever wrote the manifest and the message goes to a log.
+     */
     static String abbreviate(String s) {
-        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+        return LogSafe.of(s.length() > 40 ? s.substring(0, 40) + "..." : s);
     }
 }

@@ -22,7 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the Pod's annotations say about its sidecar (sidecar-protocol.md 3.6 and 4): the
+ * What the Pod's annotations say about its sidecar: the
  * {@code proxy.istio.io/config} ProxyConfig fields that decide the shutdown window, and whether
  * the injector made {@code istio-proxy} a native sidecar. Every field is empty when the Pod does
  * not say it. Envoy's {@code /server_info} wins where both speak; these facts fill the gaps (the

@@ -129,15 +129,19 @@ public final class ProxyConfigYaml {
                 value = f.value(depth + 1);
                 f.skipSpaces();
                 if (f.pos != body.length()) {
-                    throw new PodAnnotationException(n, "unexpected text after the value of " + key);
+                    throw new PodAnnotationException(n, "unexpected text after the value of " + abbreviate(key));
                 }
             }
             if (map.containsKey(key)) {
-                throw new PodAnnotationException(n, "duplicate key " + key);
+                throw new PodAnnotationException(n, "duplicate key " + abbreviate(key));
             }
             map.put(key, value);
         }
         return map;
+    }
+
+    private static String abbreviate(String text) {
+        return DownwardApiAnnotations.abbreviate(text);
     }
 
     private static int indentOf(String line) {
@@ -217,7 +221,7 @@ public final class ProxyConfigYaml {
                 pos++;
             }
             if (pos == start) {
-                throw error("unsupported YAML at '" + DownwardApiAnnotations.abbreviate(s.substring(pos).strip())
+                throw error("unsupported YAML at '" + abbreviate(s.substring(pos).strip())
                         + "'; expected a key such as terminationDrainDuration");
             }
             return s.substring(start, pos);
@@ -278,7 +282,7 @@ public final class ProxyConfigYaml {
                 String key = key();
                 skipWs();
                 if (pos >= s.length() || s.charAt(pos) != ':') {
-                    throw error("expected ':' after " + DownwardApiAnnotations.abbreviate(key));
+                    throw error("expected ':' after " + abbreviate(key));
                 }
                 pos++;
                 skipWs();
@@ -287,7 +291,7 @@ public final class ProxyConfigYaml {
                 }
                 Object v = value(depth + 1);
                 if (m.containsKey(key)) {
-                    throw error("duplicate key " + key);
+                    throw error("duplicate key " + abbreviate(key));
                 }
                 m.put(key, v);
                 skipWs();
@@ -339,7 +343,7 @@ public final class ProxyConfigYaml {
                         pos += 4;
                         break;
                     default:
-                        throw error("unknown escape \\" + e);
+                        throw error("unknown escape \\" + abbreviate(String.valueOf(e)));
                 }
             }
             throw error("unclosed double quote");

@@ -22,6 +22,54 @@ class ServerInfoTest {
                 + "\"PROXY_CONFIG\":{\"terminationDrainDuration\":\"5s\"" + proxyConfigExtra + "}}}}";
     }
 
+    /** JSON escapes of a newline, a carriage return, ESC, NEL and the Unicode line separator. */
+    private static final String[] FORGERS = {"\\n", "\\r\\n", "\\u001b[2K", "\\u0085", "\\u2028", "\\u2029"};
+
+    @Test
+    void sidecarSuppliedStringsCannotForgeLogLines() {
+        for (String forger : FORGERS) {
+            // given a sidecar whose version strings carry a line break and a fake log line
+            String body = "{\"state\":\"LIVE\",\"version\":\"abc/1.30.1" + forger + "ERROR forged envoy line\","
+                    + "\"node\":{\"metadata\":{\"ISTIO_VERSION\":\"1.24.0" + forger + "ERROR forged istio line\"}}}";
+
+            // when
+            ServerInfo info = ServerInfo.parse(body);
+
+            // then the text is kept, visibly, on one line
+            assertThat(info.envoyVersion()).as(forger).startsWith("abc/1.30.1\\").endsWith("ERROR forged envoy line");
+            assertThat(info.istioVersion()).as(forger).hasValueSatisfying(v ->
+                    assertThat(v).startsWith("1.24.0\\").endsWith("ERROR forged istio line"));
+            assertThat(oneLine(info.envoyVersion())).as(forger).isTrue();
+            assertThat(oneLine(info.istioVersion().orElseThrow())).as(forger).isTrue();
+            assertThat(oneLine(info.toString())).as(forger).isTrue();
+        }
+    }
+
+    @Test
+    void aLongVersionIsKeptWholeAndEscapedThroughout() {
+        // a forger on each side of every point where an escaper working in chunks could slip
+        StringBuilder version = new StringBuilder();
+        for (int i = 0; i < 1_000; i++) {
+            version.append(i % 199 == 0 || i % 200 == 0 || i % 201 == 0 ? "\\n" : "v");
+        }
+        ServerInfo info = ServerInfo.parse("{\"version\":\"" + version + "\"}");
+        assertThat(oneLine(info.envoyVersion())).isTrue();
+        assertThat(info.envoyVersion().replace("\\n", "\n")).isEqualTo(version.toString().replace("\\n", "\n"));
+    }
+
+    @Test
+    void aBodyThatIsNotJsonIsReportedOnOneLine() {
+        for (String bad : new String[] {"\u2028", "\u001b[31m", "{\"a\":\"\\\u2028\"}", "\r\nINFO forged"}) {
+            assertThatThrownBy(() -> ServerInfo.parse(bad)).isInstanceOf(IllegalArgumentException.class)
+                    .satisfies(e -> assertThat(oneLine(e.getMessage())).as(bad).isTrue());
+        }
+    }
+
+    /** Whether {@code s} holds nothing a log appender or a terminal would treat as a new line or a control. */
+    static boolean oneLine(String s) {
+        return s.chars().noneMatch(c -> Character.isISOControl(c) || c == '\u2028' || c == '\u2029');
+    }
+
     @Test
     void plainEnvoyBodyIsNotIstio() {
         // when

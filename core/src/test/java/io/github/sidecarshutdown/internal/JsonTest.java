@@ -203,4 +203,13 @@ class JsonTest {
                 .isExactlyInstanceOf(Json.JsonException.class)
                 .hasMessageEndingWith("nested deeper than 64");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\u2028", "\u001b", "\u0085", "[1,\u2029]", "\"\\\n\"", "\"\\\u2028\""})
+    void errorMessagesNeverCarryTheControlCharacterTheyReport(String text) {
+        assertThatThrownBy(() -> Json.parse(text)).isInstanceOf(Json.JsonException.class)
+                .satisfies(e -> assertThat(e.getMessage().chars()
+                        .noneMatch(c -> Character.isISOControl(c) || c == '\u2028' || c == '\u2029'))
+                        .as(e.getMessage()).isTrue());
+    }
 }

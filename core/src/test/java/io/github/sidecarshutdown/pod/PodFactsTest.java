@@ -65,6 +65,31 @@ class PodFactsTest {
     }
 
     @Test
+    void aMalformedValueIsQuotedOnOneLine() {
+        for (String forger : new String[] {"\\n", "\\r\\n", "\\u001b[2K", "\\u2028", "\\u0085"}) {
+            // given a value that, echoed raw, would start a fake log line
+            String config = "terminationDrainDuration: \"soon" + forger + "2026-11-28 ERROR forged\"\n";
+
+            // then
+            assertThatThrownBy(() -> PodFacts.fromAnnotations(Map.of(PodFacts.PROXY_CONFIG, config), "t"))
+                    .isInstanceOf(PodAnnotationException.class)
+                    .hasMessageContaining("proxy.istio.io/config terminationDrainDuration: 'soon\\")
+                    .satisfies(e -> assertThat(ProxyConfigYamlTest.oneLine(e.getMessage())).as(e.getMessage()).isTrue());
+        }
+        // and through the downward-API file, where the kubelet writes the newline as \n
+        assertThatThrownBy(() -> PodFacts.fromAnnotations(DownwardApiAnnotations.parse(
+                "proxy.istio.io/config=\"proxyMetadata:\\n  MINIMUM_DRAIN_DURATION: \\\"x\\\\u2028INFO forged\\\"\\n\"\n"), "t"))
+                .isInstanceOf(PodAnnotationException.class)
+                .satisfies(e -> assertThat(ProxyConfigYamlTest.oneLine(e.getMessage())).as(e.getMessage()).isTrue());
+        assertThatThrownBy(() -> DownwardApiAnnotations.parse("k=\"\\\u2028\"\n"))
+                .isInstanceOf(PodAnnotationException.class)
+                .satisfies(e -> assertThat(ProxyConfigYamlTest.oneLine(e.getMessage())).as(e.getMessage()).isTrue());
+        assertThatThrownBy(() -> DownwardApiAnnotations.parse("k\u001b[2K=\"v\"\n"))
+                .isInstanceOf(PodAnnotationException.class)
+                .satisfies(e -> assertThat(ProxyConfigYamlTest.oneLine(e.getMessage())).as(e.getMessage()).isTrue());
+    }
+
+    @Test
     void malformedFieldsNameTheAnnotationAndTheField() {
         assertThatThrownBy(() -> PodFacts.fromAnnotations(Map.of(PodFacts.PROXY_CONFIG, "terminationDrainDuration: soon"), "t"))
                 .isInstanceOf(PodAnnotationException.class)

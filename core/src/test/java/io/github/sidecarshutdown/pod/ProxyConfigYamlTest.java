@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ProxyConfigYamlTest {
 
@@ -127,6 +128,7 @@ class ProxyConfigYamlTest {
                 assertThat(m).isNotNull();
             } catch (PodAnnotationException expected) {
                 assertThat(expected.getMessage()).isNotBlank();
+                assertThat(oneLine(expected.getMessage())).as(escape(expected.getMessage())).isTrue();
             } catch (RuntimeException e) {
                 throw new AssertionError("unexpected " + e + " for input " + escape(input), e);
             }
@@ -156,10 +158,31 @@ class ProxyConfigYamlTest {
                 assertThat(f.source()).isEqualTo("fuzz");
             } catch (PodAnnotationException expected) {
                 assertThat(expected.getMessage()).isNotBlank();
+                assertThat(oneLine(expected.getMessage())).as(escape(expected.getMessage())).isTrue();
             } catch (RuntimeException e) {
                 throw new AssertionError("unexpected " + e + " for input " + escape(input), e);
             }
         }
+    }
+
+    /** Annotation text quoted in an error (a key, a value, a bad escape) cannot forge a log line. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "\"k\\nERROR forged\": 1\n\"k\\nERROR forged\": 2",
+        "\"k\\u2028x\": 1\n\"k\\u2028x\": 2",
+        "a: \"x\\\u001b\"",
+        "a: \"x\\\u2028\"",
+        "a: 'x' \u001b[2K",
+        "{\"k\\r\\nINFO forged\": 1, \"k\\r\\nINFO forged\": 2}",
+        "\u2029: 1"
+    })
+    void quotedAnnotationTextIsEscapedInErrors(String yaml) {
+        assertThatThrownBy(() -> ProxyConfigYaml.parse(yaml)).isInstanceOf(PodAnnotationException.class)
+                .satisfies(e -> assertThat(oneLine(e.getMessage())).as(escape(e.getMessage())).isTrue());
+    }
+
+    static boolean oneLine(String s) {
+        return s.chars().noneMatch(c -> Character.isISOControl(c) || c == '\u2028' || c == '\u2029');
     }
 
     private static String escape(String s) {
