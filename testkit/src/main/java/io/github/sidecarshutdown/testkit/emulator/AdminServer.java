@@ -21,6 +21,13 @@ final class AdminServer implements HttpHandler {
     static final String TEXT = "text/plain; charset=UTF-8";
     static final String JSON = "application/json";
 
+    /**
+     * Stands for the git commit in Envoy's build version ({@code source/common/version/version.cc}:
+     * {@code <sha>/<version>/<Clean|Modified>/<RELEASE|DEBUG>/<ssl>}); 40 hex digits like a real one, so
+     * that clients parsing the field see the real shape.
+     */
+    static final String ENVOY_BUILD_SHA = "5e7a3c1f0b9d8e6a4c2f1d3b5a7c9e0f2b4d6a8c";
+
     /** Envoy's admin endpoints (path, help text, mutates state). */
     private static final List<Object[]> ENDPOINTS = List.of(
             new Object[] {"/drain_listeners", "drain listeners", true},
@@ -97,11 +104,17 @@ final class AdminServer implements HttpHandler {
         return HttpResponse.of(200, TEXT, "OK\n");
     }
 
-    /** section 8.6: presence flags; skip_exit needs graceful. */
+    /**
+     * {@code POST /drain_listeners} as envoy {@code source/server/admin/listeners_handler.cc}
+     * {@code handlerDrainListeners}: flags count by presence ({@code graceful=false} is still graceful),
+     * unknown parameters are ignored, so {@code ?foo} alone is a plain non-graceful drain of every
+     * listener. {@code skip_exit} without {@code graceful} is a 400 from Envoy 1.28, which introduced the
+     * flag; older Envoy does not know it and ignores it.
+     */
     private HttpResponse drainListeners(Map<String, String> params) {
         boolean inboundOnly = params.containsKey("inboundonly");
         boolean graceful = params.containsKey("graceful");
-        boolean skipExit = params.containsKey("skip_exit");
+        boolean skipExit = params.containsKey("skip_exit") && settings.envoy().knowsSkipExit();
         if (skipExit && !graceful) {
             return HttpResponse.of(400, TEXT, "skip_exit requires graceful\n");
         }
@@ -220,7 +233,7 @@ final class AdminServer implements HttpHandler {
         node.put("metadata", metadata);
 
         Map<String, Object> info = new LinkedHashMap<>();
-        info.put("version", "emulated/" + settings.envoyVersion() + "/Clean/RELEASE/BoringSSL");
+        info.put("version", ENVOY_BUILD_SHA + "/" + settings.envoyVersion() + "/Clean/RELEASE/BoringSSL");
         info.put("state", envoy.state().name());
         info.put("hot_restart_version", "disabled");
         info.put("command_line_options", options);

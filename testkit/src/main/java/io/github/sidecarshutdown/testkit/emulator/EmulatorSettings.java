@@ -32,4 +32,9 @@ record EmulatorSettings(
     IstioVersion version() {
         return IstioVersion.parse(istioVersion);
     }
+
+    /** The emulated Envoy's version; modes without Envoy report none and get the newest behaviour. */
+    EnvoyVersion envoy() {
+        return envoyVersion.isEmpty() ? new EnvoyVersion(Integer.MAX_VALUE, 0) : EnvoyVersion.parse(envoyVersion);
+    }
 }

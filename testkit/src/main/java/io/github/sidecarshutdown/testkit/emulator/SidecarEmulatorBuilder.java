@@ -14,6 +14,7 @@ public final class SidecarEmulatorBuilder {
 
     private IstioMode mode = IstioMode.ISTIO_1_26;
     private @Nullable String istioVersion;
+    private @Nullable String envoyVersion;
     private @Nullable Boolean legacyEnvoyDrain;
     private @Nullable Boolean downstreamConnectionStats;
     private boolean shutdownEndpointEnabled = true;
@@ -56,8 +57,31 @@ public final class SidecarEmulatorBuilder {
     }
 
     /**
+     * The Envoy version, e.g. {@code "1.34.1"} or {@code "1.33.2-dev"}: reported in {@code /server_info}
+     * as {@code "version": "<sha>/1.34.1/Clean/RELEASE/BoringSSL"}, and it selects the admin API's
+     * behaviour as that Envoy has it:
+     * <ul>
+     *   <li>below 1.34 an {@code inboundonly&graceful} drain drain-closes every HTTP connection, outbound,
+     *       15021 and admin included (envoyproxy/envoy#35020); from 1.34 only inbound ones
+     *       (envoyproxy/envoy#37873);</li>
+     *   <li>below 1.28 {@code drain_listeners} does not know {@code skip_exit} and ignores it, so
+     *       {@code ?graceful&skip_exit} still stops the listeners at the end of the drain time and
+     *       {@code ?skip_exit} alone is a non-graceful drain, not a 400 (envoyproxy/envoy#30003).</li>
+     * </ul>
+     * Default: {@link IstioMode#envoyVersion()} of the mode.
+     */
+    public SidecarEmulatorBuilder envoyVersion(String envoyVersion) {
+        Objects.requireNonNull(envoyVersion, "envoyVersion");
+        EnvoyVersion.parse(envoyVersion);
+        this.envoyVersion = envoyVersion;
+        return this;
+    }
+
+    /**
      * Whether an inbound-only graceful drain also drain-closes outbound, health and admin connections
-     * (Envoy &lt; 1.34, sidecar-protocol.md section 1.4). Default: {@link IstioMode#legacyEnvoyDrain()}.
+     * (Envoy &lt; 1.34). Without {@link #envoyVersion(String)} this also picks the reported version
+     * (1.33.5 or 1.34.2); with it, it must agree with that version. Default:
+     * {@link IstioMode#legacyEnvoyDrain()}, or what {@link #envoyVersion(String)} implies.
      */
     public SidecarEmulatorBuilder legacyEnvoyDrain(boolean legacyEnvoyDrain) {
         this.legacyEnvoyDrain = legacyEnvoyDrain;
@@ -191,9 +215,20 @@ public final class SidecarEmulatorBuilder {
         }
         boolean exitOnZero = mode == IstioMode.EXIT_ON_ZERO_ACTIVE_CONNECTIONS;
         String version = istioVersion != null ? istioVersion : mode.defaultIstioVersion();
-        boolean legacy = legacyEnvoyDrain != null ? legacyEnvoyDrain : mode.legacyEnvoyDrain();
-        String envoyVersion = legacy == mode.legacyEnvoyDrain() ? mode.envoyVersion() : legacy ? "1.33.5" : "1.34.2";
-        EmulatorSettings settings = new EmulatorSettings(mode, version, envoyVersion, legacy, exitOnZero,
+        boolean legacy;
+        String envoy;
+        if (envoyVersion != null) {
+            envoy = envoyVersion;
+            legacy = !EnvoyVersion.parse(envoy).drainsDirectionally();
+            if (legacyEnvoyDrain != null && legacyEnvoyDrain != legacy) {
+                throw new IllegalStateException("legacyEnvoyDrain: " + legacyEnvoyDrain + " (expected: " + legacy
+                        + " with envoyVersion " + envoy + "; Envoy drains directionally from 1.34)");
+            }
+        } else {
+            legacy = legacyEnvoyDrain != null ? legacyEnvoyDrain : mode.legacyEnvoyDrain();
+            envoy = legacy == mode.legacyEnvoyDrain() ? mode.envoyVersion() : legacy ? "1.33.5" : "1.34.2";
+        }
+        EmulatorSettings settings = new EmulatorSettings(mode, version, envoy, legacy, exitOnZero,
                 downstreamConnectionStats != null ? downstreamConnectionStats : exitOnZero,
                 terminationDrainDuration, drainDuration, minimumDrainDuration, activeConnectionCheckInterval,
                 statsRequestTimeout, statsFlushInterval, healthConnectTimeout, timeToInitializing, timeToLive,

@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Usage (all options optional; durations as {@code 500ms}, {@code 5s} or {@code PT5S}):
  * <pre>
  * java -cp ... io.github.sidecarshutdown.testkit.emulator.SidecarEmulatorMain
- *   [--mode ISTIO_1_26] [--istio-version 1.26.2]
+ *   [--mode ISTIO_1_26] [--istio-version 1.26.2] [--envoy-version 1.34.2]
  *   [--termination-drain-duration 5s] [--drain-duration 45s] [--minimum-drain-duration 5s]
  *   [--app-port N] [--admin-port 0] [--agent-port 0] [--health-port 0] [--outbound-port 0] [--inbound-port 0]
  *   [--ports-file PATH] [--native-prestop-file PATH]
@@ -195,6 +195,7 @@ public final class SidecarEmulatorMain {
                     }
                     break;
                 case "--istio-version": builder.istioVersion(value); break;
+                case "--envoy-version": builder.envoyVersion(value); break;
                 case "--termination-drain-duration":
                     builder.terminationDrainDuration(DurationParser.parse(name, value));
                     break;
