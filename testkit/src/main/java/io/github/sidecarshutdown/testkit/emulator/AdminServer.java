@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -49,11 +50,14 @@ final class AdminServer implements HttpHandler {
     private final EnvoyProcess envoy;
     private final EmulatorSettings settings;
     private final ScheduledExecutorService scheduler;
+    private final IntSupplier agentPort;
 
-    AdminServer(EnvoyProcess envoy, EmulatorSettings settings, ScheduledExecutorService scheduler) {
+    AdminServer(EnvoyProcess envoy, EmulatorSettings settings, ScheduledExecutorService scheduler,
+            IntSupplier agentPort) {
         this.envoy = envoy;
         this.settings = settings;
         this.scheduler = scheduler;
+        this.agentPort = agentPort;
     }
 
     @Override
@@ -204,10 +208,15 @@ final class AdminServer implements HttpHandler {
         proxyConfig.put("drainDuration", protoDuration(settings.drainDuration()));
         proxyConfig.put("terminationDrainDuration", protoDuration(settings.terminationDrainDuration()));
         proxyConfig.put("discoveryAddress", "istiod.istio-system.svc:15012");
-        proxyConfig.put("proxyAdminPort", 15000);
+        // The ports really bound, so that a client that finds pilot-agent through PROXY_CONFIG (the
+        // Pod may have moved it with status.sidecar.istio.io/port) finds the emulated one.
+        proxyConfig.put("proxyAdminPort", envoy.adminPort());
         proxyConfig.put("controlPlaneAuthPolicy", "MUTUAL_TLS");
         proxyConfig.put("statNameLength", 189);
-        proxyConfig.put("statusPort", 15020);
+        if (settings.statusServerEnabled()) {
+            // statusPort 0 (status server disabled) is a proto3 default, which Istio's JSON omits
+            proxyConfig.put("statusPort", agentPort.getAsInt());
+        }
         if (settings.mode() == IstioMode.NATIVE) {
             proxyConfig.put("holdApplicationUntilProxyStarts", true);
         }
@@ -221,7 +230,7 @@ final class AdminServer implements HttpHandler {
             metadata.put("MINIMUM_DRAIN_DURATION", goDuration(settings.minimumDrainDuration()));
         }
         metadata.put("ENVOY_PROMETHEUS_PORT", 15090);
-        metadata.put("ENVOY_STATUS_PORT", 15021);
+        metadata.put("ENVOY_STATUS_PORT", envoy.healthPort());
         metadata.put("ISTIO_VERSION", settings.istioVersion());
         metadata.put("NAME", "app-7d9c-abcde");
         metadata.put("NAMESPACE", "default");

@@ -23,6 +23,7 @@ record EmulatorSettings(
         int appPort,
         int adminPort,
         int agentPort,
+        boolean statusServerEnabled,
         int healthPort,
         int outboundPort,
         int inboundPort,

@@ -55,7 +55,7 @@ final class EnvoyProcess {
         this.recorder = recorder;
         this.scheduler = scheduler;
         this.sidecar = settings.mode().hasSidecar();
-        AdminServer adminServer = new AdminServer(this, settings, scheduler);
+        AdminServer adminServer = new AdminServer(this, settings, scheduler, agentPort);
         this.admin = new SocketListener("admin", settings.adminPort(), threads,
                 new HttpConnectionLoop(adminServer, this::drainCloseAdmin,
                         r -> recorder.call(RecordedCall.Target.ADMIN, r)));

@@ -67,7 +67,7 @@ public final class SidecarEmulator implements AutoCloseable {
         });
         PilotAgent[] agentRef = new PilotAgent[1];
         this.envoy = new EnvoyProcess(settings, recorder, threads, scheduler,
-                () -> agentRef[0] == null ? closedAgentPort : agentRef[0].port());
+                () -> agentRef[0] == null || !agentRef[0].hasStatusServer() ? closedAgentPort : agentRef[0].port());
         this.agent = settings.mode().hasSidecar() ? new PilotAgent(settings, envoy, recorder, threads) : null;
         agentRef[0] = agent;
         this.mesh = settings.mode().isOtherMesh() ? new MeshProxy(settings, recorder, threads, scheduler) : null;
@@ -98,6 +98,9 @@ public final class SidecarEmulator implements AutoCloseable {
             envoy.start();
             if (agent != null) {
                 agent.start();
+                if (!agent.hasStatusServer()) {
+                    closedAgentPort = reserveClosedPort(settings.agentPort());
+                }
             } else if (mesh != null) {
                 mesh.start();
                 closedAgentPort = reserveClosedPort(settings.agentPort());
@@ -150,10 +153,14 @@ public final class SidecarEmulator implements AutoCloseable {
         return url(agent != null ? envoy.adminPort() : m != null ? m.port() : closedAdminPort);
     }
 
-    /** pilot-agent status server base URL (Istio 15020). */
+    /**
+     * pilot-agent status server base URL (Istio 15020). Without a status server
+     * ({@link SidecarEmulatorBuilder#statusServerEnabled(boolean)} false, or no Istio sidecar) a loopback
+     * URL whose port refuses connections.
+     */
     public URI agentUrl() {
         PilotAgent a = agent;
-        return url(a != null ? a.port() : closedAgentPort);
+        return url(a != null && a.hasStatusServer() ? a.port() : closedAgentPort);
     }
 
     /** Envoy health listener base URL (Istio 15021); only {@code /healthz/ready} is routed. */
@@ -224,6 +231,13 @@ public final class SidecarEmulator implements AutoCloseable {
         requireStarted();
         PilotAgent a = agent;
         if (a != null && a.state() == PilotAgent.State.RUNNING && envoy.isAlive()) {
+            if (!a.hasStatusServer()) {
+                // The hook is `pilot-agent request POST drain` against the status port: nothing listens,
+                // the hook fails, the kubelet goes on; the drain then only happens at SIGTERM.
+                recorder.event(SidecarEvent.Type.NATIVE_PRESTOP,
+                        "pilot-agent request POST drain failed: connection refused (no status port)");
+                return;
+            }
             recorder.event(SidecarEvent.Type.NATIVE_PRESTOP, "pilot-agent request POST drain");
             a.drainNow();
         }

@@ -30,6 +30,7 @@ public final class SidecarEmulatorBuilder {
     private int appPort;
     private int adminPort;
     private int agentPort;
+    private boolean statusServerEnabled = true;
     private int healthPort;
     private int outboundPort;
     private int inboundPort;
@@ -164,9 +165,29 @@ public final class SidecarEmulatorBuilder {
         return this;
     }
 
-    /** pilot-agent status port (Istio 15020). Default 0 = ephemeral. */
+    /**
+     * pilot-agent status port (Istio 15020; a Pod moves it with the annotation
+     * {@code status.sidecar.istio.io/port}). {@code /server_info} reports the bound port as
+     * {@code node.metadata.PROXY_CONFIG.statusPort}, so a client can find a moved agent there. Default 0 =
+     * ephemeral.
+     */
     public SidecarEmulatorBuilder agentPort(int port) {
         this.agentPort = port(port, "agentPort");
+        return this;
+    }
+
+    /**
+     * Whether pilot-agent's status server listens at all. {@code false} is a Pod with
+     * {@code status.sidecar.istio.io/port: "0"} (ProxyConfig {@code statusPort} 0; pilot-agent
+     * {@code pilot/cmd/pilot-agent/app/cmd.go} then starts no status server): pilot-agent still runs and
+     * still drains and kills Envoy on SIGTERM, Envoy's admin answers with its usual Istio
+     * {@code /server_info} (without {@code statusPort}), but {@link SidecarEmulator#agentUrl()} points to
+     * a port that refuses connections, before and after SIGTERM; the 15021 health listener answers 503
+     * (its {@code agent} cluster is unreachable); the native preStop {@code POST /drain} fails, so no
+     * drain happens before SIGTERM. Default true.
+     */
+    public SidecarEmulatorBuilder statusServerEnabled(boolean enabled) {
+        this.statusServerEnabled = enabled;
         return this;
     }
 
@@ -232,7 +253,7 @@ public final class SidecarEmulatorBuilder {
                 downstreamConnectionStats != null ? downstreamConnectionStats : exitOnZero,
                 terminationDrainDuration, drainDuration, minimumDrainDuration, activeConnectionCheckInterval,
                 statsRequestTimeout, statsFlushInterval, healthConnectTimeout, timeToInitializing, timeToLive,
-                appPort, adminPort, agentPort, healthPort, outboundPort, inboundPort, shutdownEndpointEnabled, listener);
+                appPort, adminPort, agentPort, statusServerEnabled, healthPort, outboundPort, inboundPort, shutdownEndpointEnabled, listener);
         return new SidecarEmulator(settings);
     }
 
