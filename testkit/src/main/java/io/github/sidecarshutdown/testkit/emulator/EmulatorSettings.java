@@ -11,6 +11,7 @@ record EmulatorSettings(
         boolean legacyEnvoyDrain,
         boolean exitOnZeroActiveConnections,
         boolean downstreamConnectionStats,
+        boolean trafficStats,
         Duration terminationDrainDuration,
         Duration drainDuration,
         Duration minimumDrainDuration,

@@ -40,6 +40,7 @@ final class EnvoyProcess {
     private final List<long[]> healthTransitions = new CopyOnWriteArrayList<>();
     private final List<Runnable> exitListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong listenerStopped = new AtomicLong();
+    private final HttpConnectionManagerStats inboundHttp = new HttpConnectionManagerStats();
     private final AtomicBoolean dead = new AtomicBoolean();
     private final CountDownLatch exited = new CountDownLatch(1);
     private final Object drainLock = new Object();
@@ -62,7 +63,8 @@ final class EnvoyProcess {
         this.outbound = new SocketListener("outbound", settings.outboundPort(), threads,
                 new HttpConnectionLoop(new OutboundProxy(this::outboundPort), this::drainCloseOutbound, r -> { }));
         this.inbound = new SocketListener("inbound", settings.inboundPort(), threads,
-                new HttpConnectionLoop(new InboundForwarder(settings.appPort()), this::drainCloseInbound, r -> { }));
+                new HttpConnectionLoop(new InboundForwarder(settings.appPort()), this::drainCloseInbound, r -> { },
+                        inboundHttp));
         this.health = new SocketListener("health", settings.healthPort(), threads,
                 new HttpConnectionLoop(new HealthListener(agentPort, settings.healthConnectTimeout()),
                         this::drainCloseHealth, r -> recorder.call(RecordedCall.Target.HEALTH, r)));
@@ -311,22 +313,44 @@ final class EnvoyProcess {
         put(stats, usedOnly, "server.total_connections",
                 outbound.activeConnections() + inbound.activeConnections() + health.activeConnections(), true);
         put(stats, usedOnly, "server.uptime", uptimeSeconds(), true);
-        if (settings.downstreamConnectionStats()) {
-            // Only with EXIT_ON_ZERO or a custom matcher (section 1.7): per listener, per worker, admin.
-            cx(stats, usedOnly, OUTBOUND_STATS, ".worker_0", outbound);
-            cx(stats, usedOnly, INBOUND_STATS, ".worker_0", inbound);
-            cx(stats, usedOnly, HEALTH_STATS, ".worker_0", health);
-            cx(stats, usedOnly, "listener.admin", ".main_thread", admin);
+        // Istio's stats matcher (istio pkg/bootstrap/config.go) keeps listener stats only when asked:
+        // the downstream_cx_active suffix with EXIT_ON_ZERO_ACTIVE_CONNECTIONS, everything with a
+        // statsInclusionPrefixes annotation or proxyStatsMatcher.
+        boolean active = settings.downstreamConnectionStats() || settings.trafficStats();
+        boolean total = settings.trafficStats();
+        cx(stats, usedOnly, OUTBOUND_STATS, ".worker_0", outbound, active, total);
+        cx(stats, usedOnly, INBOUND_STATS, ".worker_0", inbound, active, total);
+        cx(stats, usedOnly, HEALTH_STATS, ".worker_0", health, active, total);
+        cx(stats, usedOnly, "listener.admin", ".main_thread", admin, active, total);
+        if (settings.trafficStats() && settings.appPort() != 0) {
+            String http = inboundHttpStatPrefix();
+            boolean used = inboundHttp.requestsTotal() > 0;
+            put(stats, usedOnly, http + ".downstream_cx_drain_close", inboundHttp.drainCloses(),
+                    inboundHttp.drainCloses() > 0);
+            put(stats, usedOnly, http + ".downstream_rq_active", inboundHttp.requestsActive(), used);
+            put(stats, usedOnly, http + ".downstream_rq_total", inboundHttp.requestsTotal(), used);
         }
         return stats;
     }
 
+    /** Istio's stat prefix of the inbound HTTP connection manager for the app's port. */
+    String inboundHttpStatPrefix() {
+        return "http.inbound_0.0.0.0_" + settings.appPort();
+    }
+
     private static void cx(TreeMap<String, Long> stats, boolean usedOnly, String prefix, String thread,
-            SocketListener listener) {
+            SocketListener listener, boolean withActive, boolean withTotal) {
         boolean used = listener.totalConnections() > 0;
-        long active = listener.activeConnections();
-        put(stats, usedOnly, prefix + ".downstream_cx_active", active, used);
-        put(stats, usedOnly, prefix + thread + ".downstream_cx_active", active, used);
+        if (withActive) {
+            long active = listener.activeConnections();
+            put(stats, usedOnly, prefix + ".downstream_cx_active", active, used);
+            put(stats, usedOnly, prefix + thread + ".downstream_cx_active", active, used);
+        }
+        if (withTotal) {
+            long total = listener.totalConnections();
+            put(stats, usedOnly, prefix + ".downstream_cx_total", total, used);
+            put(stats, usedOnly, prefix + thread + ".downstream_cx_total", total, used);
+        }
     }
 
     private static void put(TreeMap<String, Long> stats, boolean usedOnly, String name, long value, boolean used) {

@@ -17,6 +17,7 @@ public final class SidecarEmulatorBuilder {
     private @Nullable String envoyVersion;
     private @Nullable Boolean legacyEnvoyDrain;
     private @Nullable Boolean downstreamConnectionStats;
+    private boolean trafficStats;
     private boolean shutdownEndpointEnabled = true;
     private Duration terminationDrainDuration = IstioDefaults.TERMINATION_DRAIN_DURATION;
     private Duration drainDuration = IstioDefaults.DRAIN_DURATION;
@@ -96,6 +97,32 @@ public final class SidecarEmulatorBuilder {
      */
     public SidecarEmulatorBuilder downstreamConnectionStats(boolean enabled) {
         this.downstreamConnectionStats = enabled;
+        return this;
+    }
+
+    /**
+     * Whether {@code /stats} has Envoy's per-listener connection stats and the inbound HTTP connection
+     * manager's request stats, as a Pod with {@code sidecar.istio.io/statsInclusionPrefixes:
+     * "listener.,http."} (or the same {@code proxyStatsMatcher}) has; Istio's default matcher drops them.
+     * Names exactly as Envoy's, with Istio's nominal ports whatever port the emulator bound:
+     * <ul>
+     *   <li>{@code listener.0.0.0.0_15001.downstream_cx_total} (counter) and
+     *       {@code listener.0.0.0.0_15001.downstream_cx_active} (gauge), the same for {@code 0.0.0.0_15006}
+     *       (inbound) and {@code 0.0.0.0_15021}, each also per worker ({@code listener.0.0.0.0_15006.worker_0.
+     *       downstream_cx_total}); {@code listener.admin.downstream_cx_total} and
+     *       {@code listener.admin.main_thread.*} for the admin listener (envoy
+     *       {@code source/common/listener_manager/listener_impl.cc} names the listener scope
+     *       {@code listener.<address>_<port>.}, {@code connection_handler_impl.cc} adds the per-worker
+     *       {@code worker_<n>.} scope);</li>
+     *   <li>{@code http.inbound_0.0.0.0_<appPort>.downstream_rq_total} (counter),
+     *       {@code .downstream_rq_active} (gauge) and {@code .downstream_cx_drain_close} (counter), with
+     *       {@code inbound_0.0.0.0_<port>} the stat prefix Istio gives the inbound HTTP connection manager
+     *       of the app's port; only when {@link #appPort(int)} is set.</li>
+     * </ul>
+     * Default false.
+     */
+    public SidecarEmulatorBuilder trafficStats(boolean enabled) {
+        this.trafficStats = enabled;
         return this;
     }
 
@@ -250,7 +277,7 @@ public final class SidecarEmulatorBuilder {
             envoy = legacy == mode.legacyEnvoyDrain() ? mode.envoyVersion() : legacy ? "1.33.5" : "1.34.2";
         }
         EmulatorSettings settings = new EmulatorSettings(mode, version, envoy, legacy, exitOnZero,
-                downstreamConnectionStats != null ? downstreamConnectionStats : exitOnZero,
+                downstreamConnectionStats != null ? downstreamConnectionStats : exitOnZero, trafficStats,
                 terminationDrainDuration, drainDuration, minimumDrainDuration, activeConnectionCheckInterval,
                 statsRequestTimeout, statsFlushInterval, healthConnectTimeout, timeToInitializing, timeToLive,
                 appPort, adminPort, agentPort, statusServerEnabled, healthPort, outboundPort, inboundPort, shutdownEndpointEnabled, listener);
