@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * Envoy's admin API (Istio port 15000), sidecar-protocol.md sections 1.1–1.8 and 8.3–8.10. Only the
+ * Envoy's admin API (Istio port 15000), as envoy {@code source/server/admin/admin.cc} and its handlers
+ * answer. Only the
  * endpoints that matter for termination are answered; other known mutating endpoints accept a POST and
  * do nothing; everything else is a 404 with the help table, as Envoy does.
  */
@@ -69,7 +70,7 @@ final class AdminServer implements HttpHandler {
         String path = request.path();
         Map<String, String> params = QueryParams.parse(request.rawQuery());
         if (MUTATING.contains(path) && !"POST".equals(request.method())) {
-            // section 1.1: 405 and no side effect; the body has no trailing newline
+            // admin.cc makeRequest: 405 and no side effect; the body has no trailing newline
             return HttpResponse.of(405, TEXT, "Method " + request.method() + " not allowed, POST required.");
         }
         switch (path) {
@@ -93,7 +94,7 @@ final class AdminServer implements HttpHandler {
                 envoy.okHealthcheck();
                 return ok();
             case "/quitquitquit":
-                // Envoy answers first, then shuts down (section 1.6); a short delay lets the client read it.
+                // server_cmd_handler.cc: Envoy answers first, then shuts down; a short delay lets the client read it.
                 return ok().afterSend(() -> scheduler.schedule(envoy::quit, 20, TimeUnit.MILLISECONDS));
             case "/logging":
             case "/reset_counters":
@@ -183,7 +184,7 @@ final class AdminServer implements HttpHandler {
         return HttpResponse.of(200, TEXT, sb.toString());
     }
 
-    /** section 1.3: ServerInfo proto as pretty JSON with snake_case fields; PROXY_CONFIG camelCase. */
+    /** server_info_handler.cc: ServerInfo proto as pretty JSON, snake_case fields; Istio's PROXY_CONFIG camelCase. */
     private String serverInfo() {
         Map<String, Object> options = new LinkedHashMap<>();
         options.put("base_id", "0");
@@ -261,7 +262,7 @@ final class AdminServer implements HttpHandler {
         return sb.toString();
     }
 
-    /** Envoy's fallback headers on every admin response (section 1.1, 8.3). */
+    /** Envoy's fallback headers on every admin response ({@code utils.cc populateFallbackResponseHeaders}). */
     private static HttpResponse withAdminHeaders(HttpResponse response) {
         HttpHeaders h = response.headers();
         if (!h.contains("content-type")) {

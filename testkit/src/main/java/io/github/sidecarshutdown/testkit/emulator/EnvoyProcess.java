@@ -16,8 +16,8 @@ import java.util.function.IntSupplier;
 
 /**
  * The emulated Envoy process: its four sockets (admin, outbound, inbound, 15021 health), server state,
- * drain state, stats, and its death. Listener behaviour follows sidecar-protocol.md sections 1.2–1.8;
- * the death is pilot-agent's SIGKILL (section 2, step 5) or its own {@code /quitquitquit} (section 1.6).
+ * drain state, stats, and its death. The death is pilot-agent's SIGKILL (istio {@code pkg/envoy/proxy.go}
+ * {@code cmd.Process.Kill}) or its own {@code /quitquitquit} (envoy {@code server_cmd_handler.cc}).
  *
  * <p>In {@link IstioMode#NONE} only the outbound and inbound sockets exist and they never drain nor die.
  */
@@ -110,7 +110,7 @@ final class EnvoyProcess {
         exitListeners.add(listener);
     }
 
-    // ---- server state (section 1.2, 8.2) ----
+    // ---- server state (envoy source/server/utils.cc serverState) ----
 
     ServerState stateAt(long nanos) {
         long elapsed = nanos - startNanos;
@@ -131,7 +131,7 @@ final class EnvoyProcess {
         return System.nanoTime() - startNanos >= settings.timeToLive().toNanos();
     }
 
-    /** {@code server.state} is refreshed only at stats flushes (section 1.7): the state at the last flush. */
+    /** {@code server.state} is refreshed only at stats flushes (server.cc updateServerStats): the state then. */
     int serverStateGauge() {
         long flush = settings.statsFlushInterval().toNanos();
         long elapsed = System.nanoTime() - startNanos;
@@ -154,7 +154,7 @@ final class EnvoyProcess {
         return failed;
     }
 
-    // ---- health check (section 1.5) ----
+    // ---- health check (envoy source/server/admin/server_cmd_handler.cc) ----
 
     void failHealthcheck() {
         synchronized (drainLock) {
@@ -180,7 +180,7 @@ final class EnvoyProcess {
         return healthFailed;
     }
 
-    // ---- drains (section 1.4, 8.6) ----
+    // ---- drains (envoy source/server/admin/listeners_handler.cc, drain_manager_impl.cc) ----
 
     void drainListeners(boolean inboundOnly, boolean graceful, boolean skipExit) {
         if (!sidecar || dead.get()) {
@@ -249,7 +249,7 @@ final class EnvoyProcess {
         return sidecar && draining && settings.legacyEnvoyDrain();
     }
 
-    // ---- death (section 1.6, 2 step 5) ----
+    // ---- death ----
 
     /** pilot-agent's SIGKILL: every Envoy port refuses, open connections are reset. */
     void kill(String why) {
@@ -286,7 +286,7 @@ final class EnvoyProcess {
         exited.countDown();
     }
 
-    // ---- stats (section 1.7, 8.9) ----
+    // ---- stats (envoy source/server/admin/stats_handler.cc) ----
 
     /** Stats as name → value, sorted; {@code usedOnly} drops stats never written. */
     TreeMap<String, Long> stats(boolean usedOnly) {
@@ -359,7 +359,7 @@ final class EnvoyProcess {
         }
     }
 
-    /** The names and addresses for {@code /listeners} (section 1.8); stopped listeners stay listed. */
+    /** The names and addresses for {@code /listeners} (listeners_handler.cc); stopped listeners stay listed. */
     List<String[]> listenerTable() {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"virtualOutbound", "127.0.0.1", String.valueOf(outbound.port())});

@@ -6,8 +6,9 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Keep-alive request loop for one connection. Drain-close (sidecar-protocol.md section 1.4: "HTTP/1.1
- * responses get {@code Connection: close} and the connection is closed after the response") is decided
+ * Keep-alive request loop for one connection. Drain-close (envoy docs
+ * {@code intro/arch_overview/operations/draining.rst}: HTTP/1.1 responses get {@code Connection: close}
+ * and the connection is closed after the response) is decided
  * per response by {@code drainClose}, so a drain that starts while a connection is idle still affects
  * its next response.
  */

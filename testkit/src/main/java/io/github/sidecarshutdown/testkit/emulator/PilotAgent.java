@@ -11,8 +11,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The emulated pilot-agent: its status server (Istio 15020: {@code /healthz/ready}, {@code /quitquitquit},
- * {@code /drain}, sidecar-protocol.md sections 3.1–3.3 and 8.11–8.12) and its life cycle: RUNNING, then
- * TERMINATING once SIGTERM or a quit arrives (the listening socket closes at once, section 2 step 2),
+ * {@code /drain}, istio {@code pilot/cmd/pilot-agent/status/server.go}) and its life cycle: RUNNING, then
+ * TERMINATING once SIGTERM or a quit arrives (the listening socket closes at once with the context),
  * then EXITED with code 0 after Envoy is dead.
  */
 final class PilotAgent implements HttpHandler {
@@ -52,7 +52,7 @@ final class PilotAgent implements HttpHandler {
         if (l != null) {
             l.start();
         }
-        // pilot-agent exits when its Envoy child exits, whatever the reason (section 1.6).
+        // pilot-agent exits when its Envoy child exits, whatever the reason (istio pkg/envoy/agent.go Run).
         envoy.onExit(this::envoyExited);
     }
 
@@ -103,7 +103,7 @@ final class PilotAgent implements HttpHandler {
         return r;
     }
 
-    /** Loopback only (403), POST only (405), in that order (section 3.2). */
+    /** Loopback only (403), POST only (405), in that order ({@code server.go handleQuit, handleDrain}). */
     private static HttpResponse guarded(HttpRequest request, java.util.function.Supplier<HttpResponse> action) {
         if (!request.remoteAddress().isLoopbackAddress()) {
             HttpResponse r = HttpResponse.of(403, GO_TEXT, "Only requests from localhost are allowed\n");
@@ -119,7 +119,7 @@ final class PilotAgent implements HttpHandler {
     }
 
     /**
-     * section 3.1: 503 once terminating (checked first), then config received, {@code server.state == 0}
+     * {@code status/ready/probe.go}: 503 once terminating (checked first), then config received, {@code server.state == 0}
      * and workers started; the first success is cached forever.
      */
     boolean isReady() {

@@ -18,8 +18,8 @@ import java.util.concurrent.ThreadFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An Istio sidecar (Envoy + pilot-agent) on loopback ports, for termination tests; implements
- * sidecar-protocol.md section 8.
+ * An Istio sidecar (Envoy + pilot-agent) on loopback ports, for termination tests: what a client in the
+ * application container sees of Envoy's admin API, pilot-agent's status server and their termination.
  *
  * <p>What it offers: Envoy's admin API ({@link #adminUrl()}), pilot-agent's status server
  * ({@link #agentUrl()}), Envoy's {@code :15021} health listener ({@link #healthUrl()}), an outbound
@@ -197,8 +197,8 @@ public final class SidecarEmulator implements AutoCloseable {
     }
 
     /**
-     * The kubelet's SIGTERM to pilot-agent: runs the mode's sequence asynchronously (sidecar-protocol.md
-     * section 8.13). Idempotent; a later call is a no-op, as a second signal is for pilot-agent.
+     * The kubelet's SIGTERM to pilot-agent: runs the mode's sequence asynchronously (istio
+     * {@code pkg/envoy/agent.go} {@code terminate}). Idempotent; a later call is a no-op, as a second signal is for pilot-agent.
      */
     public void terminate() {
         requireStarted();
@@ -224,7 +224,7 @@ public final class SidecarEmulator implements AutoCloseable {
     /**
      * Pod deletion started: the native sidecar's preStop hook, i.e. pilot-agent's {@code /drain}
      * ({@code POST drain_listeners?inboundonly&graceful&skip_exit} and skip the later drain wait,
-     * sidecar-protocol.md section 4). Meaningful in {@link IstioMode#NATIVE}; in other modes it does the
+     * istio {@code pkg/envoy/agent.go} {@code DrainNow}). Meaningful in {@link IstioMode#NATIVE}; in other modes it does the
      * same as a preStop calling {@code /drain} would; no-op in {@link IstioMode#NONE}.
      */
     public void podDeletionStarted() {

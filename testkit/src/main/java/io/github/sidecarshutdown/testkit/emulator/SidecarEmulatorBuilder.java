@@ -6,8 +6,8 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Builds a {@link SidecarEmulator}. Every knob defaults to Istio's default (sidecar-protocol.md
- * section 8, point 15) so that tests only shorten what they need. Mutable and not thread-safe; may
+ * Builds a {@link SidecarEmulator}. Every knob defaults to Istio's default ({@link IstioDefaults}) so that
+ * tests only shorten what they need. Mutable and not thread-safe; may
  * build several emulators.
  */
 public final class SidecarEmulatorBuilder {
@@ -92,7 +92,7 @@ public final class SidecarEmulatorBuilder {
 
     /**
      * Whether {@code /stats} exposes {@code listener.*.downstream_cx_active}. Istio only includes them with
-     * EXIT_ON_ZERO_ACTIVE_CONNECTIONS or a custom stats matcher (section 1.7). Default: true only in
+     * EXIT_ON_ZERO_ACTIVE_CONNECTIONS or a custom stats matcher (istio {@code pkg/bootstrap/config.go}). Default: true only in
      * {@link IstioMode#EXIT_ON_ZERO_ACTIVE_CONNECTIONS}.
      */
     public SidecarEmulatorBuilder downstreamConnectionStats(boolean enabled) {

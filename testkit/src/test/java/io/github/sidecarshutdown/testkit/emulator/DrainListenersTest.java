@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** {@code POST /drain_listeners}: sidecar-protocol.md section 8 point 6 (and 1.4). */
+/** {@code POST /drain_listeners} (envoy {@code source/server/admin/listeners_handler.cc}). */
 class DrainListenersTest {
 
     @RegisterExtension

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Envoy admin API: sidecar-protocol.md section 8 points 2, 3, 4, 5, 7, 8, 9, 10 and 16. */
+/** Envoy admin API: state, server_info, 405/404, health check, quitquitquit, stats, listeners, call log. */
 class EnvoyAdminTest {
 
     private static final String TEXT = "text/plain; charset=UTF-8";

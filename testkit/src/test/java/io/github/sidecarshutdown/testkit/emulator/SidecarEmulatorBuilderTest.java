@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** Builder defaults, custom values and invalid values (style.md 2.4), and section 8.15's defaults. */
+/** Builder defaults, custom values and invalid values, and Istio's timing defaults. */
 class SidecarEmulatorBuilderTest {
 
     @Test
