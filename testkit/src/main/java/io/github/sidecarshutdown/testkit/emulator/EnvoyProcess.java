@@ -182,6 +182,13 @@ final class EnvoyProcess {
 
     // ---- drains (envoy source/server/admin/listeners_handler.cc, drain_manager_impl.cc) ----
 
+    /**
+     * listeners_handler.cc {@code handlerDrainListeners}: non-graceful stops the selected listeners now
+     * (even while a graceful drain runs); graceful starts the server's drain sequence unless one already
+     * runs (then it is a no-op, whatever its flags) and, without {@code skip_exit}, stops the selected
+     * listeners when the drain time ({@code --drain-time-s}) has passed. Until then, and for ever with
+     * {@code skip_exit}, the listeners keep accepting and drain-close their connections.
+     */
     void drainListeners(boolean inboundOnly, boolean graceful, boolean skipExit) {
         if (!sidecar || dead.get()) {
             return;
@@ -236,6 +243,11 @@ final class EnvoyProcess {
         return sidecar && (healthFailed || draining || hotRestartDraining);
     }
 
+    /**
+     * From Envoy 1.34 the drain is directional (envoyproxy/envoy#37873): an inbound-only drain leaves
+     * OUTBOUND and direction-less listeners (15021) alone. Before, the drain manager was global and every
+     * HTTP connection manager drain-closed (envoyproxy/envoy#35020).
+     */
     boolean drainCloseOutbound() {
         return sidecar && (healthFailed || hotRestartDraining
                 || (draining && (!drainInboundOnly || settings.legacyEnvoyDrain())));

@@ -237,10 +237,6 @@ public final class SidecarEmulatorBuilder {
     }
 
     /**
-     * Called synchronously on every {@link SidecarEvent}, on the emulator's threads; must be quick and
-     * must not throw (exceptions are swallowed). Default: none.
-     */
-    /**
      * {@link IstioMode#LINKERD} only: whether linkerd-proxy's {@code POST /shutdown} is enabled
      * ({@code LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED}); when off it answers 404
      * {@code shutdown endpoint is not enabled}, as Linkerd 2.16+ does by default. Default true.
@@ -250,6 +246,10 @@ public final class SidecarEmulatorBuilder {
         return this;
     }
 
+    /**
+     * Called synchronously on every {@link SidecarEvent}, on the emulator's threads; must be quick and
+     * must not throw (exceptions are swallowed). Default: none.
+     */
     public SidecarEmulatorBuilder listener(Consumer<SidecarEvent> listener) {
         this.listener = Objects.requireNonNull(listener, "listener");
         return this;
