@@ -139,6 +139,14 @@ public final class SidecarEmulator implements AutoCloseable {
         return settings.istioVersion();
     }
 
+    /**
+     * The Envoy version reported in {@code /server_info} (e.g. {@code 1.34.2}), which also selects the
+     * drain behaviour ({@link SidecarEmulatorBuilder#envoyVersion(String)}); empty without an Istio sidecar.
+     */
+    public String envoyVersion() {
+        return settings.envoyVersion();
+    }
+
     /** {@code terminationDrainDuration} as configured (reported in {@code /server_info}). */
     public Duration terminationDrainDuration() {
         return settings.terminationDrainDuration();

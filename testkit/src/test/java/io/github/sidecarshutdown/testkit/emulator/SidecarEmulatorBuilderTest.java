@@ -18,6 +18,7 @@ class SidecarEmulatorBuilderTest {
             // then
             assertThat(emulator.mode()).isEqualTo(IstioMode.ISTIO_1_26);
             assertThat(emulator.istioVersion()).isEqualTo("1.26.2");
+            assertThat(emulator.envoyVersion()).isEqualTo("1.34.2");
             assertThat(emulator.terminationDrainDuration()).isEqualTo(Duration.ofSeconds(5));
             assertThat(info).contains("\"terminationDrainDuration\": \"5s\"", "\"drainDuration\": \"45s\"",
                     "\"drain_time\": \"45s\"");
