@@ -8,11 +8,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * Envoy's admin API (Istio port 15000), sidecar-protocol.md sections 1.1–1.8 and 8.3–8.10. Only the
+ * Envoy's admin API (Istio port 15000), as envoy {@code source/server/admin/admin.cc} and its handlers
+ * answer. Only the
  * endpoints that matter for termination are answered; other known mutating endpoints accept a POST and
  * do nothing; everything else is a 404 with the help table, as Envoy does.
  */
@@ -20,6 +22,13 @@ final class AdminServer implements HttpHandler {
 
     static final String TEXT = "text/plain; charset=UTF-8";
     static final String JSON = "application/json";
+
+    /**
+     * Stands for the git commit in Envoy's build version ({@code source/common/version/version.cc}:
+     * {@code <sha>/<version>/<Clean|Modified>/<RELEASE|DEBUG>/<ssl>}); 40 hex digits like a real one, so
+     * that clients parsing the field see the real shape.
+     */
+    static final String ENVOY_BUILD_SHA = "5e7a3c1f0b9d8e6a4c2f1d3b5a7c9e0f2b4d6a8c";
 
     /** Envoy's admin endpoints (path, help text, mutates state). */
     private static final List<Object[]> ENDPOINTS = List.of(
@@ -42,11 +51,14 @@ final class AdminServer implements HttpHandler {
     private final EnvoyProcess envoy;
     private final EmulatorSettings settings;
     private final ScheduledExecutorService scheduler;
+    private final IntSupplier agentPort;
 
-    AdminServer(EnvoyProcess envoy, EmulatorSettings settings, ScheduledExecutorService scheduler) {
+    AdminServer(EnvoyProcess envoy, EmulatorSettings settings, ScheduledExecutorService scheduler,
+            IntSupplier agentPort) {
         this.envoy = envoy;
         this.settings = settings;
         this.scheduler = scheduler;
+        this.agentPort = agentPort;
     }
 
     @Override
@@ -58,7 +70,7 @@ final class AdminServer implements HttpHandler {
         String path = request.path();
         Map<String, String> params = QueryParams.parse(request.rawQuery());
         if (MUTATING.contains(path) && !"POST".equals(request.method())) {
-            // section 1.1: 405 and no side effect; the body has no trailing newline
+            // admin.cc makeRequest: 405 and no side effect; the body has no trailing newline
             return HttpResponse.of(405, TEXT, "Method " + request.method() + " not allowed, POST required.");
         }
         switch (path) {
@@ -82,7 +94,7 @@ final class AdminServer implements HttpHandler {
                 envoy.okHealthcheck();
                 return ok();
             case "/quitquitquit":
-                // Envoy answers first, then shuts down (section 1.6); a short delay lets the client read it.
+                // server_cmd_handler.cc: Envoy answers first, then shuts down; a short delay lets the client read it.
                 return ok().afterSend(() -> scheduler.schedule(envoy::quit, 20, TimeUnit.MILLISECONDS));
             case "/logging":
             case "/reset_counters":
@@ -97,11 +109,17 @@ final class AdminServer implements HttpHandler {
         return HttpResponse.of(200, TEXT, "OK\n");
     }
 
-    /** section 8.6: presence flags; skip_exit needs graceful. */
+    /**
+     * {@code POST /drain_listeners} as envoy {@code source/server/admin/listeners_handler.cc}
+     * {@code handlerDrainListeners}: flags count by presence ({@code graceful=false} is still graceful),
+     * unknown parameters are ignored, so {@code ?foo} alone is a plain non-graceful drain of every
+     * listener. {@code skip_exit} without {@code graceful} is a 400 from Envoy 1.28, which introduced the
+     * flag; older Envoy does not know it and ignores it.
+     */
     private HttpResponse drainListeners(Map<String, String> params) {
         boolean inboundOnly = params.containsKey("inboundonly");
         boolean graceful = params.containsKey("graceful");
-        boolean skipExit = params.containsKey("skip_exit");
+        boolean skipExit = params.containsKey("skip_exit") && settings.envoy().knowsSkipExit();
         if (skipExit && !graceful) {
             return HttpResponse.of(400, TEXT, "skip_exit requires graceful\n");
         }
@@ -166,7 +184,7 @@ final class AdminServer implements HttpHandler {
         return HttpResponse.of(200, TEXT, sb.toString());
     }
 
-    /** section 1.3: ServerInfo proto as pretty JSON with snake_case fields; PROXY_CONFIG camelCase. */
+    /** server_info_handler.cc: ServerInfo proto as pretty JSON, snake_case fields; Istio's PROXY_CONFIG camelCase. */
     private String serverInfo() {
         Map<String, Object> options = new LinkedHashMap<>();
         options.put("base_id", "0");
@@ -191,10 +209,15 @@ final class AdminServer implements HttpHandler {
         proxyConfig.put("drainDuration", protoDuration(settings.drainDuration()));
         proxyConfig.put("terminationDrainDuration", protoDuration(settings.terminationDrainDuration()));
         proxyConfig.put("discoveryAddress", "istiod.istio-system.svc:15012");
-        proxyConfig.put("proxyAdminPort", 15000);
+        // The ports really bound, so that a client that finds pilot-agent through PROXY_CONFIG (the
+        // Pod may have moved it with status.sidecar.istio.io/port) finds the emulated one.
+        proxyConfig.put("proxyAdminPort", envoy.adminPort());
         proxyConfig.put("controlPlaneAuthPolicy", "MUTUAL_TLS");
         proxyConfig.put("statNameLength", 189);
-        proxyConfig.put("statusPort", 15020);
+        if (settings.statusServerEnabled()) {
+            // statusPort 0 (status server disabled) is a proto3 default, which Istio's JSON omits
+            proxyConfig.put("statusPort", agentPort.getAsInt());
+        }
         if (settings.mode() == IstioMode.NATIVE) {
             proxyConfig.put("holdApplicationUntilProxyStarts", true);
         }
@@ -208,7 +231,7 @@ final class AdminServer implements HttpHandler {
             metadata.put("MINIMUM_DRAIN_DURATION", goDuration(settings.minimumDrainDuration()));
         }
         metadata.put("ENVOY_PROMETHEUS_PORT", 15090);
-        metadata.put("ENVOY_STATUS_PORT", 15021);
+        metadata.put("ENVOY_STATUS_PORT", envoy.healthPort());
         metadata.put("ISTIO_VERSION", settings.istioVersion());
         metadata.put("NAME", "app-7d9c-abcde");
         metadata.put("NAMESPACE", "default");
@@ -220,7 +243,7 @@ final class AdminServer implements HttpHandler {
         node.put("metadata", metadata);
 
         Map<String, Object> info = new LinkedHashMap<>();
-        info.put("version", "emulated/" + settings.envoyVersion() + "/Clean/RELEASE/BoringSSL");
+        info.put("version", ENVOY_BUILD_SHA + "/" + settings.envoyVersion() + "/Clean/RELEASE/BoringSSL");
         info.put("state", envoy.state().name());
         info.put("hot_restart_version", "disabled");
         info.put("command_line_options", options);
@@ -239,7 +262,7 @@ final class AdminServer implements HttpHandler {
         return sb.toString();
     }
 
-    /** Envoy's fallback headers on every admin response (section 1.1, 8.3). */
+    /** Envoy's fallback headers on every admin response ({@code utils.cc populateFallbackResponseHeaders}). */
     private static HttpResponse withAdminHeaders(HttpResponse response) {
         HttpHeaders h = response.headers();
         if (!h.contains("content-type")) {

@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses {@code 500ms}, {@code 5s}, {@code 1m}, {@code 2h} and ISO-8601 {@code PT5S} (design.md section 6). */
+/** Parses {@code 500ms}, {@code 5s}, {@code 1m}, {@code 2h} and ISO-8601 {@code PT5S}. */
 final class DurationParser {
 
     private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)");

@@ -11,6 +11,7 @@ record EmulatorSettings(
         boolean legacyEnvoyDrain,
         boolean exitOnZeroActiveConnections,
         boolean downstreamConnectionStats,
+        boolean trafficStats,
         Duration terminationDrainDuration,
         Duration drainDuration,
         Duration minimumDrainDuration,
@@ -23,6 +24,7 @@ record EmulatorSettings(
         int appPort,
         int adminPort,
         int agentPort,
+        boolean statusServerEnabled,
         int healthPort,
         int outboundPort,
         int inboundPort,
@@ -31,5 +33,10 @@ record EmulatorSettings(
 
     IstioVersion version() {
         return IstioVersion.parse(istioVersion);
+    }
+
+    /** The emulated Envoy's version; modes without Envoy report none and get the newest behaviour. */
+    EnvoyVersion envoy() {
+        return envoyVersion.isEmpty() ? new EnvoyVersion(Integer.MAX_VALUE, 0) : EnvoyVersion.parse(envoyVersion);
     }
 }

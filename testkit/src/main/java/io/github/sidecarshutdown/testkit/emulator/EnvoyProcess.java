@@ -16,8 +16,8 @@ import java.util.function.IntSupplier;
 
 /**
  * The emulated Envoy process: its four sockets (admin, outbound, inbound, 15021 health), server state,
- * drain state, stats, and its death. Listener behaviour follows sidecar-protocol.md sections 1.2–1.8;
- * the death is pilot-agent's SIGKILL (section 2, step 5) or its own {@code /quitquitquit} (section 1.6).
+ * drain state, stats, and its death. The death is pilot-agent's SIGKILL (istio {@code pkg/envoy/proxy.go}
+ * {@code cmd.Process.Kill}) or its own {@code /quitquitquit} (envoy {@code server_cmd_handler.cc}).
  *
  * <p>In {@link IstioMode#NONE} only the outbound and inbound sockets exist and they never drain nor die.
  */
@@ -40,6 +40,7 @@ final class EnvoyProcess {
     private final List<long[]> healthTransitions = new CopyOnWriteArrayList<>();
     private final List<Runnable> exitListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong listenerStopped = new AtomicLong();
+    private final HttpConnectionManagerStats inboundHttp = new HttpConnectionManagerStats();
     private final AtomicBoolean dead = new AtomicBoolean();
     private final CountDownLatch exited = new CountDownLatch(1);
     private final Object drainLock = new Object();
@@ -55,14 +56,15 @@ final class EnvoyProcess {
         this.recorder = recorder;
         this.scheduler = scheduler;
         this.sidecar = settings.mode().hasSidecar();
-        AdminServer adminServer = new AdminServer(this, settings, scheduler);
+        AdminServer adminServer = new AdminServer(this, settings, scheduler, agentPort);
         this.admin = new SocketListener("admin", settings.adminPort(), threads,
                 new HttpConnectionLoop(adminServer, this::drainCloseAdmin,
                         r -> recorder.call(RecordedCall.Target.ADMIN, r)));
         this.outbound = new SocketListener("outbound", settings.outboundPort(), threads,
                 new HttpConnectionLoop(new OutboundProxy(this::outboundPort), this::drainCloseOutbound, r -> { }));
         this.inbound = new SocketListener("inbound", settings.inboundPort(), threads,
-                new HttpConnectionLoop(new InboundForwarder(settings.appPort()), this::drainCloseInbound, r -> { }));
+                new HttpConnectionLoop(new InboundForwarder(settings.appPort()), this::drainCloseInbound, r -> { },
+                        inboundHttp));
         this.health = new SocketListener("health", settings.healthPort(), threads,
                 new HttpConnectionLoop(new HealthListener(agentPort, settings.healthConnectTimeout()),
                         this::drainCloseHealth, r -> recorder.call(RecordedCall.Target.HEALTH, r)));
@@ -108,7 +110,7 @@ final class EnvoyProcess {
         exitListeners.add(listener);
     }
 
-    // ---- server state (section 1.2, 8.2) ----
+    // ---- server state (envoy source/server/utils.cc serverState) ----
 
     ServerState stateAt(long nanos) {
         long elapsed = nanos - startNanos;
@@ -129,7 +131,7 @@ final class EnvoyProcess {
         return System.nanoTime() - startNanos >= settings.timeToLive().toNanos();
     }
 
-    /** {@code server.state} is refreshed only at stats flushes (section 1.7): the state at the last flush. */
+    /** {@code server.state} is refreshed only at stats flushes (server.cc updateServerStats): the state then. */
     int serverStateGauge() {
         long flush = settings.statsFlushInterval().toNanos();
         long elapsed = System.nanoTime() - startNanos;
@@ -152,7 +154,7 @@ final class EnvoyProcess {
         return failed;
     }
 
-    // ---- health check (section 1.5) ----
+    // ---- health check (envoy source/server/admin/server_cmd_handler.cc) ----
 
     void failHealthcheck() {
         synchronized (drainLock) {
@@ -178,8 +180,15 @@ final class EnvoyProcess {
         return healthFailed;
     }
 
-    // ---- drains (section 1.4, 8.6) ----
+    // ---- drains (envoy source/server/admin/listeners_handler.cc, drain_manager_impl.cc) ----
 
+    /**
+     * listeners_handler.cc {@code handlerDrainListeners}: non-graceful stops the selected listeners now
+     * (even while a graceful drain runs); graceful starts the server's drain sequence unless one already
+     * runs (then it is a no-op, whatever its flags) and, without {@code skip_exit}, stops the selected
+     * listeners when the drain time ({@code --drain-time-s}) has passed. Until then, and for ever with
+     * {@code skip_exit}, the listeners keep accepting and drain-close their connections.
+     */
     void drainListeners(boolean inboundOnly, boolean graceful, boolean skipExit) {
         if (!sidecar || dead.get()) {
             return;
@@ -234,6 +243,11 @@ final class EnvoyProcess {
         return sidecar && (healthFailed || draining || hotRestartDraining);
     }
 
+    /**
+     * From Envoy 1.34 the drain is directional (envoyproxy/envoy#37873): an inbound-only drain leaves
+     * OUTBOUND and direction-less listeners (15021) alone. Before, the drain manager was global and every
+     * HTTP connection manager drain-closed (envoyproxy/envoy#35020).
+     */
     boolean drainCloseOutbound() {
         return sidecar && (healthFailed || hotRestartDraining
                 || (draining && (!drainInboundOnly || settings.legacyEnvoyDrain())));
@@ -247,7 +261,7 @@ final class EnvoyProcess {
         return sidecar && draining && settings.legacyEnvoyDrain();
     }
 
-    // ---- death (section 1.6, 2 step 5) ----
+    // ---- death ----
 
     /** pilot-agent's SIGKILL: every Envoy port refuses, open connections are reset. */
     void kill(String why) {
@@ -284,7 +298,7 @@ final class EnvoyProcess {
         exited.countDown();
     }
 
-    // ---- stats (section 1.7, 8.9) ----
+    // ---- stats (envoy source/server/admin/stats_handler.cc) ----
 
     /** Stats as name → value, sorted; {@code usedOnly} drops stats never written. */
     TreeMap<String, Long> stats(boolean usedOnly) {
@@ -311,22 +325,44 @@ final class EnvoyProcess {
         put(stats, usedOnly, "server.total_connections",
                 outbound.activeConnections() + inbound.activeConnections() + health.activeConnections(), true);
         put(stats, usedOnly, "server.uptime", uptimeSeconds(), true);
-        if (settings.downstreamConnectionStats()) {
-            // Only with EXIT_ON_ZERO or a custom matcher (section 1.7): per listener, per worker, admin.
-            cx(stats, usedOnly, OUTBOUND_STATS, ".worker_0", outbound);
-            cx(stats, usedOnly, INBOUND_STATS, ".worker_0", inbound);
-            cx(stats, usedOnly, HEALTH_STATS, ".worker_0", health);
-            cx(stats, usedOnly, "listener.admin", ".main_thread", admin);
+        // Istio's stats matcher (istio pkg/bootstrap/config.go) keeps listener stats only when asked:
+        // the downstream_cx_active suffix with EXIT_ON_ZERO_ACTIVE_CONNECTIONS, everything with a
+        // statsInclusionPrefixes annotation or proxyStatsMatcher.
+        boolean active = settings.downstreamConnectionStats() || settings.trafficStats();
+        boolean total = settings.trafficStats();
+        cx(stats, usedOnly, OUTBOUND_STATS, ".worker_0", outbound, active, total);
+        cx(stats, usedOnly, INBOUND_STATS, ".worker_0", inbound, active, total);
+        cx(stats, usedOnly, HEALTH_STATS, ".worker_0", health, active, total);
+        cx(stats, usedOnly, "listener.admin", ".main_thread", admin, active, total);
+        if (settings.trafficStats() && settings.appPort() != 0) {
+            String http = inboundHttpStatPrefix();
+            boolean used = inboundHttp.requestsTotal() > 0;
+            put(stats, usedOnly, http + ".downstream_cx_drain_close", inboundHttp.drainCloses(),
+                    inboundHttp.drainCloses() > 0);
+            put(stats, usedOnly, http + ".downstream_rq_active", inboundHttp.requestsActive(), used);
+            put(stats, usedOnly, http + ".downstream_rq_total", inboundHttp.requestsTotal(), used);
         }
         return stats;
     }
 
+    /** Istio's stat prefix of the inbound HTTP connection manager for the app's port. */
+    String inboundHttpStatPrefix() {
+        return "http.inbound_0.0.0.0_" + settings.appPort();
+    }
+
     private static void cx(TreeMap<String, Long> stats, boolean usedOnly, String prefix, String thread,
-            SocketListener listener) {
+            SocketListener listener, boolean withActive, boolean withTotal) {
         boolean used = listener.totalConnections() > 0;
-        long active = listener.activeConnections();
-        put(stats, usedOnly, prefix + ".downstream_cx_active", active, used);
-        put(stats, usedOnly, prefix + thread + ".downstream_cx_active", active, used);
+        if (withActive) {
+            long active = listener.activeConnections();
+            put(stats, usedOnly, prefix + ".downstream_cx_active", active, used);
+            put(stats, usedOnly, prefix + thread + ".downstream_cx_active", active, used);
+        }
+        if (withTotal) {
+            long total = listener.totalConnections();
+            put(stats, usedOnly, prefix + ".downstream_cx_total", total, used);
+            put(stats, usedOnly, prefix + thread + ".downstream_cx_total", total, used);
+        }
     }
 
     private static void put(TreeMap<String, Long> stats, boolean usedOnly, String name, long value, boolean used) {
@@ -335,7 +371,7 @@ final class EnvoyProcess {
         }
     }
 
-    /** The names and addresses for {@code /listeners} (section 1.8); stopped listeners stay listed. */
+    /** The names and addresses for {@code /listeners} (listeners_handler.cc); stopped listeners stay listed. */
     List<String[]> listenerTable() {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"virtualOutbound", "127.0.0.1", String.valueOf(outbound.port())});

@@ -7,7 +7,7 @@ import java.util.function.IntSupplier;
 /**
  * Envoy's static listener {@code 0.0.0.0_15021}: its only route sends {@code /healthz/ready} to the
  * {@code agent} cluster (127.0.0.1:15020, connect timeout 0.25 s). When the agent refuses (after its
- * SIGTERM) Envoy answers 503 with a text body (sidecar-protocol.md sections 0, 2 step 2, 8.1).
+ * SIGTERM) Envoy answers 503 with a text body (istio {@code tools/packaging/common/envoy_bootstrap.json}).
  */
 final class HealthListener implements HttpHandler {
 

@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * A deliberately tiny HTTP/1.1 codec: request and response heads, Content-Length and chunked bodies,
  * close-delimited response bodies. Raw sockets instead of {@code com.sun.net.httpserver} because the
  * emulator must refuse connections, reset them and decide per response whether to close
- * (sidecar-protocol.md sections 1.4 and 2).
+ * (Envoy's drain-close, and the RST of a SIGKILLed Envoy).
  */
 final class HttpCodec {
 

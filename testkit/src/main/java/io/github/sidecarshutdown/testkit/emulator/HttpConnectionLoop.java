@@ -3,10 +3,12 @@ package io.github.sidecarshutdown.testkit.emulator;
 import java.io.IOException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Keep-alive request loop for one connection. Drain-close (sidecar-protocol.md section 1.4: "HTTP/1.1
- * responses get {@code Connection: close} and the connection is closed after the response") is decided
+ * Keep-alive request loop for one connection. Drain-close (envoy docs
+ * {@code intro/arch_overview/operations/draining.rst}: HTTP/1.1 responses get {@code Connection: close}
+ * and the connection is closed after the response) is decided
  * per response by {@code drainClose}, so a drain that starts while a connection is idle still affects
  * its next response.
  */
@@ -15,11 +17,18 @@ final class HttpConnectionLoop implements SocketListener.Handler {
     private final HttpHandler handler;
     private final BooleanSupplier drainClose;
     private final Consumer<HttpRequest> onRequest;
+    private final @Nullable HttpConnectionManagerStats stats;
 
     HttpConnectionLoop(HttpHandler handler, BooleanSupplier drainClose, Consumer<HttpRequest> onRequest) {
+        this(handler, drainClose, onRequest, null);
+    }
+
+    HttpConnectionLoop(HttpHandler handler, BooleanSupplier drainClose, Consumer<HttpRequest> onRequest,
+            @Nullable HttpConnectionManagerStats stats) {
         this.handler = handler;
         this.drainClose = drainClose;
         this.onRequest = onRequest;
+        this.stats = stats;
     }
 
     @Override
@@ -38,15 +47,30 @@ final class HttpConnectionLoop implements SocketListener.Handler {
                 return;
             }
             onRequest.accept(request);
-            HttpResponse response = handler.handle(request, connection);
-            if (response == null) {
-                return; // tunnel: the handler owned the connection until it ended
+            if (stats != null) {
+                stats.requestStarted();
             }
-            boolean close = response.close() || !request.keepAlive() || drainClose.getAsBoolean();
-            if (close) {
-                response.headers().set("connection", "close");
+            HttpResponse response;
+            boolean close;
+            try {
+                response = handler.handle(request, connection);
+                if (response == null) {
+                    return; // tunnel: the handler owned the connection until it ended
+                }
+                boolean drain = drainClose.getAsBoolean();
+                close = response.close() || !request.keepAlive() || drain;
+                if (close) {
+                    response.headers().set("connection", "close");
+                }
+                if (drain && stats != null) {
+                    stats.drainClosed();
+                }
+                HttpCodec.writeResponse(connection.out(), response, "HEAD".equals(request.method()));
+            } finally {
+                if (stats != null) {
+                    stats.requestEnded();
+                }
             }
-            HttpCodec.writeResponse(connection.out(), response, "HEAD".equals(request.method()));
             Runnable after = response.afterSend();
             if (after != null) {
                 after.run();

@@ -5,7 +5,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One HTTP/1.1 response to write (or one read from an upstream). Mutable on purpose: listeners add
- * {@code Connection: close} when they drain-close (sidecar-protocol.md section 1.4).
+ * {@code Connection: close} when they drain-close (envoy docs {@code intro/arch_overview/operations/draining.rst}).
  */
 final class HttpResponse {
 

@@ -5,7 +5,7 @@ import java.net.InetAddress;
 
 /**
  * The inbound listener (Istio 15006): forwards every request to the app on 127.0.0.1; draining and
- * stopping are decided by {@link EnvoyProcess} (sidecar-protocol.md section 1.4).
+ * stopping are decided by {@link EnvoyProcess}.
  */
 final class InboundForwarder implements HttpHandler {
 

@@ -3,7 +3,8 @@ package io.github.sidecarshutdown.testkit.emulator;
 import java.time.Duration;
 
 /**
- * Istio's and Kubernetes' timing defaults (sidecar-protocol.md section 8, point 15). The emulator's
+ * Istio's and Kubernetes' timing defaults (istio {@code pkg/config/mesh/mesh.go},
+ * {@code pilot/cmd/pilot-agent/options/options.go}, the injection template). The emulator's
  * builder defaults to the sidecar-side ones; the pod-side ones (probes, grace period,
  * {@code pilot-agent wait}) are here for Pod simulators and tests.
  */

@@ -1,11 +1,11 @@
 package io.github.sidecarshutdown.testkit.emulator;
 
 /**
- * Which sidecar termination behaviour the {@link SidecarEmulator} reproduces (sidecar-protocol.md
- * sections 2, 4 and 8; design.md section 4). Each mode fixes the default reported {@code ISTIO_VERSION}
- * (which in turn selects pilot-agent's {@code /quitquitquit} and {@code /drain} behaviour, section 3)
- * and whether a drain also drain-closes outbound connections (Envoy &lt; 1.34, section 1.4). Both can be
- * overridden on the builder.
+ * Which sidecar termination behaviour the {@link SidecarEmulator} reproduces. Each mode fixes the default
+ * reported {@code ISTIO_VERSION} (which in turn selects pilot-agent's {@code /quitquitquit} and
+ * {@code /drain} behaviour) and the reported Envoy version (which selects whether an inbound-only drain
+ * also drain-closes outbound connections, Envoy &lt; 1.34, and whether {@code skip_exit} exists, Envoy
+ * 1.28+). Both can be overridden on the builder.
  */
 public enum IstioMode {
 

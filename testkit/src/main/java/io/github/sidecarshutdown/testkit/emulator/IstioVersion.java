@@ -1,6 +1,6 @@
 package io.github.sidecarshutdown.testkit.emulator;
 
-/** {@code major.minor} of an Istio version string, enough to pick per-version agent behaviour (section 3). */
+/** {@code major.minor} of an Istio version string, enough to pick per-version agent behaviour. */
 record IstioVersion(int major, int minor) {
 
     static IstioVersion parse(String version) {

@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One accepted downstream connection plus the upstream sockets opened on its behalf, so that a
- * "SIGKILL" of the emulated Envoy can reset both sides at once (sidecar-protocol.md section 2, step 5).
+ * "SIGKILL" of the emulated Envoy can reset both sides at once (pilot-agent's SIGKILL of Envoy).
  */
 final class ListenerConnection {
 

@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The other meshes' sidecars (sidecar-protocol.md section 7), for {@link IstioMode#LINKERD} and
+ * The other meshes' sidecars (linkerd2-proxy {@code linkerd/app/admin/src/server.rs}, Dapr's health and
+ * shutdown APIs), for {@link IstioMode#LINKERD} and
  * {@link IstioMode#DAPR}: linkerd-proxy's admin server ({@code :4191}) or daprd's HTTP API
  * ({@code :3500}) on one loopback port, with their termination:
  * <ul>

@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The outbound listener (Istio 15001), standing in for iptables capture as an explicit HTTP forward
  * proxy: absolute-form requests ({@code GET http://127.0.0.1:9999/x}), origin-form requests routed by
- * {@code Host}, and CONNECT tunnels (plain TCP, never drain-closed, sidecar-protocol.md section 1.4).
+ * {@code Host}, and CONNECT tunnels (plain TCP, never drain-closed: only HTTP connection managers drain).
  * Loopback targets only; anything else gets a 403.
  */
 final class OutboundProxy implements HttpHandler {

@@ -11,8 +11,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The emulated pilot-agent: its status server (Istio 15020: {@code /healthz/ready}, {@code /quitquitquit},
- * {@code /drain}, sidecar-protocol.md sections 3.1–3.3 and 8.11–8.12) and its life cycle: RUNNING, then
- * TERMINATING once SIGTERM or a quit arrives (the listening socket closes at once, section 2 step 2),
+ * {@code /drain}, istio {@code pilot/cmd/pilot-agent/status/server.go}) and its life cycle: RUNNING, then
+ * TERMINATING once SIGTERM or a quit arrives (the listening socket closes at once with the context),
  * then EXITED with code 0 after Envoy is dead.
  */
 final class PilotAgent implements HttpHandler {
@@ -26,7 +26,8 @@ final class PilotAgent implements HttpHandler {
     private final EnvoyProcess envoy;
     private final Recorder recorder;
     private final ThreadFactory threads;
-    private final SocketListener listener;
+    /** Null when the Pod disabled the status port ({@code status.sidecar.istio.io/port: "0"}). */
+    private final @Nullable SocketListener listener;
     private final AtomicBoolean readyCached = new AtomicBoolean();
     private final AtomicBoolean terminationStarted = new AtomicBoolean();
     private final CountDownLatch exited = new CountDownLatch(1);
@@ -42,18 +43,28 @@ final class PilotAgent implements HttpHandler {
         this.envoy = envoy;
         this.recorder = recorder;
         this.threads = threads;
-        this.listener = new SocketListener("agent", settings.agentPort(), threads,
-                new HttpConnectionLoop(this, () -> false, r -> recorder.call(RecordedCall.Target.AGENT, r)));
+        this.listener = settings.statusServerEnabled() ? new SocketListener("agent", settings.agentPort(), threads,
+                new HttpConnectionLoop(this, () -> false, r -> recorder.call(RecordedCall.Target.AGENT, r))) : null;
     }
 
     void start() throws IOException {
-        listener.start();
-        // pilot-agent exits when its Envoy child exits, whatever the reason (section 1.6).
+        SocketListener l = listener;
+        if (l != null) {
+            l.start();
+        }
+        // pilot-agent exits when its Envoy child exits, whatever the reason (istio pkg/envoy/agent.go Run).
         envoy.onExit(this::envoyExited);
     }
 
+    /** Whether the status server exists (it may still have stopped listening). */
+    boolean hasStatusServer() {
+        return listener != null;
+    }
+
+    /** The status server's bound port; -1 without a status server. */
     int port() {
-        return listener.port();
+        SocketListener l = listener;
+        return l != null ? l.port() : -1;
     }
 
     State state() {
@@ -92,7 +103,7 @@ final class PilotAgent implements HttpHandler {
         return r;
     }
 
-    /** Loopback only (403), POST only (405), in that order (section 3.2). */
+    /** Loopback only (403), POST only (405), in that order ({@code server.go handleQuit, handleDrain}). */
     private static HttpResponse guarded(HttpRequest request, java.util.function.Supplier<HttpResponse> action) {
         if (!request.remoteAddress().isLoopbackAddress()) {
             HttpResponse r = HttpResponse.of(403, GO_TEXT, "Only requests from localhost are allowed\n");
@@ -108,7 +119,7 @@ final class PilotAgent implements HttpHandler {
     }
 
     /**
-     * section 3.1: 503 once terminating (checked first), then config received, {@code server.state == 0}
+     * {@code status/ready/probe.go}: 503 once terminating (checked first), then config received, {@code server.state == 0}
      * and workers started; the first success is cached forever.
      */
     boolean isReady() {
@@ -153,8 +164,13 @@ final class PilotAgent implements HttpHandler {
         if (state == State.RUNNING) {
             state = State.TERMINATING;
         }
-        listener.stopAccepting(); // section 2 step 2: new connects refused, open ones still answered
-        recorder.event(SidecarEvent.Type.AGENT_STATUS_CLOSED, "");
+        SocketListener l = listener;
+        if (l != null) {
+            // pilot/cmd/pilot-agent/status/server.go Run: the listener closes with the context, so new
+            // connects are refused while requests on open connections are still answered
+            l.stopAccepting();
+            recorder.event(SidecarEvent.Type.AGENT_STATUS_CLOSED, "");
+        }
         Thread t = threads.newThread(new TerminationSequence(settings, envoy, this));
         t.setName(t.getName() + "-agent-termination");
         sequence = t;
@@ -178,8 +194,11 @@ final class PilotAgent implements HttpHandler {
     private void envoyExited() {
         if (state == State.RUNNING && terminationStarted.compareAndSet(false, true)) {
             state = State.TERMINATING;
-            listener.stopAccepting();
-            recorder.event(SidecarEvent.Type.AGENT_STATUS_CLOSED, "Envoy exited");
+            SocketListener l = listener;
+            if (l != null) {
+                l.stopAccepting();
+                recorder.event(SidecarEvent.Type.AGENT_STATUS_CLOSED, "Envoy exited");
+            }
             exit();
         }
         // otherwise the running termination sequence notices Envoy's exit and exits
@@ -190,7 +209,10 @@ final class PilotAgent implements HttpHandler {
             return;
         }
         state = State.EXITED;
-        listener.close();
+        SocketListener l = listener;
+        if (l != null) {
+            l.close();
+        }
         exitedNanos = System.nanoTime();
         exitedAt = Instant.now();
         recorder.event(SidecarEvent.Type.AGENT_EXITED, "exit code 0");
@@ -218,6 +240,9 @@ final class PilotAgent implements HttpHandler {
         if (t != null) {
             t.interrupt();
         }
-        listener.close();
+        SocketListener l = listener;
+        if (l != null) {
+            l.close();
+        }
     }
 }

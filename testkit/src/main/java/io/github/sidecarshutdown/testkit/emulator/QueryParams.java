@@ -6,8 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Envoy-style query parsing: flags count by presence ({@code ?inboundonly&graceful}, sidecar-protocol.md
- * section 1.1), first value wins, percent-decoding only ({@code +} stays {@code +}, which matters for
+ * Envoy-style query parsing: flags count by presence ({@code ?inboundonly&graceful}; Envoy tests
+ * {@code params.getFirstValue(name).has_value()}), first value wins, percent-decoding only ({@code +} stays {@code +}, which matters for
  * regex filters).
  */
 final class QueryParams {

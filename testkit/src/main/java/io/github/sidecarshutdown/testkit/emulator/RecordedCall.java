@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * One request received by the emulated Envoy admin, pilot-agent or health listener
- * (sidecar-protocol.md section 8, point 16).
+ * (so tests can assert, e.g., that a client sent {@code POST /drain_listeners?inboundonly&graceful}).
  *
  * @param target which endpoint received it
  * @param method the HTTP method as sent
@@ -39,7 +39,7 @@ public record RecordedCall(Target target, String method, String path, String que
         Objects.requireNonNull(at, "at");
     }
 
-    /** Whether the query has the flag {@code name}, with or without a value (Envoy's presence rule, section 1.1). */
+    /** Whether the query has the flag {@code name}, with or without a value (Envoy's presence rule). */
     public boolean hasQueryFlag(String name) {
         return !query.isEmpty() && Arrays.stream(query.split("&"))
                 .map(p -> p.contains("=") ? p.substring(0, p.indexOf('=')) : p)

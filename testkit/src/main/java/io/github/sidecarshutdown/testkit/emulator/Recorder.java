@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
-/** Records calls and events (sidecar-protocol.md section 8, point 16) and notifies the user's listener. */
+/** Records calls and events and notifies the user's listener. */
 final class Recorder {
 
     /** Header the emulated sidecar sets on requests it sends to itself, so they are told apart. */

@@ -1,6 +1,6 @@
 package io.github.sidecarshutdown.testkit.emulator;
 
-/** Envoy's {@code server.state} values (sidecar-protocol.md section 1.2 and the stats table of 1.7). */
+/** Envoy's {@code server.state} values ({@code envoy.admin.v3.ServerInfo.State}). */
 enum ServerState {
     LIVE(0), DRAINING(1), PRE_INITIALIZING(2), INITIALIZING(3);
 

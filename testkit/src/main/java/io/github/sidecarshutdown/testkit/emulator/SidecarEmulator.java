@@ -18,8 +18,8 @@ import java.util.concurrent.ThreadFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An Istio sidecar (Envoy + pilot-agent) on loopback ports, for termination tests; implements
- * sidecar-protocol.md section 8.
+ * An Istio sidecar (Envoy + pilot-agent) on loopback ports, for termination tests: what a client in the
+ * application container sees of Envoy's admin API, pilot-agent's status server and their termination.
  *
  * <p>What it offers: Envoy's admin API ({@link #adminUrl()}), pilot-agent's status server
  * ({@link #agentUrl()}), Envoy's {@code :15021} health listener ({@link #healthUrl()}), an outbound
@@ -67,7 +67,7 @@ public final class SidecarEmulator implements AutoCloseable {
         });
         PilotAgent[] agentRef = new PilotAgent[1];
         this.envoy = new EnvoyProcess(settings, recorder, threads, scheduler,
-                () -> agentRef[0] == null ? closedAgentPort : agentRef[0].port());
+                () -> agentRef[0] == null || !agentRef[0].hasStatusServer() ? closedAgentPort : agentRef[0].port());
         this.agent = settings.mode().hasSidecar() ? new PilotAgent(settings, envoy, recorder, threads) : null;
         agentRef[0] = agent;
         this.mesh = settings.mode().isOtherMesh() ? new MeshProxy(settings, recorder, threads, scheduler) : null;
@@ -98,6 +98,9 @@ public final class SidecarEmulator implements AutoCloseable {
             envoy.start();
             if (agent != null) {
                 agent.start();
+                if (!agent.hasStatusServer()) {
+                    closedAgentPort = reserveClosedPort(settings.agentPort());
+                }
             } else if (mesh != null) {
                 mesh.start();
                 closedAgentPort = reserveClosedPort(settings.agentPort());
@@ -136,6 +139,14 @@ public final class SidecarEmulator implements AutoCloseable {
         return settings.istioVersion();
     }
 
+    /**
+     * The Envoy version reported in {@code /server_info} (e.g. {@code 1.34.2}), which also selects the
+     * drain behaviour ({@link SidecarEmulatorBuilder#envoyVersion(String)}); empty without an Istio sidecar.
+     */
+    public String envoyVersion() {
+        return settings.envoyVersion();
+    }
+
     /** {@code terminationDrainDuration} as configured (reported in {@code /server_info}). */
     public Duration terminationDrainDuration() {
         return settings.terminationDrainDuration();
@@ -150,10 +161,14 @@ public final class SidecarEmulator implements AutoCloseable {
         return url(agent != null ? envoy.adminPort() : m != null ? m.port() : closedAdminPort);
     }
 
-    /** pilot-agent status server base URL (Istio 15020). */
+    /**
+     * pilot-agent status server base URL (Istio 15020). Without a status server
+     * ({@link SidecarEmulatorBuilder#statusServerEnabled(boolean)} false, or no Istio sidecar) a loopback
+     * URL whose port refuses connections.
+     */
     public URI agentUrl() {
         PilotAgent a = agent;
-        return url(a != null ? a.port() : closedAgentPort);
+        return url(a != null && a.hasStatusServer() ? a.port() : closedAgentPort);
     }
 
     /** Envoy health listener base URL (Istio 15021); only {@code /healthz/ready} is routed. */
@@ -190,8 +205,8 @@ public final class SidecarEmulator implements AutoCloseable {
     }
 
     /**
-     * The kubelet's SIGTERM to pilot-agent: runs the mode's sequence asynchronously (sidecar-protocol.md
-     * section 8.13). Idempotent; a later call is a no-op, as a second signal is for pilot-agent.
+     * The kubelet's SIGTERM to pilot-agent: runs the mode's sequence asynchronously (istio
+     * {@code pkg/envoy/agent.go} {@code terminate}). Idempotent; a later call is a no-op, as a second signal is for pilot-agent.
      */
     public void terminate() {
         requireStarted();
@@ -217,13 +232,20 @@ public final class SidecarEmulator implements AutoCloseable {
     /**
      * Pod deletion started: the native sidecar's preStop hook, i.e. pilot-agent's {@code /drain}
      * ({@code POST drain_listeners?inboundonly&graceful&skip_exit} and skip the later drain wait,
-     * sidecar-protocol.md section 4). Meaningful in {@link IstioMode#NATIVE}; in other modes it does the
+     * istio {@code pkg/envoy/agent.go} {@code DrainNow}). Meaningful in {@link IstioMode#NATIVE}; in other modes it does the
      * same as a preStop calling {@code /drain} would; no-op in {@link IstioMode#NONE}.
      */
     public void podDeletionStarted() {
         requireStarted();
         PilotAgent a = agent;
         if (a != null && a.state() == PilotAgent.State.RUNNING && envoy.isAlive()) {
+            if (!a.hasStatusServer()) {
+                // The hook is `pilot-agent request POST drain` against the status port: nothing listens,
+                // the hook fails, the kubelet goes on; the drain then only happens at SIGTERM.
+                recorder.event(SidecarEvent.Type.NATIVE_PRESTOP,
+                        "pilot-agent request POST drain failed: connection refused (no status port)");
+                return;
+            }
             recorder.event(SidecarEvent.Type.NATIVE_PRESTOP, "pilot-agent request POST drain");
             a.drainNow();
         }

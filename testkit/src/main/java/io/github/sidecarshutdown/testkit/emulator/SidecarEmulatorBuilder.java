@@ -6,16 +6,18 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Builds a {@link SidecarEmulator}. Every knob defaults to Istio's default (sidecar-protocol.md
- * section 8, point 15) so that tests only shorten what they need. Mutable and not thread-safe; may
+ * Builds a {@link SidecarEmulator}. Every knob defaults to Istio's default ({@link IstioDefaults}) so that
+ * tests only shorten what they need. Mutable and not thread-safe; may
  * build several emulators.
  */
 public final class SidecarEmulatorBuilder {
 
     private IstioMode mode = IstioMode.ISTIO_1_26;
     private @Nullable String istioVersion;
+    private @Nullable String envoyVersion;
     private @Nullable Boolean legacyEnvoyDrain;
     private @Nullable Boolean downstreamConnectionStats;
+    private boolean trafficStats;
     private boolean shutdownEndpointEnabled = true;
     private Duration terminationDrainDuration = IstioDefaults.TERMINATION_DRAIN_DURATION;
     private Duration drainDuration = IstioDefaults.DRAIN_DURATION;
@@ -29,6 +31,7 @@ public final class SidecarEmulatorBuilder {
     private int appPort;
     private int adminPort;
     private int agentPort;
+    private boolean statusServerEnabled = true;
     private int healthPort;
     private int outboundPort;
     private int inboundPort;
@@ -56,8 +59,31 @@ public final class SidecarEmulatorBuilder {
     }
 
     /**
+     * The Envoy version, e.g. {@code "1.34.1"} or {@code "1.33.2-dev"}: reported in {@code /server_info}
+     * as {@code "version": "<sha>/1.34.1/Clean/RELEASE/BoringSSL"}, and it selects the admin API's
+     * behaviour as that Envoy has it:
+     * <ul>
+     *   <li>below 1.34 an {@code inboundonly&graceful} drain drain-closes every HTTP connection, outbound,
+     *       15021 and admin included (envoyproxy/envoy#35020); from 1.34 only inbound ones
+     *       (envoyproxy/envoy#37873);</li>
+     *   <li>below 1.28 {@code drain_listeners} does not know {@code skip_exit} and ignores it, so
+     *       {@code ?graceful&skip_exit} still stops the listeners at the end of the drain time and
+     *       {@code ?skip_exit} alone is a non-graceful drain, not a 400 (envoyproxy/envoy#30003).</li>
+     * </ul>
+     * Default: {@link IstioMode#envoyVersion()} of the mode.
+     */
+    public SidecarEmulatorBuilder envoyVersion(String envoyVersion) {
+        Objects.requireNonNull(envoyVersion, "envoyVersion");
+        EnvoyVersion.parse(envoyVersion);
+        this.envoyVersion = envoyVersion;
+        return this;
+    }
+
+    /**
      * Whether an inbound-only graceful drain also drain-closes outbound, health and admin connections
-     * (Envoy &lt; 1.34, sidecar-protocol.md section 1.4). Default: {@link IstioMode#legacyEnvoyDrain()}.
+     * (Envoy &lt; 1.34). Without {@link #envoyVersion(String)} this also picks the reported version
+     * (1.33.5 or 1.34.2); with it, it must agree with that version. Default:
+     * {@link IstioMode#legacyEnvoyDrain()}, or what {@link #envoyVersion(String)} implies.
      */
     public SidecarEmulatorBuilder legacyEnvoyDrain(boolean legacyEnvoyDrain) {
         this.legacyEnvoyDrain = legacyEnvoyDrain;
@@ -66,11 +92,37 @@ public final class SidecarEmulatorBuilder {
 
     /**
      * Whether {@code /stats} exposes {@code listener.*.downstream_cx_active}. Istio only includes them with
-     * EXIT_ON_ZERO_ACTIVE_CONNECTIONS or a custom stats matcher (section 1.7). Default: true only in
+     * EXIT_ON_ZERO_ACTIVE_CONNECTIONS or a custom stats matcher (istio {@code pkg/bootstrap/config.go}). Default: true only in
      * {@link IstioMode#EXIT_ON_ZERO_ACTIVE_CONNECTIONS}.
      */
     public SidecarEmulatorBuilder downstreamConnectionStats(boolean enabled) {
         this.downstreamConnectionStats = enabled;
+        return this;
+    }
+
+    /**
+     * Whether {@code /stats} has Envoy's per-listener connection stats and the inbound HTTP connection
+     * manager's request stats, as a Pod with {@code sidecar.istio.io/statsInclusionPrefixes:
+     * "listener.,http."} (or the same {@code proxyStatsMatcher}) has; Istio's default matcher drops them.
+     * Names exactly as Envoy's, with Istio's nominal ports whatever port the emulator bound:
+     * <ul>
+     *   <li>{@code listener.0.0.0.0_15001.downstream_cx_total} (counter) and
+     *       {@code listener.0.0.0.0_15001.downstream_cx_active} (gauge), the same for {@code 0.0.0.0_15006}
+     *       (inbound) and {@code 0.0.0.0_15021}, each also per worker ({@code listener.0.0.0.0_15006.worker_0.
+     *       downstream_cx_total}); {@code listener.admin.downstream_cx_total} and
+     *       {@code listener.admin.main_thread.*} for the admin listener (envoy
+     *       {@code source/common/listener_manager/listener_impl.cc} names the listener scope
+     *       {@code listener.<address>_<port>.}, {@code connection_handler_impl.cc} adds the per-worker
+     *       {@code worker_<n>.} scope);</li>
+     *   <li>{@code http.inbound_0.0.0.0_<appPort>.downstream_rq_total} (counter),
+     *       {@code .downstream_rq_active} (gauge) and {@code .downstream_cx_drain_close} (counter), with
+     *       {@code inbound_0.0.0.0_<port>} the stat prefix Istio gives the inbound HTTP connection manager
+     *       of the app's port; only when {@link #appPort(int)} is set.</li>
+     * </ul>
+     * Default false.
+     */
+    public SidecarEmulatorBuilder trafficStats(boolean enabled) {
+        this.trafficStats = enabled;
         return this;
     }
 
@@ -140,9 +192,29 @@ public final class SidecarEmulatorBuilder {
         return this;
     }
 
-    /** pilot-agent status port (Istio 15020). Default 0 = ephemeral. */
+    /**
+     * pilot-agent status port (Istio 15020; a Pod moves it with the annotation
+     * {@code status.sidecar.istio.io/port}). {@code /server_info} reports the bound port as
+     * {@code node.metadata.PROXY_CONFIG.statusPort}, so a client can find a moved agent there. Default 0 =
+     * ephemeral.
+     */
     public SidecarEmulatorBuilder agentPort(int port) {
         this.agentPort = port(port, "agentPort");
+        return this;
+    }
+
+    /**
+     * Whether pilot-agent's status server listens at all. {@code false} is a Pod with
+     * {@code status.sidecar.istio.io/port: "0"} (ProxyConfig {@code statusPort} 0; pilot-agent
+     * {@code pilot/cmd/pilot-agent/app/cmd.go} then starts no status server): pilot-agent still runs and
+     * still drains and kills Envoy on SIGTERM, Envoy's admin answers with its usual Istio
+     * {@code /server_info} (without {@code statusPort}), but {@link SidecarEmulator#agentUrl()} points to
+     * a port that refuses connections, before and after SIGTERM; the 15021 health listener answers 503
+     * (its {@code agent} cluster is unreachable); the native preStop {@code POST /drain} fails, so no
+     * drain happens before SIGTERM. Default true.
+     */
+    public SidecarEmulatorBuilder statusServerEnabled(boolean enabled) {
+        this.statusServerEnabled = enabled;
         return this;
     }
 
@@ -165,10 +237,6 @@ public final class SidecarEmulatorBuilder {
     }
 
     /**
-     * Called synchronously on every {@link SidecarEvent}, on the emulator's threads; must be quick and
-     * must not throw (exceptions are swallowed). Default: none.
-     */
-    /**
      * {@link IstioMode#LINKERD} only: whether linkerd-proxy's {@code POST /shutdown} is enabled
      * ({@code LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED}); when off it answers 404
      * {@code shutdown endpoint is not enabled}, as Linkerd 2.16+ does by default. Default true.
@@ -178,6 +246,10 @@ public final class SidecarEmulatorBuilder {
         return this;
     }
 
+    /**
+     * Called synchronously on every {@link SidecarEvent}, on the emulator's threads; must be quick and
+     * must not throw (exceptions are swallowed). Default: none.
+     */
     public SidecarEmulatorBuilder listener(Consumer<SidecarEvent> listener) {
         this.listener = Objects.requireNonNull(listener, "listener");
         return this;
@@ -191,13 +263,24 @@ public final class SidecarEmulatorBuilder {
         }
         boolean exitOnZero = mode == IstioMode.EXIT_ON_ZERO_ACTIVE_CONNECTIONS;
         String version = istioVersion != null ? istioVersion : mode.defaultIstioVersion();
-        boolean legacy = legacyEnvoyDrain != null ? legacyEnvoyDrain : mode.legacyEnvoyDrain();
-        String envoyVersion = legacy == mode.legacyEnvoyDrain() ? mode.envoyVersion() : legacy ? "1.33.5" : "1.34.2";
-        EmulatorSettings settings = new EmulatorSettings(mode, version, envoyVersion, legacy, exitOnZero,
-                downstreamConnectionStats != null ? downstreamConnectionStats : exitOnZero,
+        boolean legacy;
+        String envoy;
+        if (envoyVersion != null) {
+            envoy = envoyVersion;
+            legacy = !EnvoyVersion.parse(envoy).drainsDirectionally();
+            if (legacyEnvoyDrain != null && legacyEnvoyDrain != legacy) {
+                throw new IllegalStateException("legacyEnvoyDrain: " + legacyEnvoyDrain + " (expected: " + legacy
+                        + " with envoyVersion " + envoy + "; Envoy drains directionally from 1.34)");
+            }
+        } else {
+            legacy = legacyEnvoyDrain != null ? legacyEnvoyDrain : mode.legacyEnvoyDrain();
+            envoy = legacy == mode.legacyEnvoyDrain() ? mode.envoyVersion() : legacy ? "1.33.5" : "1.34.2";
+        }
+        EmulatorSettings settings = new EmulatorSettings(mode, version, envoy, legacy, exitOnZero,
+                downstreamConnectionStats != null ? downstreamConnectionStats : exitOnZero, trafficStats,
                 terminationDrainDuration, drainDuration, minimumDrainDuration, activeConnectionCheckInterval,
                 statsRequestTimeout, statsFlushInterval, healthConnectTimeout, timeToInitializing, timeToLive,
-                appPort, adminPort, agentPort, healthPort, outboundPort, inboundPort, shutdownEndpointEnabled, listener);
+                appPort, adminPort, agentPort, statusServerEnabled, healthPort, outboundPort, inboundPort, shutdownEndpointEnabled, listener);
         return new SidecarEmulator(settings);
     }
 

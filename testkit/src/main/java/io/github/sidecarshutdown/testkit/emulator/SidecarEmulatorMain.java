@@ -21,9 +21,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Usage (all options optional; durations as {@code 500ms}, {@code 5s} or {@code PT5S}):
  * <pre>
  * java -cp ... io.github.sidecarshutdown.testkit.emulator.SidecarEmulatorMain
- *   [--mode ISTIO_1_26] [--istio-version 1.26.2]
+ *   [--mode ISTIO_1_26] [--istio-version 1.26.2] [--envoy-version 1.34.2]
  *   [--termination-drain-duration 5s] [--drain-duration 45s] [--minimum-drain-duration 5s]
  *   [--app-port N] [--admin-port 0] [--agent-port 0] [--health-port 0] [--outbound-port 0] [--inbound-port 0]
+ *   [--status-server true|false]
  *   [--ports-file PATH] [--native-prestop-file PATH]
  * </pre>
  *
@@ -195,6 +196,7 @@ public final class SidecarEmulatorMain {
                     }
                     break;
                 case "--istio-version": builder.istioVersion(value); break;
+                case "--envoy-version": builder.envoyVersion(value); break;
                 case "--termination-drain-duration":
                     builder.terminationDrainDuration(DurationParser.parse(name, value));
                     break;
@@ -203,12 +205,21 @@ public final class SidecarEmulatorMain {
                 case "--app-port": builder.appPort(port(name, value)); break;
                 case "--admin-port": builder.adminPort(port(name, value)); break;
                 case "--agent-port": builder.agentPort(port(name, value)); break;
+                case "--status-server": builder.statusServerEnabled(bool(name, value)); break;
                 case "--health-port": builder.healthPort(port(name, value)); break;
                 case "--outbound-port": builder.outboundPort(port(name, value)); break;
                 case "--inbound-port": builder.inboundPort(port(name, value)); break;
                 case "--ports-file": portsFile = Path.of(value); break;
                 case "--native-prestop-file": nativePrestopFile = Path.of(value); break;
                 default: throw new IllegalArgumentException(name + ": unknown option");
+            }
+        }
+
+        private static boolean bool(String name, String value) {
+            switch (value.trim().toLowerCase(Locale.ROOT)) {
+                case "true": return true;
+                case "false": return false;
+                default: throw new IllegalArgumentException(name + ": \"" + value + "\" (expected: true or false)");
             }
         }
 

@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Three ways to end, because the sidecar ends in three ways: {@link #stopAccepting()} closes only
  * the listening socket (new connects are refused, open connections live on: Envoy's stopped listeners,
- * pilot-agent's closed 15020, sidecar-protocol.md sections 1.4 and 2); {@link #reset()} also resets
+ * pilot-agent's closed 15020); {@link #reset()} also resets
  * every open connection (SIGKILL of Envoy); {@link #close()} closes them in order (emulator shutdown,
  * agent exit).
  */

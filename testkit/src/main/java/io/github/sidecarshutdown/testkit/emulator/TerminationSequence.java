@@ -3,8 +3,8 @@ package io.github.sidecarshutdown.testkit.emulator;
 import java.io.IOException;
 
 /**
- * pilot-agent's work after SIGTERM or a quit request (sidecar-protocol.md section 2, steps 3–5; section
- * 8.13), per {@link IstioMode}: drain, wait ({@code terminationDrainDuration}, or the EXIT_ON_ZERO polling
+ * pilot-agent's work after SIGTERM or a quit request (istio {@code pkg/envoy/agent.go} {@code terminate}),
+ * per {@link IstioMode}: drain, wait ({@code terminationDrainDuration}, or the EXIT_ON_ZERO polling
  * of Envoy's {@code /stats?usedonly&filter=downstream_cx_active$}), SIGKILL Envoy, exit 0. The wait ends
  * early when Envoy exits by itself. The agent's status socket is already closed when this runs.
  */
@@ -49,7 +49,7 @@ final class TerminationSequence implements Runnable {
         }
     }
 
-    /** section 2 step 4, EXIT_ON_ZERO_ACTIVE_CONNECTIONS branch. No upper bound, as in Istio. */
+    /** EXIT_ON_ZERO_ACTIVE_CONNECTIONS branch of {@code terminate}. No upper bound, as in Istio. */
     private void waitForZeroActiveConnections() throws InterruptedException {
         if (envoy.awaitExit(settings.minimumDrainDuration())) {
             return;

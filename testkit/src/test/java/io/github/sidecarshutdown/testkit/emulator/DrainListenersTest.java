@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** {@code POST /drain_listeners}: sidecar-protocol.md section 8 point 6 (and 1.4). */
+/** {@code POST /drain_listeners} (envoy {@code source/server/admin/listeners_handler.cc}). */
 class DrainListenersTest {
 
     @RegisterExtension
@@ -168,6 +168,160 @@ class DrainListenersTest {
             assertThat(second.bodyText()).isEqualTo("OK\n");
             assertThat(emulator.events()).filteredOn(e -> e.type() == SidecarEvent.Type.DRAIN_STARTED).hasSize(1)
                     .first().extracting(SidecarEvent::detail).asString().startsWith("inboundonly graceful");
+        }
+    }
+
+    // ---- conformance of the flags, envoy source/server/admin/listeners_handler.cc handlerDrainListeners ----
+
+    @Test
+    void gracefulWithoutSkipExitStopsInboundAtTheDrainTimeWhileThePodStaysReady() throws Exception {
+        // given: Envoy's --drain-time-s (Istio drainDuration) shortened to 300 ms
+        try (SidecarEmulator emulator = start(SidecarEmulator.builder().drainDuration(Duration.ofMillis(300)))) {
+            // when
+            TestHttp.post(emulator.adminUrl(), "/drain_listeners?inboundonly&graceful");
+
+            // then: accepting (with drain-close) during the drain time ...
+            assertThat(TestHttp.isRefused(emulator.inboundPort())).isFalse();
+            // ... refused once it has passed
+            await().atMost(Duration.ofSeconds(5)).until(() -> TestHttp.isRefused(emulator.inboundPort()));
+            // while nothing tells the kubelet: pilot-agent, 15021 and Envoy all still say ready
+            assertThat(TestHttp.get(emulator.agentUrl(), "/healthz/ready").status()).isEqualTo(200);
+            assertThat(TestHttp.get(emulator.healthUrl(), "/healthz/ready").status()).isEqualTo(200);
+            assertThat(TestHttp.get(emulator.adminUrl(), "/ready").bodyText()).isEqualTo("LIVE\n");
+            assertThat(TestHttp.isRefused(emulator.outboundProxyPort())).isFalse();
+            assertThat(TestHttp.isRefused(emulator.healthUrl().getPort())).isFalse();
+        }
+    }
+
+    @Test
+    void gracefulWithoutInboundOnlyStopsEveryListenerAtTheDrainTime() throws Exception {
+        try (SidecarEmulator emulator = start(SidecarEmulator.builder().drainDuration(Duration.ofMillis(300)))) {
+            // when: the gateway form
+            TestHttp.post(emulator.adminUrl(), "/drain_listeners?graceful");
+
+            // then
+            assertThat(TestHttp.isRefused(emulator.outboundProxyPort())).isFalse();
+            await().atMost(Duration.ofSeconds(5)).until(() -> TestHttp.isRefused(emulator.outboundProxyPort()));
+            assertThat(TestHttp.isRefused(emulator.inboundPort())).isTrue();
+            assertThat(TestHttp.isRefused(emulator.healthUrl().getPort())).isTrue();
+            assertThat(TestHttp.get(emulator.adminUrl(), "/ready").status()).isEqualTo(200); // admin is not a listener
+            assertThat(TestHttp.get(emulator.adminUrl(), "/stats?filter=listener_stopped").bodyText())
+                    .isEqualTo("listener_manager.listener_stopped: 3\n");
+        }
+    }
+
+    @Test
+    void skipExitWithoutInboundOnlyNeverStopsAnyListener() throws Exception {
+        try (SidecarEmulator emulator = start(SidecarEmulator.builder().drainDuration(Duration.ofMillis(200)))) {
+            // when
+            TestHttp.post(emulator.adminUrl(), "/drain_listeners?graceful&skip_exit");
+
+            // then: long past the drain time, everything still accepts, with drain-close
+            await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(3))
+                    .until(() -> !TestHttp.isRefused(emulator.inboundPort())
+                            && !TestHttp.isRefused(emulator.outboundProxyPort()));
+            try (TestHttp.Connection outbound = TestHttp.open(emulator.outboundProxyPort())) {
+                HttpResponse out = outbound.send("GET", downstream());
+                assertThat(out.bodyText()).isEqualTo("hello");
+                assertThat(out.headers().first("connection")).isEqualTo("close");
+            }
+            assertThat(TestHttp.get(emulator.adminUrl(), "/stats?filter=listener_stopped").bodyText())
+                    .isEqualTo("listener_manager.listener_stopped: 0\n");
+        }
+    }
+
+    @Test
+    void aRepeatedGracefulCallWithOtherFlagsChangesNothing() throws Exception {
+        try (SidecarEmulator emulator = start(SidecarEmulator.builder().drainDuration(Duration.ofMillis(200)));
+                TestHttp.Connection outbound = TestHttp.open(emulator.outboundProxyPort())) {
+            // given: an inbound-only drain that never stops listeners
+            TestHttp.post(emulator.adminUrl(), "/drain_listeners?inboundonly&graceful&skip_exit");
+
+            // when: a second graceful call that would drain and stop everything
+            HttpResponse second = TestHttp.post(emulator.adminUrl(), "/drain_listeners?graceful");
+
+            // then: "OK\n", and the running drain keeps its first flags
+            assertThat(second.status()).isEqualTo(200);
+            assertThat(second.bodyText()).isEqualTo("OK\n");
+            await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(3))
+                    .until(() -> !TestHttp.isRefused(emulator.inboundPort())
+                            && !TestHttp.isRefused(emulator.outboundProxyPort()));
+            assertThat(outbound.send("GET", downstream()).headers().first("connection")).isNull();
+        }
+    }
+
+    @Test
+    void aNonGracefulCallDuringAGracefulDrainStopsAtOnce() throws Exception {
+        try (SidecarEmulator emulator = start(SidecarEmulator.builder())) {
+            TestHttp.post(emulator.adminUrl(), "/drain_listeners?inboundonly&graceful&skip_exit");
+
+            // when: the non-graceful branch runs whatever drain is in progress
+            TestHttp.post(emulator.adminUrl(), "/drain_listeners?inboundonly");
+
+            // then
+            assertThat(TestHttp.isRefused(emulator.inboundPort())).isTrue();
+            assertThat(TestHttp.isRefused(emulator.outboundProxyPort())).isFalse();
+        }
+    }
+
+    @Test
+    void unknownFlagsAreIgnored() throws Exception {
+        try (SidecarEmulator emulator = start(SidecarEmulator.builder());
+                TestHttp.Connection outbound = TestHttp.open(emulator.outboundProxyPort())) {
+            // when: a typo'd flag next to real ones
+            HttpResponse response = TestHttp.post(emulator.adminUrl(), "/drain_listeners?inboundonly&graceful&skipexit");
+
+            // then: a plain inbound-only graceful drain
+            assertThat(response.bodyText()).isEqualTo("OK\n");
+            assertThat(TestHttp.isRefused(emulator.inboundPort())).isFalse();
+            assertThat(outbound.send("GET", downstream()).headers().first("connection")).isNull();
+        }
+        try (SidecarEmulator emulator = start(SidecarEmulator.builder())) {
+            // when: nothing Envoy knows, so no flag at all: stop every listener now
+            HttpResponse response = TestHttp.post(emulator.adminUrl(), "/drain_listeners?inbound_only=true&grace");
+
+            // then
+            assertThat(response.bodyText()).isEqualTo("OK\n");
+            assertThat(TestHttp.isRefused(emulator.inboundPort())).isTrue();
+            assertThat(TestHttp.isRefused(emulator.outboundProxyPort())).isTrue();
+        }
+    }
+
+    @Test
+    void flagValuesDoNotMatterOnlyPresence() throws Exception {
+        try (SidecarEmulator emulator = start(SidecarEmulator.builder().drainDuration(Duration.ofMillis(200)))) {
+            // when: "false" values are still present flags
+            HttpResponse response = TestHttp.post(emulator.adminUrl(),
+                    "/drain_listeners?inboundonly=false&graceful=false&skip_exit=0");
+
+            // then: inbound-only, graceful, skip_exit
+            assertThat(response.status()).isEqualTo(200);
+            await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(3))
+                    .until(() -> !TestHttp.isRefused(emulator.inboundPort()));
+            try (TestHttp.Connection inbound = TestHttp.open(emulator.inboundPort())) {
+                assertThat(inbound.send("GET", "/x").headers().first("connection")).isEqualTo("close");
+            }
+        }
+    }
+
+    @Test
+    void theCallLogHasTheExactQueryAClientSent() throws Exception {
+        try (SidecarEmulator emulator = start(SidecarEmulator.builder())) {
+            // when
+            TestHttp.post(emulator.adminUrl(), "/drain_listeners?inboundonly&graceful&skip_exit");
+            TestHttp.post(emulator.adminUrl(), "/drain_listeners?graceful=true&inboundonly");
+            TestHttp.post(emulator.adminUrl(), "/drain_listeners?skip_exit");
+
+            // then: verbatim, in order, and the 400 is logged too
+            assertThat(emulator.calls()).filteredOn(c -> c.path().equals("/drain_listeners"))
+                    .extracting(RecordedCall::query)
+                    .containsExactly("inboundonly&graceful&skip_exit", "graceful=true&inboundonly", "skip_exit");
+            RecordedCall first = emulator.calls().get(0);
+            assertThat(first.method()).isEqualTo("POST");
+            assertThat(first.fromSidecar()).isFalse();
+            assertThat(first.hasQueryFlag("skip_exit")).isTrue();
+            assertThat(emulator.calls().get(1).hasQueryFlag("graceful")).isTrue();
+            assertThat(emulator.calls().get(1).hasQueryFlag("skip_exit")).isFalse();
         }
     }
 }

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The 15021 listener: sidecar-protocol.md section 8 point 1 (and 0, 2 step 2). */
+/** The 15021 listener ({@code envoy_bootstrap.json}: {@code /healthz/ready} to the agent). */
 class HealthListenerTest {
 
     @Test

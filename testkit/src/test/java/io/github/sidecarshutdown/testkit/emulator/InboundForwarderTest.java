@@ -11,7 +11,7 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The inbound listener in front of the app (section 8 point 1 and 6). */
+/** The inbound listener in front of the app. */
 class InboundForwarderTest {
 
     @RegisterExtension

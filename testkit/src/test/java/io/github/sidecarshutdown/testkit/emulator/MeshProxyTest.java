@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** linkerd-proxy's admin and daprd's API as sidecar-protocol.md section 7 describes them. */
+/** linkerd-proxy's admin ({@code linkerd/app/admin/src/server.rs}) and daprd's health and shutdown API. */
 class MeshProxyTest {
 
     private static SidecarEmulator start(SidecarEmulatorBuilder b) {

@@ -21,7 +21,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The outbound listener as an HTTP forward proxy (section 8 point 1 and the brief's outbound rules). */
+/** The outbound listener as an HTTP forward proxy to loopback targets. */
 class OutboundProxyTest {
 
     @RegisterExtension

@@ -7,7 +7,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** pilot-agent status server: sidecar-protocol.md section 8 points 11 and 12 (and 3.1–3.3). */
+/** pilot-agent status server ({@code pilot/cmd/pilot-agent/status/server.go}): ready, quit, drain. */
 class PilotAgentTest {
 
     private static final String GO_TEXT = "text/plain; charset=utf-8";

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** Builder defaults, custom values and invalid values (style.md 2.4), and section 8.15's defaults. */
+/** Builder defaults, custom values and invalid values, and Istio's timing defaults. */
 class SidecarEmulatorBuilderTest {
 
     @Test
@@ -18,6 +18,7 @@ class SidecarEmulatorBuilderTest {
             // then
             assertThat(emulator.mode()).isEqualTo(IstioMode.ISTIO_1_26);
             assertThat(emulator.istioVersion()).isEqualTo("1.26.2");
+            assertThat(emulator.envoyVersion()).isEqualTo("1.34.2");
             assertThat(emulator.terminationDrainDuration()).isEqualTo(Duration.ofSeconds(5));
             assertThat(info).contains("\"terminationDrainDuration\": \"5s\"", "\"drainDuration\": \"45s\"",
                     "\"drain_time\": \"45s\"");

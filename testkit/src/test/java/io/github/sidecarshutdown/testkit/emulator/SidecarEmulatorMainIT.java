@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link SidecarEmulatorMain} as a child JVM receiving a real SIGTERM ({@code ProcessHandle.destroy()}):
- * the pilot-agent sequence seen from outside (section 8 point 13).
+ * the pilot-agent sequence seen from outside.
  */
 class SidecarEmulatorMainIT {
 

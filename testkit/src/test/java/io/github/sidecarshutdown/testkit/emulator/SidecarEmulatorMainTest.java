@@ -37,6 +37,19 @@ class SidecarEmulatorMainTest {
     }
 
     @Test
+    void envoyVersionAndStatusServerOptions() throws Exception {
+        SidecarEmulatorMain.Options options = SidecarEmulatorMain.Options.parse(new String[] {
+                "--envoy-version", "1.33.2", "--status-server", "false"});
+
+        try (SidecarEmulator emulator = options.builder.build().start()) {
+            assertThat(TestHttp.get(emulator.adminUrl(), "/server_info").bodyText()).contains("/1.33.2/Clean/");
+            assertThat(TestHttp.isRefused(emulator.agentUrl().getPort())).isTrue();
+        }
+        assertThatThrownBy(() -> SidecarEmulatorMain.Options.parse(new String[] {"--status-server", "no"}))
+                .hasMessage("--status-server: \"no\" (expected: true or false)");
+    }
+
+    @Test
     void badOptionsFailWithTheOptionName() {
         assertThatThrownBy(() -> SidecarEmulatorMain.Options.parse(new String[] {"--mode", "ISTIO_9"}))
                 .hasMessageStartingWith("--mode: \"ISTIO_9\" (expected one of [ISTIO_1_0,");

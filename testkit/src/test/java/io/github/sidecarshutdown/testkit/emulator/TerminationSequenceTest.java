@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** pilot-agent's SIGTERM sequence per mode: sidecar-protocol.md section 8 points 13 and 14 (and 2, 4). */
+/** pilot-agent's SIGTERM sequence per mode ({@code pkg/envoy/agent.go}), classic and native. */
 class TerminationSequenceTest {
 
     @RegisterExtension
@@ -199,7 +199,7 @@ class TerminationSequenceTest {
                 .build().start()) {
             emulator.terminate();
 
-            // when: the library releases the sidecar (design.md section 1, step 7)
+            // when: the library releases the sidecar
             assertThat(TestHttp.post(emulator.adminUrl(), "/quitquitquit").bodyText()).isEqualTo("OK\n");
 
             // then
