@@ -91,6 +91,13 @@ final class MeshProxy implements HttpHandler {
                     return HttpResponse.of(405, null, "");
                 }
                 return terminating ? HttpResponse.of(500, null, "") : HttpResponse.of(204, null, "");
+            case "/v1.0/metadata":
+                // What identifies daprd (dapr pkg/api/http/metadata.go): its app id and runtime version.
+                if (!"GET".equals(request.method())) {
+                    return HttpResponse.of(405, null, "");
+                }
+                return HttpResponse.of(200, "application/json",
+                        "{\"id\":\"app\",\"runtimeVersion\":\"1.16.0\",\"enabledFeatures\":[],\"components\":[]}");
             case "/v1.0/shutdown":
                 if (!"POST".equals(request.method())) {
                     return HttpResponse.of(405, null, "");

@@ -51,9 +51,12 @@ class OtherMeshScenarioTest {
 
     @Test
     void aLinkerdShutdownWithTheEndpointDisabledIsReportedAsSkippedWithTheReason() throws Exception {
-        try (SidecarEmulator e = SidecarEmulator.builder().mode(IstioMode.LINKERD).shutdownEndpointEnabled(false).build().start()) {
+        try (SidecarEmulator e = SidecarEmulator.builder().mode(IstioMode.LINKERD).shutdownEndpointEnabled(false)
+                .terminationDrainDuration(Duration.ofSeconds(20)).build().start()) {
             ShutdownCoordinator c = coordinator(Map.of("SIDECAR_SHUTDOWN_SIDECAR_MODE", "linkerd",
                     "SIDECAR_SHUTDOWN_LINKERD_ADMIN_URL", e.adminUrl().toString()));
+            c.awaitSidecarReady(Duration.ofSeconds(5));
+            e.terminate();
 
             ShutdownReport report = c.shutdown();
 
@@ -65,10 +68,30 @@ class OtherMeshScenarioTest {
     }
 
     @Test
-    void theCoordinatorReleasesLinkerdWhenTheAppIsDone() throws Exception {
+    void aLinkerdProxyThatIsStillReadyIsLeftRunning() throws Exception {
         try (SidecarEmulator e = SidecarEmulator.builder().mode(IstioMode.LINKERD).build().start()) {
             ShutdownCoordinator c = coordinator(Map.of("SIDECAR_SHUTDOWN_SIDECAR_MODE", "linkerd",
                     "SIDECAR_SHUTDOWN_LINKERD_ADMIN_URL", e.adminUrl().toString()));
+            c.awaitSidecarReady(Duration.ofSeconds(5));
+
+            // the app got SIGTERM alone (a liveness restart): the proxy stays, so it is not released
+            ShutdownReport report = c.shutdown();
+
+            assertThat(phase(report, ShutdownPhase.SIDECAR_RELEASE).outcome()).isEqualTo(TaskOutcome.SKIPPED);
+            assertThat(phase(report, ShutdownPhase.SIDECAR_RELEASE).detail()).contains("live");
+            assertThat(e.calls()).extracting(RecordedCall::method).doesNotContain("POST");
+            assertThat(e.isExited()).isFalse();
+        }
+    }
+
+    @Test
+    void theCoordinatorReleasesATerminatingLinkerdProxyWhenTheAppIsDone() throws Exception {
+        try (SidecarEmulator e = SidecarEmulator.builder().mode(IstioMode.LINKERD).terminationDrainDuration(Duration.ofSeconds(20))
+                .build().start()) {
+            ShutdownCoordinator c = coordinator(Map.of("SIDECAR_SHUTDOWN_SIDECAR_MODE", "linkerd",
+                    "SIDECAR_SHUTDOWN_LINKERD_ADMIN_URL", e.adminUrl().toString()));
+            c.awaitSidecarReady(Duration.ofSeconds(5));
+            e.terminate(); // the Pod's SIGTERM reaches the proxy too: /ready turns 503
 
             ShutdownReport report = c.shutdown();
 
@@ -80,14 +103,17 @@ class OtherMeshScenarioTest {
 
     @Test
     void daprAdapterWaitsForOutboundHealthAndShutsDaprdDown() throws Exception {
-        try (SidecarEmulator e = SidecarEmulator.builder().mode(IstioMode.DAPR).terminationDrainDuration(Duration.ofMillis(200))
+        try (SidecarEmulator e = SidecarEmulator.builder().mode(IstioMode.DAPR).terminationDrainDuration(Duration.ofSeconds(2))
                 .build().start()) {
             ShutdownCoordinator c = coordinator(Map.of("SIDECAR_SHUTDOWN_SIDECAR_MODE", "dapr",
                     "SIDECAR_SHUTDOWN_DAPR_URL", e.adminUrl().toString()));
             try (DaprSidecar dapr = new DaprSidecar(e.adminUrl(), Duration.ofMillis(250), false)) {
                 assertThat(dapr.isReady(T)).isTrue();
                 assertThat(dapr.facts(T).mode()).isEqualTo(SidecarMode.DAPR);
+                assertThat(dapr.identify(T)).as("daprd's /v1.0/metadata").isTrue();
             }
+            c.awaitSidecarReady(Duration.ofSeconds(5));
+            e.terminate(); // daprd's graceful shutdown: its outbound health turns 500
 
             ShutdownReport report = c.shutdown();
 
