@@ -206,10 +206,12 @@ public final class EnvoySidecar implements Sidecar {
                 }
                 return ready;
             } catch (EnvoyAdminException e) {
-                if (e.kind() != EnvoyAdminException.Kind.CONNECTION_REFUSED || mode != SidecarMode.AUTO) {
+                if (e.kind() != EnvoyAdminException.Kind.CONNECTION_REFUSED || agentWasReady) {
                     return false;
                 }
-                // No agent: maybe plain Envoy; fall through to Envoy's own readiness.
+                // No agent has ever answered here: plain Envoy, or a status port moved
+                // (status.sidecar.istio.io/port), disabled or misconfigured. Envoy's own readiness
+                // decides the startup wait; without an agent no termination is ever inferred.
             }
         }
         try {
