@@ -18,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the app's exit as ordered phases under one deadline, knowing the sidecar (design.md section
- * 1): readiness off, propagation delay (early outbound tasks meanwhile), inbound drain, cleanup
+ * Runs the app's exit as ordered phases under one deadline, knowing the sidecar (docs/timeline.md):
+ * readiness off, propagation delay (early outbound tasks meanwhile), inbound drain, cleanup
  * tasks guarded by the sidecar check, release tasks, sidecar release, report.
  *
  * <pre>{@code

@@ -3,7 +3,7 @@ package io.github.sidecarshutdown;
 import java.util.Locale;
 
 /**
- * The phases of the app's exit, in the order they run (design.md section 1). Early outbound tasks
+ * The phases of the app's exit, in the order they run (docs/timeline.md). Early outbound tasks
  * start together with the propagation delay: deregistering from a registry is itself how peers
  * forget the Pod, and waiting for the delay first would spend the sidecar's outbound window.
  */

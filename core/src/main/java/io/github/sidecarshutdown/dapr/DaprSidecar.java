@@ -10,7 +10,7 @@ import java.net.URI;
 import java.time.Duration;
 
 /**
- * Dapr's daprd, through its HTTP API ({@code 127.0.0.1:3500}, sidecar-protocol.md section 7):
+ * Dapr's daprd, through its HTTP API ({@code 127.0.0.1:3500}, docs/sidecar-protocol.md §9):
  * {@code GET /v1.0/healthz/outbound} answers 204 once components and the HTTP port are up (what
  * the SDKs' {@code waitForSidecar} uses); {@code POST /v1.0/shutdown} answers 204 and starts the
  * same graceful shutdown as SIGTERM.

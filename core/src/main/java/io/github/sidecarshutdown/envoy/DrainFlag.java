@@ -1,6 +1,6 @@
 package io.github.sidecarshutdown.envoy;
 
-/** Presence flags of {@code POST /drain_listeners} (sidecar-protocol.md 1.4). */
+/** Presence flags of {@code POST /drain_listeners} (docs/sidecar-protocol.md §3.4). */
 public enum DrainFlag {
     /** Only listeners with {@code traffic_direction: INBOUND}; outbound keeps working. */
     INBOUND_ONLY("inboundonly"),

@@ -29,8 +29,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Client of the Envoy admin API ({@code 127.0.0.1:15000}) and the pilot-agent status server
- * ({@code :15020}), with the exact methods, paths and query flags of sidecar-protocol.md sections
- * 1 and 3. Every call has explicit connect and call timeouts, reads at most a capped body, follows
+ * ({@code :15020}), with the exact methods, paths and query flags of docs/sidecar-protocol.md
+ * §3 and §4.2. Every call has explicit connect and call timeouts, reads at most a capped body, follows
  * no redirect and never goes through a proxy; mutations are POST only.
  *
  * <p>Thread-safe. Share one instance; derive per-call budgets with {@link #withCallTimeout(Duration)},

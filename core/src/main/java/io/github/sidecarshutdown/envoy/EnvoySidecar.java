@@ -15,9 +15,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An Istio (classic or native) or plain Envoy sidecar, seen through its admin port and, for Istio,
- * pilot-agent's status port. The state follows sidecar-protocol.md section 6: admin refusing after
- * having answered means gone; admin answering while pilot-agent refuses (or stops being ready) means
- * the Pod's SIGTERM reached the sidecar and the outbound window is running.
+ * pilot-agent's status port. The states follow docs/sidecar-states.md: admin refusing after having
+ * answered means gone; admin answering while pilot-agent, seen ready before, now refuses or stops
+ * being ready means the Pod's SIGTERM reached the sidecar and the outbound window is running; an
+ * agent port that never answered says nothing about termination.
  *
  * <p>Thread-safe.
  */

@@ -9,7 +9,7 @@ import java.net.URI;
 import java.time.Duration;
 
 /**
- * Linkerd's proxy, through its admin server ({@code 127.0.0.1:4191}, sidecar-protocol.md section 7):
+ * Linkerd's proxy, through its admin server ({@code 127.0.0.1:4191}, docs/sidecar-protocol.md §8):
  * {@code GET /ready} answers 200 {@code ready} or 503; {@code POST /shutdown} makes the proxy exit
  * (200), or answers 404 {@code shutdown endpoint is not enabled} when the Pod did not enable it
  * (default since Linkerd 2.16), which is reported as a skipped release with that reason.

@@ -1,6 +1,6 @@
 package io.github.sidecarshutdown.metrics;
 
-/** Meter names and tag keys, in one place (style.md 2.2). */
+/** Meter names and tag keys, in one place. */
 public final class SidecarMetricNames {
 
     /** Timer of whole shutdowns; tag {@code outcome} (clean, degraded, incomplete), {@code trigger}. */

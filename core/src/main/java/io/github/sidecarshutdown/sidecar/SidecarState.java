@@ -1,6 +1,6 @@
 package io.github.sidecarshutdown.sidecar;
 
-/** What a probe of the sidecar found (sidecar-protocol.md section 6). */
+/** What a probe of the sidecar found (docs/sidecar-states.md). */
 public enum SidecarState {
     /** Nothing ever answered: there is no sidecar (or it has not started). */
     ABSENT,

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 
-/** {@code /server_info} bodies as Envoy and Istio print them (sidecar-protocol.md 1.3), and a port nothing listens on. */
+/** {@code /server_info} bodies as Envoy and Istio print them (docs/sidecar-protocol.md §3.3), and a port nothing listens on. */
 final class ServerInfoBodies {
 
     /** An Istio 1.26 sidecar: pretty-printed, proto field names, durations as strings. */

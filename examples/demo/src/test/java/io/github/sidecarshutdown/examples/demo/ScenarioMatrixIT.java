@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The scenario matrix (design.md section 4): every emulated sidecar mode x cleanup work that fits
+ * The scenario matrix: every emulated sidecar mode x cleanup work that fits
  * the window, that nearly fills it, and that outlasts it x with and without the library, each a
  * real Pod deletion (two processes, real SIGTERM, inbound load until endpoints forget the Pod).
  * Durations are shortened (a 2 s window) so the matrix fits in a few minutes of CI.
