@@ -452,16 +452,36 @@ class EnvoySidecarTest {
     }
 
     @Test
-    void isReadyIsFalseInIstioModeWhenTheAgentRefusesEvenIfEnvoyIsLive() {
-        // given
+    void isReadyInIstioModeFallsBackToEnvoyWhenNoAgentEverAnswered() {
+        // given a status port that never answered (moved, disabled or a wrong URL): startup goes by
+        // Envoy's own readiness instead of waiting for an agent that is not there
+        adminReady(admin);
         EnvoySidecar sidecar = sidecar(SidecarMode.ISTIO, url(admin.getPort()), url(ServerInfoBodies.refusedPort()));
 
         // when
         boolean ready = sidecar.isReady(TIMEOUT);
 
         // then
-        assertThat(ready).isFalse();
-        admin.verify(0, anyRequestedFor(anyUrl()));
+        assertThat(ready).isTrue();
+        // ... and the missing agent is no evidence of termination
+        assertThat(sidecar.probe(TIMEOUT)).isNotEqualTo(SidecarState.TERMINATING);
+    }
+
+    @Test
+    void isReadyIsFalseOnceAnAgentSeenReadyRefuses() {
+        // given
+        adminReady(admin);
+        agent.stubFor(get("/healthz/ready").willReturn(aResponse().withStatus(200)));
+        EnvoySidecar sidecar = sidecar(SidecarMode.ISTIO, url(admin.getPort()), url(agent.getPort()));
+        assertThat(sidecar.isReady(TIMEOUT)).isTrue();
+        EnvoySidecar sameAfterSigterm = sidecar;
+
+        // when the agent closes its port (its SIGTERM)
+        agent.stubFor(get("/healthz/ready").willReturn(aResponse().withFault(
+                com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER)));
+
+        // then
+        assertThat(sameAfterSigterm.isReady(TIMEOUT)).isFalse();
     }
 
     @Test
