@@ -93,8 +93,10 @@ final class Linter {
             pod = PodFacts.fromAnnotations(w.annotations(), "manifest annotations");
         } catch (PodAnnotationException e) {
             findings.add(new Finding(Rule.MALFORMED_ANNOTATION, Severity.ERROR, e.getMessage(),
-                    "Write proxy.istio.io/config as a YAML map of scalars (nested maps allowed, e.g. proxyMetadata), "
-                            + "or as JSON such as '{\"terminationDrainDuration\": \"25s\"}'"));
+                    "Write proxy.istio.io/config as a YAML map, or as JSON such as '{\"terminationDrainDuration\": \"25s\"}', "
+                            + "with plain values in the fields the library reads (terminationDrainDuration, "
+                            + "holdApplicationUntilProxyStarts, proxyMetadata.EXIT_ON_ZERO_ACTIVE_CONNECTIONS and "
+                            + "proxyMetadata.MINIMUM_DRAIN_DURATION); lists and block scalars elsewhere are fine"));
             pod = PodFacts.none("manifest annotations (malformed)");
         }
         Map<String, String> settingsEnv = new HashMap<>(env);

@@ -53,6 +53,32 @@ class LintCommandTest {
         }
     }
 
+    /** Regression: a list anywhere in proxy.istio.io/config made the linter call a valid manifest malformed. */
+    @Test
+    void aProxyConfigWithListsLintsCleanAndItsWindowIsRead() {
+        // when
+        Run run = lint("lint", "--json", MANIFESTS.resolve("good/proxy-config-with-lists.yaml").toString());
+
+        // then
+        assertThat(run.code()).as(run.out() + run.err()).isEqualTo(Main.CLEAN);
+        Map<?, ?> workload = (Map<?, ?>) ((List<?>) ((Map<?, ?>) Json.parse(run.out())).get("workloads")).get(0);
+        assertThat((List<?>) workload.get("findings")).as(run.out()).isEmpty();
+        Map<?, ?> plan = (Map<?, ?>) workload.get("plan");
+        assertThat(plan.get("sidecarMode")).isEqualTo("istio");
+        assertThat(plan.get("outboundWindowMs").toString()).isEqualTo("25000");
+    }
+
+    @Test
+    void aListInAFieldTheLibraryReadsIsStillMalformed() {
+        // when: terminationDrainDuration: [25s]
+        Run run = lint("lint", MANIFESTS.resolve("bad/malformed-annotation.yaml").toString());
+
+        // then
+        assertThat(run.code()).isEqualTo(Main.ERRORS);
+        assertThat(run.out()).contains("malformed-annotation")
+                .contains("terminationDrainDuration must be a duration such as 30s, not a sequence");
+    }
+
     @Test
     void theExamplesCoverClassicNativeAndExitOnZero() {
         Run run = lint("lint", "../examples/kubernetes/plain-java.yaml", "../examples/kubernetes/batch-job-native.yaml",

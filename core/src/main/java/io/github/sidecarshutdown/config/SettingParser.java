@@ -1,5 +1,6 @@
 package io.github.sidecarshutdown.config;
 
+import io.github.sidecarshutdown.internal.Durations;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.URI;
@@ -135,8 +136,7 @@ public final class SettingParser {
         }
         if (d.getNano() % NANOS_PER_MILLI != 0) {
             // Rounded up: the smallest accepted value that still waits at least as long as asked.
-            Duration up = d.plusNanos(NANOS_PER_MILLI - d.getNano() % NANOS_PER_MILLI);
-            String example = accepted(setting, source, up.toMillis() + "ms", false);
+            String example = accepted(setting, source, Durations.ceilMillis(d).toMillis() + "ms", false);
             throw new InvalidSettingException(setting, source, shown, "finer than a millisecond, which the library "
                     + "does not count (an HTTP timeout rounds 0.5ms to 0, which means no timeout at all); use whole "
                     + "milliseconds" + (example == null ? "" : ", e.g. " + example));

@@ -28,6 +28,20 @@ public final class Durations {
         return a.compareTo(b) >= 0 ? a : b;
     }
 
+    /**
+     * {@code d} rounded up to a whole millisecond when positive; 0 and negative values unchanged,
+     * for the caller to refuse. For anything handed to OkHttp as a timeout: OkHttp keeps only the
+     * whole milliseconds of a {@link Duration} and reads 0 as "no timeout", so the 0.4 ms left of a
+     * deadline would become a call that never times out.
+     */
+    public static Duration ceilMillis(Duration d) {
+        int subMillis = d.getNano() % 1_000_000;
+        if (d.isNegative() || d.isZero() || subMillis == 0) {
+            return d;
+        }
+        return d.plusNanos(1_000_000 - subMillis);
+    }
+
     public static Duration nonNegative(Duration d) {
         return d.isNegative() ? Duration.ZERO : d;
     }

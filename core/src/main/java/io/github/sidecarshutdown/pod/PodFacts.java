@@ -142,7 +142,8 @@ public record PodFacts(
             hold = bool(pc.get("holdApplicationUntilProxyStarts"), PROXY_CONFIG + " holdApplicationUntilProxyStarts");
             Object md = pc.get("proxyMetadata");
             if (md != null && !(md instanceof Map)) {
-                throw new PodAnnotationException(0, PROXY_CONFIG + ": proxyMetadata must be a map of NAME: value");
+                throw new PodAnnotationException(lineOf(md), PROXY_CONFIG + ": proxyMetadata must be a map of NAME: value"
+                        + notA(md));
             }
             if (md instanceof Map) {
                 Map<?, ?> meta = (Map<?, ?>) md;
@@ -198,12 +199,27 @@ public record PodFacts(
         return o instanceof List ? (List<?>) o : List.of();
     }
 
+    /** Where a value the YAML reader skipped stood; 0 for other values, whose line is not kept. */
+    private static int lineOf(Object o) {
+        return o instanceof ProxyConfigYaml.Unread u ? u.line() : 0;
+    }
+
+    /** ", not a sequence" and the like, for a value of the wrong kind. */
+    private static String notA(Object o) {
+        if (o instanceof ProxyConfigYaml.Unread u) {
+            return ", not " + u.what();
+        }
+        return o instanceof Map ? ", not a map" : "";
+    }
+
     private static Optional<Duration> duration(@Nullable Object o, String what) {
         if (o == null) {
             return Optional.empty();
         }
         if (!(o instanceof String)) {
-            throw new PodAnnotationException(0, what + " must be a duration such as 30s, not a map");
+            // A field the library reads stays strict: a list or a block scalar here is an error,
+            // though the same value under another key is skipped.
+            throw new PodAnnotationException(lineOf(o), what + " must be a duration such as 30s" + notA(o));
         }
         try {
             return Optional.of(SettingParser.duration(Setting.TERMINATION_DRAIN_DURATION, what, (String) o));
@@ -224,7 +240,7 @@ public record PodFacts(
         if (v.equals("false")) {
             return Optional.of(false);
         }
-        throw new PodAnnotationException(0, what + ": expected true or false");
+        throw new PodAnnotationException(lineOf(o), what + ": expected true or false" + notA(o));
     }
 
     /**

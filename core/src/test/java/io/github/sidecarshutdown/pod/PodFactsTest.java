@@ -100,9 +100,64 @@ class PodFactsTest {
                 .isInstanceOf(PodAnnotationException.class).hasMessageContaining("proxyMetadata must be a map");
         assertThatThrownBy(() -> PodFacts.fromAnnotations(Map.of(PodFacts.SIDECAR_STATUS, "{not json"), "t"))
                 .isInstanceOf(PodAnnotationException.class).hasMessageStartingWith("sidecar.istio.io/status: ");
-        assertThatThrownBy(() -> PodFacts.fromAnnotations(Map.of(PodFacts.PROXY_CONFIG, "a:\n  - b"), "t"))
-                .isInstanceOf(PodAnnotationException.class).hasMessage("line 2: proxy.istio.io/config: sequences (- item) "
-                        + "are not supported in proxy config; only maps and scalars are read");
+        assertThatThrownBy(() -> PodFacts.fromAnnotations(Map.of(PodFacts.PROXY_CONFIG, "a: 1\n- b"), "t"))
+                .isInstanceOf(PodAnnotationException.class).hasMessage("line 2: proxy.istio.io/config: a sequence item "
+                        + "where a key was expected; proxy config is a map of key: value");
+    }
+
+    @Test
+    void aValidConfigWithListsBesideTheFieldsIsRead() {
+        // given the proxy config the issue reported, as Istio documents it
+        String config = """
+                terminationDrainDuration: 25s
+                proxyStatsMatcher:
+                  inclusionRegexps:
+                    - ".*outlier.*"
+                  inclusionPrefixes: [cluster.outbound, listener]
+                tracing:
+                  custom_tags:
+                    env:
+                      literal: {value: prod}
+                proxyMetadata:
+                  EXIT_ON_ZERO_ACTIVE_CONNECTIONS: "true"
+                  MINIMUM_DRAIN_DURATION: 8s
+                  ISTIO_META_DNS_CAPTURE: "true"
+                  EXTRA_CERTS: |
+                    -----BEGIN CERTIFICATE-----
+                    MIIB
+                """;
+
+        // when
+        PodFacts f = PodFacts.fromAnnotations(Map.of(PodFacts.PROXY_CONFIG, config), "t");
+
+        // then
+        assertThat(f.terminationDrainDuration()).contains(Duration.ofSeconds(25));
+        assertThat(f.exitOnZeroActiveConnections()).contains(true);
+        assertThat(f.minimumDrainDuration()).contains(Duration.ofSeconds(8));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiterString = " ~ ", value = {
+        "terminationDrainDuration: [25s] ~ line 1: proxy.istio.io/config terminationDrainDuration must be a duration such as 30s, not a sequence",
+        "terminationDrainDuration:\\n  - 25s ~ line 2: proxy.istio.io/config terminationDrainDuration must be a duration such as 30s, not a sequence",
+        "a: 1\\nterminationDrainDuration: |\\n  25s ~ line 2: proxy.istio.io/config terminationDrainDuration must be a duration such as 30s, not a block scalar",
+        "terminationDrainDuration: &d 25s ~ line 1: proxy.istio.io/config terminationDrainDuration must be a duration such as 30s, not an anchored value (&)",
+        "terminationDrainDuration: !!str 25s ~ line 1: proxy.istio.io/config terminationDrainDuration must be a duration such as 30s, not a tagged value (!)",
+        "terminationDrainDuration: {s: 25} ~ proxy.istio.io/config terminationDrainDuration must be a duration such as 30s, not a map",
+        "holdApplicationUntilProxyStarts: [true] ~ line 1: proxy.istio.io/config holdApplicationUntilProxyStarts: expected true or false, not a sequence",
+        "proxyMetadata: [a] ~ line 1: proxy.istio.io/config: proxyMetadata must be a map of NAME: value, not a sequence",
+        "proxyMetadata:\\n  - A ~ line 2: proxy.istio.io/config: proxyMetadata must be a map of NAME: value, not a sequence",
+        "proxyMetadata:\\n  MINIMUM_DRAIN_DURATION: [4s] ~ line 2: proxy.istio.io/config proxyMetadata.MINIMUM_DRAIN_DURATION must be a duration such as 30s, not a sequence",
+        "proxyMetadata:\\n  EXIT_ON_ZERO_ACTIVE_CONNECTIONS: !!str true ~ line 2: proxy.istio.io/config proxyMetadata.EXIT_ON_ZERO_ACTIVE_CONNECTIONS: expected true or false, not a tagged value (!)",
+        "proxyMetadata: {MINIMUM_DRAIN_DURATION: [4s]} ~ line 1: proxy.istio.io/config proxyMetadata.MINIMUM_DRAIN_DURATION must be a duration such as 30s, not a sequence",
+        "proxyMetadata:\\n  MINIMUM_DRAIN_DURATION: soon ~ proxy.istio.io/config proxyMetadata.MINIMUM_DRAIN_DURATION: 'soon' is not a duration",
+        "terminationDrainDuration: 25s\\nx: [1, 2 ~ line 2: proxy.istio.io/config: unclosed '['"
+    })
+    void whatTheLibraryReadsStaysStrict(String escaped, String message) {
+        String config = escaped.replace("\\n", "\n");
+        assertThatThrownBy(() -> PodFacts.fromAnnotations(Map.of(PodFacts.PROXY_CONFIG, config), "t"))
+                .isInstanceOf(PodAnnotationException.class)
+                .hasMessageStartingWith(message);
     }
 
     @Test

@@ -56,36 +56,111 @@ class ProxyConfigYamlTest {
         assertThat(ProxyConfigYaml.parse("{}")).isEmpty();
     }
 
+    /** What Istio users write in proxy.istio.io/config around the fields the library reads. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiterString = " ~ ", value = {
+        "block sequence ~ proxyStatsMatcher:\\n  inclusionRegexps:\\n    - \".*outlier.*\"\\n    - \".*upstream_cx_.*\"\\n",
+        "compact block sequence ~ proxyStatsMatcher:\\n  inclusionPrefixes:\\n  - cluster.outbound\\n  - listener\\n",
+        "sequence of maps ~ tracing:\\n  custom_tags:\\n    - name: a\\n      literal:\\n        value: b\\n    - name: c\\n",
+        "nested sequences ~ x:\\n  - - a\\n    - b\\n  - [c, [d, e]]\\n",
+        "flow sequence ~ proxyStatsMatcher: {inclusionRegexps: [\".*outlier.*\", '.*cx_.*']}\\n",
+        "flow sequence in block ~ proxyStatsMatcher:\\n  inclusionRegexps: [a, b]\\n",
+        "empty flow sequence ~ extraStatTags: []\\n",
+        "multi-line flow sequence ~ extraStatTags: [\\n    a,\\n    'b, c', \"d]\"\\n  ]\\n",
+        "flow sequence with brackets in quotes ~ x: [\"]\", '[', \"a\\\\\"]\"]\\n",
+        "apostrophe in a plain item ~ x: [it's, fine]\\n",
+        "literal block scalar ~ x: |\\n  line one\\n    # not a comment\\n  - not a sequence\\n  terminationDrainDuration: not read\\n",
+        "folded block scalar with header ~ x: >-\\n  folded\\n\\n  text\\n",
+        "tab inside a block scalar ~ x: |\\n  a\\tb\\n  \\tc\\n",
+        "document marker inside a block scalar ~ x: |\\n  ---\\n  y\\n",
+        "anchor and alias ~ x: &anchor\\n  a: 1\\ny: *anchor\\n",
+        "anchored scalar ~ x: &a 5s\\n",
+        "tag ~ x: !!str 5\\n",
+        "tagged sequence ~ x: !!seq\\n- a\\n- b\\n",
+        "json form with arrays ~ {\"proxyStatsMatcher\": {\"inclusionRegexps\": [\".*outlier.*\"]}, \"x\": [[1], {\"a\": [2]}]}",
+        "multi-line json with arrays ~ {\\n  \"extraStatTags\": [\\n    \"a\",\\n    \"b\"\\n  ]\\n}\\n",
+        "multi-line flow map in block ~ proxyStatsMatcher: {\\n    inclusionRegexps: [a]\\n  }\\n",
+        "anchor and tag in a flow map ~ x: {a: &b 1, c: !t 2, d: *b}\\n"
+    })
+    void skipsWhatItDoesNotReadAroundTheFieldsItReads(String name, String escaped) {
+        // given a valid proxy config with the fields the library reads, plus the construct
+        String construct = unescape(escaped);
+        boolean json = construct.startsWith("{");
+        String yaml = json ? construct : "terminationDrainDuration: 25s\n" + construct
+                + "proxyMetadata:\n  MINIMUM_DRAIN_DURATION: 4s\n";
+
+        // when
+        Map<String, Object> m = ProxyConfigYaml.parse(yaml);
+
+        // then the fields the library reads are read, whatever sits beside them
+        if (!json) {
+            assertThat(m).containsEntry("terminationDrainDuration", "25s")
+                    .containsEntry("proxyMetadata", Map.of("MINIMUM_DRAIN_DURATION", "4s"));
+        }
+        assertThat(m).isNotEmpty();
+    }
+
+    @Test
+    void skippedValuesSayWhatAndWhereTheyWere() {
+        Map<String, Object> m = ProxyConfigYaml.parse("""
+                a:
+                  - x
+                b: [1, 2]
+                c: |
+                  text
+                d: &anchor 1
+                e: *anchor
+                f: !!str 5
+                g: {h: [1]}
+                """);
+        assertThat(m.get("a")).isEqualTo(new ProxyConfigYaml.Unread(2, "a sequence"));
+        assertThat(m.get("b")).isEqualTo(new ProxyConfigYaml.Unread(3, "a sequence"));
+        assertThat(m.get("c")).isEqualTo(new ProxyConfigYaml.Unread(4, "a block scalar"));
+        assertThat(m.get("d")).isEqualTo(new ProxyConfigYaml.Unread(6, "an anchored value (&)"));
+        assertThat(m.get("e")).isEqualTo(new ProxyConfigYaml.Unread(7, "an alias (*)"));
+        assertThat(m.get("f")).isEqualTo(new ProxyConfigYaml.Unread(8, "a tagged value (!)"));
+        assertThat(m.get("g")).isEqualTo(Map.of("h", new ProxyConfigYaml.Unread(9, "a sequence")));
+        assertThat(m).hasSize(7);
+    }
+
     @ParameterizedTest
     @CsvSource(delimiterString = " ~ ", value = {
-        "proxyStatsMatcher:\\n  inclusionRegexps:\\n    - '.*' ~ 3 ~ sequences",
-        "a: [1, 2] ~ 1 ~ sequences",
-        "a: |\\n  text ~ 1 ~ block scalars",
-        "a: &x 1 ~ 1 ~ anchors",
-        "a: *x ~ 1 ~ aliases",
-        "a: !!str 1 ~ 1 ~ tags",
+        "- a\\n- b ~ 1 ~ sequence item where a key was expected",
+        "a: 1\\n- b ~ 2 ~ sequence item where a key was expected",
+        "a: [1, 2 ~ 1 ~ unclosed '['",
+        "a: [1, 2\\nb: 3 ~ 1 ~ unclosed '['",
+        "a: [1, 2}\\n ~ 1 ~ mismatched",
+        "a: [1] x ~ 1 ~ unexpected text after the value of a",
+        "a: [1]\\n  b: 2 ~ 2 ~ unexpected indentation",
+        "a: |x\\n  t ~ 1 ~ block scalar header",
+        "a: {b: 1\\nc: 2 ~ 1 ~ unclosed '{'",
         "a: 1\\n---\\nb: 2 ~ 2 ~ several YAML documents",
         "a: 1\\na: 2 ~ 2 ~ duplicate key a",
         "a:\\n\\tb: 1 ~ 2 ~ tab in indentation",
         "a: 1\\n   b: 2 ~ 2 ~ unexpected indentation",
         "a: 'open ~ 1 ~ unclosed single quote",
         "a: \"open ~ 1 ~ unclosed double quote",
-        "a: \"bad \\q\" ~ 1 ~ unknown escape",
+        "a: \"bad \\\\q\" ~ 1 ~ unknown escape",
         "just text ~ 1 ~ expected 'key: value'",
         "a:1 ~ 1 ~ expected a space after ':'",
         "a: b: c ~ 1 ~ quote it",
         "{\"a\": 1,} ~ 1 ~ expected a key",
         "{\"a\": 1} x ~ 1 ~ after the closing brace",
-        "{\"a\" 1} ~ 1 ~ expected ':'"
+        "{\"a\" 1} ~ 1 ~ expected ':'",
+        "{\"a\": [1, 2} ~ 1 ~ mismatched"
     })
-    void refusesWhatItDoesNotReadNamingTheLine(String escaped, int line, String message) {
+    void refusesWhatIsNotYamlNamingTheLine(String escaped, int line, String message) {
         // given
-        String yaml = escaped.replace("\\n", "\n").replace("\\t", "\t");
+        String yaml = unescape(escaped);
 
         // when / then
         assertThatThrownBy(() -> ProxyConfigYaml.parse(yaml))
                 .isInstanceOfSatisfying(PodAnnotationException.class, e -> assertThat(e.line()).isEqualTo(line))
                 .hasMessageContaining(message);
+    }
+
+    private static String unescape(String s) {
+        return s.replace("\\n", "\n").replace("\\t", "\t").replace("\\\\", "\\");
     }
 
     @Test
