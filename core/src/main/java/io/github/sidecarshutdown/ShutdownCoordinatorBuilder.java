@@ -326,28 +326,28 @@ public final class ShutdownCoordinatorBuilder {
         String src = source(s);
         switch (s) {
             case ENABLED: enabled(SettingParser.bool(s, src, raw)); break;
-            case GRACE_PERIOD: gracePeriod(SettingParser.duration(s, src, raw)); break;
-            case SAFETY_MARGIN: safetyMargin(SettingParser.duration(s, src, raw)); break;
-            case PROPAGATION_DELAY: propagationDelay(SettingParser.duration(s, src, raw)); break;
-            case QUIET_PERIOD: quietPeriod(SettingParser.duration(s, src, raw)); break;
-            case DRAIN_TIMEOUT: drainTimeout(SettingParser.duration(s, src, raw)); break;
+            case GRACE_PERIOD: gracePeriod(SettingParser.durationFor(s, src, raw)); break;
+            case SAFETY_MARGIN: safetyMargin(SettingParser.durationFor(s, src, raw)); break;
+            case PROPAGATION_DELAY: propagationDelay(SettingParser.durationFor(s, src, raw)); break;
+            case QUIET_PERIOD: quietPeriod(SettingParser.durationFor(s, src, raw)); break;
+            case DRAIN_TIMEOUT: drainTimeout(SettingParser.durationFor(s, src, raw)); break;
             case CLEANUP_BUDGET:
                 if (raw.isBlank()) {
                     cleanupBudget = null;
                 } else {
-                    cleanupBudget(SettingParser.duration(s, src, raw));
+                    cleanupBudget(SettingParser.durationFor(s, src, raw));
                 }
                 break;
-            case TASK_TIMEOUT: taskTimeout(SettingParser.duration(s, src, raw)); break;
-            case MINIMUM_TASK_WINDOW: minimumTaskWindow(SettingParser.duration(s, src, raw)); break;
+            case TASK_TIMEOUT: taskTimeout(SettingParser.durationFor(s, src, raw)); break;
+            case MINIMUM_TASK_WINDOW: minimumTaskWindow(SettingParser.durationFor(s, src, raw)); break;
             case SIDECAR_MODE: sidecarMode(SettingParser.oneOf(s, src, raw, SidecarMode.class)); break;
             case ADMIN_URL: adminUrl(SettingParser.url(s, src, raw)); break;
             case AGENT_URL: agentUrl(SettingParser.url(s, src, raw)); break;
             case ALLOW_NON_LOOPBACK: allowNonLoopback(SettingParser.bool(s, src, raw)); break;
-            case ADMIN_TIMEOUT: adminTimeout(SettingParser.duration(s, src, raw)); break;
+            case ADMIN_TIMEOUT: adminTimeout(SettingParser.durationFor(s, src, raw)); break;
             case RELEASE_SIDECAR: releaseSidecar(SettingParser.bool(s, src, raw)); break;
-            case TERMINATION_DRAIN_DURATION: terminationDrainDuration(SettingParser.duration(s, src, raw)); break;
-            case STARTUP_WAIT: startupWait(SettingParser.duration(s, src, raw)); break;
+            case TERMINATION_DRAIN_DURATION: terminationDrainDuration(SettingParser.durationFor(s, src, raw)); break;
+            case STARTUP_WAIT: startupWait(SettingParser.durationFor(s, src, raw)); break;
             case STARTUP_POLICY: startupPolicy(SettingParser.oneOf(s, src, raw, StartupPolicy.class)); break;
             case ANNOTATIONS_FILE: annotationsFile(SettingParser.path(s, src, raw)); break;
             case LINKERD_ADMIN_URL: linkerdAdminUrl(SettingParser.url(s, src, raw)); break;

@@ -3,60 +3,218 @@ package io.github.sidecarshutdown;
 import io.github.sidecarshutdown.internal.Durations;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The coordinator's configuration, validated and immutable. Built by
- * {@link ShutdownCoordinatorBuilder}; each component is one {@link io.github.sidecarshutdown.config.Setting}.
- *
- * @param enabled                  whether the library does anything
- * @param gracePeriod              the Pod's {@code terminationGracePeriodSeconds}
- * @param safetyMargin             left free before the kubelet's SIGKILL
- * @param propagationDelay         time to keep serving after readiness went off
- * @param quietPeriod              ends the delay after this long without a request; zero = off
- * @param drainTimeout             longest wait for in-flight requests
- * @param cleanupBudget            cap on the cleanup phase; empty = what is left
- * @param taskTimeout              timeout of a task that sets none
- * @param minimumTaskWindow        a network task with less window left is skipped
- * @param sidecarMode              which sidecar
- * @param adminUrl                 Envoy admin URL
- * @param agentUrl                 pilot-agent URL
- * @param allowNonLoopback         whether admin and agent may be off loopback
- * @param adminTimeout             timeout of one admin or agent call
- * @param releaseSidecar           whether to release the sidecar when done
- * @param terminationDrainDuration window assumed when {@code /server_info} does not say
- * @param startupWait              longest wait for the sidecar at startup
- * @param startupPolicy            what happens when no sidecar answers at startup
- * @param annotationsFile          the downward-API annotations file
- * @param linkerdAdminUrl          linkerd-proxy admin URL
- * @param daprUrl                  daprd HTTP API URL
+ * The coordinator's configuration, validated and immutable. Only {@link ShutdownCoordinatorBuilder}
+ * makes one (the constructor is not API: a new setting adds an accessor, never breaks a caller);
+ * each accessor is one {@link io.github.sidecarshutdown.config.Setting}.
  */
-public record ShutdownSettings(
-        boolean enabled,
-        Duration gracePeriod,
-        Duration safetyMargin,
-        Duration propagationDelay,
-        Duration quietPeriod,
-        Duration drainTimeout,
-        Optional<Duration> cleanupBudget,
-        Duration taskTimeout,
-        Duration minimumTaskWindow,
-        SidecarMode sidecarMode,
-        URI adminUrl,
-        URI agentUrl,
-        boolean allowNonLoopback,
-        Duration adminTimeout,
-        boolean releaseSidecar,
-        Duration terminationDrainDuration,
-        Duration startupWait,
-        StartupPolicy startupPolicy,
-        java.nio.file.Path annotationsFile,
-        URI linkerdAdminUrl,
-        URI daprUrl) {
+public final class ShutdownSettings {
+
+    private final boolean enabled;
+    private final Duration gracePeriod;
+    private final Duration safetyMargin;
+    private final Duration propagationDelay;
+    private final Duration quietPeriod;
+    private final Duration drainTimeout;
+    private final Optional<Duration> cleanupBudget;
+    private final Duration taskTimeout;
+    private final Duration minimumTaskWindow;
+    private final SidecarMode sidecarMode;
+    private final URI adminUrl;
+    private final URI agentUrl;
+    private final boolean allowNonLoopback;
+    private final Duration adminTimeout;
+    private final boolean releaseSidecar;
+    private final Duration terminationDrainDuration;
+    private final Duration startupWait;
+    private final StartupPolicy startupPolicy;
+    private final Path annotationsFile;
+    private final URI linkerdAdminUrl;
+    private final URI daprUrl;
+
+    ShutdownSettings(boolean enabled, Duration gracePeriod, Duration safetyMargin, Duration propagationDelay,
+            Duration quietPeriod, Duration drainTimeout, Optional<Duration> cleanupBudget, Duration taskTimeout,
+            Duration minimumTaskWindow, SidecarMode sidecarMode, URI adminUrl, URI agentUrl,
+            boolean allowNonLoopback, Duration adminTimeout, boolean releaseSidecar,
+            Duration terminationDrainDuration, Duration startupWait, StartupPolicy startupPolicy,
+            Path annotationsFile, URI linkerdAdminUrl, URI daprUrl) {
+        this.enabled = enabled;
+        this.gracePeriod = Objects.requireNonNull(gracePeriod, "gracePeriod");
+        this.safetyMargin = Objects.requireNonNull(safetyMargin, "safetyMargin");
+        this.propagationDelay = Objects.requireNonNull(propagationDelay, "propagationDelay");
+        this.quietPeriod = Objects.requireNonNull(quietPeriod, "quietPeriod");
+        this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");
+        this.cleanupBudget = Objects.requireNonNull(cleanupBudget, "cleanupBudget");
+        this.taskTimeout = Objects.requireNonNull(taskTimeout, "taskTimeout");
+        this.minimumTaskWindow = Objects.requireNonNull(minimumTaskWindow, "minimumTaskWindow");
+        this.sidecarMode = Objects.requireNonNull(sidecarMode, "sidecarMode");
+        this.adminUrl = Objects.requireNonNull(adminUrl, "adminUrl");
+        this.agentUrl = Objects.requireNonNull(agentUrl, "agentUrl");
+        this.allowNonLoopback = allowNonLoopback;
+        this.adminTimeout = Objects.requireNonNull(adminTimeout, "adminTimeout");
+        this.releaseSidecar = releaseSidecar;
+        this.terminationDrainDuration = Objects.requireNonNull(terminationDrainDuration, "terminationDrainDuration");
+        this.startupWait = Objects.requireNonNull(startupWait, "startupWait");
+        this.startupPolicy = Objects.requireNonNull(startupPolicy, "startupPolicy");
+        this.annotationsFile = Objects.requireNonNull(annotationsFile, "annotationsFile");
+        this.linkerdAdminUrl = Objects.requireNonNull(linkerdAdminUrl, "linkerdAdminUrl");
+        this.daprUrl = Objects.requireNonNull(daprUrl, "daprUrl");
+    }
+
+    /** Whether the library does anything. */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** The Pod's {@code terminationGracePeriodSeconds}. */
+    public Duration gracePeriod() {
+        return gracePeriod;
+    }
+
+    /** Left free before the kubelet's SIGKILL. */
+    public Duration safetyMargin() {
+        return safetyMargin;
+    }
+
+    /** Time to keep serving after readiness went off. */
+    public Duration propagationDelay() {
+        return propagationDelay;
+    }
+
+    /** Ends the delay after this long without a request; zero = off. */
+    public Duration quietPeriod() {
+        return quietPeriod;
+    }
+
+    /** Longest wait for in-flight requests. */
+    public Duration drainTimeout() {
+        return drainTimeout;
+    }
+
+    /** Cap on the cleanup phase; empty = what is left. */
+    public Optional<Duration> cleanupBudget() {
+        return cleanupBudget;
+    }
+
+    /** Timeout of a task that sets none. */
+    public Duration taskTimeout() {
+        return taskTimeout;
+    }
+
+    /** A network task with less window left is skipped. */
+    public Duration minimumTaskWindow() {
+        return minimumTaskWindow;
+    }
+
+    /** Which sidecar. */
+    public SidecarMode sidecarMode() {
+        return sidecarMode;
+    }
+
+    /** Envoy admin URL. */
+    public URI adminUrl() {
+        return adminUrl;
+    }
+
+    /** Pilot-agent URL. */
+    public URI agentUrl() {
+        return agentUrl;
+    }
+
+    /** Whether admin and agent may be off loopback. */
+    public boolean allowNonLoopback() {
+        return allowNonLoopback;
+    }
+
+    /** Timeout of one admin or agent call. */
+    public Duration adminTimeout() {
+        return adminTimeout;
+    }
+
+    /** Whether to release the sidecar when done. */
+    public boolean releaseSidecar() {
+        return releaseSidecar;
+    }
+
+    /** Window assumed when {@code /server_info} does not say. */
+    public Duration terminationDrainDuration() {
+        return terminationDrainDuration;
+    }
+
+    /** Longest wait for the sidecar at startup. */
+    public Duration startupWait() {
+        return startupWait;
+    }
+
+    /** What happens when no sidecar answers at startup. */
+    public StartupPolicy startupPolicy() {
+        return startupPolicy;
+    }
+
+    /** The downward-API annotations file. */
+    public Path annotationsFile() {
+        return annotationsFile;
+    }
+
+    /** Linkerd-proxy admin URL. */
+    public URI linkerdAdminUrl() {
+        return linkerdAdminUrl;
+    }
+
+    /** Daprd HTTP API URL. */
+    public URI daprUrl() {
+        return daprUrl;
+    }
 
     /** The whole shutdown's budget: grace period minus safety margin. */
     public Duration budget() {
         return Durations.nonNegative(gracePeriod.minus(safetyMargin));
+    }
+
+    private List<Object> values() {
+        return List.of(enabled, gracePeriod, safetyMargin, propagationDelay, quietPeriod, drainTimeout, cleanupBudget, taskTimeout, minimumTaskWindow, sidecarMode, adminUrl, agentUrl, allowNonLoopback, adminTimeout, releaseSidecar, terminationDrainDuration, startupWait, startupPolicy, annotationsFile, linkerdAdminUrl, daprUrl);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ShutdownSettings other && values().equals(other.values());
+    }
+
+    @Override
+    public int hashCode() {
+        return values().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "ShutdownSettings{"
+                + "enabled=" + enabled
+                + ", gracePeriod=" + gracePeriod
+                + ", safetyMargin=" + safetyMargin
+                + ", propagationDelay=" + propagationDelay
+                + ", quietPeriod=" + quietPeriod
+                + ", drainTimeout=" + drainTimeout
+                + ", cleanupBudget=" + cleanupBudget
+                + ", taskTimeout=" + taskTimeout
+                + ", minimumTaskWindow=" + minimumTaskWindow
+                + ", sidecarMode=" + sidecarMode
+                + ", adminUrl=" + adminUrl
+                + ", agentUrl=" + agentUrl
+                + ", allowNonLoopback=" + allowNonLoopback
+                + ", adminTimeout=" + adminTimeout
+                + ", releaseSidecar=" + releaseSidecar
+                + ", terminationDrainDuration=" + terminationDrainDuration
+                + ", startupWait=" + startupWait
+                + ", startupPolicy=" + startupPolicy
+                + ", annotationsFile=" + annotationsFile
+                + ", linkerdAdminUrl=" + linkerdAdminUrl
+                + ", daprUrl=" + daprUrl
+                + "}";
     }
 }

@@ -112,8 +112,9 @@ public final class ShutdownTask {
         /** The task's timeout. Default: the coordinator's {@code task-timeout} (5 s). */
         public Builder timeout(Duration timeout) {
             requireNonNull(timeout, "timeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");
+            if (timeout.compareTo(Duration.ofMillis(1)) < 0 || timeout.getNano() % 1_000_000 != 0) {
+                // Whole milliseconds: what a task hands to its own HTTP client must not become 0 ("none").
+                throw new IllegalArgumentException("timeout: " + timeout + " (expected: whole milliseconds, at least 1 ms)");
             }
             this.timeout = timeout;
             return this;
