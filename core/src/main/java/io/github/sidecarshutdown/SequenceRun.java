@@ -229,7 +229,7 @@ final class SequenceRun {
         String why = stopReason != null ? stopReason : "deadline reached";
         ShutdownReport done = report.complete(planned, why);
         try {
-            if (done.outcome().equals("clean")) {
+            if (done.outcome() == ReportOutcome.CLEAN) {
                 logger.info("{}", done.summaryLine());
             } else {
                 logger.warn("{}", done.summaryLine());

@@ -47,16 +47,16 @@ public record ShutdownReport(
     }
 
     /**
-     * {@code clean} when every task succeeded, {@code degraded} when some failed, timed out or were
-     * skipped, {@code incomplete} for a snapshot of a running (or abandoned) shutdown.
+     * {@link ReportOutcome#CLEAN} when every task succeeded, {@code DEGRADED} when some failed, timed out or were
+     * skipped, {@code INCOMPLETE} for a snapshot of a running (or abandoned) shutdown.
      */
-    public String outcome() {
+    public ReportOutcome outcome() {
         if (!complete) {
-            return "incomplete";
+            return ReportOutcome.INCOMPLETE;
         }
         boolean clean = tasks.stream().allMatch(t -> t.outcome() == TaskOutcome.SUCCEEDED)
                 && phases.stream().noneMatch(p -> p.outcome() == TaskOutcome.FAILED || p.outcome() == TaskOutcome.TIMED_OUT);
-        return clean ? "clean" : "degraded";
+        return clean ? ReportOutcome.CLEAN : ReportOutcome.DEGRADED;
     }
 
     /** The result of the task with this name. */
@@ -71,7 +71,7 @@ public record ShutdownReport(
 
     /** One line with every phase and task outcome, for the log. */
     public String summaryLine() {
-        return "sidecar-shutdown " + outcome() + " in " + Durations.format(elapsed) + " of " + Durations.format(budget)
+        return "sidecar-shutdown " + outcome().tagValue() + " in " + Durations.format(elapsed) + " of " + Durations.format(budget)
                 + " (trigger " + trigger.tagValue() + ", sidecar " + sidecar + ", " + sidecarAtStart.name().toLowerCase(Locale.ROOT)
                 + " at start, " + (sidecarReleased ? "released" : "not released") + ")"
                 + " phases: " + phases.stream().map(PhaseResult::summary).collect(Collectors.joining(", "))
@@ -86,7 +86,7 @@ public record ShutdownReport(
     /** The report as nested maps and lists of strings, numbers and booleans (for JSON encoders). */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("outcome", outcome());
+        m.put("outcome", outcome().tagValue());
         m.put("trigger", trigger.tagValue());
         m.put("startedAt", startedAt.toString());
         m.put("elapsedMs", elapsed.toMillis());

@@ -9,10 +9,8 @@ import io.github.sidecarshutdown.config.Setting;
 import io.github.sidecarshutdown.envoy.EnvoySidecar;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
-import java.lang.reflect.RecordComponent;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
@@ -64,12 +62,15 @@ class ShutdownCoordinatorBuilderTest {
         return builder(Map.of());
     }
 
+    /** The accessor named like the setting's builder method: every setting has one. */
     private static Object component(ShutdownSettings settings, Setting s) throws Exception {
-        RecordComponent rc = Arrays.stream(ShutdownSettings.class.getRecordComponents())
-                .filter(c -> c.getName().equals(s.builderMethod()))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("ShutdownSettings has no component " + s.builderMethod()));
-        return rc.getAccessor().invoke(settings);
+        java.lang.reflect.Method accessor;
+        try {
+            accessor = ShutdownSettings.class.getMethod(s.builderMethod());
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError("ShutdownSettings has no accessor " + s.builderMethod() + "()", e);
+        }
+        return accessor.invoke(settings);
     }
 
     // ---- Armeria triad: defaults, custom values, invalid values ----

@@ -79,7 +79,7 @@ class ShutdownCoordinatorTest {
         assertThat(report.tasks()).extracting(TaskResult::name).containsExactly("deregister", "stop-server", "flush", "release-pool");
         assertThat(events).containsSubsequence("phase:readiness_off", "start:deregister", "phase:inbound_drain",
                 "start:stop-server", "phase:cleanup", "start:flush", "phase:release", "start:release-pool", "phase:sidecar_release");
-        assertThat(report.outcome()).isEqualTo("clean");
+        assertThat(report.outcome()).isEqualTo(ReportOutcome.CLEAN);
         assertThat(sidecar.calls).containsSubsequence("drainInbound", "release");
     }
 
@@ -155,7 +155,7 @@ class ShutdownCoordinatorTest {
         assertThat(stuck.elapsed()).isEqualTo(Duration.ofSeconds(2));
         assertThat(stuck.reason()).contains("did not finish within 2s");
         assertThat(report.task("after").orElseThrow().outcome()).isEqualTo(TaskOutcome.SUCCEEDED);
-        assertThat(report.outcome()).isEqualTo("degraded");
+        assertThat(report.outcome()).isEqualTo(ReportOutcome.DEGRADED);
     }
 
     @Test
@@ -671,7 +671,7 @@ class ShutdownCoordinatorTest {
         letGo.countDown();
 
         assertThat(snapshot.complete()).isFalse();
-        assertThat(snapshot.outcome()).isEqualTo("incomplete");
+        assertThat(snapshot.outcome()).isEqualTo(ReportOutcome.INCOMPLETE);
         assertThat(c.state()).isIn(ShutdownCoordinator.State.STOPPING, ShutdownCoordinator.State.TERMINATED);
         assertThat(running.get(20, java.util.concurrent.TimeUnit.SECONDS).complete()).isTrue();
     }

@@ -85,7 +85,7 @@ public final class SidecarShutdownMetrics implements MeterBinder, ShutdownListen
     @Override
     public void onShutdownCompleted(ShutdownReport report) {
         time(SHUTDOWN, "Time from the start of shutdown to the report", report.elapsed(),
-                TAG_OUTCOME, report.outcome(), TAG_TRIGGER, report.trigger().tagValue());
+                TAG_OUTCOME, report.outcome().tagValue(), TAG_TRIGGER, report.trigger().tagValue());
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.github.sidecarshutdown.spring.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.sidecarshutdown.PhaseResult;
+import io.github.sidecarshutdown.ReportOutcome;
 import io.github.sidecarshutdown.ShutdownListener;
 import io.github.sidecarshutdown.ShutdownPhase;
 import io.github.sidecarshutdown.ShutdownReport;
@@ -139,7 +140,7 @@ class WebServerShutdownOrderTest {
         ShutdownReport r = report.get();
         assertThat(r).as("report").isNotNull();
         assertThat(r.complete()).isTrue();
-        assertThat(r.outcome()).isEqualTo("clean");
+        assertThat(r.outcome()).isEqualTo(ReportOutcome.CLEAN);
         assertThat(r.phases()).extracting(PhaseResult::phase).containsExactly(ShutdownPhase.READINESS_OFF,
                 ShutdownPhase.PROPAGATION_DELAY, ShutdownPhase.EARLY_OUTBOUND, ShutdownPhase.INBOUND_DRAIN, ShutdownPhase.CLEANUP,
                 ShutdownPhase.RELEASE, ShutdownPhase.SIDECAR_RELEASE, ShutdownPhase.REPORT);
