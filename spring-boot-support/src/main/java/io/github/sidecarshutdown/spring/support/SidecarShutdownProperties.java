@@ -1,4 +1,4 @@
-package io.github.sidecarshutdown.spring.autoconfigure;
+package io.github.sidecarshutdown.spring.support;
 
 import io.github.sidecarshutdown.StartupPolicy;
 import io.github.sidecarshutdown.sidecar.SidecarMode;

@@ -1,4 +1,4 @@
-package io.github.sidecarshutdown.spring.autoconfigure;
+package io.github.sidecarshutdown.spring;
 
 import io.github.sidecarshutdown.ShutdownPhase;
 import java.lang.annotation.Documented;

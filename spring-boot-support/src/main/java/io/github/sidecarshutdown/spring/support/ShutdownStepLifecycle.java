@@ -1,4 +1,4 @@
-package io.github.sidecarshutdown.spring.autoconfigure;
+package io.github.sidecarshutdown.spring.support;
 
 import io.github.sidecarshutdown.ShutdownCoordinator;
 import io.github.sidecarshutdown.ShutdownPhase;
@@ -49,7 +49,11 @@ abstract class ShutdownStepLifecycle implements SmartLifecycle {
         return phase;
     }
 
-    @Override
+    /**
+     * Never paused (Spring Framework 7 pauses lifecycles, e.g. of a cached test context, and
+     * restarts them later): pausing must not start an exit that cannot be undone. No
+     * {@code @Override}: compiled against Spring Framework 6.2 too, which has no such method.
+     */
     public boolean isPauseable() {
         return false;
     }

@@ -1,4 +1,4 @@
-package io.github.sidecarshutdown.spring.autoconfigure;
+package io.github.sidecarshutdown.spring.support;
 
 import io.github.sidecarshutdown.ReadinessGate;
 import io.github.sidecarshutdown.ShutdownCoordinator;
@@ -7,7 +7,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
-import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 
@@ -24,23 +23,29 @@ import org.springframework.context.SmartLifecycle;
 public final class SidecarShutdownLifecycle extends ShutdownStepLifecycle {
 
     /**
-     * {@code WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE + 512}. Spring stops higher
+     * This lifecycle's phase: the web server's graceful shutdown phase + 512. Spring stops higher
      * phases first, so this stops before the web server's graceful shutdown (which refuses new
      * connections) and the readiness-off and propagation delay happen while the server still
      * accepts every request. Beans at {@link SmartLifecycle#DEFAULT_PHASE} (message listeners,
      * schedulers) still stop before it, as they would before the web server.
+     *
+     * @param gracefulShutdownPhase the phase of Spring Boot's graceful web server shutdown, from
+     *     the Boot line's own constant (it moved between Boot 3.5 and 4)
      */
-    public static final int PHASE = WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE + 512;
+    public static int phaseFor(int gracefulShutdownPhase) {
+        return gracefulShutdownPhase + 512;
+    }
 
     private static final Logger logger = LoggerFactory.getLogger(SidecarShutdownLifecycle.class);
 
 
     /**
-     * @param coordinator the app's coordinator
-     * @param publisher   where readiness changes are published (the application context)
+     * @param coordinator           the app's coordinator
+     * @param publisher             where readiness changes are published (the application context)
+     * @param gracefulShutdownPhase the phase of Spring Boot's graceful web server shutdown
      */
-    public SidecarShutdownLifecycle(ShutdownCoordinator coordinator, ApplicationEventPublisher publisher) {
-        super(coordinator, PHASE);
+    public SidecarShutdownLifecycle(ShutdownCoordinator coordinator, ApplicationEventPublisher publisher, int gracefulShutdownPhase) {
+        super(coordinator, phaseFor(gracefulShutdownPhase));
         coordinator.readiness().onChange(state -> {
             if (state == ReadinessGate.State.SHUTTING_DOWN) {
                 // On the coordinator's thread, inside READINESS_OFF: the probe fails from now on.

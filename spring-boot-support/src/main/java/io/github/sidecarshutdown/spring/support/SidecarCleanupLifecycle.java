@@ -1,11 +1,10 @@
-package io.github.sidecarshutdown.spring.autoconfigure;
+package io.github.sidecarshutdown.spring.support;
 
 import io.github.sidecarshutdown.ShutdownCoordinator;
 import io.github.sidecarshutdown.ShutdownPhase;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
 
 /**
  * The middle of the app's exit under Spring: once the web server has drained and stopped, lets the
@@ -19,21 +18,29 @@ import org.springframework.boot.web.server.context.WebServerGracefulShutdownLife
 public final class SidecarCleanupLifecycle extends ShutdownStepLifecycle {
 
     /**
-     * {@code WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE - 1024 - 512}: the web
-     * server itself stops at {@code SMART_LIFECYCLE_PHASE - 1024} (Spring Boot's
-     * {@code WebServerStartStopLifecycle}, for Tomcat, Jetty and Reactor Netty alike), and Spring
-     * stops lower phases later, so this runs after inbound requests drained and the server stopped,
-     * and before lifecycles of lower phases (connection pools, message containers at phase 0).
+     * This lifecycle's phase: the web server's graceful shutdown phase - 1024 - 512. The web
+     * server itself stops at the graceful shutdown phase - 1024 (Spring Boot's
+     * {@code WebServerStartStopLifecycle}, for Tomcat, Jetty and Reactor Netty alike, in Boot 3.5
+     * and 4), and Spring stops lower phases later, so this runs after inbound requests drained and
+     * the server stopped, and before lifecycles of lower phases (connection pools, message
+     * containers at phase 0).
+     *
+     * @param gracefulShutdownPhase the phase of Spring Boot's graceful web server shutdown
      */
-    public static final int PHASE = WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE - 1024 - 512;
+    public static int phaseFor(int gracefulShutdownPhase) {
+        return gracefulShutdownPhase - 1024 - 512;
+    }
 
     private static final Logger logger = LoggerFactory.getLogger(SidecarCleanupLifecycle.class);
 
     private final AtomicBoolean warned = new AtomicBoolean();
 
-    /** @param coordinator the app's coordinator */
-    public SidecarCleanupLifecycle(ShutdownCoordinator coordinator) {
-        super(coordinator, PHASE);
+    /**
+     * @param coordinator           the app's coordinator
+     * @param gracefulShutdownPhase the phase of Spring Boot's graceful web server shutdown
+     */
+    public SidecarCleanupLifecycle(ShutdownCoordinator coordinator, int gracefulShutdownPhase) {
+        super(coordinator, phaseFor(gracefulShutdownPhase));
     }
 
     /**

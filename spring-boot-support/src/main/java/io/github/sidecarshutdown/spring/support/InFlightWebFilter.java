@@ -1,4 +1,4 @@
-package io.github.sidecarshutdown.spring.autoconfigure;
+package io.github.sidecarshutdown.spring.support;
 
 import io.github.sidecarshutdown.InFlightTracker;
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -1,4 +1,4 @@
-package io.github.sidecarshutdown.spring.actuate;
+package io.github.sidecarshutdown.spring.support;
 
 import io.github.sidecarshutdown.ShutdownCoordinator;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.github.sidecarshutdown.spring.autoconfigure;
+package io.github.sidecarshutdown.spring.support;
 
 import io.github.sidecarshutdown.ShutdownCoordinator;
 import io.github.sidecarshutdown.ShutdownPhase;
@@ -38,7 +38,7 @@ public final class SidecarStartupLifecycle implements SmartLifecycle, Applicatio
 
     /**
      * {@code Integer.MIN_VALUE}: started before every other lifecycle (the web server starts at
-     * {@code WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE - 1024}), so the wait for the
+     * the graceful shutdown phase - 1024), so the wait for the
      * sidecar overlaps the rest of startup; stopped last, by which time only an unfinished wait is
      * left to interrupt.
      */
@@ -216,7 +216,10 @@ public final class SidecarStartupLifecycle implements SmartLifecycle, Applicatio
         return PHASE;
     }
 
-    @Override
+    /**
+     * Never paused by Spring Framework 7's context pausing: a restart would start a second wait.
+     * No {@code @Override}: compiled against Spring Framework 6.2 too, which has no such method.
+     */
     public boolean isPauseable() {
         return false;
     }

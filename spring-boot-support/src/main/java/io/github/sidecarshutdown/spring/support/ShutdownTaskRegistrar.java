@@ -1,4 +1,4 @@
-package io.github.sidecarshutdown.spring.autoconfigure;
+package io.github.sidecarshutdown.spring.support;
 
 import io.github.sidecarshutdown.ShutdownCoordinator;
 import io.github.sidecarshutdown.ShutdownTask;
@@ -6,6 +6,7 @@ import io.github.sidecarshutdown.TaskContext;
 import io.github.sidecarshutdown.config.InvalidSettingException;
 import io.github.sidecarshutdown.config.Setting;
 import io.github.sidecarshutdown.config.SettingParser;
+import io.github.sidecarshutdown.spring.SidecarShutdownTask;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.github.sidecarshutdown.spring.autoconfigure;
+package io.github.sidecarshutdown.spring.support;
 
 import io.github.sidecarshutdown.ShutdownCoordinator;
 import org.slf4j.Logger;
