@@ -205,12 +205,12 @@ class SidecarShutdownAutoConfigurationTest {
             "sidecar.shutdown.admin-url, http://10.1.2.3:15000, not a loopback address",
             "sidecar.shutdown.grace-period, -5s, must not be negative",
             "sidecar.shutdown.task-timeout, 0s, must be greater than 0",
-            "sidecar.shutdown.startup-wait, 2d, longer than a day",
+            "sidecar.shutdown.startup-wait, 25h, longer than a day",
             "sidecar.shutdown.agent-url, ftp://127.0.0.1:15020, scheme must be http or https"})
     void invalidValuesFailStartupNamingTheProperty(String property, String value, String problem) {
         runner.withPropertyValues(property + "=" + value).run(context -> {
             assertThat(context).hasFailed();
-            FailureAnalysis analysis = new InvalidSettingFailureAnalyzer().analyze(context.getStartupFailure());
+            FailureAnalysis analysis = new InvalidSettingFailureAnalyzer(null).analyze(context.getStartupFailure());
             assertThat(analysis).as("analyzed").isNotNull();
             assertThat(analysis.getDescription()).contains("'" + property + "'").contains(problem);
             assertThat(analysis.getAction()).contains(property);

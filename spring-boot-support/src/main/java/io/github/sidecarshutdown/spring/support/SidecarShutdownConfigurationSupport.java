@@ -13,6 +13,7 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesBindHandlerAdvisor;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -64,6 +65,17 @@ public abstract class SidecarShutdownConfigurationSupport {
     @Bean
     static ShutdownTaskRegistrar sidecarShutdownTaskRegistrar() {
         return new ShutdownTaskRegistrar();
+    }
+
+    /**
+     * The core's duration parser for the {@code sidecar.shutdown.*} durations
+     * ({@link DurationSettingBindHandler}); it leaves every other property to Spring.
+     *
+     * @return the advisor that adds the handler to Spring Boot's binding of configuration properties
+     */
+    @Bean
+    static ConfigurationPropertiesBindHandlerAdvisor sidecarShutdownDurationBindHandlerAdvisor() {
+        return DurationSettingBindHandler::new;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.github.sidecarshutdown.spring.support;
 
 import io.github.sidecarshutdown.StartupPolicy;
+import io.github.sidecarshutdown.config.Setting;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import java.net.URI;
 import java.time.Duration;
@@ -11,8 +12,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * The library's settings as Spring properties under {@code sidecar.shutdown}: one property per
  * core {@link io.github.sidecarshutdown.config.Setting}, with the same kebab-case key. Spring's
  * relaxed binding also reads the {@code SIDECAR_SHUTDOWN_*} environment variables the plain-Java
- * front end uses, so a Pod manifest works with either. Values are checked by the core when the
- * coordinator is built; a bad one fails startup with a message naming the property.
+ * front end uses, so a Pod manifest works with either. Durations are parsed by the core's parser
+ * (so {@code 1m30s} works and a bare number is refused, as in the environment variables); every
+ * value is checked by the core when the coordinator is built; a bad one fails startup with a
+ * message naming the property as written, where it came from, and the accepted forms.
  */
 @ConfigurationProperties("sidecar.shutdown")
 public class SidecarShutdownProperties {
@@ -27,30 +30,38 @@ public class SidecarShutdownProperties {
      * Grace period of the Pod (terminationGracePeriodSeconds), which no container can see. The whole
      * sequence runs under grace-period minus safety-margin.
      */
+    @DurationSetting(Setting.GRACE_PERIOD)
     private Duration gracePeriod = Duration.ofSeconds(30);
 
     /** Time kept free at the end of the grace period for the JVM to exit before the kubelet's SIGKILL. */
+    @DurationSetting(Setting.SAFETY_MARGIN)
     private Duration safetyMargin = Duration.ofSeconds(2);
 
     /**
      * Time to keep serving after readiness went off, while endpoints and Envoy clusters forget the
      * Pod. Unset: 5s inside Kubernetes (KUBERNETES_SERVICE_HOST set), 0 elsewhere.
      */
+    @DurationSetting(Setting.PROPAGATION_DELAY)
     private @Nullable Duration propagationDelay;
 
     /** Ends the propagation delay early once no inbound request arrived for this long; 0 turns it off. */
+    @DurationSetting(Setting.QUIET_PERIOD)
     private Duration quietPeriod = Duration.ZERO;
 
     /** Longest wait for in-flight inbound requests once the sidecar drains inbound. */
+    @DurationSetting(Setting.DRAIN_TIMEOUT)
     private Duration drainTimeout = Duration.ofSeconds(10);
 
     /** Cap on the whole cleanup phase. Unset: whatever is left of the deadline. */
+    @DurationSetting(Setting.CLEANUP_BUDGET)
     private @Nullable Duration cleanupBudget;
 
     /** Timeout of a shutdown task that sets none. */
+    @DurationSetting(Setting.TASK_TIMEOUT)
     private Duration taskTimeout = Duration.ofSeconds(5);
 
     /** Shortest outbound window a network task needs: with less left before the sidecar stops forwarding, it is skipped. */
+    @DurationSetting(Setting.MINIMUM_TASK_WINDOW)
     private Duration minimumTaskWindow = Duration.ofMillis(250);
 
     /** Which sidecar runs beside the app; auto finds out from the Envoy admin port. */
@@ -66,6 +77,7 @@ public class SidecarShutdownProperties {
     private boolean allowNonLoopback = false;
 
     /** Timeout of one Envoy admin or pilot-agent call. */
+    @DurationSetting(Setting.ADMIN_TIMEOUT)
     private Duration adminTimeout = Duration.ofSeconds(1);
 
     /**
@@ -75,9 +87,11 @@ public class SidecarShutdownProperties {
     private boolean releaseSidecar = true;
 
     /** Outbound window assumed when Envoy's /server_info does not carry terminationDrainDuration. */
+    @DurationSetting(Setting.TERMINATION_DRAIN_DURATION)
     private Duration terminationDrainDuration = Duration.ofSeconds(5);
 
     /** Longest wait for the sidecar at startup; readiness stays off meanwhile. */
+    @DurationSetting(Setting.STARTUP_WAIT)
     private Duration startupWait = Duration.ofSeconds(60);
 
     /**

@@ -111,7 +111,7 @@ class SidecarShutdownBoot3AutoConfigurationTest {
     void invalidValuesFailStartupNamingTheProperty(String property, String value, String problem) {
         runner.withPropertyValues(property + "=" + value).run(context -> {
             assertThat(context).hasFailed();
-            FailureAnalysis analysis = new InvalidSettingFailureAnalyzer().analyze(context.getStartupFailure());
+            FailureAnalysis analysis = new InvalidSettingFailureAnalyzer(null).analyze(context.getStartupFailure());
             assertThat(analysis).as("analyzed").isNotNull();
             assertThat(analysis.getDescription()).contains("'" + property + "'").contains(problem);
         });
