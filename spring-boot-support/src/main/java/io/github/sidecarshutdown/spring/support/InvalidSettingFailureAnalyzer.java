@@ -75,7 +75,10 @@ public final class InvalidSettingFailureAnalyzer implements FailureAnalyzer, Ord
                 .append(setting.propertyName()).append(", environment variable ").append(setting.envName()).append("):")
                 .append(System.lineSeparator()).append(System.lineSeparator())
                 .append("    Property: ").append(written).append(System.lineSeparator())
-                .append("    Value: ").append(value == null ? "(none)" : "\"" + value + "\"").append(System.lineSeparator());
+                .append("    Value: ").append(value == null ? "(none)" : "\"" + value + "\"")
+                // refused by a check across settings while this one was never set: say so
+                .append(property == null && invalid != null && environment != null ? " (not set in any property source: the default)" : "")
+                .append(System.lineSeparator());
         String source = property != null ? sourceName(property) : null;
         if (source != null) {
             description.append("    Source: ").append(source).append(System.lineSeparator());
