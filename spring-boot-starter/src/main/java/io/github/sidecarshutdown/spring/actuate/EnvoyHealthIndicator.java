@@ -1,17 +1,16 @@
 package io.github.sidecarshutdown.spring.actuate;
 
 import io.github.sidecarshutdown.ShutdownCoordinator;
-import io.github.sidecarshutdown.sidecar.SidecarMode;
-import io.github.sidecarshutdown.sidecar.SidecarState;
-import java.util.Locale;
+import io.github.sidecarshutdown.spring.support.EnvoyHealthCheck;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
 /**
- * Health of the sidecar as the coordinator sees it (one probe of Envoy admin and pilot-agent,
- * bounded by {@code sidecar.shutdown.admin-timeout}): UP when it forwards (or when there is no
- * sidecar and none is required), OUT_OF_SERVICE while it starts or terminates, DOWN once it is gone
- * or when a configured sidecar never answered, UNKNOWN when the probe is inconclusive.
+ * Spring Boot 4's {@code envoy} health indicator: the sidecar as the coordinator sees it (one
+ * probe of Envoy admin and pilot-agent, bounded by {@code sidecar.shutdown.admin-timeout}); UP when
+ * it forwards (or when there is no sidecar and none is required), OUT_OF_SERVICE while it starts or
+ * terminates, DOWN once it is gone or when a configured sidecar never answered, UNKNOWN when the
+ * probe is inconclusive ({@link EnvoyHealthCheck}).
  */
 public final class EnvoyHealthIndicator extends AbstractHealthIndicator {
 
@@ -25,39 +24,7 @@ public final class EnvoyHealthIndicator extends AbstractHealthIndicator {
 
     @Override
     protected void doHealthCheck(Health.Builder builder) {
-        SidecarMode mode = coordinator.settings().sidecarMode();
-        SidecarState state = coordinator.sidecar().probe(coordinator.settings().adminTimeout());
-        switch (state) {
-            case LIVE:
-                builder.up();
-                break;
-            case ABSENT:
-                // No sidecar is fine unless one was configured.
-                if (mode == SidecarMode.AUTO || mode == SidecarMode.NONE) {
-                    builder.up();
-                } else {
-                    builder.down();
-                }
-                break;
-            case STARTING:
-            case TERMINATING:
-                builder.outOfService();
-                break;
-            case GONE:
-                builder.down();
-                break;
-            default:
-                builder.unknown();
-                break;
-        }
-        builder.withDetail("state", lower(state))
-                .withDetail("mode", lower(mode))
-                .withDetail("sidecar", coordinator.sidecar().describe())
-                .withDetail("shutdown", lower(coordinator.state()))
-                .withDetail("readiness", lower(coordinator.readiness().state()));
-    }
-
-    private static String lower(Enum<?> e) {
-        return e.name().toLowerCase(Locale.ROOT);
+        EnvoyHealthCheck check = EnvoyHealthCheck.probe(coordinator);
+        builder.status(check.status()).withDetails(check.details());
     }
 }

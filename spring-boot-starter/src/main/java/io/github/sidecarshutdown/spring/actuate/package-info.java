@@ -1,6 +1,6 @@
 /**
- * Actuator integration of the sidecar-shutdown starter: the {@code envoy} health indicator and
- * the read-only {@code sidecarshutdown} endpoint. Used only when actuator is on the classpath.
+ * Spring Boot 4 actuator integration of the sidecar-shutdown starter: the {@code envoy} health
+ * indicator. Used only when {@code spring-boot-health} is on the classpath.
  */
 @NullMarked
 package io.github.sidecarshutdown.spring.actuate;

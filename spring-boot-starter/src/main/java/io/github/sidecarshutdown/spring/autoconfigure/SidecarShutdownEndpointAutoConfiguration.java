@@ -1,7 +1,7 @@
 package io.github.sidecarshutdown.spring.autoconfigure;
 
 import io.github.sidecarshutdown.ShutdownCoordinator;
-import io.github.sidecarshutdown.spring.actuate.SidecarShutdownEndpoint;
+import io.github.sidecarshutdown.spring.support.SidecarShutdownEndpoint;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;

@@ -1,6 +1,7 @@
 package io.github.sidecarshutdown.spring.autoconfigure;
 
 import io.github.sidecarshutdown.metrics.SidecarShutdownMetrics;
+import io.github.sidecarshutdown.spring.SidecarShutdownCustomizer;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;

@@ -1,8 +1,8 @@
 /**
- * Spring Boot 4 auto-configuration of the sidecar-shutdown library: properties
- * ({@code sidecar.shutdown.*}), the coordinator bean, its ordering into Spring's own shutdown
- * (lifecycle phases around the web server's graceful shutdown, sidecar release after the context
- * closed), tasks from beans, readiness, and startup failure analysis.
+ * Spring Boot 4 auto-configuration of the sidecar-shutdown library: the coordinator bean and its
+ * ordering into Spring's own shutdown (shared with the Boot 3.5 starter through
+ * {@code io.github.sidecarshutdown.spring.support}), health, the actuator endpoint and metrics.
+ * Apps write against {@code io.github.sidecarshutdown.spring}.
  */
 @NullMarked
 package io.github.sidecarshutdown.spring.autoconfigure;

@@ -16,7 +16,15 @@ import io.github.sidecarshutdown.config.Setting;
 import io.github.sidecarshutdown.metrics.SidecarShutdownMetrics;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import io.github.sidecarshutdown.spring.actuate.EnvoyHealthIndicator;
-import io.github.sidecarshutdown.spring.actuate.SidecarShutdownEndpoint;
+import io.github.sidecarshutdown.spring.SidecarShutdownCustomizer;
+import io.github.sidecarshutdown.spring.SidecarShutdownTask;
+import io.github.sidecarshutdown.spring.support.InvalidSettingFailureAnalyzer;
+import io.github.sidecarshutdown.spring.support.SidecarCleanupLifecycle;
+import io.github.sidecarshutdown.spring.support.SidecarReleaseHandler;
+import io.github.sidecarshutdown.spring.support.SidecarShutdownEndpoint;
+import io.github.sidecarshutdown.spring.support.SidecarShutdownLifecycle;
+import io.github.sidecarshutdown.spring.support.SidecarShutdownProperties;
+import io.github.sidecarshutdown.spring.support.SidecarStartupLifecycle;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.beans.PropertyDescriptor;
 import java.lang.reflect.Method;
@@ -48,7 +56,9 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConf
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
@@ -195,12 +205,12 @@ class SidecarShutdownAutoConfigurationTest {
             "sidecar.shutdown.admin-url, http://10.1.2.3:15000, not a loopback address",
             "sidecar.shutdown.grace-period, -5s, must not be negative",
             "sidecar.shutdown.task-timeout, 0s, must be greater than 0",
-            "sidecar.shutdown.startup-wait, 2d, longer than a day",
+            "sidecar.shutdown.startup-wait, 25h, longer than a day",
             "sidecar.shutdown.agent-url, ftp://127.0.0.1:15020, scheme must be http or https"})
     void invalidValuesFailStartupNamingTheProperty(String property, String value, String problem) {
         runner.withPropertyValues(property + "=" + value).run(context -> {
             assertThat(context).hasFailed();
-            FailureAnalysis analysis = new InvalidSettingFailureAnalyzer().analyze(context.getStartupFailure());
+            FailureAnalysis analysis = new InvalidSettingFailureAnalyzer(null).analyze(context.getStartupFailure());
             assertThat(analysis).as("analyzed").isNotNull();
             assertThat(analysis.getDescription()).contains("'" + property + "'").contains(problem);
             assertThat(analysis.getAction()).contains(property);
@@ -319,25 +329,54 @@ class SidecarShutdownAutoConfigurationTest {
 
     @Test
     void lifecyclePhasesBracketTheWebServer() {
-        int graceful = WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE;
+        int graceful = WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE;
         int webServerStop = graceful - 1024;
-        assertThat(SidecarShutdownLifecycle.PHASE).isGreaterThan(graceful); // stops before the graceful drain
-        assertThat(SidecarCleanupLifecycle.PHASE).isLessThan(webServerStop); // stops after the server stopped
-        assertThat(SidecarStartupLifecycle.PHASE).isEqualTo(Integer.MIN_VALUE);
+        assertThat(SidecarShutdownAutoConfiguration.GRACEFUL_SHUTDOWN_PHASE).isEqualTo(graceful);
         runner.run(context -> {
+            assertThat(context.getBean(SidecarShutdownLifecycle.class).getPhase()).isGreaterThan(graceful); // before the drain
+            assertThat(context.getBean(SidecarCleanupLifecycle.class).getPhase()).isLessThan(webServerStop); // after the stop
+            assertThat(context.getBean(SidecarStartupLifecycle.class).getPhase()).isEqualTo(Integer.MIN_VALUE);
             assertThatThrownBy(() -> context.getBean(SidecarShutdownLifecycle.class).stop())
                     .isInstanceOf(UnsupportedOperationException.class);
             assertThatThrownBy(() -> context.getBean(SidecarCleanupLifecycle.class).stop())
                     .isInstanceOf(UnsupportedOperationException.class);
-            assertThat(context.getBean(SidecarShutdownLifecycle.class).isPauseable()).isFalse();
         });
     }
 
     @Test
-    void defaultTaskNamesAreValidMetricTags() throws Exception {
-        Method m = SidecarShutdownAutoConfigurationTest.class.getDeclaredMethod("clearEvents");
-        assertThat(ShutdownTaskRegistrar.defaultName("scopedTarget.my$Bean#0", m)).isEqualTo("scopedTarget.my-Bean-0.clearEvents");
-        assertThat(ShutdownTaskRegistrar.defaultName("x".repeat(100), m)).hasSizeLessThanOrEqualTo(64).endsWith(".clearEvents");
+    void requestsAreCountedOnServletAndReactiveStacks() {
+        // the filters' configurations are nested in the shared superclass: Spring must find them there
+        new WebApplicationContextRunner().withConfiguration(ALL).withPropertyValues("sidecar.shutdown.sidecar-mode=none")
+                .run(context -> assertThat(context).hasNotFailed().hasBean("sidecarInFlightFilter")
+                        .doesNotHaveBean("sidecarInFlightWebFilter"));
+        new ReactiveWebApplicationContextRunner().withConfiguration(ALL).withPropertyValues("sidecar.shutdown.sidecar-mode=none")
+                .run(context -> assertThat(context).hasNotFailed().hasBean("sidecarInFlightWebFilter")
+                        .doesNotHaveBean("sidecarInFlightFilter"));
+    }
+
+    @Test
+    void pausingTheContextStartsNoShutdown() {
+        // Spring Framework 7 pauses a context (e.g. a cached test context) by stopping its pauseable
+        // lifecycles; ours must go on running, or a pause would start an exit that cannot be undone
+        runner.run(context -> {
+            ShutdownCoordinator coordinator = context.getBean(ShutdownCoordinator.class);
+            List<org.springframework.context.SmartLifecycle> ours = List.of(context.getBean(SidecarShutdownLifecycle.class),
+                    context.getBean(SidecarCleanupLifecycle.class), context.getBean(SidecarStartupLifecycle.class));
+            assertThat(ours).allSatisfy(l -> assertThat(l.isPauseable()).isFalse());
+
+            // when
+            context.getSourceApplicationContext().pause();
+
+            // then
+            assertThat(ours).allSatisfy(l -> assertThat(l.isRunning()).as(l.getClass().getSimpleName()).isTrue());
+            assertThat(coordinator.state()).isEqualTo(ShutdownCoordinator.State.NEW);
+            assertThat(coordinator.readiness().state()).isNotEqualTo(io.github.sidecarshutdown.ReadinessGate.State.SHUTTING_DOWN);
+
+            // and a restart and the final close still run the sequence once
+            context.getSourceApplicationContext().restart();
+            context.close();
+            assertThat(coordinator.state()).isEqualTo(ShutdownCoordinator.State.TERMINATED);
+        });
     }
 
     // ---------------------------------------------------------------------------------------------

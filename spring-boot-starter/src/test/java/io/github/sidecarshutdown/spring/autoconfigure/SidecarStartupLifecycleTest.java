@@ -13,6 +13,7 @@ import io.github.sidecarshutdown.ShutdownCoordinator;
 import io.github.sidecarshutdown.ShutdownPlan;
 import io.github.sidecarshutdown.SidecarNotReadyException;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
+import io.github.sidecarshutdown.spring.support.SidecarStartupLifecycle;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -102,27 +103,5 @@ class SidecarStartupLifecycleTest {
         agent.stubFor(get(urlPathEqualTo("/healthz/ready")).willReturn(aResponse().withStatus(503)));
         assertThatThrownBy(() -> run("--sidecar.shutdown.startup-wait=500ms", "--sidecar.shutdown.startup-policy=required").close())
                 .isInstanceOf(SidecarNotReadyException.class).hasMessageContaining("not ready within");
-    }
-
-    @Test
-    void warnsWhenThePlanDoesNotFitSpringsPhaseTimeout() {
-        ShutdownPlan plan = ShutdownCoordinator.builder().sidecarMode(SidecarMode.NONE).gracePeriod(Duration.ofSeconds(60))
-                .propagationDelay(Duration.ofSeconds(5)).drainTimeout(Duration.ofSeconds(10))
-                .task("slow-cleanup", ctx -> { }).build().plan();
-
-        // a 3 s phase timeout: both of our phases outlast it
-        List<String> tight = SidecarStartupLifecycle.springWarnings(plan, Duration.ofSeconds(3));
-        assertThat(tight).hasSize(2);
-        assertThat(tight.get(0)).contains("propagation delay").contains("timeout-per-shutdown-phase=6s");
-        assertThat(tight.get(1)).contains("cleanup").contains("timeout-per-shutdown-phase=16s");
-
-        // 20 s fits both phases and, after the 5 s delay, the 58 s budget
-        assertThat(SidecarStartupLifecycle.springWarnings(plan, Duration.ofSeconds(20))).isEmpty();
-
-        // Spring's 30 s default after a 5 s delay overruns a 30 s grace period's 28 s budget
-        ShutdownPlan tightGrace = ShutdownCoordinator.builder().sidecarMode(SidecarMode.NONE).gracePeriod(Duration.ofSeconds(30))
-                .propagationDelay(Duration.ofSeconds(5)).build().plan();
-        assertThat(SidecarStartupLifecycle.springWarnings(tightGrace, Duration.ofSeconds(30))).singleElement().asString()
-                .contains("below 23s");
     }
 }

@@ -8,6 +8,8 @@ import io.github.sidecarshutdown.ShutdownListener;
 import io.github.sidecarshutdown.ShutdownPhase;
 import io.github.sidecarshutdown.ShutdownReport;
 import io.github.sidecarshutdown.TaskContext;
+import io.github.sidecarshutdown.spring.SidecarShutdownCustomizer;
+import io.github.sidecarshutdown.spring.SidecarShutdownTask;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

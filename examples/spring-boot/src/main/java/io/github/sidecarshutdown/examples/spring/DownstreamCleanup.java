@@ -1,7 +1,7 @@
 package io.github.sidecarshutdown.examples.spring;
 
 import io.github.sidecarshutdown.TaskContext;
-import io.github.sidecarshutdown.spring.autoconfigure.SidecarShutdownTask;
+import io.github.sidecarshutdown.spring.SidecarShutdownTask;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
 import org.springframework.core.env.Environment;

@@ -2,7 +2,7 @@ package io.github.sidecarshutdown.examples.spring;
 
 import io.github.sidecarshutdown.PhaseResult;
 import io.github.sidecarshutdown.ShutdownListener;
-import io.github.sidecarshutdown.spring.autoconfigure.SidecarShutdownCustomizer;
+import io.github.sidecarshutdown.spring.SidecarShutdownCustomizer;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.time.Duration;

@@ -94,6 +94,8 @@ class SpringBootExampleIT {
         env.put("SIDECAR_SHUTDOWN_PROPAGATION_DELAY", PROPAGATION_DELAY.toMillis() + "ms");
         env.put("SIDECAR_SHUTDOWN_DRAIN_TIMEOUT", "2s");
         env.put("APP_PORT", "0");
+        // so that /actuator/health shows the envoy indicator's status and details
+        env.put("MANAGEMENT_ENDPOINT_HEALTH_SHOWDETAILS", "always");
         env.put("DOWNSTREAM_URL", "http://127.0.0.1:" + downstream.port());
         process = pb.start();
         CountDownLatch ready = new CountDownLatch(1);
@@ -125,6 +127,15 @@ class SpringBootExampleIT {
         int port = startApp();
         // readiness came only after the sidecar was checked
         agent.verify(getRequestedFor(urlPathEqualTo("/healthz/ready")));
+
+        // the actuator: the envoy health indicator sees the live sidecar; the endpoint shows the plan
+        HttpClient probe = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        String health = fetch(probe, port, "/actuator/health");
+        // the envoy component is UP, whichever order the JSON writer puts "status" and "details" in
+        assertThat(health).as(health).containsPattern("\"envoy\":\\{[^{}]*(\\{[^{}]*\\}[^{}]*)?\"status\":\"UP\"")
+                .contains("\"state\":\"live\"").contains("\"mode\":\"auto\"");
+        String endpoint = fetch(probe, port, "/actuator/sidecarshutdown");
+        assertThat(endpoint).as(endpoint).contains("\"state\":\"new\"").contains("\"plan\":{").contains("\"budgetMs\":23000");
 
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         List<Result> results = new CopyOnWriteArrayList<>();
@@ -189,6 +200,13 @@ class SpringBootExampleIT {
                         "report=succeeded");
         assertThat(output).filteredOn(l -> l.contains("sidecar-shutdown clean in")).singleElement().asString()
                 .contains("cleanup-calls=succeeded", "istio 1.26.2", "terminating at start", ", released)");
+    }
+
+    private static String fetch(HttpClient client, int port, String path) throws Exception {
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("GET %s: %s", path, response.body()).isEqualTo(200);
+        return response.body();
     }
 
     private static Result call(HttpClient client, int port) {

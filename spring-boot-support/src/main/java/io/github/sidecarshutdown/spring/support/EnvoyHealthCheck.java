@@ -1,0 +1,70 @@
+package io.github.sidecarshutdown.spring.support;
+
+import io.github.sidecarshutdown.ShutdownCoordinator;
+import io.github.sidecarshutdown.sidecar.SidecarMode;
+import io.github.sidecarshutdown.sidecar.SidecarState;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What the {@code envoy} health indicator reports, free of Spring Boot's health API (whose
+ * package differs between Boot 3.5 and 4): one probe of the sidecar (Envoy admin and pilot-agent,
+ * bounded by {@code sidecar.shutdown.admin-timeout}) mapped to a status code and details. Each
+ * starter's indicator passes both on to its Boot line's {@code Health.Builder}.
+ *
+ * @param status  {@code UP} when the sidecar forwards (or when there is none and none is
+ *                required), {@code OUT_OF_SERVICE} while it starts or terminates, {@code DOWN}
+ *                once it is gone or when a configured sidecar never answered, {@code UNKNOWN}
+ *                when the probe is inconclusive; the codes of Spring Boot's {@code Status}
+ * @param details state, mode, sidecar description, shutdown state and readiness
+ */
+public record EnvoyHealthCheck(String status, Map<String, Object> details) {
+
+    /** Copies the details: the record is a value. */
+    public EnvoyHealthCheck {
+        details = Map.copyOf(details);
+    }
+
+    /**
+     * Probes the sidecar once.
+     *
+     * @param coordinator the app's coordinator
+     * @return the status code and details
+     */
+    public static EnvoyHealthCheck probe(ShutdownCoordinator coordinator) {
+        SidecarMode mode = coordinator.settings().sidecarMode();
+        SidecarState state = coordinator.sidecar().probe(coordinator.settings().adminTimeout());
+        String status;
+        switch (state) {
+            case LIVE:
+                status = "UP";
+                break;
+            case ABSENT:
+                // No sidecar is fine unless one was configured.
+                status = mode == SidecarMode.AUTO || mode == SidecarMode.NONE ? "UP" : "DOWN";
+                break;
+            case STARTING:
+            case TERMINATING:
+                status = "OUT_OF_SERVICE";
+                break;
+            case GONE:
+                status = "DOWN";
+                break;
+            default:
+                status = "UNKNOWN";
+                break;
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("state", lower(state));
+        details.put("mode", lower(mode));
+        details.put("sidecar", coordinator.sidecar().describe());
+        details.put("shutdown", lower(coordinator.state()));
+        details.put("readiness", lower(coordinator.readiness().state()));
+        return new EnvoyHealthCheck(status, details);
+    }
+
+    private static String lower(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
+    }
+}
