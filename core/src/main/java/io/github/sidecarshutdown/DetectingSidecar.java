@@ -2,7 +2,6 @@ package io.github.sidecarshutdown;
 
 import io.github.sidecarshutdown.envoy.EnvoySidecar;
 import io.github.sidecarshutdown.internal.Durations;
-import io.github.sidecarshutdown.internal.HttpHealthSidecar;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
 import io.github.sidecarshutdown.sidecar.SidecarState;
@@ -24,8 +23,15 @@ import org.jspecify.annotations.Nullable;
  */
 final class DetectingSidecar implements Sidecar {
 
+    /**
+     * A mesh to try after Envoy, with its proof: an answer only that mesh gives, asked within the
+     * time it is given.
+     */
+    record Candidate(Sidecar sidecar, java.util.function.Predicate<Duration> proof) {
+    }
+
     private final EnvoySidecar envoy;
-    private final List<HttpHealthSidecar> others;
+    private final List<Candidate> others;
     private final boolean annotatedIstio;
     private volatile @Nullable Sidecar resolved;
     /** What Envoy's side said at the last lookup (its annotations, or no sidecar), to avoid asking twice. */
@@ -35,7 +41,7 @@ final class DetectingSidecar implements Sidecar {
      * @param annotatedIstio whether the Pod's mounted annotations show an Istio sidecar
      *                       ({@code sidecar.istio.io/status}): then only Envoy is asked
      */
-    DetectingSidecar(EnvoySidecar envoy, List<HttpHealthSidecar> others, boolean annotatedIstio) {
+    DetectingSidecar(EnvoySidecar envoy, List<Candidate> others, boolean annotatedIstio) {
         this.envoy = envoy;
         this.others = List.copyOf(others);
         this.annotatedIstio = annotatedIstio;
@@ -52,14 +58,14 @@ final class DetectingSidecar implements Sidecar {
             resolved = envoy.isIdentified() ? envoy : null;
             return envoy;
         }
-        for (HttpHealthSidecar other : others) {
+        for (Candidate other : others) {
             Duration t = left(endNanos);
             if (t.compareTo(Duration.ofMillis(1)) < 0) {
                 break;
             }
-            if (other.identify(t)) {
-                resolved = other;
-                return other;
+            if (other.proof().test(t)) {
+                resolved = other.sidecar();
+                return other.sidecar();
             }
         }
         return null;
@@ -155,7 +161,7 @@ final class DetectingSidecar implements Sidecar {
             return r.describe();
         }
         StringBuilder b = new StringBuilder("auto: ").append(envoy.describe());
-        others.forEach(o -> b.append("; ").append(o.describe()));
+        others.forEach(o -> b.append("; ").append(o.sidecar().describe()));
         return b.toString();
     }
 }

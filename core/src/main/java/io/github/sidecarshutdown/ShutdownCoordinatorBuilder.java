@@ -8,7 +8,9 @@ import io.github.sidecarshutdown.config.SettingParser;
 import io.github.sidecarshutdown.envoy.AdminCallListener;
 import io.github.sidecarshutdown.envoy.EnvoyAdminClient;
 import io.github.sidecarshutdown.envoy.EnvoyAdminClientBuilder;
+import io.github.sidecarshutdown.dapr.DaprSidecar;
 import io.github.sidecarshutdown.envoy.EnvoySidecar;
+import io.github.sidecarshutdown.linkerd.LinkerdSidecar;
 import io.github.sidecarshutdown.internal.RuntimeHooks;
 import io.github.sidecarshutdown.internal.TimeSource;
 import io.github.sidecarshutdown.sidecar.Sidecar;
@@ -55,8 +57,8 @@ public final class ShutdownCoordinatorBuilder {
     private Duration startupWait = Duration.ofSeconds(60);
     private StartupPolicy startupPolicy = StartupPolicy.OPTIONAL;
     private java.nio.file.Path annotationsFile = DEFAULT_ANNOTATIONS_FILE;
-    private URI linkerdAdminUrl = io.github.sidecarshutdown.linkerd.LinkerdSidecar.DEFAULT_ADMIN_URL;
-    private URI daprUrl = io.github.sidecarshutdown.dapr.DaprSidecar.DEFAULT_URL;
+    private URI linkerdAdminUrl = LinkerdSidecar.DEFAULT_ADMIN_URL;
+    private URI daprUrl = DaprSidecar.DEFAULT_URL;
 
     private final Map<Setting, String> sources = new EnumMap<>(Setting.class);
     private Map<String, String> environment = System.getenv();
@@ -424,9 +426,9 @@ public final class ShutdownCoordinatorBuilder {
             if (s.sidecarMode() == SidecarMode.NONE) {
                 sc = Sidecar.none();
             } else if (s.sidecarMode() == SidecarMode.LINKERD) {
-                sc = new io.github.sidecarshutdown.linkerd.LinkerdSidecar(s.linkerdAdminUrl(), connect, s.allowNonLoopback());
+                sc = new LinkerdSidecar(s.linkerdAdminUrl(), connect, s.allowNonLoopback());
             } else if (s.sidecarMode() == SidecarMode.DAPR) {
-                sc = new io.github.sidecarshutdown.dapr.DaprSidecar(s.daprUrl(), connect, s.allowNonLoopback());
+                sc = new DaprSidecar(s.daprUrl(), connect, s.allowNonLoopback());
             } else {
                 client = EnvoyAdminClient.builder().adminUrl(s.adminUrl()).agentUrl(s.agentUrl())
                         .allowNonLoopback(s.allowNonLoopback()).callTimeout(s.adminTimeout())
@@ -434,10 +436,14 @@ public final class ShutdownCoordinatorBuilder {
                         .listener(adminCallListener).build();
                 io.github.sidecarshutdown.pod.PodFacts pod = io.github.sidecarshutdown.pod.PodFacts.read(s.annotationsFile());
                 EnvoySidecar envoy = new EnvoySidecar(client, s.sidecarMode(), s.terminationDrainDuration(), pod);
-                sc = s.sidecarMode() != SidecarMode.AUTO ? envoy : new DetectingSidecar(envoy, List.of(
-                        new io.github.sidecarshutdown.linkerd.LinkerdSidecar(s.linkerdAdminUrl(), connect, s.allowNonLoopback()),
-                        new io.github.sidecarshutdown.dapr.DaprSidecar(s.daprUrl(), connect, s.allowNonLoopback())),
-                        pod.istioSidecar());
+                if (s.sidecarMode() == SidecarMode.AUTO) {
+                    LinkerdSidecar linkerd = new LinkerdSidecar(s.linkerdAdminUrl(), connect, s.allowNonLoopback());
+                    DaprSidecar dapr = new DaprSidecar(s.daprUrl(), connect, s.allowNonLoopback());
+                    sc = new DetectingSidecar(envoy, List.of(new DetectingSidecar.Candidate(linkerd, linkerd::identify),
+                            new DetectingSidecar.Candidate(dapr, dapr::identify)), pod.istioSidecar());
+                } else {
+                    sc = envoy;
+                }
             }
         }
         return new ShutdownCoordinator(s, sc, List.copyOf(tasks), List.copyOf(listeners), time, hooks,

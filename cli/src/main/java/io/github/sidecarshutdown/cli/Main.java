@@ -1,7 +1,6 @@
 package io.github.sidecarshutdown.cli;
 
 import io.github.sidecarshutdown.cli.Finding.Severity;
-import io.github.sidecarshutdown.internal.Json;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -80,7 +79,7 @@ public final class Main {
         long warnings = results.stream().flatMap(r -> r.findings().stream()).filter(x -> x.severity() == Severity.WARNING).count();
         int code = !unreadable.isEmpty() ? UNREADABLE : errors > 0 ? ERRORS : CLEAN;
         if (json) {
-            out.println(Json.write(toJson(results, unreadable, errors, warnings, code)));
+            out.println(JsonWriter.write(toJson(results, unreadable, errors, warnings, code)));
         } else {
             printText(out, err, results, unreadable, errors, warnings);
         }

@@ -4,7 +4,11 @@ import io.github.sidecarshutdown.internal.HttpHealthSidecar;
 import io.github.sidecarshutdown.internal.Json;
 import io.github.sidecarshutdown.internal.LoopbackEndpoint;
 import io.github.sidecarshutdown.internal.LoopbackHttp;
+import io.github.sidecarshutdown.sidecar.Sidecar;
+import io.github.sidecarshutdown.sidecar.SidecarFacts;
+import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.util.Map;
+import java.util.Optional;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import java.net.URI;
 import java.time.Duration;
@@ -20,10 +24,12 @@ import java.time.Duration;
  * not guaranteed, so the facts carry no outbound window. Dapr has no inbound-drain call:
  * {@link #drainInbound(Duration)} does nothing. Thread-safe.
  */
-public final class DaprSidecar extends HttpHealthSidecar {
+public final class DaprSidecar implements Sidecar, AutoCloseable {
 
     /** daprd's HTTP API address inside the Pod. */
     public static final URI DEFAULT_URL = URI.create("http://127.0.0.1:3500");
+
+    private final HttpHealthSidecar http;
 
     /**
      * @param url              daprd HTTP API base URL
@@ -32,18 +38,21 @@ public final class DaprSidecar extends HttpHealthSidecar {
      * @throws IllegalArgumentException for a non-http, credential-carrying or (unless allowed) non-loopback URL
      */
     public DaprSidecar(URI url, Duration connectTimeout, boolean allowNonLoopback) {
-        super(new LoopbackEndpoint("daprUrl", url, connectTimeout, allowNonLoopback), "/v1.0/healthz/outbound",
-                "/v1.0/shutdown", SidecarMode.DAPR, "daprd", "graceful shutdown on SIGTERM, no outbound window");
+        this.http = new HttpHealthSidecar(new LoopbackEndpoint("daprUrl", url, connectTimeout, allowNonLoopback),
+                "/v1.0/healthz/outbound", "/v1.0/shutdown", SidecarMode.DAPR, "daprd",
+                "graceful shutdown on SIGTERM, no outbound window", answer -> { });
     }
 
     /**
-     * daprd answers {@code GET /v1.0/metadata} with a JSON object carrying its app {@code id} and
+     * Whether the server behind the URL is daprd, within {@code timeout}; never throws.
+     * Auto-detection sends Dapr's calls only to a proven daprd.
+     *
+     * <p>daprd answers {@code GET /v1.0/metadata} with a JSON object carrying its app {@code id} and
      * its {@code runtimeVersion} (Dapr's metadata API); port 3500 is a common app port, so a bare
      * 2xx from the health path proves nothing.
      */
-    @Override
     public boolean identify(Duration timeout) {
-        LoopbackHttp.Answer a = tryGet("/v1.0/metadata", timeout);
+        LoopbackHttp.Answer a = http.tryGet("/v1.0/metadata", timeout);
         if (a == null || a.status() != 200) {
             return false;
         }
@@ -53,5 +62,45 @@ public final class DaprSidecar extends HttpHealthSidecar {
         } catch (RuntimeException e) {
             return false;
         }
+    }
+
+    @Override
+    public SidecarState probe(Duration timeout) {
+        return http.probe(timeout);
+    }
+
+    @Override
+    public SidecarFacts facts(Duration timeout) {
+        return http.facts(timeout);
+    }
+
+    @Override
+    public boolean isReady(Duration timeout) {
+        return http.isReady(timeout);
+    }
+
+    /** No inbound-drain call exists; the sidecar drains on its own SIGTERM. */
+    @Override
+    public void drainInbound(Duration timeout) {
+    }
+
+    @Override
+    public void release(Duration timeout) {
+        http.release(timeout);
+    }
+
+    @Override
+    public Optional<String> releaseCall() {
+        return http.releaseCall();
+    }
+
+    @Override
+    public String describe() {
+        return http.describe();
+    }
+
+    @Override
+    public void close() {
+        http.close();
     }
 }

@@ -7,17 +7,18 @@ import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A sidecar seen through one loopback HTTP API with a readiness path and a shutdown path, and no
  * outbound window after SIGTERM (Linkerd, Dapr). States (docs/sidecar-states.md): a readiness
  * answer other than success after one that succeeded means the sidecar got SIGTERM
  * (TERMINATING); a non-success answer without an earlier success is STARTING; a refused
- * connection after an answer means it is gone; a timeout is UNKNOWN. Subclasses name the paths,
- * say how to tell their sidecar from an unrelated server on the same port
- * ({@link #identify(Duration)}), and may refine how a refused release is reported.
+ * connection after an answer means it is gone; a timeout is UNKNOWN. The public adapters
+ * ({@code LinkerdSidecar}, {@code DaprSidecar}) hold one, name the paths, tell their sidecar from an
+ * unrelated server on the same port, and may refine how a refused release is reported. Not API.
  */
-public abstract class HttpHealthSidecar implements Sidecar, AutoCloseable {
+public final class HttpHealthSidecar implements Sidecar, AutoCloseable {
 
     private final LoopbackEndpoint api;
     private final String readyPath;
@@ -25,6 +26,7 @@ public abstract class HttpHealthSidecar implements Sidecar, AutoCloseable {
     private final SidecarMode mode;
     private final String name;
     private final String factsNote;
+    private final Consumer<LoopbackHttp.Answer> onRefusedRelease;
     private volatile boolean answered;
     private volatile boolean seenReady;
 
@@ -35,9 +37,12 @@ public abstract class HttpHealthSidecar implements Sidecar, AutoCloseable {
      * @param mode        the mode reported in the facts
      * @param name        e.g. {@code linkerd-proxy admin}
      * @param factsNote   what the sidecar does on SIGTERM, for the plan log
+     * @param onRefusedRelease called with a refused release before it is reported as failed; may
+     *                    throw something more precise (e.g. a {@code ReleaseSkippedException})
      */
-    protected HttpHealthSidecar(LoopbackEndpoint api, String readyPath, String releasePath, SidecarMode mode, String name,
-            String factsNote) {
+    public HttpHealthSidecar(LoopbackEndpoint api, String readyPath, String releasePath, SidecarMode mode, String name,
+            String factsNote, Consumer<LoopbackHttp.Answer> onRefusedRelease) {
+        this.onRefusedRelease = onRefusedRelease;
         this.api = api;
         this.readyPath = readyPath;
         this.releasePath = releasePath;
@@ -90,15 +95,8 @@ public abstract class HttpHealthSidecar implements Sidecar, AutoCloseable {
         }
     }
 
-    /**
-     * Whether the server behind the API is this kind of sidecar, by an answer no unrelated server
-     * gives by chance (auto-detection must never send a mesh's shutdown call to something that was
-     * not proven to be that mesh). At most {@code timeout} in all; never throws.
-     */
-    public abstract boolean identify(Duration timeout);
-
-    /** One call for {@link #identify}: the answer, or null when there was none. */
-    protected LoopbackHttp.@org.jspecify.annotations.Nullable Answer tryGet(String path, Duration timeout) {
+    /** One {@code GET} (to identify the sidecar): the answer, or null when there was none. Never throws. */
+    public LoopbackHttp.@org.jspecify.annotations.Nullable Answer tryGet(String path, Duration timeout) {
         try {
             LoopbackHttp.Answer a = api.call("GET", path, timeout);
             answered = true;
@@ -121,7 +119,7 @@ public abstract class HttpHealthSidecar implements Sidecar, AutoCloseable {
     /**
      * {@code POST} to the release path.
      *
-     * @throws IllegalStateException for an I/O failure or a refusal that {@link #onRefusedRelease} lets through
+     * @throws IllegalStateException for an I/O failure or a refusal that {@code onRefusedRelease} lets through
      */
     @Override
     public void release(Duration timeout) {
@@ -134,14 +132,11 @@ public abstract class HttpHealthSidecar implements Sidecar, AutoCloseable {
         if (isSuccess(a.status())) {
             return;
         }
-        onRefusedRelease(a);
+        onRefusedRelease.accept(a);
         throw new IllegalStateException("POST " + releasePath + ": HTTP " + a.status()
                 + (a.body().isBlank() ? "" : " " + LogSafe.of(a.body().strip())));
     }
 
-    /** Called with a refused release before it is reported as failed; may throw something more precise. */
-    protected void onRefusedRelease(LoopbackHttp.Answer answer) {
-    }
 
     @Override
     public String describe() {

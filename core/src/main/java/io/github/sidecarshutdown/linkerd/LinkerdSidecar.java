@@ -4,9 +4,13 @@ import io.github.sidecarshutdown.internal.HttpHealthSidecar;
 import io.github.sidecarshutdown.internal.LoopbackEndpoint;
 import io.github.sidecarshutdown.internal.LoopbackHttp;
 import io.github.sidecarshutdown.sidecar.ReleaseSkippedException;
+import io.github.sidecarshutdown.sidecar.Sidecar;
+import io.github.sidecarshutdown.sidecar.SidecarFacts;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
+import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Linkerd's proxy, through its admin server ({@code 127.0.0.1:4191}, docs/sidecar-protocol.md §8):
@@ -20,10 +24,12 @@ import java.time.Duration;
  * {@code config.alpha.linkerd.io/proxy-wait-before-exit-seconds}. Linkerd has no inbound-drain call:
  * {@link #drainInbound(Duration)} does nothing. Thread-safe.
  */
-public final class LinkerdSidecar extends HttpHealthSidecar {
+public final class LinkerdSidecar implements Sidecar, AutoCloseable {
 
     /** linkerd-proxy's admin address inside the Pod. */
     public static final URI DEFAULT_ADMIN_URL = URI.create("http://127.0.0.1:4191");
+
+    private final HttpHealthSidecar http;
 
     /**
      * @param adminUrl         linkerd-proxy admin base URL
@@ -32,25 +38,28 @@ public final class LinkerdSidecar extends HttpHealthSidecar {
      * @throws IllegalArgumentException for a non-http, credential-carrying or (unless allowed) non-loopback URL
      */
     public LinkerdSidecar(URI adminUrl, Duration connectTimeout, boolean allowNonLoopback) {
-        super(new LoopbackEndpoint("linkerdAdminUrl", adminUrl, connectTimeout, allowNonLoopback), "/ready", "/shutdown",
-                SidecarMode.LINKERD, "linkerd-proxy admin", "no outbound window after SIGTERM");
+        this.http = new HttpHealthSidecar(new LoopbackEndpoint("linkerdAdminUrl", adminUrl, connectTimeout, allowNonLoopback),
+                "/ready", "/shutdown", SidecarMode.LINKERD, "linkerd-proxy admin", "no outbound window after SIGTERM",
+                LinkerdSidecar::onRefusedRelease);
     }
 
     /**
-     * linkerd-proxy's admin answers {@code GET /ready} with exactly {@code ready\n} (200) or
+     * Whether the server behind the admin URL is linkerd-proxy, within {@code timeout} in all;
+     * never throws. Auto-detection sends Linkerd's calls only to a proven proxy.
+     *
+     * <p>linkerd-proxy's admin answers {@code GET /ready} with exactly {@code ready\n} (200) or
      * {@code not ready\n} (503) and {@code GET /live} with {@code live\n}
      * (linkerd2-proxy {@code linkerd/app/admin/src/server.rs}); an unrelated server on the port
      * does not give both.
      */
-    @Override
     public boolean identify(Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();
-        LoopbackHttp.Answer ready = tryGet("/ready", timeout);
+        LoopbackHttp.Answer ready = http.tryGet("/ready", timeout);
         if (ready == null || !(ready.status() == 200 && ready.body().equals("ready\n")
                 || ready.status() == 503 && ready.body().equals("not ready\n"))) {
             return false;
         }
-        LoopbackHttp.Answer live = tryGet("/live", Duration.ofNanos(end - System.nanoTime()));
+        LoopbackHttp.Answer live = http.tryGet("/live", Duration.ofNanos(end - System.nanoTime()));
         return live != null && live.status() == 200 && live.body().equals("live\n");
     }
 
@@ -60,12 +69,51 @@ public final class LinkerdSidecar extends HttpHealthSidecar {
      *
      * @throws ReleaseSkippedException when the proxy's shutdown endpoint is not enabled
      */
-    @Override
-    protected void onRefusedRelease(LoopbackHttp.Answer a) {
+    private static void onRefusedRelease(LoopbackHttp.Answer a) {
         if (a.status() == 404 && a.body().contains("shutdown endpoint is not enabled")) {
             throw new ReleaseSkippedException("linkerd-proxy: shutdown endpoint is not enabled (enable it with the Helm value "
                     + "proxy.enableShutdownEndpoint or LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED=true); the proxy exits on "
                     + "its own SIGTERM");
         }
+    }
+
+    @Override
+    public SidecarState probe(Duration timeout) {
+        return http.probe(timeout);
+    }
+
+    @Override
+    public SidecarFacts facts(Duration timeout) {
+        return http.facts(timeout);
+    }
+
+    @Override
+    public boolean isReady(Duration timeout) {
+        return http.isReady(timeout);
+    }
+
+    /** No inbound-drain call exists; the sidecar drains on its own SIGTERM. */
+    @Override
+    public void drainInbound(Duration timeout) {
+    }
+
+    @Override
+    public void release(Duration timeout) {
+        http.release(timeout);
+    }
+
+    @Override
+    public Optional<String> releaseCall() {
+        return http.releaseCall();
+    }
+
+    @Override
+    public String describe() {
+        return http.describe();
+    }
+
+    @Override
+    public void close() {
+        http.close();
     }
 }

@@ -11,7 +11,7 @@ import java.util.Map;
  * {@code \xNN}, and the 4- and 8-digit Unicode escapes). Strict: anything else is a
  * {@link PodAnnotationException} naming the line.
  */
-public final class DownwardApiAnnotations {
+final class DownwardApiAnnotations {
 
     /** Largest file read; Kubernetes caps all annotations of an object at 256 KiB. */
     public static final int MAX_CHARS = 512 * 1024;

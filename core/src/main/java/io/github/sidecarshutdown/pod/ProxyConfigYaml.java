@@ -21,7 +21,7 @@ import java.util.Map;
  * brackets, several documents, tabs in indentation, duplicate keys) is refused with a
  * {@link PodAnnotationException} naming the line, rather than guessed at.
  */
-public final class ProxyConfigYaml {
+final class ProxyConfigYaml {
 
     /**
      * A value the reader skipped because the library never reads that kind of value.

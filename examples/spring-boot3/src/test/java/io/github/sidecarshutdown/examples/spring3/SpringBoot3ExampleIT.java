@@ -178,7 +178,7 @@ class SpringBoot3ExampleIT {
         List<String> adminCalls = calls.stream().map(e -> e.getRequest().getMethod() + " " + e.getRequest().getUrl())
                 .collect(Collectors.toList());
         assertThat(adminCalls).filteredOn(c -> c.startsWith("POST")).containsExactly(
-                "POST /drain_listeners?inboundonly&graceful", "POST /quitquitquit");
+                "POST /drain_listeners?inboundonly&graceful&skip_exit", "POST /quitquitquit");
         assertThat(adminCalls).last().isEqualTo("POST /quitquitquit");
 
         // no inbound request failed before readiness went off, and the app kept serving through the delay
