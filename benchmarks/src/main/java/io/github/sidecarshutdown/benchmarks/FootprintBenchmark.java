@@ -1,6 +1,6 @@
 package io.github.sidecarshutdown.benchmarks;
 
-import io.github.sidecarshutdown.testkit.emulator.IstioMode;
+import io.github.sidecarshutdown.testkit.emulator.EmulatorMode;
 import io.github.sidecarshutdown.testkit.emulator.SidecarEmulator;
 import io.github.sidecarshutdown.testkit.pod.JavaProcess;
 import java.io.BufferedReader;
@@ -105,7 +105,7 @@ final class FootprintBenchmark {
         Map<String, List<Double>> samples = new LinkedHashMap<>();
         TreeSet<String> names = new TreeSet<>();
         String cp = coreOnlyClasspath();
-        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(IstioMode.ISTIO_1_5).build().start()) {
+        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(EmulatorMode.ISTIO_1_5).build().start()) {
             for (int i = 0; i < reps; i++) {
                 List<String> cmd = new ArrayList<>(List.of(JavaProcess.javaExecutable().toString(), "-Xmx64m", "-XX:+UseSerialGC",
                         "-cp", cp, FootprintProbe.class.getName(), emulator.adminUrl().toString(), emulator.agentUrl().toString()));

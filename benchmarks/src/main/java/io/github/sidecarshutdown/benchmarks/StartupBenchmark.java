@@ -4,7 +4,7 @@ import io.github.sidecarshutdown.ShutdownCoordinator;
 import io.github.sidecarshutdown.SidecarReadiness;
 import io.github.sidecarshutdown.StartupPolicy;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
-import io.github.sidecarshutdown.testkit.emulator.IstioMode;
+import io.github.sidecarshutdown.testkit.emulator.EmulatorMode;
 import io.github.sidecarshutdown.testkit.emulator.SidecarEmulator;
 import java.io.IOException;
 import java.net.HttpURLConnection;
@@ -56,7 +56,7 @@ final class StartupBenchmark {
 
     /** One wait: ms from the sidecar's ready instant until the waiter is released. */
     private static double measure(Duration ttl, boolean useLibrary) throws Exception {
-        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(IstioMode.ISTIO_1_5).timeToLive(ttl)
+        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(EmulatorMode.ISTIO_1_5).timeToLive(ttl)
                 // pilot-agent reads Envoy's state from stats flushes (5 s in Istio): flush every 1 ms, so the
                 // sidecar is ready within 1 ms of timeToLive and the waiters alone make the difference.
                 .statsFlushInterval(Duration.ofMillis(1)).build()) {

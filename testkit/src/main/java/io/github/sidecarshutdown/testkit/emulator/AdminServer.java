@@ -218,7 +218,7 @@ final class AdminServer implements HttpHandler {
             // statusPort 0 (status server disabled) is a proto3 default, which Istio's JSON omits
             proxyConfig.put("statusPort", agentPort.getAsInt());
         }
-        if (settings.mode() == IstioMode.NATIVE) {
+        if (settings.mode() == EmulatorMode.NATIVE) {
             proxyConfig.put("holdApplicationUntilProxyStarts", true);
         }
         Map<String, Object> metadata = new LinkedHashMap<>();

@@ -5,7 +5,7 @@ import java.util.function.Consumer;
 
 /** The validated, immutable configuration built by {@link SidecarEmulatorBuilder}. */
 record EmulatorSettings(
-        IstioMode mode,
+        EmulatorMode mode,
         String istioVersion,
         String envoyVersion,
         boolean legacyEnvoyDrain,

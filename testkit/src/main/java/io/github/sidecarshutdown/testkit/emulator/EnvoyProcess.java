@@ -19,7 +19,7 @@ import java.util.function.IntSupplier;
  * drain state, stats, and its death. The death is pilot-agent's SIGKILL (istio {@code pkg/envoy/proxy.go}
  * {@code cmd.Process.Kill}) or its own {@code /quitquitquit} (envoy {@code server_cmd_handler.cc}).
  *
- * <p>In {@link IstioMode#NONE} only the outbound and inbound sockets exist and they never drain nor die.
+ * <p>In {@link EmulatorMode#NONE} only the outbound and inbound sockets exist and they never drain nor die.
  */
 final class EnvoyProcess {
 

@@ -11,8 +11,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The other meshes' sidecars (linkerd2-proxy {@code linkerd/app/admin/src/server.rs}, Dapr's health and
- * shutdown APIs), for {@link IstioMode#LINKERD} and
- * {@link IstioMode#DAPR}: linkerd-proxy's admin server ({@code :4191}) or daprd's HTTP API
+ * shutdown APIs), for {@link EmulatorMode#LINKERD} and
+ * {@link EmulatorMode#DAPR}: linkerd-proxy's admin server ({@code :4191}) or daprd's HTTP API
  * ({@code :3500}) on one loopback port, with their termination:
  * <ul>
  *   <li>linkerd-proxy on SIGTERM drains and exits: {@code /ready} turns 503 at once and the proxy
@@ -28,7 +28,7 @@ final class MeshProxy implements HttpHandler {
 
     static final String TEXT = "text/plain";
 
-    private final IstioMode mode;
+    private final EmulatorMode mode;
     private final EmulatorSettings settings;
     private final Recorder recorder;
     private final ScheduledExecutorService scheduler;
@@ -43,7 +43,7 @@ final class MeshProxy implements HttpHandler {
         this.settings = settings;
         this.recorder = recorder;
         this.scheduler = scheduler;
-        this.listener = new SocketListener(mode == IstioMode.LINKERD ? "linkerd-admin" : "daprd", settings.adminPort(), threads,
+        this.listener = new SocketListener(mode == EmulatorMode.LINKERD ? "linkerd-admin" : "daprd", settings.adminPort(), threads,
                 new HttpConnectionLoop(this, () -> terminating, r -> recorder.call(RecordedCall.Target.ADMIN, r)));
     }
 
@@ -57,7 +57,7 @@ final class MeshProxy implements HttpHandler {
 
     @Override
     public HttpResponse handle(HttpRequest request, ListenerConnection connection) {
-        return mode == IstioMode.LINKERD ? linkerd(request) : dapr(request);
+        return mode == EmulatorMode.LINKERD ? linkerd(request) : dapr(request);
     }
 
     private HttpResponse linkerd(HttpRequest request) {
@@ -116,7 +116,7 @@ final class MeshProxy implements HttpHandler {
                 return;
             }
         }
-        recorder.event(SidecarEvent.Type.SIGTERM_RECEIVED, mode == IstioMode.LINKERD ? "linkerd-proxy" : "daprd");
+        recorder.event(SidecarEvent.Type.SIGTERM_RECEIVED, mode == EmulatorMode.LINKERD ? "linkerd-proxy" : "daprd");
         gracefulExit("SIGTERM");
     }
 
@@ -146,7 +146,7 @@ final class MeshProxy implements HttpHandler {
             exitedAt = Instant.now();
         }
         listener.close();
-        recorder.event(SidecarEvent.Type.AGENT_EXITED, (mode == IstioMode.LINKERD ? "linkerd-proxy" : "daprd") + " exited (" + why + ")");
+        recorder.event(SidecarEvent.Type.AGENT_EXITED, (mode == EmulatorMode.LINKERD ? "linkerd-proxy" : "daprd") + " exited (" + why + ")");
         exited.countDown();
     }
 

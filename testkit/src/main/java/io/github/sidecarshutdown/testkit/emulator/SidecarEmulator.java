@@ -29,11 +29,11 @@ import org.jspecify.annotations.Nullable;
  * ({@link #inboundPort()}). All ports are ephemeral on 127.0.0.1 unless configured.
  *
  * <p>Termination: {@link #terminate()} is the kubelet's SIGTERM to pilot-agent and runs the sequence of
- * the chosen {@link IstioMode} asynchronously; {@link #awaitExit(Duration)} waits for the agent's exit.
+ * the chosen {@link EmulatorMode} asynchronously; {@link #awaitExit(Duration)} waits for the agent's exit.
  * {@link #podDeletionStarted()} is the native sidecar's preStop. Every admin/agent/health request is
  * recorded ({@link #calls()}) and every state change too ({@link #events()}).
  *
- * <p>In {@link IstioMode#NONE} nothing listens on the admin, agent and health URLs (they point to
+ * <p>In {@link EmulatorMode#NONE} nothing listens on the admin, agent and health URLs (they point to
  * closed ports, so connections are refused), the outbound and inbound listeners are pass-throughs, and
  * {@link #terminate()} completes at once (no sidecar container to wait for).
  *
@@ -130,11 +130,11 @@ public final class SidecarEmulator implements AutoCloseable {
     }
 
     /** The emulated mode. */
-    public IstioMode mode() {
+    public EmulatorMode mode() {
         return settings.mode();
     }
 
-    /** The reported {@code ISTIO_VERSION} (empty in {@link IstioMode#NONE}). */
+    /** The reported {@code ISTIO_VERSION} (empty in {@link EmulatorMode#NONE}). */
     public String istioVersion() {
         return settings.istioVersion();
     }
@@ -153,8 +153,8 @@ public final class SidecarEmulator implements AutoCloseable {
     }
 
     /**
-     * Envoy admin base URL, e.g. {@code http://127.0.0.1:41234} (Istio 15000); in {@link IstioMode#LINKERD}
-     * linkerd-proxy's admin (4191), in {@link IstioMode#DAPR} daprd's HTTP API (3500).
+     * Envoy admin base URL, e.g. {@code http://127.0.0.1:41234} (Istio 15000); in {@link EmulatorMode#LINKERD}
+     * linkerd-proxy's admin (4191), in {@link EmulatorMode#DAPR} daprd's HTTP API (3500).
      */
     public URI adminUrl() {
         MeshProxy m = mesh;
@@ -232,8 +232,8 @@ public final class SidecarEmulator implements AutoCloseable {
     /**
      * Pod deletion started: the native sidecar's preStop hook, i.e. pilot-agent's {@code /drain}
      * ({@code POST drain_listeners?inboundonly&graceful&skip_exit} and skip the later drain wait,
-     * istio {@code pkg/envoy/agent.go} {@code DrainNow}). Meaningful in {@link IstioMode#NATIVE}; in other modes it does the
-     * same as a preStop calling {@code /drain} would; no-op in {@link IstioMode#NONE}.
+     * istio {@code pkg/envoy/agent.go} {@code DrainNow}). Meaningful in {@link EmulatorMode#NATIVE}; in other modes it does the
+     * same as a preStop calling {@code /drain} would; no-op in {@link EmulatorMode#NONE}.
      */
     public void podDeletionStarted() {
         requireStarted();

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class SidecarEmulatorBuilder {
 
-    private IstioMode mode = IstioMode.ISTIO_1_26;
+    private EmulatorMode mode = EmulatorMode.ISTIO_1_26;
     private @Nullable String istioVersion;
     private @Nullable String envoyVersion;
     private @Nullable Boolean legacyEnvoyDrain;
@@ -40,8 +40,8 @@ public final class SidecarEmulatorBuilder {
     SidecarEmulatorBuilder() {
     }
 
-    /** Termination behaviour to emulate. Default {@link IstioMode#ISTIO_1_26}. */
-    public SidecarEmulatorBuilder mode(IstioMode mode) {
+    /** Termination behaviour to emulate. Default {@link EmulatorMode#ISTIO_1_26}. */
+    public SidecarEmulatorBuilder mode(EmulatorMode mode) {
         this.mode = Objects.requireNonNull(mode, "mode");
         return this;
     }
@@ -49,7 +49,7 @@ public final class SidecarEmulatorBuilder {
     /**
      * {@code ISTIO_VERSION} reported in {@code /server_info}; also selects pilot-agent's behaviour
      * ({@code /drain} exists from 1.21, {@code /quitquitquit} exists from 1.3 and kills at once from
-     * 1.26). Default: {@link IstioMode#defaultIstioVersion()} of the mode.
+     * 1.26). Default: {@link EmulatorMode#defaultIstioVersion()} of the mode.
      */
     public SidecarEmulatorBuilder istioVersion(String istioVersion) {
         Objects.requireNonNull(istioVersion, "istioVersion");
@@ -70,7 +70,7 @@ public final class SidecarEmulatorBuilder {
      *       {@code ?graceful&skip_exit} still stops the listeners at the end of the drain time and
      *       {@code ?skip_exit} alone is a non-graceful drain, not a 400 (envoyproxy/envoy#30003).</li>
      * </ul>
-     * Default: {@link IstioMode#envoyVersion()} of the mode.
+     * Default: {@link EmulatorMode#envoyVersion()} of the mode.
      */
     public SidecarEmulatorBuilder envoyVersion(String envoyVersion) {
         Objects.requireNonNull(envoyVersion, "envoyVersion");
@@ -83,7 +83,7 @@ public final class SidecarEmulatorBuilder {
      * Whether an inbound-only graceful drain also drain-closes outbound, health and admin connections
      * (Envoy &lt; 1.34). Without {@link #envoyVersion(String)} this also picks the reported version
      * (1.33.5 or 1.34.2); with it, it must agree with that version. Default:
-     * {@link IstioMode#legacyEnvoyDrain()}, or what {@link #envoyVersion(String)} implies.
+     * {@link EmulatorMode#legacyEnvoyDrain()}, or what {@link #envoyVersion(String)} implies.
      */
     public SidecarEmulatorBuilder legacyEnvoyDrain(boolean legacyEnvoyDrain) {
         this.legacyEnvoyDrain = legacyEnvoyDrain;
@@ -93,7 +93,7 @@ public final class SidecarEmulatorBuilder {
     /**
      * Whether {@code /stats} exposes {@code listener.*.downstream_cx_active}. Istio only includes them with
      * EXIT_ON_ZERO_ACTIVE_CONNECTIONS or a custom stats matcher (istio {@code pkg/bootstrap/config.go}). Default: true only in
-     * {@link IstioMode#EXIT_ON_ZERO_ACTIVE_CONNECTIONS}.
+     * {@link EmulatorMode#EXIT_ON_ZERO_ACTIVE_CONNECTIONS}.
      */
     public SidecarEmulatorBuilder downstreamConnectionStats(boolean enabled) {
         this.downstreamConnectionStats = enabled;
@@ -237,7 +237,7 @@ public final class SidecarEmulatorBuilder {
     }
 
     /**
-     * {@link IstioMode#LINKERD} only: whether linkerd-proxy's {@code POST /shutdown} is enabled
+     * {@link EmulatorMode#LINKERD} only: whether linkerd-proxy's {@code POST /shutdown} is enabled
      * ({@code LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED}); when off it answers 404
      * {@code shutdown endpoint is not enabled}, as Linkerd 2.16+ does by default. Default true.
      */
@@ -261,7 +261,7 @@ public final class SidecarEmulatorBuilder {
             throw new IllegalStateException("timeToLive: " + timeToLive + " (expected: >= timeToInitializing "
                     + timeToInitializing + ")");
         }
-        boolean exitOnZero = mode == IstioMode.EXIT_ON_ZERO_ACTIVE_CONNECTIONS;
+        boolean exitOnZero = mode == EmulatorMode.EXIT_ON_ZERO_ACTIVE_CONNECTIONS;
         String version = istioVersion != null ? istioVersion : mode.defaultIstioVersion();
         boolean legacy;
         String envoy;

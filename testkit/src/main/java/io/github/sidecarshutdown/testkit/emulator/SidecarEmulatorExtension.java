@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * @RegisterExtension
  * static SidecarEmulatorExtension sidecar = SidecarEmulatorExtension.of(
- *         SidecarEmulator.builder().mode(IstioMode.ISTIO_1_5).terminationDrainDuration(Duration.ofMillis(500)));
+ *         SidecarEmulator.builder().mode(EmulatorMode.ISTIO_1_5).terminationDrainDuration(Duration.ofMillis(500)));
  *
  * @Test
  * void cleanupReachesDownstream(SidecarEmulator emulator) { ... emulator.terminate(); ... }

@@ -189,10 +189,10 @@ public final class SidecarEmulatorMain {
             switch (name) {
                 case "--mode":
                     try {
-                        builder.mode(IstioMode.valueOf(value.trim().toUpperCase(Locale.ROOT)));
+                        builder.mode(EmulatorMode.valueOf(value.trim().toUpperCase(Locale.ROOT)));
                     } catch (IllegalArgumentException e) {
                         throw new IllegalArgumentException("--mode: \"" + value + "\" (expected one of "
-                                + Arrays.toString(IstioMode.values()) + ")");
+                                + Arrays.toString(EmulatorMode.values()) + ")");
                     }
                     break;
                 case "--istio-version": builder.istioVersion(value); break;

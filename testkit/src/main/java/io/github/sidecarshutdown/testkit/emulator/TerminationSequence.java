@@ -4,7 +4,7 @@ import java.io.IOException;
 
 /**
  * pilot-agent's work after SIGTERM or a quit request (istio {@code pkg/envoy/agent.go} {@code terminate}),
- * per {@link IstioMode}: drain, wait ({@code terminationDrainDuration}, or the EXIT_ON_ZERO polling
+ * per {@link EmulatorMode}: drain, wait ({@code terminationDrainDuration}, or the EXIT_ON_ZERO polling
  * of Envoy's {@code /stats?usedonly&filter=downstream_cx_active$}), SIGKILL Envoy, exit 0. The wait ends
  * early when Envoy exits by itself. The agent's status socket is already closed when this runs.
  */
@@ -25,12 +25,12 @@ final class TerminationSequence implements Runnable {
     @Override
     public void run() {
         try {
-            if (settings.mode() == IstioMode.ISTIO_1_0) {
+            if (settings.mode() == EmulatorMode.ISTIO_1_0) {
                 envoy.kill("Istio 1.0: Envoy dies with the agent's SIGTERM");
             } else if (agent.skipDrain()) {
                 envoy.kill("skip drain (/drain earlier or /quitquitquit on Istio >= 1.26)");
             } else {
-                if (settings.mode() == IstioMode.ISTIO_1_1) {
+                if (settings.mode() == EmulatorMode.ISTIO_1_1) {
                     envoy.hotRestartDrain();
                 } else {
                     agent.post("/drain_listeners?inboundonly&graceful");

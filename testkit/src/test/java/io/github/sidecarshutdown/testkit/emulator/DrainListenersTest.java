@@ -33,7 +33,7 @@ class DrainListenersTest {
 
     @Test
     void gracefulInboundOnlyDrainClosesInboundButNotOutboundOnEnvoy134() throws Exception {
-        try (SidecarEmulator emulator = start(SidecarEmulator.builder().mode(IstioMode.ISTIO_1_26));
+        try (SidecarEmulator emulator = start(SidecarEmulator.builder().mode(EmulatorMode.ISTIO_1_26));
                 TestHttp.Connection inbound = TestHttp.open(emulator.inboundPort());
                 TestHttp.Connection outbound = TestHttp.open(emulator.outboundProxyPort())) {
             // when
@@ -60,7 +60,7 @@ class DrainListenersTest {
 
     @Test
     void legacyEnvoyDrainAlsoClosesOutboundAndAdminConnections() throws Exception {
-        try (SidecarEmulator emulator = start(SidecarEmulator.builder().mode(IstioMode.ISTIO_1_5));
+        try (SidecarEmulator emulator = start(SidecarEmulator.builder().mode(EmulatorMode.ISTIO_1_5));
                 TestHttp.Connection outbound = TestHttp.open(emulator.outboundProxyPort());
                 TestHttp.Connection admin = TestHttp.open(emulator.adminUrl().getPort())) {
             // when

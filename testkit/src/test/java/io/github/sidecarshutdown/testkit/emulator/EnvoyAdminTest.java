@@ -90,7 +90,7 @@ class EnvoyAdminTest {
     @Test
     void serverInfoShowsExitOnZeroWhenOn() throws Exception {
         try (SidecarEmulator emulator = start(SidecarEmulator.builder()
-                .mode(IstioMode.EXIT_ON_ZERO_ACTIVE_CONNECTIONS))) {
+                .mode(EmulatorMode.EXIT_ON_ZERO_ACTIVE_CONNECTIONS))) {
             assertThat(TestHttp.get(emulator.adminUrl(), "/server_info").bodyText())
                     .contains("\"EXIT_ON_ZERO_ACTIVE_CONNECTIONS\": \"true\"", "\"MINIMUM_DRAIN_DURATION\": \"5s\"");
         }

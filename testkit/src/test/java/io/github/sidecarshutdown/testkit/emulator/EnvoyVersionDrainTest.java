@@ -138,7 +138,7 @@ class EnvoyVersionDrainTest {
 
     @Test
     void envoyVersionSetsTheLegacyDrainAndAContradictionIsRefused() throws Exception {
-        try (SidecarEmulator legacy = SidecarEmulator.builder().mode(IstioMode.ISTIO_1_26).envoyVersion("1.33.2")
+        try (SidecarEmulator legacy = SidecarEmulator.builder().mode(EmulatorMode.ISTIO_1_26).envoyVersion("1.33.2")
                 .build().start();
                 TestHttp.Connection outbound = TestHttp.open(legacy.outboundProxyPort())) {
             TestHttp.post(legacy.adminUrl(), "/drain_listeners?inboundonly&graceful");

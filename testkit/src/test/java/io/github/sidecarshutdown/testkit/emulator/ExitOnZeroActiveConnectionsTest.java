@@ -30,7 +30,7 @@ class ExitOnZeroActiveConnectionsTest {
     }
 
     private static SidecarEmulator start() {
-        return SidecarEmulator.builder().mode(IstioMode.EXIT_ON_ZERO_ACTIVE_CONNECTIONS)
+        return SidecarEmulator.builder().mode(EmulatorMode.EXIT_ON_ZERO_ACTIVE_CONNECTIONS)
                 .minimumDrainDuration(Duration.ofMillis(300)).activeConnectionCheckInterval(Duration.ofMillis(100))
                 .terminationDrainDuration(Duration.ofSeconds(30)).appPort(downstream.getPort()).build().start();
     }

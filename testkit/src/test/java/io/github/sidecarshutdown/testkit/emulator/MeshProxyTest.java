@@ -14,7 +14,7 @@ class MeshProxyTest {
 
     @Test
     void linkerdAnswersReadyLiveAndRefusesNonPostShutdown() throws Exception {
-        try (SidecarEmulator e = start(SidecarEmulator.builder().mode(IstioMode.LINKERD))) {
+        try (SidecarEmulator e = start(SidecarEmulator.builder().mode(EmulatorMode.LINKERD))) {
             HttpResponse ready = TestHttp.get(e.adminUrl(), "/ready");
             assertThat(ready.status()).isEqualTo(200);
             assertThat(ready.bodyText()).isEqualTo("ready\n");
@@ -28,7 +28,7 @@ class MeshProxyTest {
 
     @Test
     void linkerdShutdownMakesTheProxyExit() throws Exception {
-        try (SidecarEmulator e = start(SidecarEmulator.builder().mode(IstioMode.LINKERD))) {
+        try (SidecarEmulator e = start(SidecarEmulator.builder().mode(EmulatorMode.LINKERD))) {
             HttpResponse r = TestHttp.post(e.adminUrl(), "/shutdown");
 
             assertThat(r.status()).isEqualTo(200);
@@ -40,7 +40,7 @@ class MeshProxyTest {
 
     @Test
     void linkerdWithTheShutdownEndpointDisabledAnswers404AndStays() throws Exception {
-        try (SidecarEmulator e = start(SidecarEmulator.builder().mode(IstioMode.LINKERD).shutdownEndpointEnabled(false))) {
+        try (SidecarEmulator e = start(SidecarEmulator.builder().mode(EmulatorMode.LINKERD).shutdownEndpointEnabled(false))) {
             HttpResponse r = TestHttp.post(e.adminUrl(), "/shutdown");
 
             assertThat(r.status()).isEqualTo(404);
@@ -51,7 +51,7 @@ class MeshProxyTest {
 
     @Test
     void linkerdOnSigtermTurnsNotReadyThenDrainsAndExits() throws Exception {
-        try (SidecarEmulator e = start(SidecarEmulator.builder().mode(IstioMode.LINKERD)
+        try (SidecarEmulator e = start(SidecarEmulator.builder().mode(EmulatorMode.LINKERD)
                 .terminationDrainDuration(Duration.ofMillis(400)))) {
             e.terminate();
 
@@ -64,7 +64,7 @@ class MeshProxyTest {
 
     @Test
     void daprAnswersHealthAndShutsDownGracefully() throws Exception {
-        try (SidecarEmulator e = start(SidecarEmulator.builder().mode(IstioMode.DAPR)
+        try (SidecarEmulator e = start(SidecarEmulator.builder().mode(EmulatorMode.DAPR)
                 .terminationDrainDuration(Duration.ofMillis(300)))) {
             assertThat(TestHttp.get(e.adminUrl(), "/v1.0/healthz/outbound").status()).isEqualTo(204);
             assertThat(TestHttp.get(e.adminUrl(), "/v1.0/healthz").status()).isEqualTo(204);
@@ -79,7 +79,7 @@ class MeshProxyTest {
 
     @Test
     void daprOnSigtermExitsAfterItsGracefulShutdown() throws Exception {
-        try (SidecarEmulator e = start(SidecarEmulator.builder().mode(IstioMode.DAPR)
+        try (SidecarEmulator e = start(SidecarEmulator.builder().mode(EmulatorMode.DAPR)
                 .terminationDrainDuration(Duration.ofMillis(300)))) {
             long start = System.nanoTime();
             e.terminate();

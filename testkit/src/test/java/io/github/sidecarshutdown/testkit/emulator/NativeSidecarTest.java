@@ -33,7 +33,7 @@ class NativeSidecarTest {
     void outboundAndInboundListenersOutliveEveryDrainTimerUntilSigtermThenTheSidecarExitsAtOnce()
             throws Exception {
         // given: Envoy's drain time and terminationDrainDuration both far shorter than the app's shutdown
-        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(IstioMode.NATIVE).appPort(app.getPort())
+        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(EmulatorMode.NATIVE).appPort(app.getPort())
                 .drainDuration(Duration.ofMillis(200)).terminationDrainDuration(Duration.ofMillis(300))
                 .build().start();
                 TestHttp.Connection outbound = TestHttp.open(emulator.outboundProxyPort())) {
@@ -77,7 +77,7 @@ class NativeSidecarTest {
     @Test
     void withEnvoyBefore134TheOutboundCallsOfTheShuttingDownAppGetConnectionClose() throws Exception {
         // given: Istio 1.25's native sidecar (istio/istio#51855)
-        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(IstioMode.NATIVE).istioVersion("1.25.2")
+        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(EmulatorMode.NATIVE).istioVersion("1.25.2")
                 .envoyVersion("1.33.2").build().start();
                 TestHttp.Connection outbound = TestHttp.open(emulator.outboundProxyPort())) {
             // when

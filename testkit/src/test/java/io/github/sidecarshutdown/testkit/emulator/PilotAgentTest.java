@@ -91,7 +91,7 @@ class PilotAgentTest {
     @Test
     void quitOnIstio126KillsEnvoyAtOnce() throws Exception {
         // given: a long drain window that must NOT be waited for
-        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(IstioMode.ISTIO_1_26)
+        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(EmulatorMode.ISTIO_1_26)
                 .terminationDrainDuration(Duration.ofSeconds(30)).build().start()) {
             // when
             HttpResponse response = TestHttp.post(emulator.agentUrl(), "/quitquitquit");
@@ -108,7 +108,7 @@ class PilotAgentTest {
 
     @Test
     void quitBefore126DrainsAndWaitsTheTerminationDrainDuration() throws Exception {
-        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(IstioMode.ISTIO_1_5)
+        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(EmulatorMode.ISTIO_1_5)
                 .terminationDrainDuration(Duration.ofMillis(600)).build().start()) {
             // when
             long start = System.nanoTime();
@@ -149,9 +149,9 @@ class PilotAgentTest {
 
     @Test
     void drainIs404BeforeIstio121AndQuitIs404BeforeIstio13() throws Exception {
-        try (SidecarEmulator v120 = SidecarEmulator.builder().mode(IstioMode.ISTIO_1_5).istioVersion("1.20.8")
+        try (SidecarEmulator v120 = SidecarEmulator.builder().mode(EmulatorMode.ISTIO_1_5).istioVersion("1.20.8")
                 .build().start();
-                SidecarEmulator v10 = SidecarEmulator.builder().mode(IstioMode.ISTIO_1_0).build().start()) {
+                SidecarEmulator v10 = SidecarEmulator.builder().mode(EmulatorMode.ISTIO_1_0).build().start()) {
             HttpResponse drain = TestHttp.post(v120.agentUrl(), "/drain");
             HttpResponse quit = TestHttp.post(v10.agentUrl(), "/quitquitquit");
 

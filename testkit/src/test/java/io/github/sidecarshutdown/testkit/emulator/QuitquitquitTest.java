@@ -37,22 +37,22 @@ class QuitquitquitTest {
 
     static Stream<Arguments> killsAtOnce() {
         return Stream.of(
-                Arguments.of(IstioMode.ISTIO_1_26, null),
-                Arguments.of(IstioMode.ISTIO_1_26, "1.31.0"),
-                Arguments.of(IstioMode.EXIT_ON_ZERO_ACTIVE_CONNECTIONS, null),
-                Arguments.of(IstioMode.NATIVE, null),
-                Arguments.of(IstioMode.ISTIO_1_5, "1.26.0"));
+                Arguments.of(EmulatorMode.ISTIO_1_26, null),
+                Arguments.of(EmulatorMode.ISTIO_1_26, "1.31.0"),
+                Arguments.of(EmulatorMode.EXIT_ON_ZERO_ACTIVE_CONNECTIONS, null),
+                Arguments.of(EmulatorMode.NATIVE, null),
+                Arguments.of(EmulatorMode.ISTIO_1_5, "1.26.0"));
     }
 
     static Stream<Arguments> drainsAndWaits() {
         return Stream.of(
-                Arguments.of(IstioMode.ISTIO_1_5, null),
-                Arguments.of(IstioMode.ISTIO_1_26, "1.25.2"),
-                Arguments.of(IstioMode.ISTIO_1_5, "1.20.8"),
-                Arguments.of(IstioMode.NATIVE, "1.24.3"));
+                Arguments.of(EmulatorMode.ISTIO_1_5, null),
+                Arguments.of(EmulatorMode.ISTIO_1_26, "1.25.2"),
+                Arguments.of(EmulatorMode.ISTIO_1_5, "1.20.8"),
+                Arguments.of(EmulatorMode.NATIVE, "1.24.3"));
     }
 
-    private static SidecarEmulator start(IstioMode mode, @Nullable String istioVersion, Duration drain) {
+    private static SidecarEmulator start(EmulatorMode mode, @Nullable String istioVersion, Duration drain) {
         SidecarEmulatorBuilder builder = SidecarEmulator.builder().mode(mode).terminationDrainDuration(drain)
                 .minimumDrainDuration(drain);
         if (istioVersion != null) {
@@ -63,7 +63,7 @@ class QuitquitquitTest {
 
     @ParameterizedTest(name = "{0} istio {1}")
     @MethodSource("killsAtOnce")
-    void fromIstio126QuitKillsEnvoyAndExitsAtOnceWithoutDraining(IstioMode mode, @Nullable String version)
+    void fromIstio126QuitKillsEnvoyAndExitsAtOnceWithoutDraining(EmulatorMode mode, @Nullable String version)
             throws Exception {
         // given: drain windows far longer than the bound below, and an open outbound connection
         try (SidecarEmulator emulator = start(mode, version, Duration.ofSeconds(30));
@@ -95,7 +95,7 @@ class QuitquitquitTest {
 
     @ParameterizedTest(name = "{0} istio {1}")
     @MethodSource("drainsAndWaits")
-    void beforeIstio126QuitDrainsInboundAndWaitsTheTerminationDrainDuration(IstioMode mode,
+    void beforeIstio126QuitDrainsInboundAndWaitsTheTerminationDrainDuration(EmulatorMode mode,
             @Nullable String version) throws Exception {
         try (SidecarEmulator emulator = start(mode, version, Duration.ofMillis(700))) {
             // when

@@ -16,7 +16,7 @@ class SidecarEmulatorBuilderTest {
             String info = TestHttp.get(emulator.adminUrl(), "/server_info").bodyText();
 
             // then
-            assertThat(emulator.mode()).isEqualTo(IstioMode.ISTIO_1_26);
+            assertThat(emulator.mode()).isEqualTo(EmulatorMode.ISTIO_1_26);
             assertThat(emulator.istioVersion()).isEqualTo("1.26.2");
             assertThat(emulator.envoyVersion()).isEqualTo("1.34.2");
             assertThat(emulator.terminationDrainDuration()).isEqualTo(Duration.ofSeconds(5));
@@ -51,7 +51,7 @@ class SidecarEmulatorBuilderTest {
     void customValuesAreReported() throws Exception {
         // given
         SidecarEmulatorBuilder builder = SidecarEmulator.builder()
-                .mode(IstioMode.ISTIO_1_5)
+                .mode(EmulatorMode.ISTIO_1_5)
                 .istioVersion("1.20.8")
                 .terminationDrainDuration(Duration.ofMillis(300))
                 .drainDuration(Duration.ofSeconds(2));
@@ -61,7 +61,7 @@ class SidecarEmulatorBuilderTest {
             String info = TestHttp.get(emulator.adminUrl(), "/server_info").bodyText();
 
             // then
-            assertThat(emulator.mode()).isEqualTo(IstioMode.ISTIO_1_5);
+            assertThat(emulator.mode()).isEqualTo(EmulatorMode.ISTIO_1_5);
             assertThat(info).contains("\"terminationDrainDuration\": \"0.300s\"", "\"drain_time\": \"2s\"",
                     "\"ISTIO_VERSION\": \"1.20.8\"", "1.33.5");
         }

@@ -15,7 +15,7 @@ class SidecarEmulatorExtensionTest {
 
     @RegisterExtension
     static SidecarEmulatorExtension sidecar = SidecarEmulatorExtension.of(SidecarEmulator.builder()
-            .mode(IstioMode.ISTIO_1_5).terminationDrainDuration(Duration.ofMillis(200)));
+            .mode(EmulatorMode.ISTIO_1_5).terminationDrainDuration(Duration.ofMillis(200)));
 
     private static SidecarEmulator previous;
 
@@ -23,7 +23,7 @@ class SidecarEmulatorExtensionTest {
     @Order(1)
     void injectsAStartedEmulator(SidecarEmulator emulator) throws Exception {
         assertThat(emulator).isSameAs(sidecar.emulator());
-        assertThat(emulator.mode()).isEqualTo(IstioMode.ISTIO_1_5);
+        assertThat(emulator.mode()).isEqualTo(EmulatorMode.ISTIO_1_5);
         assertThat(TestHttp.get(emulator.adminUrl(), "/ready").status()).isEqualTo(200);
         emulator.terminate(); // a terminated emulator must not leak into the next test
         previous = emulator;

@@ -29,7 +29,7 @@ class SidecarEmulatorMainTest {
                 "--ports-file", "/tmp/p.json"});
 
         try (SidecarEmulator emulator = options.builder.build().start()) {
-            assertThat(emulator.mode()).isEqualTo(IstioMode.ISTIO_1_5);
+            assertThat(emulator.mode()).isEqualTo(EmulatorMode.ISTIO_1_5);
             assertThat(emulator.terminationDrainDuration()).isEqualTo(Duration.ofMillis(750));
             assertThat(TestHttp.get(emulator.adminUrl(), "/server_info").bodyText()).contains("\"drain_time\": \"2s\"");
             assertThat(options.portsFile).hasToString("/tmp/p.json");

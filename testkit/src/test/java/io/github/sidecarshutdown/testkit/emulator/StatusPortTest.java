@@ -88,7 +88,7 @@ class StatusPortTest {
 
     @Test
     void withoutStatusPortTheNativePreStopCannotDrainSoSigtermDrainsAndWaits() throws Exception {
-        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(IstioMode.NATIVE).statusServerEnabled(false)
+        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(EmulatorMode.NATIVE).statusServerEnabled(false)
                 .terminationDrainDuration(Duration.ofMillis(600)).build().start()) {
             // when: the preStop `pilot-agent request POST drain` finds nothing to talk to
             emulator.podDeletionStarted();

@@ -36,7 +36,7 @@ class TerminationSequenceTest {
 
     @Test
     void istio126ClosesAgentDrainsInboundKeepsOutboundThenKillsEnvoyAfterTheDrainDuration() throws Exception {
-        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(IstioMode.ISTIO_1_26)
+        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(EmulatorMode.ISTIO_1_26)
                 .terminationDrainDuration(Duration.ofMillis(800)).build().start();
                 TestHttp.Connection outbound = TestHttp.open(emulator.outboundProxyPort())) {
             // when
@@ -84,7 +84,7 @@ class TerminationSequenceTest {
 
     @Test
     void istio15AlsoClosesOutboundConnectionsDuringTheDrain() throws Exception {
-        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(IstioMode.ISTIO_1_5)
+        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(EmulatorMode.ISTIO_1_5)
                 .terminationDrainDuration(Duration.ofMillis(800)).build().start()) {
             // when
             emulator.terminate();
@@ -105,7 +105,7 @@ class TerminationSequenceTest {
 
     @Test
     void istio10EnvoyDiesAtSigterm() throws Exception {
-        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(IstioMode.ISTIO_1_0).build().start()) {
+        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(EmulatorMode.ISTIO_1_0).build().start()) {
             // when
             emulator.terminate();
 
@@ -120,7 +120,7 @@ class TerminationSequenceTest {
 
     @Test
     void istio11RefusesNewOutboundAtSigtermDrainsOpenOnesAndDiesAfterTheDrainDuration() throws Exception {
-        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(IstioMode.ISTIO_1_1)
+        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(EmulatorMode.ISTIO_1_1)
                 .terminationDrainDuration(Duration.ofMillis(800)).build().start();
                 TestHttp.Connection open = TestHttp.open(emulator.outboundProxyPort())) {
             // one exchange first: a connection still in the listener's backlog (not yet accepted)
@@ -145,7 +145,7 @@ class TerminationSequenceTest {
 
     @Test
     void exitOnZeroPollsStatsUntilTheLastOutboundConnectionCloses() throws Exception {
-        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(IstioMode.EXIT_ON_ZERO_ACTIVE_CONNECTIONS)
+        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(EmulatorMode.EXIT_ON_ZERO_ACTIVE_CONNECTIONS)
                 .minimumDrainDuration(Duration.ofMillis(300)).activeConnectionCheckInterval(Duration.ofMillis(100))
                 .build().start()) {
             TestHttp.Connection open = TestHttp.open(emulator.outboundProxyPort());
@@ -170,7 +170,7 @@ class TerminationSequenceTest {
 
     @Test
     void exitOnZeroExitsAfterTheMinimumDrainWhenNothingIsOpen() throws Exception {
-        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(IstioMode.EXIT_ON_ZERO_ACTIVE_CONNECTIONS)
+        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(EmulatorMode.EXIT_ON_ZERO_ACTIVE_CONNECTIONS)
                 .minimumDrainDuration(Duration.ofMillis(300)).activeConnectionCheckInterval(Duration.ofMillis(100))
                 .terminationDrainDuration(Duration.ofSeconds(30)).build().start()) {
             long start = System.nanoTime();
@@ -214,7 +214,7 @@ class TerminationSequenceTest {
 
     @Test
     void nativePreStopDrainsInboundKeepsAgentReadyAndSigtermKillsAtOnce() throws Exception {
-        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(IstioMode.NATIVE).build().start();
+        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(EmulatorMode.NATIVE).build().start();
                 TestHttp.Connection outbound = TestHttp.open(emulator.outboundProxyPort())) {
             // when: pod deletion starts
             emulator.podDeletionStarted();
@@ -239,7 +239,7 @@ class TerminationSequenceTest {
 
     @Test
     void nativeWithLegacyEnvoyClosesOutboundDuringThePreStopDrain() throws Exception {
-        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(IstioMode.NATIVE).legacyEnvoyDrain(true)
+        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(EmulatorMode.NATIVE).legacyEnvoyDrain(true)
                 .build().start();
                 TestHttp.Connection outbound = TestHttp.open(emulator.outboundProxyPort())) {
             emulator.podDeletionStarted();
@@ -250,7 +250,7 @@ class TerminationSequenceTest {
 
     @Test
     void noSidecarHasNothingOnAdminAndAgentAndAPassThroughThatNeverDies() throws Exception {
-        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(IstioMode.NONE).build().start()) {
+        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(EmulatorMode.NONE).build().start()) {
             assertThat(TestHttp.isRefused(emulator.adminUrl().getPort())).isTrue();
             assertThat(TestHttp.isRefused(emulator.agentUrl().getPort())).isTrue();
             assertThat(TestHttp.isRefused(emulator.healthUrl().getPort())).isTrue();

@@ -103,7 +103,7 @@ class TrafficStatsTest {
     void istiosDefaultMatcherHasNoneAndExitOnZeroOnlyTheActiveSuffix() throws Exception {
         try (SidecarEmulator plain = SidecarEmulator.builder().appPort(app.getPort()).build().start();
                 SidecarEmulator exitOnZero = SidecarEmulator.builder().appPort(app.getPort())
-                        .mode(IstioMode.EXIT_ON_ZERO_ACTIVE_CONNECTIONS).build().start()) {
+                        .mode(EmulatorMode.EXIT_ON_ZERO_ACTIVE_CONNECTIONS).build().start()) {
             for (SidecarEmulator e : new SidecarEmulator[] {plain, exitOnZero}) {
                 try (TestHttp.Connection inbound = TestHttp.open(e.inboundPort())) {
                     inbound.send("GET", "/x");

@@ -11,7 +11,7 @@ import io.github.sidecarshutdown.dapr.DaprSidecar;
 import io.github.sidecarshutdown.linkerd.LinkerdSidecar;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import io.github.sidecarshutdown.sidecar.SidecarState;
-import io.github.sidecarshutdown.testkit.emulator.IstioMode;
+import io.github.sidecarshutdown.testkit.emulator.EmulatorMode;
 import io.github.sidecarshutdown.testkit.emulator.RecordedCall;
 import io.github.sidecarshutdown.testkit.emulator.SidecarEmulator;
 import java.time.Duration;
@@ -33,7 +33,7 @@ class OtherMeshScenarioTest {
 
     @Test
     void linkerdAdapterSeesReadinessAndReleasesTheProxy() throws Exception {
-        try (SidecarEmulator e = SidecarEmulator.builder().mode(IstioMode.LINKERD).build().start();
+        try (SidecarEmulator e = SidecarEmulator.builder().mode(EmulatorMode.LINKERD).build().start();
                 LinkerdSidecar linkerd = new LinkerdSidecar(e.adminUrl(), Duration.ofMillis(250), false)) {
             assertThat(linkerd.isReady(T)).isTrue();
             assertThat(linkerd.probe(T)).isEqualTo(SidecarState.LIVE);
@@ -51,7 +51,7 @@ class OtherMeshScenarioTest {
 
     @Test
     void aLinkerdShutdownWithTheEndpointDisabledIsReportedAsSkippedWithTheReason() throws Exception {
-        try (SidecarEmulator e = SidecarEmulator.builder().mode(IstioMode.LINKERD).shutdownEndpointEnabled(false)
+        try (SidecarEmulator e = SidecarEmulator.builder().mode(EmulatorMode.LINKERD).shutdownEndpointEnabled(false)
                 .terminationDrainDuration(Duration.ofSeconds(20)).build().start()) {
             ShutdownCoordinator c = coordinator(Map.of("SIDECAR_SHUTDOWN_SIDECAR_MODE", "linkerd",
                     "SIDECAR_SHUTDOWN_LINKERD_ADMIN_URL", e.adminUrl().toString()));
@@ -69,7 +69,7 @@ class OtherMeshScenarioTest {
 
     @Test
     void aLinkerdProxyThatIsStillReadyIsLeftRunning() throws Exception {
-        try (SidecarEmulator e = SidecarEmulator.builder().mode(IstioMode.LINKERD).build().start()) {
+        try (SidecarEmulator e = SidecarEmulator.builder().mode(EmulatorMode.LINKERD).build().start()) {
             ShutdownCoordinator c = coordinator(Map.of("SIDECAR_SHUTDOWN_SIDECAR_MODE", "linkerd",
                     "SIDECAR_SHUTDOWN_LINKERD_ADMIN_URL", e.adminUrl().toString()));
             c.awaitSidecarReady(Duration.ofSeconds(5));
@@ -86,7 +86,7 @@ class OtherMeshScenarioTest {
 
     @Test
     void theCoordinatorReleasesATerminatingLinkerdProxyWhenTheAppIsDone() throws Exception {
-        try (SidecarEmulator e = SidecarEmulator.builder().mode(IstioMode.LINKERD).terminationDrainDuration(Duration.ofSeconds(20))
+        try (SidecarEmulator e = SidecarEmulator.builder().mode(EmulatorMode.LINKERD).terminationDrainDuration(Duration.ofSeconds(20))
                 .build().start()) {
             ShutdownCoordinator c = coordinator(Map.of("SIDECAR_SHUTDOWN_SIDECAR_MODE", "linkerd",
                     "SIDECAR_SHUTDOWN_LINKERD_ADMIN_URL", e.adminUrl().toString()));
@@ -103,7 +103,7 @@ class OtherMeshScenarioTest {
 
     @Test
     void daprAdapterWaitsForOutboundHealthAndShutsDaprdDown() throws Exception {
-        try (SidecarEmulator e = SidecarEmulator.builder().mode(IstioMode.DAPR).terminationDrainDuration(Duration.ofSeconds(2))
+        try (SidecarEmulator e = SidecarEmulator.builder().mode(EmulatorMode.DAPR).terminationDrainDuration(Duration.ofSeconds(2))
                 .build().start()) {
             ShutdownCoordinator c = coordinator(Map.of("SIDECAR_SHUTDOWN_SIDECAR_MODE", "dapr",
                     "SIDECAR_SHUTDOWN_DAPR_URL", e.adminUrl().toString()));
@@ -125,10 +125,10 @@ class OtherMeshScenarioTest {
 
     @Test
     void autoFindsEnvoyFirstThenLinkerdThenDapr() throws Exception {
-        try (SidecarEmulator linkerd = SidecarEmulator.builder().mode(IstioMode.LINKERD).build().start();
-                SidecarEmulator dapr = SidecarEmulator.builder().mode(IstioMode.DAPR).build().start();
-                SidecarEmulator none = SidecarEmulator.builder().mode(IstioMode.NONE).build().start();
-                SidecarEmulator istio = SidecarEmulator.builder().mode(IstioMode.ISTIO_1_26).build().start()) {
+        try (SidecarEmulator linkerd = SidecarEmulator.builder().mode(EmulatorMode.LINKERD).build().start();
+                SidecarEmulator dapr = SidecarEmulator.builder().mode(EmulatorMode.DAPR).build().start();
+                SidecarEmulator none = SidecarEmulator.builder().mode(EmulatorMode.NONE).build().start();
+                SidecarEmulator istio = SidecarEmulator.builder().mode(EmulatorMode.ISTIO_1_26).build().start()) {
             String noEnvoy = none.adminUrl().toString();
             String noAgent = none.agentUrl().toString();
 

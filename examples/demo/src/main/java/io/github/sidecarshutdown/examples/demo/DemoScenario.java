@@ -6,7 +6,7 @@ import java.time.Duration;
  * One Pod termination to run with and without the library.
  *
  * @param name        short title
- * @param mode        the emulated sidecar ({@code IstioMode} name)
+ * @param mode        the emulated sidecar ({@code EmulatorMode} name)
  * @param window      {@code terminationDrainDuration}
  * @param cleanupWork how long the app's outbound cleanup takes
  * @param lesson      what the row shows

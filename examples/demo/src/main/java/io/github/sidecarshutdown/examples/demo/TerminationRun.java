@@ -31,7 +31,7 @@ public final class TerminationRun {
     /**
      * What to run.
      *
-     * @param mode                the emulator's {@code IstioMode} name
+     * @param mode                the emulator's {@code EmulatorMode} name
      * @param window              {@code terminationDrainDuration}
      * @param minimumDrain        {@code MINIMUM_DRAIN_DURATION} (exit-on-zero mode)
      * @param cleanupWork         how long the app's cleanup takes

@@ -1,13 +1,15 @@
 package io.github.sidecarshutdown.testkit.emulator;
 
 /**
- * Which sidecar termination behaviour the {@link SidecarEmulator} reproduces. Each mode fixes the default
+ * Which sidecar, and which of its termination behaviours, the {@link SidecarEmulator} reproduces:
+ * Istio's by release line (classic and native), plain Envoy-less Pods, Linkerd's proxy, Dapr's daprd.
+ * Each Istio mode fixes the default
  * reported {@code ISTIO_VERSION} (which in turn selects pilot-agent's {@code /quitquitquit} and
  * {@code /drain} behaviour) and the reported Envoy version (which selects whether an inbound-only drain
  * also drain-closes outbound connections, Envoy &lt; 1.34, and whether {@code skip_exit} exists, Envoy
  * 1.28+). Both can be overridden on the builder.
  */
-public enum IstioMode {
+public enum EmulatorMode {
 
     /** Istio 1.0: Envoy dies at SIGTERM, every listener closes at once and the agent exits. */
     ISTIO_1_0("1.0.6", "1.8.0", true),
@@ -73,7 +75,7 @@ public enum IstioMode {
     private final String envoyVersion;
     private final boolean legacyEnvoyDrain;
 
-    IstioMode(String defaultIstioVersion, String envoyVersion, boolean legacyEnvoyDrain) {
+    EmulatorMode(String defaultIstioVersion, String envoyVersion, boolean legacyEnvoyDrain) {
         this.defaultIstioVersion = defaultIstioVersion;
         this.envoyVersion = envoyVersion;
         this.legacyEnvoyDrain = legacyEnvoyDrain;
