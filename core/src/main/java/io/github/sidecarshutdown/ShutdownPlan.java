@@ -78,7 +78,7 @@ public record ShutdownPlan(
         Duration drainStart = Durations.max(delay, early);
         Duration drainEnd = drainStart.plus(Durations.max(s.drainTimeout(), sum(tasks, ShutdownPhase.INBOUND_DRAIN, s)));
         steps.add(new Step(ShutdownPhase.INBOUND_DRAIN, drainStart, drainEnd, false,
-                (drains(facts.mode()) ? "drain_listeners?inboundonly&graceful&skip_exit if the sidecar is terminating, " : "")
+                facts.mode().drainCall().map(c -> c + " if the sidecar is terminating, ").orElse("")
                         + "wait up to " + Durations.format(s.drainTimeout()) + " for in-flight requests"
                         + (names(tasks, ShutdownPhase.INBOUND_DRAIN).equals("-") ? "" : "; " + names(tasks, ShutdownPhase.INBOUND_DRAIN))));
 
@@ -93,13 +93,13 @@ public record ShutdownPlan(
         Duration releaseEnd = cleanupEnd.plus(sum(tasks, ShutdownPhase.RELEASE, s));
         steps.add(new Step(ShutdownPhase.RELEASE, cleanupEnd, releaseEnd, false, names(tasks, ShutdownPhase.RELEASE)));
 
-        boolean releases = s.releaseSidecar() && releasable(facts.mode());
+        Optional<String> releaseCall = facts.mode().releaseCall();
+        boolean releases = s.releaseSidecar() && releaseCall.isPresent();
         Duration end = releases ? releaseEnd.plus(s.adminTimeout()) : releaseEnd;
-        String call = facts.mode() == SidecarMode.LINKERD ? "POST /shutdown"
-                : facts.mode() == SidecarMode.DAPR ? "POST /v1.0/shutdown" : "POST /quitquitquit";
         steps.add(new Step(ShutdownPhase.SIDECAR_RELEASE, releaseEnd, end, false,
-                releases ? call + " if the sidecar is terminating: the Pod ends when the app is done"
-                        : "none (" + (releasable(facts.mode()) ? "release-sidecar=false" : "sidecar " + facts.mode().name().toLowerCase(java.util.Locale.ROOT)) + ")"));
+                releases ? releaseCall.get() + " if the sidecar is terminating: the Pod ends when the app is done"
+                        : "none (" + (releaseCall.isPresent() ? "release-sidecar=false"
+                                : "sidecar " + facts.mode().name().toLowerCase(java.util.Locale.ROOT)) + ")"));
 
         Duration lastOutbound = Duration.ZERO;
         if (needs(tasks, ShutdownPhase.EARLY_OUTBOUND)) {
@@ -136,16 +136,6 @@ public record ShutdownPlan(
                     + "or shorten propagation-delay, drain-timeout or task timeouts");
         }
         return new ShutdownPlan(s.budget(), s.gracePeriod(), facts, steps, warnings);
-    }
-
-    /** Whether this kind of sidecar has an inbound-only drain call (Envoy under Istio). */
-    static boolean drains(SidecarMode mode) {
-        return mode == SidecarMode.ISTIO || mode == SidecarMode.NATIVE;
-    }
-
-    /** Whether the library tells this kind of sidecar to exit once the app is done. */
-    static boolean releasable(SidecarMode mode) {
-        return mode == SidecarMode.ISTIO || mode == SidecarMode.LINKERD || mode == SidecarMode.DAPR;
     }
 
     private static long ceilSeconds(Duration d) {

@@ -237,24 +237,16 @@ public final class EnvoySidecar implements Sidecar {
         return facts != null;
     }
 
-    /**
-     * {@code skip_exit} keeps the inbound listeners open after Envoy's drain time: without it they
-     * stop accepting then, while the Pod may still be Ready (Envoy >= 1.28 reads the flag; older
-     * versions ignore unknown query parameters).
-     */
-    static final String DRAIN_CALL = "POST /drain_listeners?inboundonly&graceful&skip_exit";
-    static final String RELEASE_CALL = "POST /quitquitquit";
-
+    /** The inbound drain of the resolved mode ({@link SidecarMode#drainCall()}): Istio, classic or native. */
     @Override
     public Optional<String> drainCall() {
-        SidecarMode m = resolvedMode();
-        return m == SidecarMode.ISTIO || m == SidecarMode.NATIVE ? Optional.of(DRAIN_CALL) : Optional.empty();
+        return resolvedMode().drainCall();
     }
 
-    /** Only a classic Istio sidecar: a native one would be restarted by the kubelet, plain Envoy is left alone. */
+    /** The release of the resolved mode: only a classic Istio sidecar ({@link SidecarMode#releaseCall()}). */
     @Override
     public Optional<String> releaseCall() {
-        return resolvedMode() == SidecarMode.ISTIO ? Optional.of(RELEASE_CALL) : Optional.empty();
+        return resolvedMode().releaseCall();
     }
 
     @Override

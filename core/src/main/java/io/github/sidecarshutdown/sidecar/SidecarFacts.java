@@ -30,12 +30,12 @@ public record SidecarFacts(
 
     /** Whether the sidecar stops forwarding on its own some time after the Pod's SIGTERM. */
     public boolean hasOutboundWindow() {
-        return mode == SidecarMode.ISTIO && terminationDrainDuration.isPresent();
+        return mode.hasOutboundWindow() && terminationDrainDuration.isPresent();
     }
 
     /** The window that is guaranteed after termination began, if there is one. */
     public Optional<Duration> guaranteedWindow() {
-        if (mode != SidecarMode.ISTIO) {
+        if (!mode.hasOutboundWindow()) {
             return Optional.empty();
         }
         if (exitOnZeroActiveConnections) {

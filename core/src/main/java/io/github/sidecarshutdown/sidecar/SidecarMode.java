@@ -1,5 +1,8 @@
 package io.github.sidecarshutdown.sidecar;
 
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
 /** Which sidecar the app runs beside; setting {@code sidecar-mode} ({@code auto|istio|envoy|native|linkerd|dapr|none}). */
 public enum SidecarMode {
     /**
@@ -8,13 +11,13 @@ public enum SidecarMode {
      * health endpoint answering means Dapr; nothing listening means no sidecar. A native sidecar shows itself at
      * shutdown (pilot-agent keeps answering), so no window is imposed and no release is sent.
      */
-    AUTO,
+    AUTO(null, null, false),
     /** Classic Istio sidecar: killed {@code terminationDrainDuration} after the Pod's SIGTERM. */
-    ISTIO,
+    ISTIO("POST /drain_listeners?inboundonly&graceful&skip_exit", "POST /quitquitquit", true),
     /** Plain Envoy with an admin port, no pilot-agent. */
-    ENVOY,
+    ENVOY(null, null, false),
     /** Istio native sidecar (Kubernetes sidecar container): outbound works until the app exits. */
-    NATIVE,
+    NATIVE("POST /drain_listeners?inboundonly&graceful&skip_exit", null, false),
     /**
      * Linkerd's proxy (admin {@code :4191}). On SIGTERM linkerd-proxy stops accepting new
      * connections, inbound and outbound, finishes the open ones and exits: there is no outbound
@@ -22,14 +25,48 @@ public enum SidecarMode {
      * a preStop sleep on the proxy). The app's last calls should go over connections opened before,
      * or the proxy's wait must cover them. Released with {@code POST /shutdown} when the app is done.
      */
-    LINKERD,
+    LINKERD(null, "POST /shutdown", false),
     /**
      * Dapr's daprd (HTTP API {@code :3500}). On SIGTERM daprd shuts down gracefully: it stops its
      * inbound listeners and the app channel and exits within {@code --dapr-graceful-shutdown-seconds}
      * (default 5 s); calls the app makes through the Dapr API in that time are not guaranteed, so
      * there is no outbound window to plan with. Released with {@code POST /v1.0/shutdown}.
      */
-    DAPR,
+    DAPR(null, "POST /v1.0/shutdown", false),
     /** No sidecar: no admin calls, no window, no added delay. */
-    NONE
+    NONE(null, null, false);
+
+    private final @Nullable String drainCall;
+    private final @Nullable String releaseCall;
+    private final boolean outboundWindow;
+
+    SidecarMode(@Nullable String drainCall, @Nullable String releaseCall, boolean outboundWindow) {
+        this.drainCall = drainCall;
+        this.releaseCall = releaseCall;
+        this.outboundWindow = outboundWindow;
+    }
+
+    /**
+     * The call that drains this kind of sidecar's inbound traffic while outbound keeps working
+     * (made only while it is seen terminating); empty when it has none. {@code skip_exit} keeps
+     * Envoy's inbound listeners open after its drain time, where without it they stop accepting
+     * while the Pod may still be Ready (Envoy before 1.28 ignores the unknown flag).
+     */
+    public Optional<String> drainCall() {
+        return Optional.ofNullable(drainCall);
+    }
+
+    /**
+     * The call that lets this kind of sidecar exit once the app is done (made only while it is seen
+     * terminating); empty when the app never releases it (native: the kubelet stops it after the
+     * app, and a release would get it restarted; plain Envoy; none).
+     */
+    public Optional<String> releaseCall() {
+        return Optional.ofNullable(releaseCall);
+    }
+
+    /** Whether this kind of sidecar keeps forwarding outbound for a bounded window after the Pod's SIGTERM (classic Istio). */
+    public boolean hasOutboundWindow() {
+        return outboundWindow;
+    }
 }
