@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Timeout;
  * <p>The seed is printed; rerun with {@code -Drandomized.seed=N} (and {@code -Drandomized.runs=N}); a
  * failure names its run's own seed, replayed alone with {@code -Drandomized.run=S}.
  */
-class RandomizedShutdownTest {
+class RandomizedShutdownIT {
 
     private static final int RUNS = Integer.getInteger("randomized.runs", 500);
     private static final long SEED = Long.getLong("randomized.seed", 0x5EED_2026L);
@@ -44,7 +44,7 @@ class RandomizedShutdownTest {
     @Test
     @Timeout(120)
     void everyGeneratedRunKeepsTheGuarantees() throws Exception {
-        System.out.println("RandomizedShutdownTest seed=" + SEED + " runs=" + RUNS + " (rerun with -Drandomized.seed=" + SEED + ")");
+        System.out.println("RandomizedShutdownIT seed=" + SEED + " runs=" + RUNS + " (rerun with -Drandomized.seed=" + SEED + ")");
         Random master = new Random(SEED);
         Map<String, Integer> outcomes = new HashMap<>();
         int released = 0;
@@ -67,7 +67,7 @@ class RandomizedShutdownTest {
                 }
             }
         }
-        System.out.println("RandomizedShutdownTest " + RUNS + " runs, task outcomes " + outcomes + ", released " + released);
+        System.out.println("RandomizedShutdownIT " + RUNS + " runs, task outcomes " + outcomes + ", released " + released);
         // the generator really reached every outcome and both release decisions
         if (ONLY_RUN == null) {
             assertThat(outcomes.keySet()).contains("succeeded", "failed", "timed_out", "skipped");
