@@ -3,6 +3,7 @@ package io.github.sidecarshutdown.spring.support;
 import io.github.sidecarshutdown.ShutdownCoordinator;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import io.github.sidecarshutdown.sidecar.SidecarState;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -21,9 +22,9 @@ import java.util.Map;
  */
 public record EnvoyHealthCheck(String status, Map<String, Object> details) {
 
-    /** Copies the details: the record is a value. */
+    /** Copies the details, keeping their order: the record is a value. */
     public EnvoyHealthCheck {
-        details = Map.copyOf(details);
+        details = Collections.unmodifiableMap(new LinkedHashMap<>(details));
     }
 
     /**
