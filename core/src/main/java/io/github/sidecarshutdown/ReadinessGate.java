@@ -33,8 +33,9 @@ public final class ReadinessGate {
     private final List<Consumer<State>> listeners = new CopyOnWriteArrayList<>();
     private final Object transitions = new Object();
 
+    /** The current state. */
     public State state() {
-        return state.get();
+        return java.util.Objects.requireNonNull(state.get()); // never set to null
     }
 
     /** Whether the readiness endpoint should answer 200. */

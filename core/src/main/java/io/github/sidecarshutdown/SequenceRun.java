@@ -9,9 +9,8 @@ import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
 import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.time.Duration;
-import java.util.EnumMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +45,8 @@ final class SequenceRun {
     final ReportRecorder report;
     final Deadline deadline;
     final CompletableFuture<ShutdownReport> future = new CompletableFuture<>();
-    private final Map<ShutdownPhase, CompletableFuture<Void>> phaseDone = new EnumMap<>(ShutdownPhase.class);
+    /** Completed when the phase of that ordinal is recorded (or the sequence ended). */
+    private final List<CompletableFuture<Void>> phaseDone = new ArrayList<>();
     private final Object stepLock = new Object();
     private ShutdownPhase target; // guarded by stepLock
     private CompletableFuture<Void> targetRaised = new CompletableFuture<>(); // guarded by stepLock
@@ -65,10 +65,10 @@ final class SequenceRun {
         this.listeners = new Listeners(listeners);
         this.report = new ReportRecorder(trigger, settings.budget(), time, this.listeners);
         this.deadline = Deadline.after(time, settings.budget());
-        for (ShutdownPhase p : ShutdownPhase.values()) {
-            phaseDone.put(p, new CompletableFuture<>());
+        for (int i = 0; i < ShutdownPhase.values().length; i++) {
+            phaseDone.add(new CompletableFuture<>());
         }
-        future.whenComplete((r, t) -> phaseDone.values().forEach(f -> f.complete(null)));
+        future.whenComplete((r, t) -> phaseDone.forEach(f -> f.complete(null)));
     }
 
     void start() {
@@ -89,7 +89,7 @@ final class SequenceRun {
             }
         }
         long bound = Durations.toNanosSaturated(deadline.remaining().plus(ShutdownCoordinator.OVERRUN_BOUND));
-        return phaseDone.get(phase).copy().completeOnTimeout(null, bound, TimeUnit.NANOSECONDS);
+        return phaseDone.get(phase.ordinal()).copy().completeOnTimeout(null, bound, TimeUnit.NANOSECONDS);
     }
 
     /** Waits, bounded by the deadline plus {@link ShutdownCoordinator#OVERRUN_BOUND}, for the final report. */
@@ -220,7 +220,7 @@ final class SequenceRun {
 
     private void record(ShutdownPhase phase, long start, PhaseOutcome outcome) {
         report.phase(outcome.toResult(phase, report.since(start), Duration.ofNanos(time.nanoTime() - start)));
-        phaseDone.get(phase).complete(null);
+        phaseDone.get(phase.ordinal()).complete(null);
     }
 
     private void finish() {

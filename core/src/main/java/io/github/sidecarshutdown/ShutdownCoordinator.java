@@ -9,7 +9,6 @@ import io.github.sidecarshutdown.sidecar.Sidecar;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -66,21 +65,17 @@ public final class ShutdownCoordinator {
     private final InFlightTracker inFlight = new InFlightTracker();
     private final ReadinessGate readiness = new ReadinessGate();
     private final AtomicBoolean hookRegistered = new AtomicBoolean();
-    private final java.util.Map<ShutdownPhase, CompletableFuture<Void>> signals = new java.util.EnumMap<>(ShutdownPhase.class);
     private final Object lock = new Object();
     private @Nullable SequenceRun run; // guarded by lock
 
     ShutdownCoordinator(ShutdownSettings settings, Sidecar sidecar, List<ShutdownTask> tasks, List<ShutdownListener> listeners,
-            TimeSource time, RuntimeHooks hooks, Set<ShutdownPhase> signalledPhases) {
+            TimeSource time, RuntimeHooks hooks) {
         this.settings = settings;
         this.sidecar = sidecar;
         this.tasks = new CopyOnWriteArrayList<>(tasks);
         this.listeners = new CopyOnWriteArrayList<>(listeners);
         this.time = time;
         this.hooks = hooks;
-        for (ShutdownPhase p : signalledPhases) {
-            signals.put(p, new CompletableFuture<>());
-        }
     }
 
     /** A builder with the defaults of a classic Istio sidecar and a 30 s grace period. */
@@ -189,7 +184,7 @@ public final class ShutdownCoordinator {
      * snapshot is returned.
      */
     public ShutdownReport shutdown() {
-        return startOrJoin(ShutdownTrigger.PROGRAMMATIC, gateLimit()).await();
+        return startOrJoin(ShutdownTrigger.PROGRAMMATIC, ShutdownPhase.REPORT).await();
     }
 
     /**
@@ -208,35 +203,9 @@ public final class ShutdownCoordinator {
         return startOrJoin(ShutdownTrigger.FRAMEWORK, phase).runThrough(phase);
     }
 
-    /**
-     * Lets the sequence enter {@code phase}, which the builder's {@code awaitSignalBefore} made it
-     * wait for. May come before the sequence reaches the phase; idempotent.
-     *
-     * @throws IllegalArgumentException if the coordinator was not built to wait for {@code phase}
-     */
-    public void signal(ShutdownPhase phase) {
-        CompletableFuture<Void> gate = signals.get(requireNonNull(phase, "phase"));
-        if (gate == null) {
-            throw new IllegalArgumentException("phase: " + phase + " (expected: one given to awaitSignalBefore: " + signals.keySet() + ")");
-        }
-        gate.complete(null);
-        SequenceRun r;
-        synchronized (lock) {
-            r = run;
-        }
-        if (r != null) {
-            r.runThrough(gateLimit());
-        }
-    }
-
-    /** The phases that wait for {@link #signal(ShutdownPhase)} (set by the builder's {@code awaitSignalBefore}). */
-    public Set<ShutdownPhase> signalledPhases() {
-        return Set.copyOf(signals.keySet());
-    }
-
     /** Starts the sequence (or joins the running one) without waiting; for asynchronous lifecycles. */
     public CompletableFuture<ShutdownReport> shutdownAsync() {
-        return startOrJoin(ShutdownTrigger.PROGRAMMATIC, gateLimit()).future.copy();
+        return startOrJoin(ShutdownTrigger.PROGRAMMATIC, ShutdownPhase.REPORT).future.copy();
     }
 
     /** The report: final once the sequence ended, a snapshot while it runs, empty before. */
@@ -278,7 +247,7 @@ public final class ShutdownCoordinator {
 
     private void runFromHook() {
         try {
-            ShutdownReport report = startOrJoin(ShutdownTrigger.JVM_HOOK, gateLimit()).await();
+            ShutdownReport report = startOrJoin(ShutdownTrigger.JVM_HOOK, ShutdownPhase.REPORT).await();
             if (!report.complete()) {
                 logger.warn("Shutdown hook returning before the sequence ended: {}", report.summaryLine());
             }
@@ -300,19 +269,5 @@ public final class ShutdownCoordinator {
         }
         r.runThrough(target);
         return r;
-    }
-
-    /**
-     * The last phase the sequence may run before a phase that waits for {@link #signal}: the
-     * deprecated gates are steps the framework takes by signalling.
-     */
-    private ShutdownPhase gateLimit() {
-        for (ShutdownPhase p : ShutdownPhase.values()) {
-            CompletableFuture<Void> gate = signals.get(p);
-            if (gate != null && !gate.isDone()) {
-                return ShutdownPhase.values()[p.ordinal() - 1];
-            }
-        }
-        return ShutdownPhase.REPORT;
     }
 }

@@ -68,7 +68,6 @@ public final class ShutdownCoordinatorBuilder {
     private @Nullable Sidecar sidecar;
     private TimeSource time = TimeSource.system();
     private RuntimeHooks hooks = RuntimeHooks.jvm();
-    private final java.util.EnumSet<ShutdownPhase> signalledPhases = java.util.EnumSet.noneOf(ShutdownPhase.class);
 
     ShutdownCoordinatorBuilder() {
     }
@@ -259,26 +258,6 @@ public final class ShutdownCoordinatorBuilder {
         return this;
     }
 
-    /**
-     * Makes the sequence wait, before each of these phases, until {@link ShutdownCoordinator#signal(ShutdownPhase)}
-     * is called for it (bounded by the deadline). For frameworks whose own lifecycle does part of
-     * the work in between: Spring's graceful shutdown drains the web server after the propagation
-     * delay, and its context close destroys beans before the sidecar may be released. Only
-     * {@code INBOUND_DRAIN}, {@code CLEANUP}, {@code RELEASE} and {@code SIDECAR_RELEASE} can wait.
-     * Default: none.
-     */
-    public ShutdownCoordinatorBuilder awaitSignalBefore(ShutdownPhase... phases) {
-        for (ShutdownPhase p : phases) {
-            requireNonNull(p, "phase");
-            if (p.ordinal() < ShutdownPhase.INBOUND_DRAIN.ordinal() || p == ShutdownPhase.REPORT) {
-                throw new IllegalArgumentException("phase: " + p
-                        + " (expected: INBOUND_DRAIN, CLEANUP, RELEASE or SIDECAR_RELEASE)");
-            }
-            signalledPhases.add(p);
-        }
-        return this;
-    }
-
     ShutdownCoordinatorBuilder timeSource(TimeSource time) {
         this.time = requireNonNull(time, "time");
         return this;
@@ -446,7 +425,6 @@ public final class ShutdownCoordinatorBuilder {
                 }
             }
         }
-        return new ShutdownCoordinator(s, sc, List.copyOf(tasks), List.copyOf(listeners), time, hooks,
-                java.util.Set.copyOf(signalledPhases));
+        return new ShutdownCoordinator(s, sc, List.copyOf(tasks), List.copyOf(listeners), time, hooks);
     }
 }

@@ -677,33 +677,44 @@ class ShutdownCoordinatorTest {
     }
 
     @Test
-    void aSignalledPhaseWaitsUntilTheFrameworkSaysGo() throws Exception {
+    void aFrameworkRunsTheSequenceSliceBySliceUnderOneDeadline() throws Exception {
         ShutdownCoordinator c = builder().propagationDelay(Duration.ofSeconds(1))
-                .awaitSignalBefore(ShutdownPhase.INBOUND_DRAIN, ShutdownPhase.SIDECAR_RELEASE)
                 .task("flush", ctx -> events.add("flush")).build();
-        Thread framework = new Thread(() -> {
-            try {
-                time.sleep(Duration.ofSeconds(3)); // e.g. the web server's own graceful shutdown
-                events.add("signal");
-                c.signal(ShutdownPhase.INBOUND_DRAIN);
-                c.signal(ShutdownPhase.SIDECAR_RELEASE); // early: remembered until the sequence gets there
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "test-worker-framework");
-        framework.start();
 
+        // the framework's first lifecycle callback: readiness off and the delay, then its web server drains
+        assertThat(time.awaitDone(c.runThrough(ShutdownPhase.EARLY_OUTBOUND), Duration.ofSeconds(30))).isTrue();
+        events.add("web-server-drained");
+        time.sleep(Duration.ofSeconds(3)); // the web server's own graceful shutdown takes 3 s
+        assertThat(events).doesNotContain("phase:inbound_drain", "flush");
+        // its second callback: inbound drain, cleanup, release tasks while its beans live
+        assertThat(time.awaitDone(c.runThrough(ShutdownPhase.RELEASE), Duration.ofSeconds(30))).isTrue();
+        events.add("beans-destroyed");
+        assertThat(events).doesNotContain("phase:sidecar_release");
+        // after its context closed: the sidecar release and the report
         ShutdownReport report = c.shutdown();
 
-        assertThat(events).containsSubsequence("signal", "phase:inbound_drain", "flush", "phase:sidecar_release");
-        assertThat(report.phase(ShutdownPhase.INBOUND_DRAIN).orElseThrow().startOffset()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(report.trigger()).isEqualTo(ShutdownTrigger.FRAMEWORK);
+        assertThat(events).containsSubsequence("phase:propagation_delay", "web-server-drained", "phase:inbound_drain", "flush",
+                "beans-destroyed", "phase:sidecar_release");
+        assertThat(report.phase(ShutdownPhase.INBOUND_DRAIN).orElseThrow().startOffset()).isEqualTo(Duration.ofSeconds(4));
         assertThat(report.sidecarReleased()).isTrue();
     }
 
     @Test
-    void aSignalThatNeverComesCannotHoldTheSequencePastItsDeadline() {
-        ShutdownReport report = builder().gracePeriod(Duration.ofSeconds(10)).awaitSignalBefore(ShutdownPhase.CLEANUP)
-                .task("flush", ctx -> { }).build().shutdown();
+    void aStepThatNeverComesCannotHoldTheSequencePastItsDeadline() throws Exception {
+        java.util.concurrent.CompletableFuture<ShutdownReport> ended = new java.util.concurrent.CompletableFuture<>();
+        ShutdownCoordinator c = builder().gracePeriod(Duration.ofSeconds(10)).task("flush", ctx -> { })
+                .listener(new ShutdownListener() {
+                    @Override
+                    public void onShutdownCompleted(ShutdownReport r) {
+                        ended.complete(r);
+                    }
+                }).build();
+
+        // the framework ran the first slice and then never called again
+        assertThat(time.awaitDone(c.runThrough(ShutdownPhase.PROPAGATION_DELAY), Duration.ofSeconds(30))).isTrue();
+        assertThat(time.awaitDone(ended, Duration.ofSeconds(30))).isTrue();
+        ShutdownReport report = ended.join();
 
         assertThat(report.complete()).isTrue();
         assertThat(report.elapsed()).isLessThanOrEqualTo(Duration.ofSeconds(9));
@@ -711,11 +722,15 @@ class ShutdownCoordinatorTest {
     }
 
     @Test
-    void onlyLaterPhasesCanWaitForASignal() {
-        assertThatThrownBy(() -> builder().awaitSignalBefore(ShutdownPhase.PROPAGATION_DELAY))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("INBOUND_DRAIN, CLEANUP, RELEASE or SIDECAR_RELEASE");
-        ShutdownCoordinator c = builder().build();
-        assertThatThrownBy(() -> c.signal(ShutdownPhase.CLEANUP)).isInstanceOf(IllegalArgumentException.class);
+    void aStepReturnsAtTheLatestAtTheDeadlinePlusOneSecondAndNeverFails() throws Exception {
+        ShutdownCoordinator c = builder().gracePeriod(Duration.ofSeconds(10))
+                .task("hangs", ctx -> time.sleep(Duration.ofHours(1))).build();
+
+        java.util.concurrent.CompletableFuture<Void> step = c.runThrough(ShutdownPhase.RELEASE);
+        assertThat(time.awaitDone(step, Duration.ofSeconds(60))).isTrue();
+
+        assertThat(step).isCompletedWithValue(null);
+        assertThat(c.report().orElseThrow().elapsed()).isLessThanOrEqualTo(Duration.ofSeconds(9).plus(ShutdownCoordinator.OVERRUN_BOUND));
     }
 
     // ---- startup ----

@@ -15,8 +15,7 @@ public interface SidecarShutdownCustomizer {
     /**
      * Customizes the builder.
      *
-     * @param builder the builder, with the properties applied and
-     *     {@code awaitSignalBefore(INBOUND_DRAIN, SIDECAR_RELEASE)} already set; do not undo the latter
+     * @param builder the builder, with the properties applied
      */
     void customize(ShutdownCoordinatorBuilder builder);
 }

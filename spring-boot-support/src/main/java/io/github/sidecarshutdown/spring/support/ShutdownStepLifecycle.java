@@ -5,20 +5,19 @@ import io.github.sidecarshutdown.ShutdownPhase;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * One step of the coordinator's sequence hooked into Spring's lifecycle stop: asynchronous only
- * ({@link #stop()} is unsupported), not pauseable (pausing the context must not start an exit that
- * cannot be undone), and done once the coordinator has completed a given phase.
+ * One slice of the coordinator's sequence run from Spring's lifecycle stop with
+ * {@link ShutdownCoordinator#runThrough(ShutdownPhase)}: asynchronous only ({@link #stop()} is
+ * unsupported), not pauseable (pausing the context must not start an exit that cannot be undone),
+ * and done once the coordinator has completed the slice's last phase (or its deadline passed).
  */
 abstract class ShutdownStepLifecycle implements SmartLifecycle {
 
     final ShutdownCoordinator coordinator;
-    private final PhaseWatcher watcher;
     private final int phase;
     private volatile boolean running;
 
     ShutdownStepLifecycle(ShutdownCoordinator coordinator, int phase) {
         this.coordinator = coordinator;
-        this.watcher = new PhaseWatcher(coordinator);
         this.phase = phase;
     }
 
@@ -33,10 +32,14 @@ abstract class ShutdownStepLifecycle implements SmartLifecycle {
         throw new UnsupportedOperationException("Stop must not be invoked directly");
     }
 
-    /** Marks this lifecycle stopped and runs {@code callback} once {@code phase} is done (or the sequence ended). */
+    /**
+     * Marks this lifecycle stopped, lets the sequence run through {@code done} and runs
+     * {@code callback} once it did (or the sequence ended, or its deadline plus one second passed:
+     * the core bounds the wait, so Spring is never held longer).
+     */
     void stopWhenDone(ShutdownPhase done, Runnable callback) {
         running = false;
-        watcher.runWhenDone(coordinator, done, callback);
+        coordinator.runThrough(done).whenComplete((ignored, failure) -> callback.run());
     }
 
     @Override

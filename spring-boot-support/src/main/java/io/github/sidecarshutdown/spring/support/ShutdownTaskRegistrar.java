@@ -78,11 +78,11 @@ final class ShutdownTaskRegistrar implements BeanPostProcessor, SmartInitializin
             return bean;
         }
         // Within one bean, sort by name: reflection returns methods in no defined order.
-        List<Method> sorted = new ArrayList<>(methods.keySet());
-        sorted.sort(Comparator.comparing(Method::getName));
-        for (Method m : sorted) {
-            ShutdownTask task = taskFor(bean, beanName, m, methods.get(m));
-            add(orderOf(bean, beanName, m), task);
+        List<Map.Entry<Method, SidecarShutdownTask>> sorted = new ArrayList<>(methods.entrySet());
+        sorted.sort(Comparator.comparing(e -> e.getKey().getName()));
+        for (Map.Entry<Method, SidecarShutdownTask> e : sorted) {
+            ShutdownTask task = taskFor(bean, beanName, e.getKey(), e.getValue());
+            add(orderOf(bean, beanName, e.getKey()), task);
         }
         return bean;
     }

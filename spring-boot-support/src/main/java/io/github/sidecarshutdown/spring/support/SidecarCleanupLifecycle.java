@@ -33,7 +33,6 @@ public final class SidecarCleanupLifecycle extends ShutdownStepLifecycle {
 
     private static final Logger logger = LoggerFactory.getLogger(SidecarCleanupLifecycle.class);
 
-    private final AtomicBoolean warned = new AtomicBoolean();
 
     /**
      * @param coordinator           the app's coordinator
@@ -44,25 +43,12 @@ public final class SidecarCleanupLifecycle extends ShutdownStepLifecycle {
     }
 
     /**
-     * Signals {@link ShutdownPhase#INBOUND_DRAIN} and calls {@code callback} once the
-     * {@link ShutdownPhase#RELEASE} phase is done, or the sequence ended, or its budget passed.
+     * Runs the sequence through {@link ShutdownPhase#RELEASE} (inbound drain, cleanup, release
+     * tasks) and calls {@code callback} once that is done, or the sequence ended, or its budget passed.
      */
     @Override
     public void stop(Runnable callback) {
-        // Joins the sequence SidecarShutdownLifecycle started (starts it if that one never ran).
+        // Runs the next slice of the sequence SidecarShutdownLifecycle started (starts it if that one never ran).
         stopWhenDone(ShutdownPhase.RELEASE, callback);
-        signal(coordinator, ShutdownPhase.INBOUND_DRAIN, warned);
-    }
-
-    /** Signals a phase, or warns once if the coordinator was built without waiting for it. */
-    static void signal(ShutdownCoordinator coordinator, ShutdownPhase phase, AtomicBoolean warned) {
-        try {
-            coordinator.signal(phase);
-        } catch (IllegalArgumentException e) {
-            if (warned.compareAndSet(false, true)) {
-                logger.warn("The ShutdownCoordinator bean was built without awaitSignalBefore(INBOUND_DRAIN, SIDECAR_RELEASE):"
-                        + " its phases do not wait for Spring's web server drain and bean destruction ({})", e.getMessage());
-            }
-        }
     }
 }

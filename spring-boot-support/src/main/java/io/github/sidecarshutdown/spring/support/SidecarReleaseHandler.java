@@ -37,7 +37,6 @@ public final class SidecarReleaseHandler implements Runnable, DisposableBean {
     private static final Logger logger = LoggerFactory.getLogger(SidecarReleaseHandler.class);
 
     private final AtomicBoolean released = new AtomicBoolean();
-    private final AtomicBoolean warned = new AtomicBoolean();
     private volatile @Nullable ShutdownCoordinator coordinator;
     private volatile boolean handlerRegistered;
 
@@ -86,8 +85,8 @@ public final class SidecarReleaseHandler implements Runnable, DisposableBean {
             return; // no shutdown ran (the context failed to start): nothing to release
         }
         logger.debug("Signalling sidecar release {}", when);
-        SidecarCleanupLifecycle.signal(c, ShutdownPhase.SIDECAR_RELEASE, warned);
-        // Joins the running sequence; bounded by its deadline plus one second (core contract).
+        // Runs the sequence's last slice (the sidecar release, the report); bounded by its deadline
+        // plus one second (core contract).
         ShutdownReport report = c.shutdown();
         if (!report.complete()) {
             logger.warn("Returning before the shutdown sequence ended: {}", report.summaryLine());

@@ -38,9 +38,8 @@ import org.springframework.core.env.Environment;
  *   <li>{@link SidecarReleaseHandler} (after the context closed): sidecar release, report.</li>
  * </ol>
  * Readiness is held off at startup until the sidecar is ready ({@link SidecarStartupLifecycle}).
- * Backs off when the app defines its own {@code ShutdownCoordinator}; build that one with
- * {@code awaitSignalBefore(ShutdownPhase.INBOUND_DRAIN, ShutdownPhase.SIDECAR_RELEASE)} and never
- * call its {@code install()} under Spring.
+ * Backs off when the app defines its own {@code ShutdownCoordinator} (the same lifecycles drive
+ * it, slice by slice); never call its {@code install()} under Spring.
  */
 public abstract class SidecarShutdownConfigurationSupport {
 
@@ -79,8 +78,9 @@ public abstract class SidecarShutdownConfigurationSupport {
     }
 
     /**
-     * The coordinator: properties, then {@code awaitSignalBefore} for Spring's lifecycle, then the
-     * customizers in order. No destroy method: {@code shutdown()} must not be inferred as one.
+     * The coordinator: properties, then the customizers in order. Spring's lifecycle runs its
+     * sequence slice by slice ({@code runThrough}): the web server drains between the propagation
+     * delay and the inbound drain, beans are destroyed between the release tasks and the sidecar release. No destroy method: {@code shutdown()} must not be inferred as one.
      *
      * @param properties  the bound {@code sidecar.shutdown.*} properties
      * @param customizers the app's customizers
@@ -92,9 +92,6 @@ public abstract class SidecarShutdownConfigurationSupport {
             ObjectProvider<SidecarShutdownCustomizer> customizers) {
         ShutdownCoordinatorBuilder builder = ShutdownCoordinator.builder();
         applyProperties(properties, builder);
-        // Spring's graceful shutdown drains the web server between the propagation delay and the
-        // inbound drain; bean destruction comes between release tasks and the sidecar release.
-        builder.awaitSignalBefore(ShutdownPhase.INBOUND_DRAIN, ShutdownPhase.SIDECAR_RELEASE);
         customizers.orderedStream().forEach(c -> c.customize(builder));
         return builder.build();
     }

@@ -1,4 +1,4 @@
-package io.github.sidecarshutdown.spring.autoconfigure;
+package io.github.sidecarshutdown.spring.boot3.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,8 +30,8 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
-import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.boot.web.embedded.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -45,12 +45,14 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 
 /**
- * A real Spring Boot app on a real server, closed while requests arrive: readiness goes off first,
- * the server keeps serving through the propagation delay, Spring's graceful shutdown then drains
- * an in-flight request, and only after that does the coordinator enter its inbound drain; cleanup
- * runs while beans are alive; the sidecar release comes after the last bean was destroyed.
+ * A real Spring Boot 3.5 app on a real server (Tomcat and Reactor Netty), closed while requests
+ * arrive: readiness goes off first, the server keeps serving through the propagation delay,
+ * Spring's graceful shutdown then drains an in-flight request, and only after that does the
+ * coordinator enter its inbound drain; cleanup runs while beans are alive; the sidecar release
+ * comes after the last bean was destroyed. The Boot 4 starter's WebServerShutdownOrderIT on
+ * Boot 3.5's classes (its web server and graceful shutdown live in other packages there).
  */
-class WebServerShutdownOrderTest {
+class Boot3WebServerShutdownOrderIT {
 
     static final Duration DELAY = Duration.ofSeconds(2);
     static final Duration SLOW = Duration.ofMillis(2500);
