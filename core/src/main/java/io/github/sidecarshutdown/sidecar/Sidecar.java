@@ -70,6 +70,14 @@ public interface Sidecar {
     /** A short description for logs, e.g. {@code envoy admin http://127.0.0.1:15000}. */
     String describe();
 
+    /**
+     * Istio ambient mode: no sidecar in the Pod, ztunnel on the node. Probes say LIVE, no call is
+     * made, nothing is drained or released.
+     */
+    static Sidecar ambient() {
+        return AmbientSidecar.INSTANCE;
+    }
+
     /** No sidecar: every call returns at once. */
     static Sidecar none() {
         return NoSidecar.INSTANCE;

@@ -37,7 +37,7 @@ class PodFactsTest {
 
         // then
         assertThat(f).isEqualTo(new PodFacts(Optional.of(Duration.ofSeconds(25)), Optional.of(true), Optional.of(true),
-                Optional.of(Duration.ofSeconds(8)), Optional.of(false), true, "test"));
+                Optional.of(Duration.ofSeconds(8)), Optional.of(false), true, false, "test"));
     }
 
     @Test
