@@ -187,7 +187,8 @@ public final class ShutdownCoordinatorBuilder {
     /**
      * Whether to tell a classic Istio sidecar to exit once the app is done ({@code POST
      * /quitquitquit}), so the Pod ends with the app instead of at {@code terminationDrainDuration}.
-     * Sent only when the sidecar is seen terminating, never in native mode. Default true.
+     * Sent only when the sidecar is seen terminating (or live too, in the {@link Workload#JOB}
+     * workload), never in native or ambient mode. Default true.
      */
     public ShutdownCoordinatorBuilder releaseSidecar(boolean releaseSidecar) {
         this.releaseSidecar = releaseSidecar;
