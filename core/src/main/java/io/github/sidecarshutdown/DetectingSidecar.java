@@ -19,6 +19,11 @@ import org.jspecify.annotations.Nullable;
  * app), Envoy's view (its annotations, or no sidecar) stands, and nothing is drained or released,
  * since only a proven sidecar names a drain or release call.
  *
+ * <p>A Pod annotated {@code ambient.istio.io/redirection: enabled} (and not showing an injected
+ * sidecar) is in Istio's ambient mode once Envoy's {@code /server_info} proves nothing at the first
+ * lookup: the choice is then {@link Sidecar#ambient()}, kept, and nothing is asked again (there is
+ * no sidecar to start later, and ambient mode makes no admin calls).
+ *
  * <p>One lookup, whatever it asks, takes at most the timeout it is given.
  */
 final class DetectingSidecar implements Sidecar {
@@ -33,6 +38,7 @@ final class DetectingSidecar implements Sidecar {
     private final EnvoySidecar envoy;
     private final List<Candidate> others;
     private final boolean annotatedIstio;
+    private final boolean annotatedAmbient;
     private volatile @Nullable Sidecar resolved;
     /** What Envoy's side said at the last lookup (its annotations, or no sidecar), to avoid asking twice. */
     private volatile @Nullable SidecarFacts lastEnvoyFacts;
@@ -42,9 +48,17 @@ final class DetectingSidecar implements Sidecar {
      *                       ({@code sidecar.istio.io/status}): then only Envoy is asked
      */
     DetectingSidecar(EnvoySidecar envoy, List<Candidate> others, boolean annotatedIstio) {
+        this(envoy, others, annotatedIstio, false);
+    }
+
+    /**
+     * @param annotatedAmbient whether the Pod's annotations carry {@code ambient.istio.io/redirection: enabled}
+     */
+    DetectingSidecar(EnvoySidecar envoy, List<Candidate> others, boolean annotatedIstio, boolean annotatedAmbient) {
         this.envoy = envoy;
         this.others = List.copyOf(others);
         this.annotatedIstio = annotatedIstio;
+        this.annotatedAmbient = annotatedAmbient;
     }
 
     /** The proven sidecar, or null; asks at most {@code timeout} in all. */
@@ -54,6 +68,12 @@ final class DetectingSidecar implements Sidecar {
             return r;
         }
         lastEnvoyFacts = envoy.facts(left(endNanos));
+        if (!envoy.isIdentified() && annotatedAmbient && !annotatedIstio) {
+            // Ambient: the annotation says ztunnel redirects the Pod, and no Envoy answers as one.
+            Sidecar ambient = Sidecar.ambient();
+            resolved = ambient;
+            return ambient;
+        }
         if (envoy.isIdentified() || annotatedIstio) {
             resolved = envoy.isIdentified() ? envoy : null;
             return envoy;

@@ -20,6 +20,7 @@ final class ReportRecorder {
 
     private final ShutdownTrigger trigger;
     private final Duration budget;
+    private final Workload workload;
     private final TimeSource time;
     private final long t0;
     private final Instant startedAt;
@@ -30,8 +31,9 @@ final class ReportRecorder {
     private volatile SidecarState atStart = SidecarState.UNKNOWN;
     private volatile boolean released;
 
-    ReportRecorder(ShutdownTrigger trigger, Duration budget, TimeSource time, Listeners listeners) {
+    ReportRecorder(ShutdownTrigger trigger, Duration budget, Workload workload, TimeSource time, Listeners listeners) {
         this.trigger = trigger;
+        this.workload = workload;
         this.budget = budget;
         this.time = time;
         this.listeners = listeners;
@@ -79,7 +81,7 @@ final class ReportRecorder {
         String mode = facts.mode().name().toLowerCase(Locale.ROOT);
         // The version already names the mesh ("istio 1.26.2"); a bare mode says the rest.
         String sc = facts.version().map(v -> v.startsWith(mode) ? v : mode + " (" + v + ")").orElse(mode);
-        return new ShutdownReport(trigger, startedAt, elapsed(), budget, complete, sc, atStart, released, phases, tasks);
+        return new ShutdownReport(trigger, startedAt, elapsed(), budget, complete, sc, atStart, released, phases, tasks, workload);
     }
 
     /** Records what never ran as skipped with {@code why}, then the report phase; returns the final report. */

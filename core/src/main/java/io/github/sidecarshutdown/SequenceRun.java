@@ -63,7 +63,7 @@ final class SequenceRun {
         this.time = time;
         this.target = target;
         this.listeners = new Listeners(listeners);
-        this.report = new ReportRecorder(trigger, settings.budget(), time, this.listeners);
+        this.report = new ReportRecorder(trigger, settings.budget(), settings.workload(), time, this.listeners);
         this.deadline = Deadline.after(time, settings.budget());
         for (int i = 0; i < ShutdownPhase.values().length; i++) {
             phaseDone.add(new CompletableFuture<>());
@@ -136,8 +136,8 @@ final class SequenceRun {
         report.sidecar(facts, atStart);
         ShutdownPlan plan = ShutdownPlan.compute(settings, planned, facts);
         listeners.tell(l -> l.onShutdownStarted(plan));
-        logger.info("sidecar-shutdown started ({}): sidecar {} {}, budget {}", report.trigger().tagValue(), facts.mode(), atStart,
-                Durations.format(settings.budget()));
+        logger.info("sidecar-shutdown started ({}): workload {}, sidecar {} {}, budget {}", report.trigger().tagValue(),
+                settings.workload().name().toLowerCase(java.util.Locale.ROOT), facts.mode(), atStart, Durations.format(settings.budget()));
 
         boolean mayRelease = settings.releaseSidecar() && sidecar.releaseCall().isPresent();
         // Keep the sidecar release's call inside the budget: work stops that much earlier.

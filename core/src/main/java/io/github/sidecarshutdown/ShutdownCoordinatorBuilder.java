@@ -38,6 +38,9 @@ public final class ShutdownCoordinatorBuilder {
     /** Where {@code examples/kubernetes} mounts the Pod's annotations with the downward API. */
     public static final java.nio.file.Path DEFAULT_ANNOTATIONS_FILE = java.nio.file.Path.of("/etc/podinfo/annotations");
 
+    /** Where {@code examples/kubernetes} mounts the Pod's labels with the downward API. */
+    public static final java.nio.file.Path DEFAULT_LABELS_FILE = java.nio.file.Path.of("/etc/podinfo/labels");
+
     private boolean enabled = true;
     private Duration gracePeriod = Duration.ofSeconds(30);
     private Duration safetyMargin = Duration.ofSeconds(2);
@@ -59,6 +62,8 @@ public final class ShutdownCoordinatorBuilder {
     private java.nio.file.Path annotationsFile = DEFAULT_ANNOTATIONS_FILE;
     private URI linkerdAdminUrl = LinkerdSidecar.DEFAULT_ADMIN_URL;
     private URI daprUrl = DaprSidecar.DEFAULT_URL;
+    private Workload workload = Workload.AUTO;
+    private java.nio.file.Path labelsFile = DEFAULT_LABELS_FILE;
 
     private final Map<Setting, String> sources = new EnumMap<>(Setting.class);
     private Map<String, String> environment = System.getenv();
@@ -110,7 +115,8 @@ public final class ShutdownCoordinatorBuilder {
     /**
      * Time to keep serving after readiness went off, while endpoints and Envoy clusters forget the
      * Pod. Default 5 s inside Kubernetes ({@code KUBERNETES_SERVICE_HOST} set), 0 elsewhere, so a
-     * local run adds no delay.
+     * local run adds no delay; 0 in the {@link Workload#JOB} workload (a Job's Pod is behind no
+     * Service, so there are no endpoints to forget it).
      */
     public ShutdownCoordinatorBuilder propagationDelay(Duration propagationDelay) {
         this.propagationDelay = duration(Setting.PROPAGATION_DELAY, propagationDelay);
@@ -180,7 +186,8 @@ public final class ShutdownCoordinatorBuilder {
     /**
      * Whether to tell a classic Istio sidecar to exit once the app is done ({@code POST
      * /quitquitquit}), so the Pod ends with the app instead of at {@code terminationDrainDuration}.
-     * Sent only when the sidecar is seen terminating, never in native mode. Default true.
+     * Sent only when the sidecar is seen terminating (or live too, in the {@link Workload#JOB}
+     * workload), never in native or ambient mode. Default true.
      */
     public ShutdownCoordinatorBuilder releaseSidecar(boolean releaseSidecar) {
         this.releaseSidecar = releaseSidecar;
@@ -213,6 +220,28 @@ public final class ShutdownCoordinatorBuilder {
      */
     public ShutdownCoordinatorBuilder annotationsFile(java.nio.file.Path annotationsFile) {
         this.annotationsFile = requireNonNull(annotationsFile, "annotationsFile");
+        return this;
+    }
+
+    /**
+     * What the Pod runs. {@link Workload#JOB}: the JVM's exit is the Pod's end, so after the cleanup
+     * tasks a classic Istio (or Linkerd, Dapr) sidecar is released even while live, and the Job
+     * completes. {@link Workload#AUTO} decides from the Pod's labels ({@link #labelsFile}) once, at
+     * {@link #build()}. Default {@link Workload#AUTO}.
+     */
+    public ShutdownCoordinatorBuilder workload(Workload workload) {
+        this.workload = requireNonNull(workload, "workload");
+        return this;
+    }
+
+    /**
+     * The downward-API file with the Pod's labels ({@code fieldPath: metadata.labels}), read by
+     * {@link #build()} when the workload is {@link Workload#AUTO}: a {@code batch.kubernetes.io/job-name}
+     * or {@code job-name} label makes it a job; a missing or malformed file logs one line and makes it
+     * a service. Default {@code /etc/podinfo/labels}.
+     */
+    public ShutdownCoordinatorBuilder labelsFile(java.nio.file.Path labelsFile) {
+        this.labelsFile = requireNonNull(labelsFile, "labelsFile");
         return this;
     }
 
@@ -333,12 +362,21 @@ public final class ShutdownCoordinatorBuilder {
             case ANNOTATIONS_FILE: annotationsFile(SettingParser.path(s, src, raw)); break;
             case LINKERD_ADMIN_URL: linkerdAdminUrl(SettingParser.url(s, src, raw)); break;
             case DAPR_URL: daprUrl(SettingParser.url(s, src, raw)); break;
+            case WORKLOAD: workload(SettingParser.oneOf(s, src, raw, Workload.class)); break;
+            case LABELS_FILE: labelsFile(SettingParser.path(s, src, raw)); break;
             default: throw new IllegalStateException("unhandled setting " + s);
         }
     }
 
-    /** The settings as they would be built, validated. */
+    /**
+     * The settings as they would be built, validated. The workload is as configured: {@link #build()}
+     * resolves {@link Workload#AUTO} from the Pod's labels, this does not read any file.
+     */
     public ShutdownSettings settings() {
+        return settings(workload);
+    }
+
+    private ShutdownSettings settings(Workload resolved) {
         if (safetyMargin.compareTo(gracePeriod) >= 0) {
             // Blame the value the user set: a short grace period against the default margin is the
             // grace period's problem, not the margin's.
@@ -357,12 +395,14 @@ public final class ShutdownCoordinatorBuilder {
             checkLoopback(Setting.LINKERD_ADMIN_URL, linkerdAdminUrl);
             checkLoopback(Setting.DAPR_URL, daprUrl);
         }
+        // A Job's Pod is in no Service's endpoints: nothing has to forget it, so no delay by default.
         Duration delay = propagationDelay != null ? propagationDelay
+                : resolved == Workload.JOB ? Duration.ZERO
                 : environment.containsKey(KUBERNETES_MARKER) ? Duration.ofSeconds(5) : Duration.ZERO;
         return new ShutdownSettings(enabled, gracePeriod, safetyMargin, delay, quietPeriod, drainTimeout,
                 Optional.ofNullable(cleanupBudget), taskTimeout, minimumTaskWindow, sidecarMode, adminUrl, agentUrl,
                 allowNonLoopback, adminTimeout, releaseSidecar, terminationDrainDuration, startupWait, startupPolicy,
-                annotationsFile, linkerdAdminUrl, daprUrl);
+                annotationsFile, linkerdAdminUrl, daprUrl, resolved, labelsFile);
     }
 
     /** The allow setting, named in the same front end as the URL it excuses. */
@@ -392,18 +432,41 @@ public final class ShutdownCoordinatorBuilder {
     }
 
     /**
+     * The workload, with {@code AUTO} decided from the Pod's labels: only the Job controller's own
+     * label makes a job, so a Deployment's Pod (or a Pod whose labels cannot be read) is never
+     * released as one.
+     */
+    private Workload resolveWorkload() {
+        if (workload != Workload.AUTO) {
+            return workload;
+        }
+        io.github.sidecarshutdown.pod.PodLabels labels = io.github.sidecarshutdown.pod.PodLabels.read(labelsFile);
+        Optional<String> job = labels.jobName();
+        if (job.isPresent()) {
+            org.slf4j.LoggerFactory.getLogger(ShutdownCoordinator.class).info(
+                    "Workload job (Job {} per {}): the app's exit ends the Pod, so the sidecar is released after cleanup",
+                    io.github.sidecarshutdown.internal.LogSafe.of(job.get()), labels.source());
+            return Workload.JOB;
+        }
+        return Workload.SERVICE;
+    }
+
+    /**
      * Builds the coordinator (no hook yet: call {@link ShutdownCoordinator#install()}).
      *
      * @throws InvalidSettingException if settings contradict each other
      */
     public ShutdownCoordinator build() {
-        ShutdownSettings s = settings();
+        settings(workload); // settings errors first, before any file is read
+        ShutdownSettings s = settings(resolveWorkload());
         Sidecar sc = sidecar;
         EnvoyAdminClient client = null;
         if (sc == null) {
             Duration connect = s.adminTimeout().compareTo(Duration.ofMillis(250)) < 0 ? s.adminTimeout() : Duration.ofMillis(250);
             if (s.sidecarMode() == SidecarMode.NONE) {
                 sc = Sidecar.none();
+            } else if (s.sidecarMode() == SidecarMode.AMBIENT) {
+                sc = Sidecar.ambient();
             } else if (s.sidecarMode() == SidecarMode.LINKERD) {
                 sc = new LinkerdSidecar(s.linkerdAdminUrl(), connect, s.allowNonLoopback());
             } else if (s.sidecarMode() == SidecarMode.DAPR) {
@@ -419,7 +482,7 @@ public final class ShutdownCoordinatorBuilder {
                     LinkerdSidecar linkerd = new LinkerdSidecar(s.linkerdAdminUrl(), connect, s.allowNonLoopback());
                     DaprSidecar dapr = new DaprSidecar(s.daprUrl(), connect, s.allowNonLoopback());
                     sc = new DetectingSidecar(envoy, List.of(new DetectingSidecar.Candidate(linkerd, linkerd::identify),
-                            new DetectingSidecar.Candidate(dapr, dapr::identify)), pod.istioSidecar());
+                            new DetectingSidecar.Candidate(dapr, dapr::identify)), pod.istioSidecar(), pod.ambient());
                 } else {
                     sc = envoy;
                 }

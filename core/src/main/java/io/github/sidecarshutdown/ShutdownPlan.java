@@ -22,13 +22,15 @@ import java.util.Optional;
  * @param facts       what is known about the sidecar
  * @param steps       phases with their latest start and end, from SIGTERM
  * @param warnings    what cannot fit, each with its fix
+ * @param workload    the workload ({@code job}: the app's exit is the Pod's end)
  */
 public record ShutdownPlan(
         Duration budget,
         Duration gracePeriod,
         SidecarFacts facts,
         List<Step> steps,
-        List<String> warnings) {
+        List<String> warnings,
+        Workload workload) {
 
     /**
      * One phase of the plan.
@@ -97,7 +99,9 @@ public record ShutdownPlan(
         boolean releases = s.releaseSidecar() && releaseCall.isPresent();
         Duration end = releases ? releaseEnd.plus(s.adminTimeout()) : releaseEnd;
         steps.add(new Step(ShutdownPhase.SIDECAR_RELEASE, releaseEnd, end, false,
-                releases ? releaseCall.get() + " if the sidecar is terminating: the Pod ends when the app is done"
+                releases ? releaseCall.get() + (s.workload() == Workload.JOB
+                        ? " if the sidecar is live or terminating (workload job: the app's exit is the Pod's end, so the Job completes)"
+                        : " if the sidecar is terminating: the Pod ends when the app is done")
                         : "none (" + (releaseCall.isPresent() ? "release-sidecar=false"
                                 : "sidecar " + facts.mode().name().toLowerCase(java.util.Locale.ROOT)) + ")"));
 
@@ -135,7 +139,7 @@ public record ShutdownPlan(
                     + (ceilSeconds(end) + ceilSeconds(s.safetyMargin())) + " (and SIDECAR_SHUTDOWN_GRACE_PERIOD to match), "
                     + "or shorten propagation-delay, drain-timeout or task timeouts");
         }
-        return new ShutdownPlan(s.budget(), s.gracePeriod(), facts, steps, warnings);
+        return new ShutdownPlan(s.budget(), s.gracePeriod(), facts, steps, warnings, s.workload());
     }
 
     private static long ceilSeconds(Duration d) {
@@ -171,7 +175,8 @@ public record ShutdownPlan(
     public String render() {
         StringBuilder sb = new StringBuilder();
         sb.append("sidecar-shutdown plan: budget ").append(Durations.format(budget)).append(" (grace period ")
-                .append(Durations.format(gracePeriod)).append("), sidecar ").append(facts.mode().name().toLowerCase(java.util.Locale.ROOT))
+                .append(Durations.format(gracePeriod)).append("), workload ")
+                .append(workload.name().toLowerCase(java.util.Locale.ROOT)).append(", sidecar ").append(facts.mode().name().toLowerCase(java.util.Locale.ROOT))
                 .append(facts.version().map(v -> " " + v).orElse(""))
                 .append(facts.guaranteedWindow().map(w -> ", outbound window " + Durations.format(w)
                         + (facts.exitOnZeroActiveConnections() ? "+ (exit on zero connections)" : "")).orElse(", no outbound window"))
@@ -196,6 +201,7 @@ public record ShutdownPlan(
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("budgetMs", budget.toMillis());
         m.put("gracePeriodMs", gracePeriod.toMillis());
+        m.put("workload", workload.name().toLowerCase(java.util.Locale.ROOT));
         m.put("sidecarMode", facts.mode().name().toLowerCase(java.util.Locale.ROOT));
         facts.version().ifPresent(v -> m.put("sidecarVersion", v));
         facts.guaranteedWindow().ifPresent(w -> m.put("outboundWindowMs", w.toMillis()));

@@ -28,6 +28,7 @@ import java.util.stream.Collectors;
  * @param sidecarReleased  whether the sidecar was told to exit
  * @param phases           phase results in the order they ended
  * @param tasks            task results in the order they ended
+ * @param workload         the workload the shutdown ran for ({@code job}: the app's exit is the Pod's end)
  */
 public record ShutdownReport(
         ShutdownTrigger trigger,
@@ -39,7 +40,8 @@ public record ShutdownReport(
         SidecarState sidecarAtStart,
         boolean sidecarReleased,
         List<PhaseResult> phases,
-        List<TaskResult> tasks) {
+        List<TaskResult> tasks,
+        Workload workload) {
 
     public ShutdownReport {
         phases = List.copyOf(phases);
@@ -72,7 +74,7 @@ public record ShutdownReport(
     /** One line with every phase and task outcome, for the log. */
     public String summaryLine() {
         return "sidecar-shutdown " + outcome().tagValue() + " in " + Durations.format(elapsed) + " of " + Durations.format(budget)
-                + " (trigger " + trigger.tagValue() + ", sidecar " + sidecar + ", " + sidecarAtStart.name().toLowerCase(Locale.ROOT)
+                + " (trigger " + trigger.tagValue() + ", workload " + workload.name().toLowerCase(Locale.ROOT) + ", sidecar " + sidecar + ", " + sidecarAtStart.name().toLowerCase(Locale.ROOT)
                 + " at start, " + (sidecarReleased ? "released" : "not released") + ")"
                 + " phases: " + phases.stream().map(PhaseResult::summary).collect(Collectors.joining(", "))
                 + "; tasks: " + (tasks.isEmpty() ? "none" : tasks.stream().map(TaskResult::summary).collect(Collectors.joining(", ")));
@@ -92,6 +94,7 @@ public record ShutdownReport(
         m.put("elapsedMs", elapsed.toMillis());
         m.put("budgetMs", budget.toMillis());
         m.put("complete", complete);
+        m.put("workload", workload.name().toLowerCase(Locale.ROOT));
         m.put("sidecar", sidecar);
         m.put("sidecarAtStart", sidecarAtStart.name().toLowerCase(Locale.ROOT));
         m.put("sidecarReleased", sidecarReleased);

@@ -37,13 +37,15 @@ public final class ShutdownSettings {
     private final Path annotationsFile;
     private final URI linkerdAdminUrl;
     private final URI daprUrl;
+    private final Workload workload;
+    private final Path labelsFile;
 
     ShutdownSettings(boolean enabled, Duration gracePeriod, Duration safetyMargin, Duration propagationDelay,
             Duration quietPeriod, Duration drainTimeout, Optional<Duration> cleanupBudget, Duration taskTimeout,
             Duration minimumTaskWindow, SidecarMode sidecarMode, URI adminUrl, URI agentUrl,
             boolean allowNonLoopback, Duration adminTimeout, boolean releaseSidecar,
             Duration terminationDrainDuration, Duration startupWait, StartupPolicy startupPolicy,
-            Path annotationsFile, URI linkerdAdminUrl, URI daprUrl) {
+            Path annotationsFile, URI linkerdAdminUrl, URI daprUrl, Workload workload, Path labelsFile) {
         this.enabled = enabled;
         this.gracePeriod = Objects.requireNonNull(gracePeriod, "gracePeriod");
         this.safetyMargin = Objects.requireNonNull(safetyMargin, "safetyMargin");
@@ -65,6 +67,8 @@ public final class ShutdownSettings {
         this.annotationsFile = Objects.requireNonNull(annotationsFile, "annotationsFile");
         this.linkerdAdminUrl = Objects.requireNonNull(linkerdAdminUrl, "linkerdAdminUrl");
         this.daprUrl = Objects.requireNonNull(daprUrl, "daprUrl");
+        this.workload = Objects.requireNonNull(workload, "workload");
+        this.labelsFile = Objects.requireNonNull(labelsFile, "labelsFile");
     }
 
     /** Whether the library does anything. */
@@ -172,13 +176,26 @@ public final class ShutdownSettings {
         return daprUrl;
     }
 
+    /**
+     * The workload: as configured in {@link ShutdownCoordinatorBuilder#settings()}; in a built
+     * coordinator's settings, resolved from the Pod's labels, so never {@link Workload#AUTO}.
+     */
+    public Workload workload() {
+        return workload;
+    }
+
+    /** The downward-API labels file. */
+    public Path labelsFile() {
+        return labelsFile;
+    }
+
     /** The whole shutdown's budget: grace period minus safety margin. */
     public Duration budget() {
         return Durations.nonNegative(gracePeriod.minus(safetyMargin));
     }
 
     private List<Object> values() {
-        return List.of(enabled, gracePeriod, safetyMargin, propagationDelay, quietPeriod, drainTimeout, cleanupBudget, taskTimeout, minimumTaskWindow, sidecarMode, adminUrl, agentUrl, allowNonLoopback, adminTimeout, releaseSidecar, terminationDrainDuration, startupWait, startupPolicy, annotationsFile, linkerdAdminUrl, daprUrl);
+        return List.of(enabled, gracePeriod, safetyMargin, propagationDelay, quietPeriod, drainTimeout, cleanupBudget, taskTimeout, minimumTaskWindow, sidecarMode, adminUrl, agentUrl, allowNonLoopback, adminTimeout, releaseSidecar, terminationDrainDuration, startupWait, startupPolicy, annotationsFile, linkerdAdminUrl, daprUrl, workload, labelsFile);
     }
 
     @Override
@@ -215,6 +232,8 @@ public final class ShutdownSettings {
                 + ", annotationsFile=" + annotationsFile
                 + ", linkerdAdminUrl=" + linkerdAdminUrl
                 + ", daprUrl=" + daprUrl
+                + ", workload=" + workload
+                + ", labelsFile=" + labelsFile
                 + "}";
     }
 }

@@ -14,8 +14,14 @@ import java.util.Optional;
 /**
  * Phase {@code sidecar_release}: tells the sidecar the app is done, so the Pod ends now rather than
  * when the sidecar's own window runs out. The rules (docs/sidecar-states.md): only with the call
- * the sidecar names, only when it is seen TERMINATING, once per process and only after every
+ * the sidecar names, only on evidence that the Pod is ending, once per process and only after every
  * coordinator of the process finished its outbound work ({@link ProcessRelease}).
+ *
+ * <p>Evidence that the Pod is ending: the sidecar seen TERMINATING (it got the Pod's SIGTERM); or,
+ * in the {@link Workload#JOB} workload, the app's own exit, the explicit signal the evidence rule
+ * allows: a Job's Pod ends when its app exits, so a LIVE sidecar is released too, or it would keep
+ * the Pod running and the Job would never complete. UNKNOWN, ABSENT, GONE and STARTING never
+ * release, whatever the workload. This is the one place the rule lives.
  */
 final class SidecarRelease {
 
@@ -36,14 +42,21 @@ final class SidecarRelease {
         if (!settings.releaseSidecar()) {
             return PhaseOutcome.skipped("release-sidecar=false");
         }
+        boolean job = settings.workload() == Workload.JOB;
         Optional<String> call = sidecar.releaseCall();
         if (call.isEmpty()) {
-            return PhaseOutcome.skipped(LogSafe.of(sidecar.noReleaseReason()));
+            String why = sidecar.noReleaseReason();
+            if (job && !why.contains("nothing to release")) {
+                // A native sidecar, plain Envoy or none: the Job completes without the app's help.
+                // The restart warning in the native reason is about a Pod that stays, not a Job's.
+                why = why.replace(" (quitquitquit would restart it)", "") + "; nothing to release for a Job";
+            }
+            return PhaseOutcome.skipped(LogSafe.of(why));
         }
         SidecarState s = guard.observe();
-        if (s != SidecarState.TERMINATING) {
-            // Release needs positive evidence that the sidecar itself got SIGTERM; a live or
-            // unknown sidecar is left running (the Pod may not be going away).
+        if (!mayRelease(s, job)) {
+            // Release needs positive evidence that the Pod is ending; a live sidecar of a service,
+            // or an unknown one, is left running (the Pod may not be going away).
             return PhaseOutcome.skipped(whyNotTerminating(s));
         }
         ProcessRelease latch = ProcessRelease.INSTANCE;
@@ -59,7 +72,9 @@ final class SidecarRelease {
         report.released();
         try {
             sidecar.release(deadline.cap(settings.adminTimeout()));
-            return PhaseOutcome.succeeded(call.get() + ": the sidecar exits now");
+            return PhaseOutcome.succeeded(call.get() + ": the sidecar exits now" + (job && s == SidecarState.LIVE
+                    ? " (workload job: the app's exit is the Pod's end, so the live sidecar is released for the Job to complete)"
+                    : ""));
         } catch (ReleaseSkippedException e) {
             return PhaseOutcome.skipped(LogSafe.of(String.valueOf(e.getMessage())));
         } catch (RuntimeException e) {
@@ -67,10 +82,18 @@ final class SidecarRelease {
         }
     }
 
+    /**
+     * The evidence rule: TERMINATING always; LIVE only in the job workload, where the app's exit is
+     * the Pod's end. Nothing else, ever.
+     */
+    static boolean mayRelease(SidecarState s, boolean job) {
+        return s == SidecarState.TERMINATING || (job && s == SidecarState.LIVE);
+    }
+
     private static String whyNotTerminating(SidecarState s) {
         switch (s) {
             case LIVE:
-                return "sidecar live (still ready): the Pod is not being deleted, so the sidecar is left running";
+                return "sidecar live (still ready) and workload service: the Pod is not being deleted, so the sidecar is left running";
             case GONE:
                 return "sidecar gone: it already exited";
             case ABSENT:

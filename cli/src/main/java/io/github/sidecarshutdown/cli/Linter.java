@@ -53,6 +53,10 @@ final class Linter {
     private static final Pattern OUTBOUND_NAME = Pattern.compile(
             ".*(?:_URL|_URI|_ENDPOINT|_ADDR|_ADDRESS|_HOST|BOOTSTRAP_SERVERS|_DSN)$", Pattern.CASE_INSENSITIVE);
 
+    /** Sidecar endpoints an ambient Pod does not have: Envoy admin, pilot-agent, their release calls. */
+    private static final Pattern SIDECAR_CALL = Pattern.compile(
+            "(?:localhost|127\\.0\\.0\\.1|\\[::1\\]):15000\\b|:15020\\b|quitquitquit|pilot-agent", Pattern.CASE_INSENSITIVE);
+
     private Linter() {
     }
 
@@ -111,6 +115,20 @@ final class Linter {
             assumptions.add("settings: library defaults (a variable is invalid)");
         }
 
+        // Job mode: said outright, or left to auto with the Pod's labels mounted where the library
+        // reads them (the Job controller labels the Pods it creates, not the template).
+        boolean jobMode = usesLibrary && (settings.workload() == io.github.sidecarshutdown.Workload.JOB
+                || (settings.workload() == io.github.sidecarshutdown.Workload.AUTO && w.isBatch()
+                        && downwardApiMounted(w, container, "metadata.labels", settings.labelsFile())));
+        if (jobMode && settings.workload() == io.github.sidecarshutdown.Workload.AUTO) {
+            try {
+                settings = ShutdownCoordinator.builder().fromEnvironment(settingsEnv).workload(io.github.sidecarshutdown.Workload.JOB).settings();
+                assumptions.add("workload: job (the Job controller's job-name label, read from " + settings.labelsFile() + ")");
+            } catch (InvalidSettingException e) {
+                // already reported above; the defaults stay
+            }
+        }
+
         Duration grace = graceOf(w, assumptions);
         Duration preStop = preStopSleep(container);
         boolean nativeInSpec = list(w.podSpec().get("initContainers")).stream().map(ManifestReader::map)
@@ -122,6 +140,8 @@ final class Linter {
         SidecarMode mode = settings.sidecarMode();
         if (mode == SidecarMode.AUTO && nativeInSpec) {
             mode = SidecarMode.NATIVE;
+        } else if (mode == SidecarMode.AUTO && pod.ambient() && !pod.istioSidecar()) {
+            mode = SidecarMode.AMBIENT;
         } else if (mode == SidecarMode.AUTO && !pod.istioSidecar() && !injectOff && (usesLibrary || injectOn)) {
             mode = SidecarMode.ISTIO;
             assumptions.add(injectOn ? "sidecar: classic Istio (label sidecar.istio.io/inject=true)"
@@ -228,12 +248,40 @@ final class Linter {
             }
         }
         // 6. Jobs behind a classic sidecar that nothing releases
-        if (w.isBatch() && classic && !mentionsQuit(container)) {
-            findings.add(new Finding(Rule.JOB_WITHOUT_SIDECAR_RELEASE, Severity.ERROR,
-                    w.kind() + " with a classic Istio sidecar: when container " + name + " exits, istio-proxy keeps running and "
-                            + "the Job never completes (the library releases the sidecar only while the Pod is being deleted)",
-                    "annotate the Pod template with sidecar.istio.io/nativeSidecar: \"true\" (Kubernetes >= 1.29, Istio >= 1.24), "
-                            + "or end the command with: trap 'curl -sf -XPOST http://127.0.0.1:15020/quitquitquit' EXIT"));
+        if (w.isBatch() && classic && !mentionsQuit(container) && !jobMode) {
+            if (usesLibrary) {
+                String set = env.get(Setting.WORKLOAD.envName());
+                findings.add(new Finding(Rule.JOB_WITHOUT_JOB_WORKLOAD, Severity.ERROR,
+                        w.kind() + " with a classic Istio sidecar: container " + name + " uses sidecar-shutdown "
+                                + (set != null ? "with " + Setting.WORKLOAD.envName() + "=" + set
+                                        : "without the job workload (no " + Setting.WORKLOAD.envName() + ", and no downward-API "
+                                                + "volume puts metadata.labels at " + settings.labelsFile() + ")")
+                                + ", so it leaves the live sidecar running when the app exits and the Job never completes",
+                        "set " + Setting.WORKLOAD.envName() + ": \"job\" in container " + name
+                                + " (or mount metadata.labels at " + settings.labelsFile() + " with the downward API and leave "
+                                + Setting.WORKLOAD.envName() + " unset; see examples/kubernetes/batch-job-classic.yaml)"));
+            } else {
+                findings.add(new Finding(Rule.JOB_WITHOUT_SIDECAR_RELEASE, Severity.ERROR,
+                        w.kind() + " with a classic Istio sidecar: when container " + name + " exits, istio-proxy keeps running and "
+                                + "the Job never completes",
+                        "annotate the Pod template with sidecar.istio.io/nativeSidecar: \"true\" (Kubernetes >= 1.29, Istio >= 1.24), "
+                                + "or use sidecar-shutdown with " + Setting.WORKLOAD.envName() + ": \"job\" (it releases the sidecar "
+                                + "after the app's cleanup and keeps its exit code), "
+                                + "or end the command with: trap 'curl -sf -XPOST http://127.0.0.1:15020/quitquitquit' EXIT"));
+            }
+        }
+        // 8. ambient Pods calling a sidecar that is not there
+        if (facts.mode() == SidecarMode.AMBIENT) {
+            Optional<String> call = sidecarCall(container);
+            if (call.isPresent()) {
+                findings.add(new Finding(Rule.AMBIENT_SIDECAR_CALL, Severity.WARNING,
+                        "container " + name + " is in an ambient Pod (" + PodFacts.AMBIENT_REDIRECTION + ": enabled) but its "
+                                + call.get() + " calls a sidecar endpoint; ambient Pods have no sidecar, so the call fails or "
+                                + "hangs (and with `set -e` or `&&` skips what follows)",
+                        "remove the call from container " + name + ": ztunnel on the node carries the Pod's traffic until every "
+                                + "container exited, so there is nothing to drain or release; keep only a delay before exit "
+                                + "(SIDECAR_SHUTDOWN_PROPAGATION_DELAY with sidecar-shutdown, or a preStop sleep)"));
+            }
         }
         return new Result(w, name, List.copyOf(findings), plan, preStop, List.copyOf(assumptions));
     }
@@ -309,12 +357,35 @@ final class Linter {
         return sb.toString().contains("quitquitquit");
     }
 
+    /** Where the container calls a sidecar endpoint (preStop, command, args), if it does. */
+    private static Optional<String> sidecarCall(Map<?, ?> container) {
+        Map<?, ?> preStop = map(map(container.get("lifecycle")).get("preStop"));
+        StringBuilder hook = new StringBuilder();
+        list(map(preStop.get("exec")).get("command")).forEach(o -> hook.append(o).append(' '));
+        Map<?, ?> http = map(preStop.get("httpGet"));
+        if (!http.isEmpty()) {
+            hook.append(":").append(http.get("port")).append(' ').append(http.get("path"));
+        }
+        if (SIDECAR_CALL.matcher(hook).find()) {
+            return Optional.of("preStop");
+        }
+        StringBuilder command = new StringBuilder();
+        list(container.get("command")).forEach(o -> command.append(o).append(' '));
+        list(container.get("args")).forEach(o -> command.append(o).append(' '));
+        return SIDECAR_CALL.matcher(command).find() ? Optional.of("command") : Optional.empty();
+    }
+
     private static boolean annotationsMounted(Workload w, Map<?, ?> container, Path file) {
+        return downwardApiMounted(w, container, "metadata.annotations", file);
+    }
+
+    /** Whether a downward-API volume item with {@code fieldPath} is mounted at {@code file} in the container. */
+    private static boolean downwardApiMounted(Workload w, Map<?, ?> container, String fieldPath, Path file) {
         for (Object v : list(w.podSpec().get("volumes"))) {
             Map<?, ?> vol = map(v);
             for (Object i : list(map(vol.get("downwardAPI")).get("items"))) {
                 Map<?, ?> item = map(i);
-                if (!"metadata.annotations".equals(map(item.get("fieldRef")).get("fieldPath"))) {
+                if (!fieldPath.equals(map(item.get("fieldRef")).get("fieldPath"))) {
                     continue;
                 }
                 for (Object mo : list(container.get("volumeMounts"))) {

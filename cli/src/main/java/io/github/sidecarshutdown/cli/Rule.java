@@ -22,6 +22,13 @@ public enum Rule {
     HOLD_OFF_WITH_STARTUP_CALLS("hold-off-with-startup-calls"),
     /** A Job behind a classic sidecar that nothing releases: it never completes. */
     JOB_WITHOUT_SIDECAR_RELEASE("job-without-sidecar-release"),
+    /**
+     * A Job behind a classic sidecar whose container uses the library, but not in the job workload:
+     * the library leaves the live sidecar running and the Job never completes.
+     */
+    JOB_WITHOUT_JOB_WORKLOAD("job-without-job-workload"),
+    /** An ambient Pod (no sidecar) whose preStop or command calls a sidecar endpoint that is not there. */
+    AMBIENT_SIDECAR_CALL("ambient-sidecar-call"),
     /** SIDECAR_SHUTDOWN_GRACE_PERIOD does not match what is left of terminationGracePeriodSeconds. */
     GRACE_PERIOD_MISMATCH("grace-period-mismatch"),
     /** The library's annotations file is not mounted with the downward API. */

@@ -102,7 +102,9 @@ class LintCommandTest {
         "grace-period-mismatch.yaml, grace-period-mismatch, ERROR, 1, set SIDECAR_SHUTDOWN_GRACE_PERIOD: \"20s\"",
         "malformed-annotation.yaml, malformed-annotation, ERROR, 1, Write proxy.istio.io/config as a YAML map",
         "invalid-setting.yaml, invalid-setting, ERROR, 1, Fix the value of SIDECAR_SHUTDOWN_DRAIN_TIMEOUT",
-        "annotations-not-mounted.yaml, annotations-not-mounted, WARNING, 0, fieldRef: {fieldPath: metadata.annotations}"
+        "annotations-not-mounted.yaml, annotations-not-mounted, WARNING, 0, fieldRef: {fieldPath: metadata.annotations}",
+        "job-without-job-workload.yaml, job-without-job-workload, ERROR, 1, set SIDECAR_SHUTDOWN_WORKLOAD: \"job\" in container export",
+        "ambient-sidecar-call.yaml, ambient-sidecar-call, WARNING, 0, remove the call from container app"
     })
     void eachBadManifestReportsItsFindingWithTheExactFix(String file, String rule, String severity, int code, String fix) {
         // when

@@ -75,4 +75,103 @@ class LinterTest {
             assertThat(r.id()).matches("[a-z]+(-[a-z]+)*");
         }
     }
+
+    private static final String CLASSIC_JOB = """
+            apiVersion: batch/v1
+            kind: Job
+            metadata: {name: j}
+            spec:
+              template:
+                metadata:
+                  labels: {sidecar.istio.io/inject: "true"}
+                  annotations: {proxy.istio.io/config: '{"terminationDrainDuration": "25s"}'}
+                spec:
+                  containers:
+                    - name: j
+                      env: [%s]
+                      volumeMounts: [{name: podinfo, mountPath: /etc/podinfo}]
+                  volumes:
+                    - name: podinfo
+                      downwardAPI: {items: [%s]}
+            """;
+    private static final String ANNOTATIONS_ITEM = "{path: annotations, fieldRef: {fieldPath: metadata.annotations}}";
+    private static final String LABELS_ITEM = "{path: labels, fieldRef: {fieldPath: metadata.labels}}";
+
+    private static List<String> rules(String yaml) throws Exception {
+        return Linter.lint(ManifestReader.read("j.yaml", yaml).get(0)).get(0).findings().stream().map(f -> f.rule().id()).toList();
+    }
+
+    @Test
+    void aClassicJobUsingTheLibraryInJobModeIsFineWhicheverWayJobModeIsSaid() throws Exception {
+        // the setting, or auto with the labels mounted where the library reads them
+        assertThat(rules(CLASSIC_JOB.formatted("{name: SIDECAR_SHUTDOWN_WORKLOAD, value: job}", ANNOTATIONS_ITEM))).isEmpty();
+        assertThat(rules(CLASSIC_JOB.formatted("{name: SIDECAR_SHUTDOWN_GRACE_PERIOD, value: 30s}",
+                ANNOTATIONS_ITEM + ", " + LABELS_ITEM))).isEmpty();
+        assertThat(rules(CLASSIC_JOB.formatted("{name: SIDECAR_SHUTDOWN_WORKLOAD, value: auto}",
+                ANNOTATIONS_ITEM + ", " + LABELS_ITEM))).isEmpty();
+    }
+
+    @Test
+    void aClassicJobUsingTheLibraryAsAServiceIsAnErrorWhoseFixNamesTheVariable() throws Exception {
+        // labels mounted, but the workload said outright to be a service
+        List<Linter.Result> r = Linter.lint(ManifestReader.read("j.yaml", CLASSIC_JOB.formatted(
+                "{name: SIDECAR_SHUTDOWN_WORKLOAD, value: service}", ANNOTATIONS_ITEM + ", " + LABELS_ITEM)).get(0));
+
+        assertThat(r.get(0).findings()).singleElement().satisfies(f -> {
+            assertThat(f.rule()).isEqualTo(Rule.JOB_WITHOUT_JOB_WORKLOAD);
+            assertThat(f.severity()).isEqualTo(Finding.Severity.ERROR);
+            assertThat(f.message()).contains("SIDECAR_SHUTDOWN_WORKLOAD=service");
+            assertThat(f.fix()).startsWith("set SIDECAR_SHUTDOWN_WORKLOAD: \"job\" in container j");
+        });
+    }
+
+    @Test
+    void aJobInJobModeIsPlannedAsAJob() throws Exception {
+        Linter.Result r = Linter.lint(ManifestReader.read("j.yaml", CLASSIC_JOB.formatted(
+                "{name: SIDECAR_SHUTDOWN_GRACE_PERIOD, value: 30s}", ANNOTATIONS_ITEM + ", " + LABELS_ITEM)).get(0)).get(0);
+
+        assertThat(r.plan().workload()).isEqualTo(io.github.sidecarshutdown.Workload.JOB);
+        assertThat(r.plan().render()).contains("workload job", "keep serving 0ms");
+    }
+
+    @Test
+    void anAmbientPodWithoutSidecarCallsIsCleanAndPlannedAsAmbient() throws Exception {
+        String yaml = """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: p, annotations: {ambient.istio.io/redirection: enabled}}
+                spec:
+                  containers:
+                    - name: app
+                      env: [{name: SIDECAR_SHUTDOWN_GRACE_PERIOD, value: 30s}]
+                      command: ["java", "-jar", "/app.jar", "--port=15000"]
+                      lifecycle: {preStop: {sleep: {seconds: 0}}}
+                      volumeMounts: [{name: podinfo, mountPath: /etc/podinfo}]
+                  volumes:
+                    - name: podinfo
+                      downwardAPI: {items: [{path: annotations, fieldRef: {fieldPath: metadata.annotations}}]}
+                """;
+        Linter.Result r = Linter.lint(ManifestReader.read("p.yaml", yaml).get(0)).get(0);
+
+        assertThat(r.findings()).isEmpty();
+        assertThat(r.plan().facts().mode()).isEqualTo(io.github.sidecarshutdown.sidecar.SidecarMode.AMBIENT);
+    }
+
+    @Test
+    void anAmbientPodCallingPilotAgentInItsCommandGetsTheWarning() throws Exception {
+        String yaml = """
+                apiVersion: batch/v1
+                kind: Job
+                metadata: {name: j}
+                spec:
+                  template:
+                    metadata: {annotations: {ambient.istio.io/redirection: enabled}}
+                    spec:
+                      containers:
+                        - name: j
+                          command: ["/bin/sh", "-c"]
+                          args: ["java -jar /app.jar; curl -XPOST 127.0.0.1:15020/quitquitquit"]
+                """;
+        assertThat(rules(yaml)).containsExactly("ambient-sidecar-call");
+    }
 }

@@ -27,7 +27,7 @@ public enum Setting {
     TASK_TIMEOUT("task-timeout", "taskTimeout", Kind.DURATION),
     /** A network task that would get less than this before the sidecar's window ends is skipped. */
     MINIMUM_TASK_WINDOW("minimum-task-window", "minimumTaskWindow", Kind.DURATION),
-    /** {@code auto|istio|envoy|native|linkerd|dapr|none}. */
+    /** {@code auto|istio|envoy|native|linkerd|dapr|ambient|none}. */
     SIDECAR_MODE("sidecar-mode", "sidecarMode", Kind.ENUM),
     /** Envoy admin base URL. */
     ADMIN_URL("admin-url", "adminUrl", Kind.URL),
@@ -53,7 +53,17 @@ public enum Setting {
     /** linkerd-proxy admin base URL. */
     LINKERD_ADMIN_URL("linkerd-admin-url", "linkerdAdminUrl", Kind.URL),
     /** daprd HTTP API base URL. */
-    DAPR_URL("dapr-url", "daprUrl", Kind.URL);
+    DAPR_URL("dapr-url", "daprUrl", Kind.URL),
+    /**
+     * {@code auto|service|job}: whether the JVM's exit is the Pod's end (a Job's Pod), which lets a
+     * live classic sidecar be released; {@code auto} reads the Pod's labels ({@link #LABELS_FILE}).
+     */
+    WORKLOAD("workload", "workload", Kind.ENUM),
+    /**
+     * The downward-API file with the Pod's labels ({@code batch.kubernetes.io/job-name},
+     * {@code job-name}); a missing file means a service.
+     */
+    LABELS_FILE("labels-file", "labelsFile", Kind.PATH);
 
     /** What kind of value a setting takes. */
     public enum Kind {

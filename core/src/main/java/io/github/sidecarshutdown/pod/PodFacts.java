@@ -37,6 +37,8 @@ import org.slf4j.LoggerFactory;
  *                                        {@code sidecar.istio.io/nativeSidecar}
  * @param istioSidecar                    whether the annotations show an Istio sidecar at all
  *                                        (status, proxy config, native flag or {@code sidecar.istio.io/inject=true})
+ * @param ambient                         whether {@code ambient.istio.io/redirection} is {@code enabled}:
+ *                                        the Pod is in Istio's ambient mode (ztunnel, no sidecar)
  * @param source                          where the facts came from, for logs
  */
 public record PodFacts(
@@ -46,6 +48,7 @@ public record PodFacts(
         Optional<Duration> minimumDrainDuration,
         Optional<Boolean> nativeSidecar,
         boolean istioSidecar,
+        boolean ambient,
         String source) {
 
     /** The downward-API annotation holding the pod's ProxyConfig overrides. */
@@ -54,6 +57,8 @@ public record PodFacts(
     public static final String SIDECAR_STATUS = "sidecar.istio.io/status";
     /** Per-pod request for a native sidecar (Istio 1.24 and later). */
     public static final String NATIVE_SIDECAR = "sidecar.istio.io/nativeSidecar";
+    /** Set by istio-cni on a Pod whose traffic ztunnel redirects (ambient mode); {@code enabled} when on. */
+    public static final String AMBIENT_REDIRECTION = "ambient.istio.io/redirection";
     /** Per-pod injection switch. */
     public static final String INJECT = "sidecar.istio.io/inject";
 
@@ -71,14 +76,14 @@ public record PodFacts(
     /** Nothing known. */
     public static PodFacts none(String source) {
         return new PodFacts(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                false, source);
+                false, false, source);
     }
 
     /** Whether the Pod said nothing that matters here. */
     public boolean isEmpty() {
         return terminationDrainDuration.isEmpty() && holdApplicationUntilProxyStarts.isEmpty()
                 && exitOnZeroActiveConnections.isEmpty() && minimumDrainDuration.isEmpty() && nativeSidecar.isEmpty()
-                && !istioSidecar;
+                && !istioSidecar && !ambient;
     }
 
     /** Whether the Pod's sidecar is a native one (Kubernetes sidecar container). */
@@ -167,7 +172,9 @@ public record PodFacts(
         if (inject != null && inject.strip().equalsIgnoreCase("false") && status == null) {
             istio = false;
         }
-        return new PodFacts(tdd, hold, exitOnZero, minimum, nativeSidecar, istio, source);
+        String redirection = annotations.get(AMBIENT_REDIRECTION);
+        boolean ambient = redirection != null && redirection.strip().equalsIgnoreCase("enabled");
+        return new PodFacts(tdd, hold, exitOnZero, minimum, nativeSidecar, istio, ambient, source);
     }
 
     private static String stripLine(PodAnnotationException e) {
@@ -246,7 +253,8 @@ public record PodFacts(
     /**
      * Sidecar facts from the annotations alone, as the plan uses them before (or without) Envoy's
      * {@code /server_info}: {@code AUTO} resolves to {@code NATIVE} for a native sidecar,
-     * {@code ISTIO} when the annotations show an Istio sidecar, else {@code NONE}; any other
+     * {@code ISTIO} when the annotations show an Istio sidecar, {@code AMBIENT} for an ambient Pod
+     * without one, else {@code NONE}; any other
      * configured mode is kept.
      *
      * @param configured    the configured sidecar mode
@@ -255,7 +263,8 @@ public record PodFacts(
     public SidecarFacts toSidecarFacts(SidecarMode configured, Duration defaultWindow) {
         SidecarMode mode = configured;
         if (mode == SidecarMode.AUTO) {
-            mode = isNative() ? SidecarMode.NATIVE : istioSidecar ? SidecarMode.ISTIO : SidecarMode.NONE;
+            mode = isNative() ? SidecarMode.NATIVE : istioSidecar ? SidecarMode.ISTIO
+                    : ambient ? SidecarMode.AMBIENT : SidecarMode.NONE;
         }
         if (mode == SidecarMode.NONE) {
             return SidecarFacts.none(source);

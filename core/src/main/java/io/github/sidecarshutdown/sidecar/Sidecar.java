@@ -14,7 +14,8 @@ import java.util.Optional;
  * without sidecar.
  *
  * <p>The coordinator drains and releases a sidecar only when {@link #probe(Duration)} says
- * {@link SidecarState#TERMINATING}, and only with the calls this sidecar names in
+ * {@link SidecarState#TERMINATING} (or, for the release only, {@link SidecarState#LIVE} in the job
+ * workload, where the app's exit is the Pod's end), and only with the calls this sidecar names in
  * {@link #drainCall()} and {@link #releaseCall()}: an implementation returns TERMINATING only on
  * positive evidence that the sidecar itself got its SIGTERM (see {@code docs/sidecar-states.md}),
  * and {@code UNKNOWN} whenever it cannot tell; UNKNOWN never drains or releases anything.
@@ -69,6 +70,14 @@ public interface Sidecar {
 
     /** A short description for logs, e.g. {@code envoy admin http://127.0.0.1:15000}. */
     String describe();
+
+    /**
+     * Istio ambient mode: no sidecar in the Pod, ztunnel on the node. Probes say LIVE, no call is
+     * made, nothing is drained or released.
+     */
+    static Sidecar ambient() {
+        return AmbientSidecar.INSTANCE;
+    }
 
     /** No sidecar: every call returns at once. */
     static Sidecar none() {

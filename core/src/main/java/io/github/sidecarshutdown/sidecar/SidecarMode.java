@@ -3,12 +3,13 @@ package io.github.sidecarshutdown.sidecar;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
-/** Which sidecar the app runs beside; setting {@code sidecar-mode} ({@code auto|istio|envoy|native|linkerd|dapr|none}). */
+/** Which sidecar the app runs beside; setting {@code sidecar-mode} ({@code auto|istio|envoy|native|linkerd|dapr|ambient|none}). */
 public enum SidecarMode {
     /**
      * Find out: Envoy admin answering with {@code ISTIO_VERSION} means classic Istio, answering
      * without it plain Envoy; else linkerd-proxy's admin answering means Linkerd, else daprd's
-     * health endpoint answering means Dapr; nothing listening means no sidecar. A native sidecar shows itself at
+     * health endpoint answering means Dapr; the ambient annotation with no Envoy means ambient;
+     * nothing listening means no sidecar. A native sidecar shows itself at
      * shutdown (pilot-agent keeps answering), so no window is imposed and no release is sent.
      */
     AUTO(null, null, false),
@@ -33,6 +34,15 @@ public enum SidecarMode {
      * there is no outbound window to plan with. Released with {@code POST /v1.0/shutdown}.
      */
     DAPR(null, "POST /v1.0/shutdown", false),
+    /**
+     * Istio ambient mode: no sidecar in the Pod; ztunnel on the node carries its traffic and forgets
+     * the Pod only after every container exited, so outbound works for the whole shutdown. No admin
+     * call is made, nothing is drained or released; readiness off and the propagation delay still
+     * run (peers must stop choosing the Pod before it goes). In {@code auto}, chosen when the Pod's
+     * annotations carry {@code ambient.istio.io/redirection: enabled} and Envoy's admin port proves
+     * nothing.
+     */
+    AMBIENT(null, null, false),
     /** No sidecar: no admin calls, no window, no added delay. */
     NONE(null, null, false);
 

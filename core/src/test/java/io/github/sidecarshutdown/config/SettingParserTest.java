@@ -259,7 +259,7 @@ class SettingParserTest {
         assertThatThrownBy(() -> SettingParser.oneOf(Setting.SIDECAR_MODE, "SIDECAR_SHUTDOWN_SIDECAR_MODE", "consul",
                 SidecarMode.class))
                 .isInstanceOf(InvalidSettingException.class)
-                .hasMessage("Invalid SIDECAR_SHUTDOWN_SIDECAR_MODE='consul': expected one of auto|istio|envoy|native|linkerd|dapr|none");
+                .hasMessage("Invalid SIDECAR_SHUTDOWN_SIDECAR_MODE='consul': expected one of auto|istio|envoy|native|linkerd|dapr|ambient|none");
         assertThatThrownBy(() -> SettingParser.oneOf(Setting.STARTUP_POLICY, "sidecar.shutdown.startup-policy", "must",
                 StartupPolicy.class))
                 .hasMessage("Invalid sidecar.shutdown.startup-policy='must': expected one of optional|required");

@@ -37,7 +37,7 @@ class PodFactsTest {
 
         // then
         assertThat(f).isEqualTo(new PodFacts(Optional.of(Duration.ofSeconds(25)), Optional.of(true), Optional.of(true),
-                Optional.of(Duration.ofSeconds(8)), Optional.of(false), true, "test"));
+                Optional.of(Duration.ofSeconds(8)), Optional.of(false), true, false, "test"));
     }
 
     @Test
@@ -191,5 +191,16 @@ class PodFactsTest {
         assertThat(PodFacts.read(bad).source()).isEqualTo("annotations file malformed");
         assertThat(PodFacts.read(garbage).isEmpty()).isTrue();
         assertThat(PodFacts.read(dir).isEmpty()).isTrue(); // a directory
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"enabled,true", " Enabled ,true", "disabled,false", "'',false"})
+    void ambientRedirectionAnnotationMarksAnAmbientPod(String value, boolean ambient) {
+        PodFacts f = PodFacts.fromAnnotations(java.util.Map.of(PodFacts.AMBIENT_REDIRECTION, value), "test");
+
+        assertThat(f.ambient()).isEqualTo(ambient);
+        assertThat(f.toSidecarFacts(io.github.sidecarshutdown.sidecar.SidecarMode.AUTO, Duration.ofSeconds(5)).mode())
+                .isEqualTo(ambient ? io.github.sidecarshutdown.sidecar.SidecarMode.AMBIENT
+                        : io.github.sidecarshutdown.sidecar.SidecarMode.NONE);
     }
 }

@@ -1,0 +1,58 @@
+package io.github.sidecarshutdown.sidecar;
+
+import java.time.Duration;
+
+/**
+ * Istio ambient mode (docs/sidecar-protocol.md §7): the Pod has no sidecar; ztunnel on the node
+ * carries its traffic and drops the Pod only once every container exited, so outbound works for
+ * the whole shutdown. Nothing in the Pod can be asked or told anything: every call returns at once
+ * and none touches the network. {@link #probe(Duration)} says {@link SidecarState#LIVE} (ztunnel
+ * keeps forwarding), so the guard lets every task run with its own timeout; there is no drain call
+ * and no release call.
+ */
+final class AmbientSidecar implements Sidecar {
+
+    static final AmbientSidecar INSTANCE = new AmbientSidecar();
+
+    /** Why nothing is released, as the report says it. */
+    static final String NO_RELEASE = "ambient mode: ztunnel on the node carries the Pod's traffic until every container "
+            + "exited; nothing to release";
+
+    private AmbientSidecar() {
+    }
+
+    @Override
+    public SidecarState probe(Duration timeout) {
+        return SidecarState.LIVE;
+    }
+
+    @Override
+    public SidecarFacts facts(Duration timeout) {
+        return new SidecarFacts(SidecarMode.AMBIENT, java.util.Optional.empty(), java.util.Optional.empty(), false,
+                java.util.Optional.empty(), "ambient.istio.io/redirection: enabled, no sidecar");
+    }
+
+    @Override
+    public boolean isReady(Duration timeout) {
+        // ztunnel is a node agent: it is up before the Pod's network is, so there is nothing to wait for.
+        return true;
+    }
+
+    @Override
+    public void drainInbound(Duration timeout) {
+    }
+
+    @Override
+    public void release(Duration timeout) {
+    }
+
+    @Override
+    public String noReleaseReason() {
+        return NO_RELEASE;
+    }
+
+    @Override
+    public String describe() {
+        return "ambient (ztunnel on the node)";
+    }
+}
