@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * {@code benchmarks/run [--quick] [--json FILE] [--svg FILE] [--only SECTION,...]}: Pod termination
- * against what users do today, the hot path (JMH), startup and footprint. Every figure printed is
+ * against what users do today, Job Pod completion against the shell-trap workaround, the hot path (JMH), startup and footprint. Every figure printed is
  * measured in this run; ratios are against baselines measured in this run.
  */
 public final class BenchmarkMain {
@@ -26,7 +26,7 @@ public final class BenchmarkMain {
         boolean quick = false;
         Path json = null;
         Path svg = null;
-        List<String> only = List.of("termination", "hot-path", "startup", "footprint");
+        List<String> only = List.of("termination", "job-completion", "hot-path", "startup", "footprint");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -35,7 +35,7 @@ public final class BenchmarkMain {
                 case "--only" -> only = List.of(value(args, ++i, "--only").split(","));
                 default -> {
                     System.err.println("usage: benchmarks/run [--quick] [--json FILE] [--svg FILE] "
-                            + "[--only termination,hot-path,startup,footprint]");
+                            + "[--only termination,job-completion,hot-path,startup,footprint]");
                     System.exit(2);
                 }
             }
@@ -59,6 +59,13 @@ public final class BenchmarkMain {
             figures.addAll(termination.figures());
             verdicts.append(terminationVerdicts(termination));
             writeTimeline(termination, svg);
+        }
+        if (only.contains("job-completion")) {
+            section("1b. Job Pod completion (real processes: a batch job + classic sidecar emulator, restartPolicy Never)");
+            JobCompletionBenchmark job = new JobCompletionBenchmark();
+            job.run(JobCompletionBenchmark.repetitions(quick));
+            System.out.print(job.table());
+            figures.addAll(job.figures());
         }
         if (only.contains("hot-path")) {
             section("2. Hot path (JMH " + (quick ? "short" : "2 forks x 5 iterations") + ", -prof gc): InFlightTracker enter+exit per request");

@@ -2,7 +2,8 @@ package io.github.sidecarshutdown.testkit.emulator;
 
 /**
  * Which sidecar, and which of its termination behaviours, the {@link SidecarEmulator} reproduces:
- * Istio's by release line (classic and native), plain Envoy-less Pods, Linkerd's proxy, Dapr's daprd.
+ * Istio's by release line (classic and native), plain Envoy-less Pods, Linkerd's proxy, Dapr's daprd,
+ * Istio ambient (no proxy in the Pod).
  * Each Istio mode fixes the default
  * reported {@code ISTIO_VERSION} (which in turn selects pilot-agent's {@code /quitquitquit} and
  * {@code /drain} behaviour) and the reported Envoy version (which selects whether an inbound-only drain
@@ -69,7 +70,20 @@ public enum EmulatorMode {
      * gracefully and exits after {@code terminationDrainDuration} (standing for
      * {@code --dapr-graceful-shutdown-seconds}). No Envoy admin, no pilot-agent.
      */
-    DAPR("", "", false);
+    DAPR("", "", false),
+
+    /**
+     * Istio ambient mode (Istio 1.24+): no proxy in the Pod at all, the node's ztunnel carries its
+     * traffic. Nothing listens on the admin (15000), agent (15020) or health (15021) addresses, so
+     * connections there are refused. The outbound proxy and the inbound forwarder are transparent
+     * pass-throughs that never drain: ztunnel removes the Pod only after every container of the Pod
+     * has exited ({@code istio/istio:architecture/ambient/ztunnel-cni-lifecycle.md}), which is what
+     * {@link SidecarEmulator#terminate()} stands for in this mode: from then on outbound and inbound
+     * connections are refused and open ones reset. A Pod simulator sends that signal once the last
+     * container exited ({@code SidecarKind.AMBIENT}), never at the Pod's deletion. Inbound requests
+     * keep arriving until endpoints forget the Pod; that lag is the load generator's, not ztunnel's.
+     */
+    AMBIENT("", "", false);
 
     private final String defaultIstioVersion;
     private final String envoyVersion;
@@ -96,9 +110,9 @@ public enum EmulatorMode {
         return legacyEnvoyDrain;
     }
 
-    /** Whether this mode has an Istio sidecar (Envoy and pilot-agent). */
+    /** Whether this mode has an Istio sidecar (Envoy and pilot-agent); false for {@link #AMBIENT}. */
     public boolean hasSidecar() {
-        return this != NONE && !isOtherMesh();
+        return this != NONE && this != AMBIENT && !isOtherMesh();
     }
 
     /** Whether this mode emulates another mesh's sidecar ({@link #LINKERD}, {@link #DAPR}). */

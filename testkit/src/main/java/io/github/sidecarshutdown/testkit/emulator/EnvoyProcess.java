@@ -288,6 +288,16 @@ final class EnvoyProcess {
         }
     }
 
+    /**
+     * Ambient mode: ztunnel removed the Pod after its last container exited. The pass-through
+     * outbound and inbound sockets stop: new connections are refused and open ones reset, as for
+     * a Pod that no longer exists in the mesh.
+     */
+    void removeFromMesh() {
+        outbound.reset();
+        inbound.reset();
+    }
+
     /** Emulator shutdown: orderly close of whatever is still open. */
     void close() {
         dead.set(true);

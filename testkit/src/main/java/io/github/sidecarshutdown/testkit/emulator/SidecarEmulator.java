@@ -12,9 +12,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,6 +34,9 @@ import org.jspecify.annotations.Nullable;
  * the chosen {@link EmulatorMode} asynchronously; {@link #awaitExit(Duration)} waits for the agent's exit.
  * {@link #podDeletionStarted()} is the native sidecar's preStop. Every admin/agent/health request is
  * recorded ({@link #calls()}) and every state change too ({@link #events()}).
+ *
+ * <p>In {@link EmulatorMode#AMBIENT} the ports are as in {@code NONE}, and {@link #terminate()} stands for
+ * ztunnel removing the Pod once its last container exited: outbound and inbound stop there, not earlier.
  *
  * <p>In {@link EmulatorMode#NONE} nothing listens on the admin, agent and health URLs (they point to
  * closed ports, so connections are refused), the outbound and inbound listeners are pass-throughs, and
@@ -56,6 +61,7 @@ public final class SidecarEmulator implements AutoCloseable {
     private volatile int closedHealthPort;
     private volatile long noSidecarExitNanos;
     private volatile @Nullable Instant noSidecarExitAt;
+    private final CountDownLatch noSidecarExited = new CountDownLatch(1);
 
     SidecarEmulator(EmulatorSettings settings) {
         this.settings = settings;
@@ -222,9 +228,16 @@ public final class SidecarEmulator implements AutoCloseable {
         }
         synchronized (this) {
             if (noSidecarExitAt == null) {
-                recorder.event(SidecarEvent.Type.SIGTERM_RECEIVED, "no sidecar");
+                if (settings.mode() == EmulatorMode.AMBIENT) {
+                    recorder.event(SidecarEvent.Type.SIGTERM_RECEIVED,
+                            "ambient: every container exited, ztunnel removes the Pod");
+                    envoy.removeFromMesh();
+                } else {
+                    recorder.event(SidecarEvent.Type.SIGTERM_RECEIVED, "no sidecar");
+                }
                 noSidecarExitNanos = System.nanoTime();
                 noSidecarExitAt = Instant.now();
+                noSidecarExited.countDown();
             }
         }
     }
@@ -260,7 +273,8 @@ public final class SidecarEmulator implements AutoCloseable {
             return m.awaitExit(timeout);
         }
         if (a == null) {
-            return isExited();
+            // Waits for terminate(): a caller looping on awaitExit (SidecarEmulatorMain) must block, not spin.
+            return noSidecarExited.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
         }
         return a.awaitExit(timeout);
     }

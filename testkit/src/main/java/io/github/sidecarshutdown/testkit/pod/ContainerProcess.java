@@ -259,11 +259,18 @@ final class ContainerProcess {
 
     /** Sends SIGKILL (to the process and its descendants) because the grace period ran out. */
     void sigkillAtGrace() {
+        sigkillBecause("grace period over");
+    }
+
+    /**
+     * Sends SIGKILL (to the process and its descendants) because a bound ran out; marks the
+     * container as killed and records why.
+     */
+    void sigkillBecause(String why) {
         Process p = process;
         if (p != null && p.isAlive()) {
             killedAtGrace = true;
-            sink.event(System.nanoTime(), name(), TimelineEvent.Kind.SIGKILL,
-                    "grace period over, pid " + p.pid());
+            sink.event(System.nanoTime(), name(), TimelineEvent.Kind.SIGKILL, why + ", pid " + p.pid());
             killTree(p);
         }
     }
@@ -304,6 +311,28 @@ final class ContainerProcess {
             return false;
         } catch (ExecutionException e) {
             throw new IllegalStateException("exit watcher failed", e);
+        }
+    }
+
+    /**
+     * Waits until the container printed a line containing {@code text}, or the deadline
+     * ({@code System.nanoTime()}), or its exit.
+     *
+     * @return whether such a line was printed
+     */
+    boolean awaitLineContaining(String text, long deadlineNanos) throws InterruptedException {
+        while (true) {
+            synchronized (lines) {
+                for (OutputLine line : lines) {
+                    if (line.text().contains(text)) {
+                        return true;
+                    }
+                }
+            }
+            if (!isAlive() || deadlineNanos - System.nanoTime() <= 0) {
+                return false;
+            }
+            Thread.sleep(10);
         }
     }
 

@@ -37,6 +37,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@link SidecarKind#PRESTOP_LOOP}: SIGTERM to the application, and SIGTERM to the
  *       sidecar once its emulated preStop loop sees the application's port refuse connections
  *       (checked every {@link PodSimulatorBuilder#preStopLoopInterval(Duration)});</li>
+ *   <li>{@link SidecarKind#AMBIENT}: SIGTERM to the application, and SIGTERM to the ztunnel
+ *       stand-in once the application has exited;</li>
  *   <li>{@link SidecarKind#NONE}: SIGTERM to the application;</li>
  * </ul>
  * then SIGKILL to whatever is still alive when the grace period (counted from the deletion) is
@@ -66,6 +68,16 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
+ * <p>Job Pods ({@code restartPolicy: Never}): after {@link #start()},
+ * {@link #awaitJobCompletion(Duration)} lets the application run to completion by itself (no
+ * signal), stops a native sidecar (preStop, then SIGTERM) or tells the ambient stand-in once the
+ * application has exited, as the kubelet does, and reports the Pod's phase, the application's exit
+ * code, when the Pod completed and the gap after the application's exit in a {@link JobRun}. A
+ * classic sidecar is never signalled: unless something releases it (the application calling
+ * {@code quitquitquit}), it keeps the Pod {@link PodPhase#RUNNING}, which the run reports once
+ * the observation bound ran out. A Job Pod deleted while it runs is {@link #deletePod()}, as for
+ * any Pod.
+ *
  * <p>Every wait is bounded: readiness by each container's start timeout, termination by the
  * grace period plus a short bound after SIGKILL. Blocking methods honour interrupts (the Pod is
  * then killed). Methods other than {@link #close()} are meant for one test thread.
@@ -76,8 +88,12 @@ public final class PodSimulator implements AutoCloseable {
     private static final Duration KILL_TIMEOUT = Duration.ofSeconds(10);
     /** How long to wait for the rest of a process's output after it exited. */
     private static final Duration OUTPUT_DRAIN_TIMEOUT = Duration.ofSeconds(5);
+    /** Longest wait for an emulated native preStop hook to return, as a hook's own timeout would. */
+    private static final Duration PRESTOP_TIMEOUT = Duration.ofSeconds(2);
+    /** The emulator's event line for its native preStop {@code /drain}. */
+    private static final String NATIVE_PRESTOP_DONE = "NATIVE_PRESTOP";
 
-    private enum State { NEW, STARTING, RUNNING, DELETING, TERMINATED, CLOSED }
+    private enum State { NEW, STARTING, RUNNING, DELETING, COMPLETING, TERMINATED, CLOSED }
 
     private final SidecarKind sidecarKind;
     private final @Nullable ContainerSpec sidecarSpec;
@@ -321,6 +337,14 @@ public final class PodSimulator implements AutoCloseable {
                     sidecar.sigterm();
                 }
                 break;
+            case AMBIENT:
+                // ztunnel is no container: only the app is signalled, and ztunnel forgets the Pod
+                // once the app (its last container) has exited.
+                app.sigterm();
+                if (app.awaitExit(graceDeadline) && sidecar != null) {
+                    sidecar.sigterm();
+                }
+                break;
             case NONE:
                 app.sigterm();
                 break;
@@ -360,6 +384,136 @@ public final class PodSimulator implements AutoCloseable {
                 sidecar == null ? null : termination(sidecar, deletion),
                 generator == null ? InboundLoadResult.empty() : generator.result(deletion),
                 timeline(deletion));
+    }
+
+    /**
+     * Lets a Job Pod ({@code restartPolicy: Never}) run to completion: waits for the application
+     * container to exit by itself (it gets no signal), then does what the kubelet does once the
+     * main container of a Pod has terminated:
+     * <ul>
+     *   <li>{@link SidecarKind#NATIVE}: the sidecar's preStop (the preStop file is created), then
+     *       SIGTERM to the sidecar;</li>
+     *   <li>{@link SidecarKind#AMBIENT}: SIGTERM to the ztunnel stand-in (ztunnel forgets the Pod);</li>
+     *   <li>{@link SidecarKind#CLASSIC}, {@link SidecarKind#PRESTOP_LOOP}: nothing: a classic
+     *       sidecar is an ordinary container and must exit by itself (released with
+     *       {@code quitquitquit}), or the Pod stays {@link PodPhase#RUNNING};</li>
+     *   <li>{@link SidecarKind#NONE}: nothing.</li>
+     * </ul>
+     * The Pod completes when the application and the sidecar container (classic or native; not
+     * the ambient stand-in, which is no container) have exited; its phase is then
+     * {@link PodPhase#SUCCEEDED} if they all exited with 0, else {@link PodPhase#FAILED} (a native
+     * sidecar's or the ztunnel stand-in's exit code does not count, as in Kubernetes). If the Pod
+     * has not completed within {@code observationBound} (counted from this call), the phase is
+     * {@link PodPhase#RUNNING} and whatever is still alive is killed (SIGKILL) so that nothing
+     * leaks; the Pod is done either way. A configured or started inbound load runs until the Pod
+     * completed or the bound ran out.
+     *
+     * <p>Blocks at most {@code observationBound} plus about 10 seconds after SIGKILL.
+     *
+     * @param observationBound how long to wait for the Pod to complete; must be positive
+     * @return what happened
+     * @throws IllegalStateException if the Pod is not running (not started, already deleted or
+     *     completed, closed)
+     * @throws PodSimulatorException if a process did not exit even after SIGKILL
+     * @throws InterruptedException if interrupted while waiting (the Pod is killed)
+     */
+    public JobRun awaitJobCompletion(Duration observationBound) throws InterruptedException {
+        requireNonNull(observationBound, "observationBound");
+        if (observationBound.isNegative() || observationBound.isZero()) {
+            throw new IllegalArgumentException("observationBound: " + observationBound + " (expected: positive)");
+        }
+        transition(State.RUNNING, State.COMPLETING, "awaitJobCompletion()");
+        boolean done = false;
+        try {
+            JobRun run = runJob(observationBound);
+            done = true;
+            state.compareAndSet(State.COMPLETING, State.TERMINATED);
+            return run;
+        } finally {
+            if (!done) {
+                close();
+            }
+        }
+    }
+
+    private JobRun runJob(Duration observationBound) throws InterruptedException {
+        ContainerProcess app = requireNonNull(this.app, "app");
+        ContainerProcess sidecar = this.sidecar;
+        InboundLoadGenerator generator = startConfiguredLoad();
+        long observed = System.nanoTime();
+        record(observed, TimelineEvent.POD, TimelineEvent.Kind.OBSERVED, "Job Pod (restartPolicy: Never), "
+                + sidecarKind + ", bound " + observationBound.toMillis() + " ms");
+        long deadline = InboundLoadGenerator.deadlineAfter(observed, observationBound);
+        boolean appExited = app.awaitExit(deadline);
+        if (appExited && sidecar != null) {
+            if (sidecarKind == SidecarKind.NATIVE) {
+                emulateNativePreStop(sidecar);
+                // The kubelet sends SIGTERM only once the preStop hook returned: wait (bounded) for
+                // the emulator to report the hook's drain, else SIGTERM would overtake it.
+                sidecar.awaitLineContaining(NATIVE_PRESTOP_DONE, Math.min(deadline,
+                        InboundLoadGenerator.deadlineAfter(System.nanoTime(), PRESTOP_TIMEOUT)));
+                sidecar.sigterm();
+            } else if (sidecarKind == SidecarKind.AMBIENT) {
+                sidecar.sigterm();
+            }
+        }
+        List<ContainerProcess> containers = containers();
+        for (ContainerProcess container : containers) {
+            container.awaitExit(deadline);
+        }
+        // Every container must be gone for the Pod to complete (a native sidecar too); only a
+        // classic sidecar's exit code counts towards the phase; the ambient stand-in is no container.
+        boolean sidecarIsContainer = sidecar != null && sidecarKind != SidecarKind.AMBIENT;
+        boolean sidecarCodeCounts = sidecarIsContainer && sidecarKind != SidecarKind.NATIVE;
+        boolean completed = appExited && (!sidecarIsContainer || !sidecar.isAlive());
+        Duration completedAt = null;
+        PodPhase phase = PodPhase.RUNNING;
+        if (completed) {
+            long end = app.exitNanos();
+            boolean failed = app.exitCode() != 0;
+            if (sidecarIsContainer) {
+                end = Math.max(end, sidecar.exitNanos());
+            }
+            if (sidecarCodeCounts) {
+                failed |= sidecar.exitCode() != 0;
+            }
+            phase = failed ? PodPhase.FAILED : PodPhase.SUCCEEDED;
+            completedAt = Duration.ofNanos(end - observed);
+            record(end, TimelineEvent.POD, TimelineEvent.Kind.COMPLETED, phase.name());
+        } else {
+            record(System.nanoTime(), TimelineEvent.POD, TimelineEvent.Kind.NOT_COMPLETED,
+                    "still Running after " + observationBound.toMillis() + " ms"
+                            + (appExited ? ": the app exited, the sidecar did not" : ": the app did not exit"));
+        }
+        for (ContainerProcess container : containers) {
+            container.sigkillBecause(completed ? "Pod completed, sidecar left" : "observation bound over");
+        }
+        long killDeadline = InboundLoadGenerator.deadlineAfter(System.nanoTime(), KILL_TIMEOUT);
+        List<String> unkillable = new ArrayList<>();
+        for (ContainerProcess container : containers) {
+            if (!container.awaitExit(killDeadline)) {
+                unkillable.add(container.name());
+            }
+        }
+        if (generator != null) {
+            generator.stop();
+            record(generator.stopNanos(), TimelineEvent.LOAD, TimelineEvent.Kind.LOAD_STOPPED,
+                    generator.result(observed).summary());
+        }
+        if (!unkillable.isEmpty()) {
+            throw new PodSimulatorException("containers " + unkillable + " did not exit within "
+                    + KILL_TIMEOUT + " after SIGKILL");
+        }
+        long outputDeadline =
+                InboundLoadGenerator.deadlineAfter(System.nanoTime(), OUTPUT_DRAIN_TIMEOUT);
+        for (ContainerProcess container : containers) {
+            container.awaitOutput(outputDeadline);
+        }
+        return new JobRun(instantOf(observed), sidecarKind, observationBound, phase,
+                termination(app, observed), appExited,
+                sidecar == null ? null : termination(sidecar, observed), completedAt,
+                generator == null ? InboundLoadResult.empty() : generator.result(observed),
+                timeline(observed));
     }
 
     private synchronized @Nullable InboundLoadGenerator startConfiguredLoad() {

@@ -128,12 +128,14 @@ public final class PodTermination {
     }
 
     /**
-     * Returns when the Pod ended: the later exit of the two containers.
+     * Returns when the Pod ended: the later exit of the two containers (the application's exit
+     * for {@link SidecarKind#AMBIENT}, whose stand-in is no container).
      *
      * @return the end, relative to the deletion
      */
     public Duration podEnd() {
-        return sidecar == null || app.exitedAt().compareTo(sidecar.exitedAt()) >= 0
+        // The ambient stand-in is ztunnel, not a container of the Pod: the Pod ends with its app.
+        return sidecar == null || sidecarKind == SidecarKind.AMBIENT || app.exitedAt().compareTo(sidecar.exitedAt()) >= 0
                 ? app.exitedAt() : sidecar.exitedAt();
     }
 

@@ -26,6 +26,14 @@ public enum SidecarKind {
      */
     PRESTOP_LOOP,
     /**
+     * Istio ambient mode: no proxy container in the Pod; the "sidecar" process stands for the node's
+     * ztunnel serving this Pod (the emulator in {@code EmulatorMode.AMBIENT}). It is not a container:
+     * at deletion only the application gets SIGTERM, and the stand-in gets SIGTERM ("ztunnel removes
+     * the Pod") once every container has exited, so outbound works for the whole shutdown. Its exit
+     * does not count towards the Pod's end nor its phase.
+     */
+    AMBIENT,
+    /**
      * No sidecar: only the application container runs and receives SIGTERM.
      */
     NONE

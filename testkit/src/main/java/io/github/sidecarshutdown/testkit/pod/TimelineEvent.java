@@ -5,7 +5,8 @@ import static java.util.Objects.requireNonNull;
 import java.time.Duration;
 
 /**
- * One event of a Pod's life, timed relative to the Pod's deletion (negative before it).
+ * One event of a Pod's life, timed relative to the Pod's deletion (negative before it), or, in a
+ * {@link JobRun}, relative to the start of the observation.
  *
  * @param sinceDeletion time since {@link PodTermination#deletedAt()}, negative for events
  *     before the deletion
@@ -64,6 +65,15 @@ public record TimelineEvent(Duration sinceDeletion, String source, Kind kind, St
         /** The container's process exited. */
         EXITED,
         /** Inbound load stopped. */
-        LOAD_STOPPED
+        LOAD_STOPPED,
+        /**
+         * A Job Pod ({@link PodSimulator#awaitJobCompletion(java.time.Duration)}) started being
+         * observed: time zero of a {@link JobRun}.
+         */
+        OBSERVED,
+        /** A Job Pod completed: every container that counts had exited; detail: the phase. */
+        COMPLETED,
+        /** A Job Pod was still running when the observation bound ran out. */
+        NOT_COMPLETED
     }
 }

@@ -8,6 +8,12 @@
  * {@link io.github.sidecarshutdown.testkit.pod.PodSimulator#deletePod()} sends the signals the
  * kubelet sends (classic or native sidecar ordering), kills what is left at the grace period and
  * returns a {@link io.github.sidecarshutdown.testkit.pod.PodTermination} with a merged timeline.
+ * For Job Pods ({@code restartPolicy: Never}),
+ * {@link io.github.sidecarshutdown.testkit.pod.PodSimulator#awaitJobCompletion(java.time.Duration)}
+ * lets the application end by itself and returns a
+ * {@link io.github.sidecarshutdown.testkit.pod.JobRun}: the Pod's
+ * {@link io.github.sidecarshutdown.testkit.pod.PodPhase}, the application's exit code, the
+ * completion time and the gap after the application's exit.
  */
 @NullMarked
 package io.github.sidecarshutdown.testkit.pod;

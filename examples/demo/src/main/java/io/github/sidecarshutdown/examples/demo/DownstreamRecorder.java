@@ -7,21 +7,33 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** The downstream service the app's cleanup calls: a loopback HTTP server that records each call. */
+/**
+ * The downstream service the app's cleanup calls: a loopback HTTP server that records each call.
+ * {@link #tripwire()} records any request instead and answers 404, to prove that nothing is called.
+ */
 final class DownstreamRecorder implements AutoCloseable {
 
     private final HttpServer server;
     private final List<Instant> calls = new CopyOnWriteArrayList<>();
 
     DownstreamRecorder() throws IOException {
+        this("/cleanup", 200);
+    }
+
+    private DownstreamRecorder(String context, int status) throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-        server.createContext("/cleanup", exchange -> {
+        server.createContext(context, exchange -> {
             exchange.getRequestBody().readAllBytes();
             calls.add(Instant.now());
-            exchange.sendResponseHeaders(200, -1);
+            exchange.sendResponseHeaders(status, -1);
             exchange.close();
         });
         server.start();
+    }
+
+    /** A listener where no call is expected: it records every request, whatever its path. */
+    static DownstreamRecorder tripwire() throws IOException {
+        return new DownstreamRecorder("/", 404);
     }
 
     String url() {

@@ -56,7 +56,7 @@ public final class TerminationRun {
             if (cleanupCalls < 1) {
                 throw new IllegalArgumentException("cleanupCalls: " + cleanupCalls + " (expected: >= 1)");
             }
-            if (preStopLoop && (mode.equals("NATIVE") || mode.equals("NONE"))) {
+            if (preStopLoop && (mode.equals("NATIVE") || mode.equals("NONE") || mode.equals("AMBIENT"))) {
                 throw new IllegalArgumentException("preStopLoop: needs a classic sidecar (mode: " + mode + ")");
             }
         }
@@ -71,6 +71,10 @@ public final class TerminationRun {
 
         boolean isNative() {
             return mode.equals("NATIVE");
+        }
+
+        boolean isAmbient() {
+            return mode.equals("AMBIENT");
         }
 
         boolean hasSidecar() {
@@ -114,19 +118,21 @@ public final class TerminationRun {
      * @param termination      the full record
      * @param lastCleanupCallMs when (ms after deletion) the app printed its last cleanup-call event,
      *                          ok or failed: the end of its own work (-1 if none)
+     * @param adminCalls        ambient mode: requests that reached the admin and agent addresses, which the
+     *                          run points at a recording listener instead of a refusing port (0 otherwise)
      */
     public record Result(Spec spec, int cleanupSent, int cleanupDelivered, int cleanupOk, List<Long> failedCallsMs,
             long inboundTotal, long inboundFailed, long appExitMs, long sidecarExitMs, int appExitCode, String report,
-            PodTermination termination, long lastCleanupCallMs) {
+            PodTermination termination, long lastCleanupCallMs, int adminCalls) {
 
         /** How long the Pod lived on after the app's last cleanup call (-1 if it made none). */
         public long gapAfterWorkMs() {
             return lastCleanupCallMs < 0 ? -1 : podEndMs() - lastCleanupCallMs;
         }
 
-        /** The later of the two exits. */
+        /** The later of the two exits (the app's in ambient mode, where the sidecar stands for ztunnel). */
         public long podEndMs() {
-            return Math.max(appExitMs, sidecarExitMs);
+            return termination.podEndMs();
         }
     }
 
@@ -148,7 +154,8 @@ public final class TerminationRun {
         List<String> appJvm = new ArrayList<>(SMALL_JVM);
         appJvm.add("-Dorg.slf4j.simpleLogger.showThreadName=false");
         try (DownstreamRecorder downstream = new DownstreamRecorder();
-                PodSimulator pod = pod(s, appPort, preStop, emulatorArgs, appJvm, downstream)) {
+                DownstreamRecorder tripwire = DownstreamRecorder.tripwire();
+                PodSimulator pod = pod(s, appPort, preStop, emulatorArgs, appJvm, downstream, tripwire)) {
             pod.start();
             Duration lead = Duration.ofMillis(300);
             if (s.clients() > 0) {
@@ -172,14 +179,15 @@ public final class TerminationRun {
                     .filter(l -> l.contains("sidecar-shutdown clean in") || l.contains("sidecar-shutdown degraded in"))
                     .findFirst().map(l -> l.substring(l.indexOf("sidecar-shutdown "))).orElse("");
             return new Result(s, s.cleanupCalls(), delivered, ok, failed, t.inbound().total(), t.inbound().failures(),
-                    t.app().exitedAtMs(), t.sidecar().map(c -> c.exitedAtMs()).orElse(-1L), t.app().exitCode(), report, t, lastCall);
+                    t.app().exitedAtMs(), t.sidecar().map(c -> c.exitedAtMs()).orElse(-1L), t.app().exitCode(), report, t, lastCall,
+                    tripwire.calls().size());
         } finally {
             Files.deleteIfExists(preStop);
         }
     }
 
     private static PodSimulator pod(Spec s, int appPort, Path preStop, List<String> emulatorArgs, List<String> appJvm,
-            DownstreamRecorder downstream) throws IOException {
+            DownstreamRecorder downstream, DownstreamRecorder tripwire) throws IOException {
         ContainerSpecBuilder app = ContainerSpec.builder().name("app")
                 .command(appCommand(s.app(), appJvm))
                 .env("APP_PORT", String.valueOf(appPort))
@@ -200,6 +208,22 @@ public final class TerminationRun {
             return PodSimulator.builder().sidecarKind(SidecarKind.NONE).terminationGracePeriod(s.gracePeriod())
                     .app(app.env("SIDECAR_SHUTDOWN_ADMIN_URL", "http://127.0.0.1:" + LoopbackPorts.freePort())
                             .env("SIDECAR_SHUTDOWN_AGENT_URL", "http://127.0.0.1:" + LoopbackPorts.freePort()).build())
+                    .build();
+        }
+        if (s.isAmbient()) {
+            // Ambient: nothing listens on 15000/15020 in a real Pod. The library is told its mode, and the
+            // admin and agent addresses point at a recording listener: any call the library made would show.
+            return PodSimulator.builder().sidecarKind(SidecarKind.AMBIENT).terminationGracePeriod(s.gracePeriod())
+                    .sidecar(ContainerSpec.builder().name("ztunnel")
+                            .command(JavaProcess.javaCommand(SMALL_JVM,
+                                    "io.github.sidecarshutdown.testkit.emulator.SidecarEmulatorMain", emulatorArgs))
+                            .readyPattern("^SIDECAR_EMULATOR_READY ").build())
+                    .app(ready -> app
+                            .env("OUTBOUND_PROXY", "127.0.0.1:" + ready.port("outbound"))
+                            .env("SIDECAR_SHUTDOWN_SIDECAR_MODE", "ambient")
+                            .env("SIDECAR_SHUTDOWN_ADMIN_URL", tripwire.url())
+                            .env("SIDECAR_SHUTDOWN_AGENT_URL", tripwire.url())
+                            .build())
                     .build();
         }
         return PodSimulator.builder()

@@ -2,6 +2,9 @@ package io.github.sidecarshutdown.examples.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.sidecarshutdown.testkit.pod.ContainerTermination;
+import io.github.sidecarshutdown.testkit.pod.JobRun;
+import io.github.sidecarshutdown.testkit.pod.PodPhase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +13,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The scenario matrix: every emulated sidecar mode x cleanup work that fits
@@ -21,6 +25,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * says so and nothing hangs; a classic sidecar exits within 500 ms of the app; no inbound request
  * fails where the sidecar forwards inbound at all. Without it, the known failures of
  * istio/istio#7136 show up, so the matrix can tell the two apart.
+ *
+ * <p>Two more row groups: Istio ambient (no proxy in the Pod) with and without the library, and Job Pods
+ * ({@code restartPolicy: Never}, the app ends by itself) with a classic or native sidecar, released by the
+ * library, by the shell-trap workaround, or not at all.
  */
 class ScenarioMatrixIT {
 
@@ -127,6 +135,93 @@ class ScenarioMatrixIT {
                 assertThat(r.inboundFailed()).as("the plain hook stops serving while endpoints still route%n%s", timeline)
                         .isPositive();
             }
+        }
+    }
+
+    // ---- Istio ambient: no proxy in the Pod (docs/sidecar-protocol.md §7) ----
+
+    @ParameterizedTest(name = "AMBIENT, cleanup 1s, library={0}")
+    @ValueSource(booleans = {false, true})
+    void ambientPodDeletion(boolean library) throws Exception {
+        TerminationRun.Result r = TerminationRun.run(spec("AMBIENT", Duration.ofMillis(1000), library));
+        String timeline = r.termination().toTimelineText();
+
+        assertThat(r.appExitCode()).as(timeline).isEqualTo(143);
+        // ztunnel carries outbound until the last container exited: every cleanup call arrives either way.
+        assertThat(r.cleanupDelivered()).as(timeline).isEqualTo(r.cleanupSent());
+        ContainerTermination ztunnel = r.termination().sidecar().orElseThrow();
+        assertThat(ztunnel.sigtermAt()).as("ztunnel forgets the Pod only after the app exited%n%s", timeline)
+                .isGreaterThanOrEqualTo(r.termination().app().exitedAt());
+        if (library) {
+            // Readiness off and the propagation delay keep serving while endpoints forget the Pod...
+            assertThat(r.inboundFailed()).as("no inbound request failed%n%s", timeline).isZero();
+            // ...and nothing is asked of a sidecar that does not exist (the admin/agent URLs record any call).
+            assertThat(r.adminCalls()).as("no admin or agent call in ambient mode%n%s", timeline).isZero();
+            assertThat(r.report()).as(timeline).isNotEmpty();
+        } else {
+            // The app stops serving at SIGTERM while endpoints still route to it (istio/istio#58514).
+            assertThat(r.inboundFailed()).as("inbound fails before endpoints forget the Pod%n%s", timeline)
+                    .isPositive();
+        }
+    }
+
+    // ---- Jobs: restartPolicy Never, the app ends by itself ----
+
+    /**
+     * Job Pods. A CronJob creates one such Job per schedule, with the same Pod and the same labels
+     * ({@code job-name}, {@code batch.kubernetes.io/job-name}): one row ({@code cronjob-auto}) is enough, and it
+     * also checks that {@code SIDECAR_SHUTDOWN_WORKLOAD=auto} finds the Job from the Pod's labels.
+     */
+    static Stream<Arguments> jobs() {
+        return Stream.of(
+                Arguments.of("classic-library-exit0", "ISTIO_1_26", JobCompletionRun.Release.LIBRARY, "job", 0),
+                Arguments.of("classic-library-exit3", "ISTIO_1_26", JobCompletionRun.Release.LIBRARY, "job", 3),
+                Arguments.of("classic-no-release", "ISTIO_1_26", JobCompletionRun.Release.NONE, "", 0),
+                Arguments.of("classic-shell-trap", "ISTIO_1_26", JobCompletionRun.Release.SHELL_TRAP, "", 0),
+                Arguments.of("native-library", "NATIVE", JobCompletionRun.Release.LIBRARY, "job", 0),
+                Arguments.of("native-no-library", "NATIVE", JobCompletionRun.Release.NONE, "", 0),
+                Arguments.of("cronjob-auto", "ISTIO_1_26", JobCompletionRun.Release.LIBRARY, "auto", 0));
+    }
+
+    private static final Duration JOB_BOUND = Duration.ofSeconds(4);
+    private static final String CRONJOB_LABELS = "batch.kubernetes.io/controller-uid=\"3c1e\"\n"
+            + "batch.kubernetes.io/job-name=\"nightly-29403120\"\n"
+            + "controller-uid=\"3c1e\"\njob-name=\"nightly-29403120\"\n";
+
+    @ParameterizedTest(name = "Job {0}")
+    @MethodSource("jobs")
+    void jobPodCompletion(String row, String mode, JobCompletionRun.Release release, String workload, int exitCode)
+            throws Exception {
+        JobCompletionRun.Result r = JobCompletionRun.run(new JobCompletionRun.Spec(mode, release, workload,
+                workload.equals("auto") ? CRONJOB_LABELS : "", Duration.ofMillis(300), exitCode, 2, JOB_BOUND));
+        JobRun run = r.run();
+        String timeline = run.toTimelineText();
+
+        // The job ends by itself with its own exit code, whatever happens to the sidecar.
+        assertThat(run.appExitCode()).as(timeline).hasValue(exitCode);
+        if (release == JobCompletionRun.Release.NONE && !mode.equals("NATIVE")) {
+            // The classic sidecar never exits by itself: the Job never completes.
+            assertThat(run.phase()).as(timeline).isEqualTo(PodPhase.RUNNING);
+            assertThat(run.completedAt()).as(timeline).isEmpty();
+            return;
+        }
+        assertThat(run.phase()).as(timeline).isEqualTo(exitCode == 0 ? PodPhase.SUCCEEDED : PodPhase.FAILED);
+        // "Right after the app": well within the bound, nothing waits out a drain window (2 s here).
+        assertThat(run.completionGap()).as(timeline).hasValueSatisfying(
+                gap -> assertThat(gap).isLessThan(Duration.ofMillis(1500)));
+        if (release == JobCompletionRun.Release.LIBRARY) {
+            assertThat(r.cleanupDelivered()).as("the cleanup ran at exit, through the sidecar%n%s", timeline)
+                    .isEqualTo(2);
+        }
+        if (mode.equals("NATIVE")) {
+            // The kubelet stops a native sidecar: a quit would only get it restarted while the Pod runs.
+            assertThat(r.adminQuits() + r.agentQuits()).as("no release of a native sidecar%n%s", timeline).isZero();
+            assertThat(run.sidecar().orElseThrow().sigtermAt()).as(timeline).isNotNull();
+        } else if (release == JobCompletionRun.Release.LIBRARY) {
+            assertThat(r.adminQuits()).as("released through Envoy's admin%n%s", timeline).isEqualTo(1);
+            assertThat(run.sidecar().orElseThrow().sigtermAt()).as(timeline).isNull();
+        } else {
+            assertThat(r.agentQuits()).as("released by the trap%n%s", timeline).isEqualTo(1);
         }
     }
 
