@@ -127,6 +127,8 @@ public abstract class SidecarShutdownConfigurationSupport {
         set(b, Setting.ANNOTATIONS_FILE, p::getAnnotationsFile);
         set(b, Setting.LINKERD_ADMIN_URL, p::getLinkerdAdminUrl);
         set(b, Setting.DAPR_URL, p::getDaprUrl);
+        set(b, Setting.WORKLOAD, () -> p.getWorkload() == null ? null : p.getWorkload().name());
+        set(b, Setting.LABELS_FILE, p::getLabelsFile);
     }
 
     private static void set(ShutdownCoordinatorBuilder b, Setting setting, Supplier<? extends @Nullable Object> property) {

@@ -1,6 +1,7 @@
 package io.github.sidecarshutdown.spring.support;
 
 import io.github.sidecarshutdown.StartupPolicy;
+import io.github.sidecarshutdown.Workload;
 import io.github.sidecarshutdown.config.Setting;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import java.net.URI;
@@ -106,6 +107,17 @@ public class SidecarShutdownProperties {
      * missing or malformed file logs one line and leaves the defaults.
      */
     private String annotationsFile = "/etc/podinfo/annotations";
+
+    /**
+     * What the Pod is: service, or job (a Job's or CronJob's Pod: the app's exit is the Pod's end,
+     * so a classic sidecar is released when the app is done, even though it is not terminating).
+     * auto reads the Pod's labels (labels-file): a job-name or batch.kubernetes.io/job-name label
+     * makes it a job.
+     */
+    private Workload workload = Workload.AUTO;
+
+    /** Downward-API file with the Pod's labels, read when workload is auto. */
+    private String labelsFile = "/etc/podinfo/labels";
 
     /** linkerd-proxy admin URL (sidecar-mode linkerd, or auto); loopback only unless allow-non-loopback. */
     private URI linkerdAdminUrl = URI.create("http://127.0.0.1:4191");
@@ -279,5 +291,21 @@ public class SidecarShutdownProperties {
 
     public void setDaprUrl(URI daprUrl) {
         this.daprUrl = daprUrl;
+    }
+
+    public Workload getWorkload() {
+        return workload;
+    }
+
+    public void setWorkload(Workload workload) {
+        this.workload = workload;
+    }
+
+    public String getLabelsFile() {
+        return labelsFile;
+    }
+
+    public void setLabelsFile(String labelsFile) {
+        this.labelsFile = labelsFile;
     }
 }

@@ -463,19 +463,20 @@ public final class PodSimulator implements AutoCloseable {
         }
         // Every container must be gone for the Pod to complete (a native sidecar too); only a
         // classic sidecar's exit code counts towards the phase; the ambient stand-in is no container.
-        boolean sidecarIsContainer = sidecar != null && sidecarKind != SidecarKind.AMBIENT;
+        ContainerProcess sidecarContainer = sidecarKind != SidecarKind.AMBIENT ? sidecar : null;
+        boolean sidecarIsContainer = sidecarContainer != null;
         boolean sidecarCodeCounts = sidecarIsContainer && sidecarKind != SidecarKind.NATIVE;
-        boolean completed = appExited && (!sidecarIsContainer || !sidecar.isAlive());
+        boolean completed = appExited && (sidecarContainer == null || !sidecarContainer.isAlive());
         Duration completedAt = null;
         PodPhase phase = PodPhase.RUNNING;
         if (completed) {
             long end = app.exitNanos();
             boolean failed = app.exitCode() != 0;
-            if (sidecarIsContainer) {
-                end = Math.max(end, sidecar.exitNanos());
-            }
-            if (sidecarCodeCounts) {
-                failed |= sidecar.exitCode() != 0;
+            if (sidecarContainer != null) {
+                end = Math.max(end, sidecarContainer.exitNanos());
+                if (sidecarCodeCounts) {
+                    failed |= sidecarContainer.exitCode() != 0;
+                }
             }
             phase = failed ? PodPhase.FAILED : PodPhase.SUCCEEDED;
             completedAt = Duration.ofNanos(end - observed);
