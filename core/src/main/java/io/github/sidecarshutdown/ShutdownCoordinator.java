@@ -136,10 +136,11 @@ public final class ShutdownCoordinator {
                 ProcessRelease.INSTANCE.hooked(this);
             }
             ShutdownPlan p = plan();
-            if (p.fits()) {
-                logger.info("{}", p.render());
-            } else {
-                logger.warn("{}", p.render());
+            // The plan is information; what does not fit is a warning, one line each, so that a
+            // log search for WARN finds the fix and not a whole multi-line table every start.
+            logger.info("{}", p.render());
+            for (String w : p.warnings()) {
+                logger.warn("Shutdown plan: {}", w);
             }
         }
         return this;

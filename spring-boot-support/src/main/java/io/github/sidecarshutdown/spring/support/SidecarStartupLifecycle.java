@@ -92,13 +92,11 @@ public final class SidecarStartupLifecycle implements SmartLifecycle, Applicatio
         }
         ShutdownPlan plan = coordinator.plan();
         List<String> spring = springWarnings(plan, timeoutPerShutdownPhase);
-        StringBuilder text = new StringBuilder(plan.render());
-        spring.forEach(w -> text.append(System.lineSeparator()).append("  WARNING: ").append(w));
-        if (plan.fits() && spring.isEmpty()) {
-            logger.info("{}", text);
-        } else {
-            logger.warn("{}", text);
-        }
+        // The plan is information; what does not fit is a warning, one line each, so that a log
+        // search for WARN finds the fix and not a whole multi-line table every start.
+        logger.info("{}", plan.render());
+        plan.warnings().forEach(w -> logger.warn("Shutdown plan: {}", w));
+        spring.forEach(w -> logger.warn("Shutdown plan: {}", w));
     }
 
     /**
