@@ -4,10 +4,12 @@ import io.github.sidecarshutdown.envoy.EnvoySidecar;
 import io.github.sidecarshutdown.internal.Durations;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
+import io.github.sidecarshutdown.sidecar.SidecarMode;
 import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,7 +34,7 @@ final class DetectingSidecar implements Sidecar {
      * A mesh to try after Envoy, with its proof: an answer only that mesh gives, asked within the
      * time it is given.
      */
-    record Candidate(Sidecar sidecar, java.util.function.Predicate<Duration> proof) {
+    record Candidate(Sidecar sidecar, Predicate<Duration> proof) {
     }
 
     private final EnvoySidecar envoy;
@@ -170,7 +172,7 @@ final class DetectingSidecar implements Sidecar {
             return r.noReleaseReason();
         }
         SidecarFacts f = lastEnvoyFacts;
-        return f != null && f.mode() == io.github.sidecarshutdown.sidecar.SidecarMode.NONE ? "no sidecar"
+        return f != null && f.mode() == SidecarMode.NONE ? "no sidecar"
                 : "no sidecar proven (" + describe() + "): nothing is released";
     }
 

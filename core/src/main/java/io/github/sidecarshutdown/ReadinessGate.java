@@ -35,7 +35,7 @@ public final class ReadinessGate {
 
     /** The current state. */
     public State state() {
-        return java.util.Objects.requireNonNull(state.get()); // never set to null
+        return Objects.requireNonNull(state.get()); // never set to null
     }
 
     /** Whether the readiness endpoint should answer 200. */

@@ -11,6 +11,7 @@ import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -137,7 +138,7 @@ final class SequenceRun {
         ShutdownPlan plan = ShutdownPlan.compute(settings, planned, facts);
         listeners.tell(l -> l.onShutdownStarted(plan));
         logger.info("sidecar-shutdown started ({}): workload {}, sidecar {} {}, budget {}", report.trigger().tagValue(),
-                settings.workload().name().toLowerCase(java.util.Locale.ROOT), facts.mode(), atStart, Durations.format(settings.budget()));
+                settings.workload().name().toLowerCase(Locale.ROOT), facts.mode(), atStart, Durations.format(settings.budget()));
 
         boolean mayRelease = settings.releaseSidecar() && sidecar.releaseCall().isPresent();
         // Keep the sidecar release's call inside the budget: work stops that much earlier.

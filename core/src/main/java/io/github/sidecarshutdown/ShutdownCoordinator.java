@@ -2,6 +2,7 @@ package io.github.sidecarshutdown;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.sidecarshutdown.config.Setting;
 import io.github.sidecarshutdown.internal.Durations;
 import io.github.sidecarshutdown.internal.RuntimeHooks;
 import io.github.sidecarshutdown.internal.TimeSource;
@@ -127,7 +128,7 @@ public final class ShutdownCoordinator {
     public ShutdownCoordinator install() {
         if (!settings.enabled()) {
             logger.info("sidecar-shutdown is disabled ({}=false): no shutdown hook installed",
-                    io.github.sidecarshutdown.config.Setting.ENABLED.envName());
+                    Setting.ENABLED.envName());
             return this;
         }
         if (hookRegistered.compareAndSet(false, true)) {

@@ -5,17 +5,21 @@ import static java.util.Objects.requireNonNull;
 import io.github.sidecarshutdown.config.InvalidSettingException;
 import io.github.sidecarshutdown.config.Setting;
 import io.github.sidecarshutdown.config.SettingParser;
+import io.github.sidecarshutdown.dapr.DaprSidecar;
 import io.github.sidecarshutdown.envoy.AdminCallListener;
 import io.github.sidecarshutdown.envoy.EnvoyAdminClient;
 import io.github.sidecarshutdown.envoy.EnvoyAdminClientBuilder;
-import io.github.sidecarshutdown.dapr.DaprSidecar;
 import io.github.sidecarshutdown.envoy.EnvoySidecar;
-import io.github.sidecarshutdown.linkerd.LinkerdSidecar;
+import io.github.sidecarshutdown.internal.LogSafe;
 import io.github.sidecarshutdown.internal.RuntimeHooks;
 import io.github.sidecarshutdown.internal.TimeSource;
+import io.github.sidecarshutdown.linkerd.LinkerdSidecar;
+import io.github.sidecarshutdown.pod.PodFacts;
+import io.github.sidecarshutdown.pod.PodLabels;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -36,10 +40,10 @@ public final class ShutdownCoordinatorBuilder {
     static final String KUBERNETES_MARKER = "KUBERNETES_SERVICE_HOST";
 
     /** Where {@code examples/kubernetes} mounts the Pod's annotations with the downward API. */
-    public static final java.nio.file.Path DEFAULT_ANNOTATIONS_FILE = java.nio.file.Path.of("/etc/podinfo/annotations");
+    public static final Path DEFAULT_ANNOTATIONS_FILE = Path.of("/etc/podinfo/annotations");
 
     /** Where {@code examples/kubernetes} mounts the Pod's labels with the downward API. */
-    public static final java.nio.file.Path DEFAULT_LABELS_FILE = java.nio.file.Path.of("/etc/podinfo/labels");
+    public static final Path DEFAULT_LABELS_FILE = Path.of("/etc/podinfo/labels");
 
     private boolean enabled = true;
     private Duration gracePeriod = Duration.ofSeconds(30);
@@ -59,11 +63,11 @@ public final class ShutdownCoordinatorBuilder {
     private Duration terminationDrainDuration = Duration.ofSeconds(5);
     private Duration startupWait = Duration.ofSeconds(60);
     private StartupPolicy startupPolicy = StartupPolicy.OPTIONAL;
-    private java.nio.file.Path annotationsFile = DEFAULT_ANNOTATIONS_FILE;
+    private Path annotationsFile = DEFAULT_ANNOTATIONS_FILE;
     private URI linkerdAdminUrl = LinkerdSidecar.DEFAULT_ADMIN_URL;
     private URI daprUrl = DaprSidecar.DEFAULT_URL;
     private Workload workload = Workload.AUTO;
-    private java.nio.file.Path labelsFile = DEFAULT_LABELS_FILE;
+    private Path labelsFile = DEFAULT_LABELS_FILE;
 
     private final Map<Setting, String> sources = new EnumMap<>(Setting.class);
     private Map<String, String> environment = System.getenv();
@@ -218,7 +222,7 @@ public final class ShutdownCoordinatorBuilder {
      * answers, {@code sidecar.istio.io/status} tells a native sidecar from a classic one. A missing
      * or malformed file logs one line and changes nothing. Default {@code /etc/podinfo/annotations}.
      */
-    public ShutdownCoordinatorBuilder annotationsFile(java.nio.file.Path annotationsFile) {
+    public ShutdownCoordinatorBuilder annotationsFile(Path annotationsFile) {
         this.annotationsFile = requireNonNull(annotationsFile, "annotationsFile");
         return this;
     }
@@ -240,7 +244,7 @@ public final class ShutdownCoordinatorBuilder {
      * or {@code job-name} label makes it a job; a missing or malformed file logs one line and makes it
      * a service. Default {@code /etc/podinfo/labels}.
      */
-    public ShutdownCoordinatorBuilder labelsFile(java.nio.file.Path labelsFile) {
+    public ShutdownCoordinatorBuilder labelsFile(Path labelsFile) {
         this.labelsFile = requireNonNull(labelsFile, "labelsFile");
         return this;
     }
@@ -440,12 +444,12 @@ public final class ShutdownCoordinatorBuilder {
         if (workload != Workload.AUTO) {
             return workload;
         }
-        io.github.sidecarshutdown.pod.PodLabels labels = io.github.sidecarshutdown.pod.PodLabels.read(labelsFile);
+        PodLabels labels = PodLabels.read(labelsFile);
         Optional<String> job = labels.jobName();
         if (job.isPresent()) {
             org.slf4j.LoggerFactory.getLogger(ShutdownCoordinator.class).info(
                     "Workload job (Job {} per {}): the app's exit ends the Pod, so the sidecar is released after cleanup",
-                    io.github.sidecarshutdown.internal.LogSafe.of(job.get()), labels.source());
+                    LogSafe.of(job.get()), labels.source());
             return Workload.JOB;
         }
         return Workload.SERVICE;
@@ -476,7 +480,7 @@ public final class ShutdownCoordinatorBuilder {
                         .allowNonLoopback(s.allowNonLoopback()).callTimeout(s.adminTimeout())
                         .connectTimeout(s.adminTimeout().compareTo(Duration.ofMillis(250)) < 0 ? s.adminTimeout() : Duration.ofMillis(250))
                         .listener(adminCallListener).build();
-                io.github.sidecarshutdown.pod.PodFacts pod = io.github.sidecarshutdown.pod.PodFacts.read(s.annotationsFile());
+                PodFacts pod = PodFacts.read(s.annotationsFile());
                 EnvoySidecar envoy = new EnvoySidecar(client, s.sidecarMode(), s.terminationDrainDuration(), pod);
                 if (s.sidecarMode() == SidecarMode.AUTO) {
                     LinkerdSidecar linkerd = new LinkerdSidecar(s.linkerdAdminUrl(), connect, s.allowNonLoopback());

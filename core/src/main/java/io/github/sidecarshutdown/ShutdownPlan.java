@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -103,7 +104,7 @@ public record ShutdownPlan(
                         ? " if the sidecar is live or terminating (workload job: the app's exit is the Pod's end, so the Job completes)"
                         : " if the sidecar is terminating: the Pod ends when the app is done")
                         : "none (" + (releaseCall.isPresent() ? "release-sidecar=false"
-                                : "sidecar " + facts.mode().name().toLowerCase(java.util.Locale.ROOT)) + ")"));
+                                : "sidecar " + facts.mode().name().toLowerCase(Locale.ROOT)) + ")"));
 
         Duration lastOutbound = Duration.ZERO;
         if (needs(tasks, ShutdownPhase.EARLY_OUTBOUND)) {
@@ -176,13 +177,13 @@ public record ShutdownPlan(
         StringBuilder sb = new StringBuilder();
         sb.append("sidecar-shutdown plan: budget ").append(Durations.format(budget)).append(" (grace period ")
                 .append(Durations.format(gracePeriod)).append("), workload ")
-                .append(workload.name().toLowerCase(java.util.Locale.ROOT)).append(", sidecar ").append(facts.mode().name().toLowerCase(java.util.Locale.ROOT))
+                .append(workload.name().toLowerCase(Locale.ROOT)).append(", sidecar ").append(facts.mode().name().toLowerCase(Locale.ROOT))
                 .append(facts.version().map(v -> " " + v).orElse(""))
                 .append(facts.guaranteedWindow().map(w -> ", outbound window " + Durations.format(w)
                         + (facts.exitOnZeroActiveConnections() ? "+ (exit on zero connections)" : "")).orElse(", no outbound window"))
                 .append(" [").append(facts.source()).append("]");
         for (Step st : steps) {
-            sb.append(String.format(java.util.Locale.ROOT, "%n  %-18s %8s .. %-8s %s%s", st.phase().tagValue(),
+            sb.append(String.format(Locale.ROOT, "%n  %-18s %8s .. %-8s %s%s", st.phase().tagValue(),
                     Durations.format(st.start()), Durations.format(st.end()), st.what(), st.needsSidecar() ? " [needs sidecar]" : ""));
         }
         for (String w : warnings) {
@@ -201,8 +202,8 @@ public record ShutdownPlan(
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("budgetMs", budget.toMillis());
         m.put("gracePeriodMs", gracePeriod.toMillis());
-        m.put("workload", workload.name().toLowerCase(java.util.Locale.ROOT));
-        m.put("sidecarMode", facts.mode().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("workload", workload.name().toLowerCase(Locale.ROOT));
+        m.put("sidecarMode", facts.mode().name().toLowerCase(Locale.ROOT));
         facts.version().ifPresent(v -> m.put("sidecarVersion", v));
         facts.guaranteedWindow().ifPresent(w -> m.put("outboundWindowMs", w.toMillis()));
         m.put("factsSource", facts.source());

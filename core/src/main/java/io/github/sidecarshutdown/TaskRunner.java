@@ -7,6 +7,7 @@ import io.github.sidecarshutdown.internal.TimeSource;
 import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import org.jspecify.annotations.Nullable;
@@ -107,7 +108,7 @@ final class TaskRunner {
             return null;
         } catch (ExecutionException e) {
             return e.getCause() != null ? e.getCause() : e;
-        } catch (java.util.concurrent.CancellationException e) {
+        } catch (CancellationException e) {
             return e;
         }
     }

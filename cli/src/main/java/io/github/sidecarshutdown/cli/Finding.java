@@ -1,6 +1,7 @@
 package io.github.sidecarshutdown.cli;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -19,7 +20,7 @@ public record Finding(Rule rule, Severity severity, String message, String fix) 
     Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("rule", rule.id());
-        m.put("severity", severity.name().toLowerCase(java.util.Locale.ROOT));
+        m.put("severity", severity.name().toLowerCase(Locale.ROOT));
         m.put("message", message);
         m.put("fix", fix);
         return m;

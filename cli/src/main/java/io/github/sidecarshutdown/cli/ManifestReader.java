@@ -1,6 +1,7 @@
 package io.github.sidecarshutdown.cli;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,7 @@ final class ManifestReader {
             return "unknown error";
         }
         String[] lines = m.split("\n");
-        return String.join(" ", java.util.Arrays.copyOf(lines, Math.min(lines.length, 3))).replaceAll("\\s+", " ").strip();
+        return String.join(" ", Arrays.copyOf(lines, Math.min(lines.length, 3))).replaceAll("\\s+", " ").strip();
     }
 
     private static void collect(String file, @Nullable Object doc, List<Workload> out, int depth) {

@@ -5,6 +5,8 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.text.Normalizer;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -220,14 +222,14 @@ public final class SettingParser {
     }
 
     /** Parses a non-blank file path (the file need not exist). */
-    public static java.nio.file.Path path(Setting setting, String source, String raw) {
+    public static Path path(Setting setting, String source, String raw) {
         String text = raw.trim();
         if (text.isEmpty()) {
             throw new InvalidSettingException(setting, source, raw, "empty; expected " + Setting.Kind.PATH.accepted());
         }
         try {
-            return java.nio.file.Path.of(text);
-        } catch (java.nio.file.InvalidPathException e) {
+            return Path.of(text);
+        } catch (InvalidPathException e) {
             throw new InvalidSettingException(setting, source, raw, "not a file path (" + e.getReason() + "); expected "
                     + Setting.Kind.PATH.accepted());
         }

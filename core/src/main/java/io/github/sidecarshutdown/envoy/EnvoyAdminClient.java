@@ -1,9 +1,11 @@
 package io.github.sidecarshutdown.envoy;
 
+import io.github.sidecarshutdown.internal.Durations;
 import io.github.sidecarshutdown.internal.Json;
 import io.github.sidecarshutdown.internal.LoopbackHttp;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.math.BigDecimal;
 import java.net.ConnectException;
 import java.net.Proxy;
 import java.net.SocketTimeoutException;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -260,7 +263,7 @@ public final class EnvoyAdminClient implements AutoCloseable {
                 Object v = ((Map<?, ?>) o).get("value");
                 if (v != null) {
                     out.add(new EnvoyStat((String) ((Map<?, ?>) o).get("name"),
-                            v instanceof java.math.BigDecimal ? numberText((java.math.BigDecimal) v) : v.toString()));
+                            v instanceof BigDecimal ? numberText((BigDecimal) v) : v.toString()));
                 }
             }
         }
@@ -271,7 +274,7 @@ public final class EnvoyAdminClient implements AutoCloseable {
      * A number as Envoy prints it (plain digits), unless that would be absurdly long: the plain
      * form of {@code 1e999999999} is a billion characters, so such a value keeps its exponent.
      */
-    static String numberText(java.math.BigDecimal d) {
+    static String numberText(BigDecimal d) {
         long scale = d.scale();
         return Math.abs(scale) <= 64 && d.precision() - scale <= 64 ? d.toPlainString() : d.toString();
     }
@@ -317,8 +320,8 @@ public final class EnvoyAdminClient implements AutoCloseable {
         if (http == null) {
             listener.onAdminCall(endpoint, "timeout", -1, Duration.ZERO);
             throw failed(endpoint, EnvoyAdminException.Kind.TIMEOUT, -1, "call not made: budget "
-                    + io.github.sidecarshutdown.internal.Durations.format(
-                            io.github.sidecarshutdown.internal.Durations.nonNegative(callTimeout))
+                    + Durations.format(
+                            Durations.nonNegative(callTimeout))
                     + " is under 1 ms", null);
         }
         Request.Builder req = new Request.Builder().url(url != null ? url : url(endpoint));
@@ -333,12 +336,12 @@ public final class EnvoyAdminClient implements AutoCloseable {
             listener.onAdminCall(endpoint, outcomeTag(response.code()), response.code(), Duration.ofNanos(System.nanoTime() - start));
             return new Answer(response.code(), body);
         } catch (EnvoyAdminException e) {
-            listener.onAdminCall(endpoint, e.kind().name().toLowerCase(java.util.Locale.ROOT), e.statusCode(),
+            listener.onAdminCall(endpoint, e.kind().name().toLowerCase(Locale.ROOT), e.statusCode(),
                     Duration.ofNanos(System.nanoTime() - start));
             throw e;
         } catch (IOException e) {
             EnvoyAdminException.Kind kind = classify(e);
-            listener.onAdminCall(endpoint, kind.name().toLowerCase(java.util.Locale.ROOT), -1,
+            listener.onAdminCall(endpoint, kind.name().toLowerCase(Locale.ROOT), -1,
                     Duration.ofNanos(System.nanoTime() - start));
             throw failed(endpoint, kind, -1, describe(kind, e), e);
         }

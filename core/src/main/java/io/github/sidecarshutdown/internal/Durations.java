@@ -1,6 +1,7 @@
 package io.github.sidecarshutdown.internal;
 
 import java.time.Duration;
+import java.util.Locale;
 
 /** Duration arithmetic that saturates instead of overflowing (a huge timeout must not wrap). */
 public final class Durations {
@@ -64,7 +65,7 @@ public final class Durations {
             return ms == 0 && !d.isZero() ? d.toNanos() / 1000 + "us" : ms + "ms";
         }
         if (ms < 60_000) {
-            return ms % 1000 == 0 ? ms / 1000 + "s" : String.format(java.util.Locale.ROOT, "%.3fs", ms / 1000.0)
+            return ms % 1000 == 0 ? ms / 1000 + "s" : String.format(Locale.ROOT, "%.3fs", ms / 1000.0)
                     .replaceAll("0+s$", "s");
         }
         long s = ms / 1000;

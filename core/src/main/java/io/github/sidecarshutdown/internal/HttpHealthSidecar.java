@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A sidecar seen through one loopback HTTP API with a readiness path and a shutdown path, and no
@@ -96,7 +97,7 @@ public final class HttpHealthSidecar implements Sidecar, AutoCloseable {
     }
 
     /** One {@code GET} (to identify the sidecar): the answer, or null when there was none. Never throws. */
-    public LoopbackHttp.@org.jspecify.annotations.Nullable Answer tryGet(String path, Duration timeout) {
+    public LoopbackHttp.@Nullable Answer tryGet(String path, Duration timeout) {
         try {
             LoopbackHttp.Answer a = api.call("GET", path, timeout);
             answered = true;
@@ -107,8 +108,8 @@ public final class HttpHealthSidecar implements Sidecar, AutoCloseable {
     }
 
     @Override
-    public java.util.Optional<String> releaseCall() {
-        return java.util.Optional.of("POST " + releasePath);
+    public Optional<String> releaseCall() {
+        return Optional.of("POST " + releasePath);
     }
 
     /** No inbound-only drain call exists; the sidecar drains on its own SIGTERM. */

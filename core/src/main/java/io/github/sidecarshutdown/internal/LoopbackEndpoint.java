@@ -2,6 +2,7 @@ package io.github.sidecarshutdown.internal;
 
 import io.github.sidecarshutdown.config.SettingParser;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
@@ -50,7 +51,7 @@ public final class LoopbackEndpoint {
      */
     public LoopbackHttp.Answer call(String method, String path, Duration timeout) throws IOException {
         if (!LoopbackHttp.fits(timeout)) {
-            throw new java.net.SocketTimeoutException("call not made: budget " + Durations.format(Durations.nonNegative(timeout))
+            throw new SocketTimeoutException("call not made: budget " + Durations.format(Durations.nonNegative(timeout))
                     + " is under 1 ms");
         }
         Duration t = timeout;

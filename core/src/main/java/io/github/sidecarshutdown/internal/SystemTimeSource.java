@@ -1,6 +1,7 @@
 package io.github.sidecarshutdown.internal;
 
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +34,7 @@ final class SystemTimeSource implements TimeSource {
             return true;
         } catch (TimeoutException e) {
             return future.isDone();
-        } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+        } catch (ExecutionException | CancellationException e) {
             return true;
         }
     }

@@ -21,7 +21,7 @@ public final class Threads {
      */
     public static boolean isBlockedInExit(Thread thread) {
         return Arrays.stream(thread.getStackTrace()).anyMatch(f ->
-                (f.getClassName().equals("java.lang.Shutdown") && f.getMethodName().equals("exit"))
+                (f.getClassName().equals("Shutdown") && f.getMethodName().equals("exit"))
                         || (f.getClassName().equals("java.lang.Runtime") && f.getMethodName().equals("exit"))
                         || (f.getClassName().equals("java.lang.System") && f.getMethodName().equals("exit")));
     }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -55,7 +56,7 @@ public final class JdkHttpServerSupport {
         Objects.requireNonNull(gate, "gate");
         return exchange -> {
             boolean ready = gate.isReady();
-            byte[] body = (ready ? "ready\n" : gate.state().name().toLowerCase(java.util.Locale.ROOT) + "\n")
+            byte[] body = (ready ? "ready\n" : gate.state().name().toLowerCase(Locale.ROOT) + "\n")
                     .getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
             exchange.sendResponseHeaders(ready ? 200 : 503, body.length);

@@ -1,6 +1,7 @@
 package io.github.sidecarshutdown.sidecar;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Istio ambient mode (docs/sidecar-protocol.md §7): the Pod has no sidecar; ztunnel on the node
@@ -28,8 +29,8 @@ final class AmbientSidecar implements Sidecar {
 
     @Override
     public SidecarFacts facts(Duration timeout) {
-        return new SidecarFacts(SidecarMode.AMBIENT, java.util.Optional.empty(), java.util.Optional.empty(), false,
-                java.util.Optional.empty(), "ambient.istio.io/redirection: enabled, no sidecar");
+        return new SidecarFacts(SidecarMode.AMBIENT, Optional.empty(), Optional.empty(), false,
+                Optional.empty(), "ambient.istio.io/redirection: enabled, no sidecar");
     }
 
     @Override

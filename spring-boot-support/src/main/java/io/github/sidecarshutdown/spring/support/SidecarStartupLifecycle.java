@@ -9,6 +9,7 @@ import io.github.sidecarshutdown.StartupPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -173,7 +174,7 @@ public final class SidecarStartupLifecycle implements SmartLifecycle, Applicatio
         logger.info("Readiness held until the sidecar is ready (at most {} ms)", bound.toMillis());
         try {
             SidecarReadiness r = ready.get(bound.toMillis(), TimeUnit.MILLISECONDS);
-            logger.info("Sidecar wait over ({}): readiness may turn on", r.name().toLowerCase(java.util.Locale.ROOT));
+            logger.info("Sidecar wait over ({}): readiness may turn on", r.name().toLowerCase(Locale.ROOT));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {

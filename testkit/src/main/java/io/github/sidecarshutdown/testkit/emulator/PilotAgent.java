@@ -7,6 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -104,7 +105,7 @@ final class PilotAgent implements HttpHandler {
     }
 
     /** Loopback only (403), POST only (405), in that order ({@code server.go handleQuit, handleDrain}). */
-    private static HttpResponse guarded(HttpRequest request, java.util.function.Supplier<HttpResponse> action) {
+    private static HttpResponse guarded(HttpRequest request, Supplier<HttpResponse> action) {
         if (!request.remoteAddress().isLoopbackAddress()) {
             HttpResponse r = HttpResponse.of(403, GO_TEXT, "Only requests from localhost are allowed\n");
             r.headers().add("x-content-type-options", "nosniff");

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -105,7 +106,7 @@ final class ContainerProcess {
 
     private Thread startReader(InputStream stream, OutputLine.Channel channel) {
         Thread reader = new Thread(() -> read(stream, channel),
-                "pod-sim-" + name() + "-" + channel.name().toLowerCase(java.util.Locale.ROOT));
+                "pod-sim-" + name() + "-" + channel.name().toLowerCase(Locale.ROOT));
         reader.setDaemon(true);
         reader.start();
         return reader;
@@ -140,7 +141,7 @@ final class ContainerProcess {
         if (writer != null) {
             synchronized (this) {
                 try {
-                    writer.write(time + " " + channel.name().toLowerCase(java.util.Locale.ROOT) + " "
+                    writer.write(time + " " + channel.name().toLowerCase(Locale.ROOT) + " "
                             + text + System.lineSeparator());
                     writer.flush();
                 } catch (IOException e) {
