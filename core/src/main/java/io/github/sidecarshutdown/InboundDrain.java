@@ -51,8 +51,11 @@ final class InboundDrain {
         }
         List<TaskResult> ran = tasks.run(ShutdownPhase.INBOUND_DRAIN, work, guard);
         Deadline drain = work.earliest(settings.drainTimeout());
-        if (!inFlight.awaitIdle(time, drain)) {
-            details.add(inFlight.active() + " request(s) still in flight after " + Durations.format(settings.drainTimeout()));
+        // Only what was in flight when the drain began: requests still arriving on open keep-alive
+        // connections are served, but must not hold the cleanup behind this phase.
+        if (!inFlight.awaitDrained(time, drain)) {
+            details.add(inFlight.activeBeforeDrain() + " request(s) still in flight after "
+                    + Durations.format(settings.drainTimeout()));
             return PhaseOutcome.timedOut(String.join("; ", details));
         }
         return PhaseOutcome.ofTasks(ran, details.isEmpty() ? null : String.join("; ", details));

@@ -33,6 +33,10 @@ import org.jspecify.annotations.Nullable;
  * {@link #build()} checks the rules that span settings. {@link #fromEnvironment()} applies the
  * {@code SIDECAR_SHUTDOWN_*} variables on top of what was set, and errors then name the variable.
  * Not thread-safe; {@code build()} copies everything, so a builder can be reused.
+ *
+ * <p>Long because it is the one place every setting enters from every front end (a setter, its
+ * environment variable, its validation naming the source); splitting it by setting would scatter
+ * the rules that span settings.
  */
 public final class ShutdownCoordinatorBuilder {
 

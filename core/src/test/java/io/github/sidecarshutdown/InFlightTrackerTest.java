@@ -48,7 +48,7 @@ class InFlightTrackerTest {
         tracker.enter();
         tracker.enter();
         tracker.enter();
-        tracker.exit();
+        tracker.exit(0);
 
         // then
         assertThat(tracker.active()).isEqualTo(2);
@@ -62,7 +62,7 @@ class InFlightTrackerTest {
         InFlightTracker tracker = new InFlightTracker();
 
         // when
-        tracker.exit();
+        tracker.exit(0);
 
         // then
         assertThat(tracker.active()).isZero();
@@ -83,9 +83,9 @@ class InFlightTrackerTest {
                 futures.add(pool.submit(() -> {
                     start.await();
                     for (int i = 0; i < 10_000; i++) {
-                        tracker.enter();
+                        int token = tracker.enter();
                         assertThat(tracker.active()).isPositive();
-                        tracker.exit();
+                        tracker.exit(token);
                     }
                     return null;
                 }));
@@ -146,7 +146,7 @@ class InFlightTrackerTest {
         });
 
         // when
-        tracker.exit();
+        tracker.exit(0);
 
         // then
         assertThat(waiting.get(10, TimeUnit.SECONDS)).isTrue();

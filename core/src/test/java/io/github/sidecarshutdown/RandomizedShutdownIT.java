@@ -217,7 +217,7 @@ class RandomizedShutdownIT {
             // in-flight waits poll every few virtual ms, which costs real time: keep them to a quarter of the runs
             int requests = r.nextInt(4) == 0 ? 1 + r.nextInt(2) : 0;
             for (int i = 0; i < requests; i++) {
-                coordinator.inFlight().enter();
+                int token = coordinator.inFlight().enter();
                 if (r.nextInt(3) == 0) {
                     scenario.append(" request-never-ends");
                     continue;
@@ -230,7 +230,7 @@ class RandomizedShutdownIT {
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     } finally {
-                        coordinator.inFlight().exit();
+                        coordinator.inFlight().exit(token);
                     }
                 }, "test-worker-request-" + index + "-" + i);
                 t.setDaemon(true);

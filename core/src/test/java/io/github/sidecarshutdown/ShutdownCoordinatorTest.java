@@ -125,8 +125,7 @@ class ShutdownCoordinatorTest {
             try {
                 for (int i = 0; i < 15; i++) {
                     time.sleep(Duration.ofMillis(200));
-                    c.inFlight().enter();
-                    c.inFlight().exit();
+                    c.inFlight().exit(c.inFlight().enter());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -355,7 +354,7 @@ class ShutdownCoordinatorTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
-                c.inFlight().exit();
+                c.inFlight().exit(0);
             }
         }, "test-worker-request");
         request.start();

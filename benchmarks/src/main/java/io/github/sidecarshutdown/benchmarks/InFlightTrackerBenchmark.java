@@ -37,11 +37,11 @@ public class InFlightTrackerBenchmark {
     @Benchmark
     @Threads(1)
     public void tracked(Blackhole bh) {
-        tracker.enter();
+        int token = tracker.enter();
         try {
             request(bh);
         } finally {
-            tracker.exit();
+            tracker.exit(token);
         }
     }
 
@@ -54,11 +54,11 @@ public class InFlightTrackerBenchmark {
     @Benchmark
     @Threads(2)
     public void trackedContended(Blackhole bh) {
-        tracker.enter();
+        int token = tracker.enter();
         try {
             request(bh);
         } finally {
-            tracker.exit();
+            tracker.exit(token);
         }
     }
 }

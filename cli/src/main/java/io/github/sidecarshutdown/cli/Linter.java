@@ -33,6 +33,9 @@ import org.jspecify.annotations.Nullable;
  * {@code SIDECAR_SHUTDOWN_*} variables through the core builder and its parser, the sidecar facts
  * from the Pod's annotations through core's annotation reader, the timeline from
  * {@link ShutdownPlan#compute}.
+ *
+ * <p>Long because each rule of the linter table in README.md is one short method here, next to the
+ * others it shares the workload model with.
  */
 final class Linter {
 

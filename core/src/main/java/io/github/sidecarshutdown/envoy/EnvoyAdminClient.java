@@ -39,6 +39,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe. Share one instance; derive per-call budgets with {@link #withCallTimeout(Duration)},
  * which shares the underlying connection resources. OkHttp is an implementation detail: no OkHttp
  * type appears in this API.
+ *
+ * <p>Long because it is the whole admin API the library may call (each endpoint with its method, flags
+ * and the answers it accepts) plus the one transport they share; the parsing of /server_info lives
+ * in ServerInfo.
  */
 public final class EnvoyAdminClient implements AutoCloseable {
 

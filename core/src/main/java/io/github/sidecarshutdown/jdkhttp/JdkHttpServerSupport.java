@@ -30,17 +30,17 @@ public final class JdkHttpServerSupport {
     private JdkHttpServerSupport() {
     }
 
-    /** A filter that calls {@link InFlightTracker#enter()} and {@link InFlightTracker#exit()} around each exchange. */
+    /** A filter that calls {@link InFlightTracker#enter()} and {@link InFlightTracker#exit(int)} around each exchange. */
     public static Filter inFlightFilter(InFlightTracker tracker) {
         Objects.requireNonNull(tracker, "tracker");
         return new Filter() {
             @Override
             public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
-                tracker.enter();
+                int token = tracker.enter();
                 try {
                     chain.doFilter(exchange);
                 } finally {
-                    tracker.exit();
+                    tracker.exit(token);
                 }
             }
 

@@ -20,6 +20,9 @@ import java.util.Map;
  * (a line that is neither {@code key: value} nor part of a skipped value, bad quoting, unclosed
  * brackets, several documents, tabs in indentation, duplicate keys) is refused with a
  * {@link PodAnnotationException} naming the line, rather than guessed at.
+ *
+ * <p>Long because it is a small YAML reader of its own (no YAML library in the core): every construct
+ * it must skip or refuse is spelled out here, next to the line numbers it reports.
  */
 final class ProxyConfigYaml {
 

@@ -184,7 +184,7 @@ class JdkHttpServerSupportTest {
         assertThat(get("/ready").statusCode()).isEqualTo(503);
 
         // when it finishes, the server stops
-        tracker.exit();
+        tracker.exit(0);
         stopping.get(10, java.util.concurrent.TimeUnit.SECONDS);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> get("/ready")).isInstanceOf(java.io.IOException.class);
     }

@@ -35,17 +35,17 @@ final class InFlightServletFilter implements Filter, Ordered {
             chain.doFilter(request, response);
             return;
         }
-        tracker.enter();
+        int token = tracker.enter();
         boolean async = false;
         try {
             chain.doFilter(request, response);
             if (request.isAsyncStarted()) {
-                request.getAsyncContext().addListener(new ExitOnComplete(tracker));
+                request.getAsyncContext().addListener(new ExitOnComplete(tracker, token));
                 async = true;
             }
         } finally {
             if (!async) {
-                tracker.exit();
+                tracker.exit(token);
             }
         }
     }
@@ -66,10 +66,10 @@ final class InFlightServletFilter implements Filter, Ordered {
     }
 
     /** {@code onComplete} is called exactly once for every async request, also after a timeout or an error. */
-    private record ExitOnComplete(InFlightTracker tracker) implements AsyncListener {
+    private record ExitOnComplete(InFlightTracker tracker, int token) implements AsyncListener {
         @Override
         public void onComplete(AsyncEvent event) {
-            tracker.exit();
+            tracker.exit(token);
         }
 
         @Override

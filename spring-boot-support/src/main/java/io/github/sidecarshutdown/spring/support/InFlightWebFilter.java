@@ -31,11 +31,11 @@ final class InFlightWebFilter implements WebFilter, Ordered {
         }
         // Deferred: a chain that is never subscribed must not leave a request counted.
         return Mono.defer(() -> {
-            tracker.enter();
+            int token = tracker.enter();
             AtomicBoolean exited = new AtomicBoolean();
             return chain.filter(exchange).doFinally(signal -> {
                 if (exited.compareAndSet(false, true)) {
-                    tracker.exit();
+                    tracker.exit(token);
                 }
             });
         });

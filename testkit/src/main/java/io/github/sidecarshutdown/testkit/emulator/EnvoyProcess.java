@@ -20,6 +20,9 @@ import java.util.function.IntSupplier;
  * {@code cmd.Process.Kill}) or its own {@code /quitquitquit} (envoy {@code server_cmd_handler.cc}).
  *
  * <p>In {@link EmulatorMode#NONE} only the outbound and inbound sockets exist and they never drain nor die.
+ *
+ * <p>Long because it holds Envoy's drain and listener state machine, which every emulator mode shares;
+ * the admin API and pilot-agent are in their own classes.
  */
 final class EnvoyProcess {
 

@@ -44,6 +44,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safe. {@link #close()} is idempotent and frees every port and thread; all threads are
  * daemon threads named {@code sidecar-emulator-*}.
+ *
+ * <p>Long because it is the facade tests use: the lifecycle, the addresses and the recorded calls of
+ * one emulated sidecar; the behaviour lives in EnvoyProcess, PilotAgent and MeshProxy.
  */
 public final class SidecarEmulator implements AutoCloseable {
 

@@ -27,6 +27,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * One running container: the OS process, its output readers, its exit watcher and what was
  * observed (lines, ready line, signals, exit). Times are {@link System#nanoTime()} values.
+ *
+ * <p>Long because a real child process needs every edge handled in one place: start, readiness line,
+ * output capture, signals, exit code, and a bounded cleanup that never leaks a process.
  */
 final class ContainerProcess {
 

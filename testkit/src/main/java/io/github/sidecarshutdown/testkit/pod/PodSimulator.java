@@ -81,6 +81,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Every wait is bounded: readiness by each container's start timeout, termination by the
  * grace period plus a short bound after SIGKILL. Blocking methods honour interrupts (the Pod is
  * then killed). Methods other than {@link #close()} are meant for one test thread.
+ *
+ * <p>Long because it is the kubelet of one Pod: deletion and Job completion share the container
+ * processes, the timeline and the cleanup that must run whatever happens; the per-container process
+ * handling lives in ContainerProcess.
  */
 public final class PodSimulator implements AutoCloseable {
 
