@@ -3,6 +3,7 @@ package io.github.sidecarshutdown;
 import io.github.sidecarshutdown.envoy.EnvoySidecar;
 import io.github.sidecarshutdown.internal.Durations;
 import io.github.sidecarshutdown.sidecar.Sidecar;
+import io.github.sidecarshutdown.sidecar.SidecarCallResult;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import io.github.sidecarshutdown.sidecar.SidecarState;
@@ -136,21 +137,15 @@ final class DetectingSidecar implements Sidecar {
     }
 
     @Override
-    public void drainInbound(Duration timeout) {
+    public SidecarCallResult drainInbound(Duration timeout) {
         Sidecar r = resolved;
-        if (r == null) {
-            throw new IllegalStateException("no sidecar proven: nothing drained");
-        }
-        r.drainInbound(timeout);
+        return r != null ? r.drainInbound(timeout) : SidecarCallResult.skipped("no sidecar proven: nothing drained");
     }
 
     @Override
-    public void release(Duration timeout) {
+    public SidecarCallResult release(Duration timeout) {
         Sidecar r = resolved;
-        if (r == null) {
-            throw new IllegalStateException("no sidecar proven: nothing released");
-        }
-        r.release(timeout);
+        return r != null ? r.release(timeout) : SidecarCallResult.skipped("no sidecar proven: nothing released");
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.github.sidecarshutdown.internal.Durations;
 import io.github.sidecarshutdown.internal.LogSafe;
 import io.github.sidecarshutdown.internal.TimeSource;
 import io.github.sidecarshutdown.sidecar.Sidecar;
+import io.github.sidecarshutdown.sidecar.SidecarCallResult;
 import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,12 +42,9 @@ final class InboundDrain {
             if (s != SidecarState.TERMINATING) {
                 details.add("no drain: sidecar " + s.name().toLowerCase(Locale.ROOT) + ", not known to be terminating");
             } else {
-                try {
-                    sidecar.drainInbound(work.cap(settings.adminTimeout()));
-                    details.add(call.get() + " sent");
-                } catch (RuntimeException e) {
-                    details.add(call.get() + " failed: " + LogSafe.of(String.valueOf(e.getMessage())));
-                }
+                SidecarCallResult r = sidecar.drainInbound(work.cap(settings.adminTimeout()));
+                details.add(call.get() + (r.outcome() == SidecarCallResult.Outcome.DONE ? " sent"
+                        : " " + r.outcome().name().toLowerCase(Locale.ROOT) + ": " + LogSafe.of(r.detail())));
             }
         }
         List<TaskResult> ran = tasks.run(ShutdownPhase.INBOUND_DRAIN, work, guard);

@@ -4,8 +4,8 @@ import io.github.sidecarshutdown.internal.Deadline;
 import io.github.sidecarshutdown.internal.Durations;
 import io.github.sidecarshutdown.internal.LogSafe;
 import io.github.sidecarshutdown.internal.TimeSource;
-import io.github.sidecarshutdown.sidecar.ReleaseSkippedException;
 import io.github.sidecarshutdown.sidecar.Sidecar;
+import io.github.sidecarshutdown.sidecar.SidecarCallResult;
 import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.util.List;
 import java.util.Locale;
@@ -70,15 +70,16 @@ final class SidecarRelease {
             return PhaseOutcome.skipped("already released by another coordinator in this JVM");
         }
         report.released();
-        try {
-            sidecar.release(deadline.cap(settings.adminTimeout()));
-            return PhaseOutcome.succeeded(call.get() + ": the sidecar exits now" + (job && s == SidecarState.LIVE
-                    ? " (workload job: the app's exit is the Pod's end, so the live sidecar is released for the Job to complete)"
-                    : ""));
-        } catch (ReleaseSkippedException e) {
-            return PhaseOutcome.skipped(LogSafe.of(String.valueOf(e.getMessage())));
-        } catch (RuntimeException e) {
-            return PhaseOutcome.failed(call.get() + " failed: " + LogSafe.of(String.valueOf(e.getMessage())));
+        SidecarCallResult r = sidecar.release(deadline.cap(settings.adminTimeout()));
+        switch (r.outcome()) {
+            case DONE:
+                return PhaseOutcome.succeeded(call.get() + ": the sidecar exits now" + (job && s == SidecarState.LIVE
+                        ? " (workload job: the app's exit is the Pod's end, so the live sidecar is released for the Job to complete)"
+                        : ""));
+            case SKIPPED:
+                return PhaseOutcome.skipped(LogSafe.of(r.detail()));
+            default:
+                return PhaseOutcome.failed(call.get() + " failed: " + LogSafe.of(r.detail()));
         }
     }
 

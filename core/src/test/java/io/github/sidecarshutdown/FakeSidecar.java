@@ -1,6 +1,7 @@
 package io.github.sidecarshutdown;
 
 import io.github.sidecarshutdown.sidecar.Sidecar;
+import io.github.sidecarshutdown.sidecar.SidecarCallResult;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import io.github.sidecarshutdown.sidecar.SidecarState;
@@ -62,16 +63,16 @@ final class FakeSidecar implements Sidecar {
     }
 
     @Override
-    public void drainInbound(Duration timeout) {
+    public SidecarCallResult drainInbound(Duration timeout) {
         calls.add("drainInbound");
+        return SidecarCallResult.done("sent");
     }
 
     @Override
-    public void release(Duration timeout) {
+    public SidecarCallResult release(Duration timeout) {
         calls.add("release");
-        if (releaseFailure != null) {
-            throw releaseFailure;
-        }
+        RuntimeException failure = releaseFailure;
+        return failure != null ? SidecarCallResult.failed(String.valueOf(failure.getMessage())) : SidecarCallResult.done("exits");
     }
 
     /** Like Istio: drained when it drains, released only when classic. */

@@ -3,6 +3,7 @@ package io.github.sidecarshutdown;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.sidecarshutdown.sidecar.Sidecar;
+import io.github.sidecarshutdown.sidecar.SidecarCallResult;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import io.github.sidecarshutdown.sidecar.SidecarState;
@@ -403,19 +404,15 @@ class RandomizedShutdownIT {
         }
 
         @Override
-        public void drainInbound(Duration timeout) {
-            if (!answerWithin(timeout)) {
-                throw new IllegalStateException("drain timed out");
-            }
+        public SidecarCallResult drainInbound(Duration timeout) {
+            return answerWithin(timeout) ? SidecarCallResult.done("sent") : SidecarCallResult.failed("drain timed out");
         }
 
         @Override
-        public void release(Duration timeout) {
+        public SidecarCallResult release(Duration timeout) {
             releases.incrementAndGet();
             stateAtRelease = lastProbe;
-            if (releaseFails) {
-                throw new IllegalStateException("quitquitquit refused");
-            }
+            return releaseFails ? SidecarCallResult.failed("quitquitquit refused") : SidecarCallResult.done("exits");
         }
 
         @Override

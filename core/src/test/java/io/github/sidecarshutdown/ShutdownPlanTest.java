@@ -35,6 +35,17 @@ class ShutdownPlanTest {
     }
 
     @Test
+    void thePlanNamesOnlyTheCallsTheSidecarHas() {
+        ShutdownPlan none = plan(builder(), SidecarFacts.none("test"), List.of());
+        ShutdownPlan nativeSidecar = plan(builder(), FakeSidecar.nativeSidecar(), List.of());
+        ShutdownPlan istio = plan(builder(), FakeSidecar.istio(Duration.ofSeconds(25)), List.of());
+
+        assertThat(none.render()).doesNotContain("drain_listeners").doesNotContain("quitquitquit");
+        assertThat(nativeSidecar.render()).contains("drain_listeners?inboundonly&graceful&skip_exit").doesNotContain("quitquitquit");
+        assertThat(istio.render()).contains("drain_listeners?inboundonly&graceful&skip_exit", "POST /quitquitquit if the sidecar is terminating");
+    }
+
+    @Test
     void aLongWindowFits() {
         ShutdownPlan plan = plan(builder(), FakeSidecar.istio(Duration.ofSeconds(25)), List.of(ShutdownTask.of("flush", ctx -> { })));
 

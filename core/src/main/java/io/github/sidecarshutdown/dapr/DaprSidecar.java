@@ -5,6 +5,7 @@ import io.github.sidecarshutdown.internal.Json;
 import io.github.sidecarshutdown.internal.LoopbackEndpoint;
 import io.github.sidecarshutdown.internal.LoopbackHttp;
 import io.github.sidecarshutdown.sidecar.Sidecar;
+import io.github.sidecarshutdown.sidecar.SidecarCallResult;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
 import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.util.Map;
@@ -40,7 +41,7 @@ public final class DaprSidecar implements Sidecar, AutoCloseable {
     public DaprSidecar(URI url, Duration connectTimeout, boolean allowNonLoopback) {
         this.http = new HttpHealthSidecar(new LoopbackEndpoint("daprUrl", url, connectTimeout, allowNonLoopback),
                 "/v1.0/healthz/outbound", "/v1.0/shutdown", SidecarMode.DAPR, "daprd",
-                "graceful shutdown on SIGTERM, no outbound window", answer -> { });
+                "graceful shutdown on SIGTERM, no outbound window", answer -> null);
     }
 
     /**
@@ -81,12 +82,13 @@ public final class DaprSidecar implements Sidecar, AutoCloseable {
 
     /** No inbound-drain call exists; the sidecar drains on its own SIGTERM. */
     @Override
-    public void drainInbound(Duration timeout) {
+    public SidecarCallResult drainInbound(Duration timeout) {
+        return http.drainInbound(timeout);
     }
 
     @Override
-    public void release(Duration timeout) {
-        http.release(timeout);
+    public SidecarCallResult release(Duration timeout) {
+        return http.release(timeout);
     }
 
     @Override

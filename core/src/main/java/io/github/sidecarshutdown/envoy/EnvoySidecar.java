@@ -3,6 +3,7 @@ package io.github.sidecarshutdown.envoy;
 import io.github.sidecarshutdown.internal.Durations;
 import io.github.sidecarshutdown.pod.PodFacts;
 import io.github.sidecarshutdown.sidecar.Sidecar;
+import io.github.sidecarshutdown.sidecar.SidecarCallResult;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import io.github.sidecarshutdown.sidecar.SidecarState;
@@ -264,14 +265,24 @@ public final class EnvoySidecar implements Sidecar {
     }
 
     @Override
-    public void drainInbound(Duration timeout) {
-        client.withCallTimeout(timeout).drainListeners(DrainFlag.INBOUND_ONLY, DrainFlag.GRACEFUL, DrainFlag.SKIP_EXIT);
+    public SidecarCallResult drainInbound(Duration timeout) {
+        try {
+            client.withCallTimeout(timeout).drainListeners(DrainFlag.INBOUND_ONLY, DrainFlag.GRACEFUL, DrainFlag.SKIP_EXIT);
+            return SidecarCallResult.done("sent");
+        } catch (EnvoyAdminException e) {
+            return SidecarCallResult.failed(String.valueOf(e.getMessage()));
+        }
     }
 
     @Override
-    public void release(Duration timeout) {
+    public SidecarCallResult release(Duration timeout) {
         // Envoy's own /quitquitquit: in classic mode pilot-agent's :15020 is already closed.
-        client.withCallTimeout(timeout).quitQuitQuit();
+        try {
+            client.withCallTimeout(timeout).quitQuitQuit();
+            return SidecarCallResult.done("the sidecar exits now");
+        } catch (EnvoyAdminException e) {
+            return SidecarCallResult.failed(String.valueOf(e.getMessage()));
+        }
     }
 
     @Override

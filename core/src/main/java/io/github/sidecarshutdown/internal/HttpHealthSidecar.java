@@ -1,13 +1,14 @@
 package io.github.sidecarshutdown.internal;
 
 import io.github.sidecarshutdown.sidecar.Sidecar;
+import io.github.sidecarshutdown.sidecar.SidecarCallResult;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,7 +28,7 @@ public final class HttpHealthSidecar implements Sidecar, AutoCloseable {
     private final SidecarMode mode;
     private final String name;
     private final String factsNote;
-    private final Consumer<LoopbackHttp.Answer> onRefusedRelease;
+    private final Function<LoopbackHttp.Answer, @org.jspecify.annotations.Nullable SidecarCallResult> onRefusedRelease;
     private volatile boolean answered;
     private volatile boolean seenReady;
 
@@ -38,11 +39,11 @@ public final class HttpHealthSidecar implements Sidecar, AutoCloseable {
      * @param mode        the mode reported in the facts
      * @param name        e.g. {@code linkerd-proxy admin}
      * @param factsNote   what the sidecar does on SIGTERM, for the plan log
-     * @param onRefusedRelease called with a refused release before it is reported as failed; may
-     *                    throw something more precise (e.g. a {@code ReleaseSkippedException})
+     * @param onRefusedRelease what a refused release means for this sidecar (e.g. skipped, with the
+     *                    sidecar's reason), or null to report it as failed
      */
     public HttpHealthSidecar(LoopbackEndpoint api, String readyPath, String releasePath, SidecarMode mode, String name,
-            String factsNote, Consumer<LoopbackHttp.Answer> onRefusedRelease) {
+            String factsNote, Function<LoopbackHttp.Answer, @org.jspecify.annotations.Nullable SidecarCallResult> onRefusedRelease) {
         this.onRefusedRelease = onRefusedRelease;
         this.api = api;
         this.readyPath = readyPath;
@@ -114,28 +115,28 @@ public final class HttpHealthSidecar implements Sidecar, AutoCloseable {
 
     /** No inbound-only drain call exists; the sidecar drains on its own SIGTERM. */
     @Override
-    public void drainInbound(Duration timeout) {
+    public SidecarCallResult drainInbound(Duration timeout) {
+        return SidecarCallResult.skipped("no inbound-only drain call");
     }
 
     /**
-     * {@code POST} to the release path.
-     *
-     * @throws IllegalStateException for an I/O failure or a refusal that {@code onRefusedRelease} lets through
+     * {@code POST} to the release path: done for 200 or 204; otherwise what
+     * {@code onRefusedRelease} makes of the answer, or failed.
      */
     @Override
-    public void release(Duration timeout) {
+    public SidecarCallResult release(Duration timeout) {
         LoopbackHttp.Answer a;
         try {
             a = api.call("POST", releasePath, timeout);
         } catch (IOException e) {
-            throw new IllegalStateException("POST " + releasePath + ": " + LogSafe.of(e.toString()), e);
+            return SidecarCallResult.failed(LogSafe.of(e.toString()));
         }
         if (isSuccess(a.status())) {
-            return;
+            return SidecarCallResult.done("the sidecar exits now");
         }
-        onRefusedRelease.accept(a);
-        throw new IllegalStateException("POST " + releasePath + ": HTTP " + a.status()
-                + (a.body().isBlank() ? "" : " " + LogSafe.of(a.body().strip())));
+        SidecarCallResult refined = onRefusedRelease.apply(a);
+        return refined != null ? refined
+                : SidecarCallResult.failed("HTTP " + a.status() + (a.body().isBlank() ? "" : " " + LogSafe.of(a.body().strip())));
     }
 
 

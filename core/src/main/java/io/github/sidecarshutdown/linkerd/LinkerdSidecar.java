@@ -3,14 +3,15 @@ package io.github.sidecarshutdown.linkerd;
 import io.github.sidecarshutdown.internal.HttpHealthSidecar;
 import io.github.sidecarshutdown.internal.LoopbackEndpoint;
 import io.github.sidecarshutdown.internal.LoopbackHttp;
-import io.github.sidecarshutdown.sidecar.ReleaseSkippedException;
 import io.github.sidecarshutdown.sidecar.Sidecar;
+import io.github.sidecarshutdown.sidecar.SidecarCallResult;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Linkerd's proxy, through its admin server ({@code 127.0.0.1:4191}, docs/sidecar-protocol.md §8):
@@ -66,15 +67,14 @@ public final class LinkerdSidecar implements Sidecar, AutoCloseable {
     /**
      * A disabled shutdown endpoint (404, the default since Linkerd 2.16) is not a failure: the
      * release is reported as skipped with the proxy's reason and the fix.
-     *
-     * @throws ReleaseSkippedException when the proxy's shutdown endpoint is not enabled
      */
-    private static void onRefusedRelease(LoopbackHttp.Answer a) {
+    private static @Nullable SidecarCallResult onRefusedRelease(LoopbackHttp.Answer a) {
         if (a.status() == 404 && a.body().contains("shutdown endpoint is not enabled")) {
-            throw new ReleaseSkippedException("linkerd-proxy: shutdown endpoint is not enabled (enable it with the Helm value "
+            return SidecarCallResult.skipped("linkerd-proxy: shutdown endpoint is not enabled (enable it with the Helm value "
                     + "proxy.enableShutdownEndpoint or LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED=true); the proxy exits on "
                     + "its own SIGTERM");
         }
+        return null;
     }
 
     @Override
@@ -94,12 +94,13 @@ public final class LinkerdSidecar implements Sidecar, AutoCloseable {
 
     /** No inbound-drain call exists; the sidecar drains on its own SIGTERM. */
     @Override
-    public void drainInbound(Duration timeout) {
+    public SidecarCallResult drainInbound(Duration timeout) {
+        return http.drainInbound(timeout);
     }
 
     @Override
-    public void release(Duration timeout) {
-        http.release(timeout);
+    public SidecarCallResult release(Duration timeout) {
+        return http.release(timeout);
     }
 
     @Override

@@ -40,11 +40,13 @@ final class AmbientSidecar implements Sidecar {
     }
 
     @Override
-    public void drainInbound(Duration timeout) {
+    public SidecarCallResult drainInbound(Duration timeout) {
+        return SidecarCallResult.skipped("no drain call");
     }
 
     @Override
-    public void release(Duration timeout) {
+    public SidecarCallResult release(Duration timeout) {
+        return SidecarCallResult.skipped("nothing to release");
     }
 
     @Override

@@ -32,18 +32,18 @@ public interface Sidecar {
     boolean isReady(Duration timeout);
 
     /**
-     * Asks the sidecar to drain inbound connections only, keeping outbound working.
-     *
-     * @throws RuntimeException if the sidecar refused; the coordinator records it and goes on
+     * Asks the sidecar to drain inbound connections only, keeping outbound working, within
+     * {@code timeout}. The coordinator calls it only when {@link #drainCall()} names a call and the
+     * sidecar is seen terminating. Never throws: a refusal is a result.
      */
-    void drainInbound(Duration timeout);
+    SidecarCallResult drainInbound(Duration timeout);
 
     /**
-     * Tells the sidecar that the app is done, so the Pod can end now.
-     *
-     * @throws RuntimeException if the sidecar refused; the coordinator records it
+     * Tells the sidecar that the app is done, so the Pod can end now, within {@code timeout}. The
+     * coordinator calls it only when {@link #releaseCall()} names a call and the rules of
+     * {@code docs/sidecar-states.md} allow it. Never throws: a refusal is a result.
      */
-    void release(Duration timeout);
+    SidecarCallResult release(Duration timeout);
 
     /**
      * The call that drains this sidecar's inbound traffic while outbound keeps working, as it

@@ -15,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.github.sidecarshutdown.pod.PodFacts;
+import io.github.sidecarshutdown.sidecar.SidecarCallResult;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import io.github.sidecarshutdown.sidecar.SidecarState;
@@ -408,15 +409,27 @@ class EnvoySidecarTest {
     }
 
     @Test
-    void drainInboundRefusedByEnvoyThrows() {
+    void aDrainRefusedByEnvoyIsAFailedResultNotAnException() {
         // given
         admin.stubFor(post(urlEqualTo("/drain_listeners?inboundonly&graceful&skip_exit"))
                 .willReturn(aResponse().withStatus(405).withBody("Method GET not allowed, POST required.")));
 
-        // when / then
-        assertThatThrownBy(() -> sidecar(SidecarMode.ISTIO).drainInbound(TIMEOUT))
-                .isInstanceOfSatisfying(EnvoyAdminException.class,
-                        e -> assertThat(e.kind()).isEqualTo(EnvoyAdminException.Kind.REJECTED));
+        // when
+        SidecarCallResult result = sidecar(SidecarMode.ISTIO).drainInbound(TIMEOUT);
+
+        // then
+        assertThat(result.outcome()).isEqualTo(SidecarCallResult.Outcome.FAILED);
+        assertThat(result.detail()).contains("HTTP 405");
+    }
+
+    @Test
+    void aReleaseRefusedByEnvoyIsAFailedResultNotAnException() {
+        admin.stubFor(post("/quitquitquit").willReturn(aResponse().withStatus(500).withBody("nope")));
+
+        SidecarCallResult result = sidecar(SidecarMode.ISTIO).release(TIMEOUT);
+
+        assertThat(result.outcome()).isEqualTo(SidecarCallResult.Outcome.FAILED);
+        assertThat(result.detail()).contains("HTTP 500");
     }
 
     @Test
@@ -425,9 +438,10 @@ class EnvoySidecarTest {
         admin.stubFor(post("/quitquitquit").willReturn(aResponse().withStatus(200).withBody("OK\n")));
 
         // when
-        sidecar(SidecarMode.ISTIO).release(TIMEOUT);
+        SidecarCallResult result = sidecar(SidecarMode.ISTIO).release(TIMEOUT);
 
         // then
+        assertThat(result.outcome()).isEqualTo(SidecarCallResult.Outcome.DONE);
         admin.verify(1, postRequestedFor(urlEqualTo("/quitquitquit")));
         agent.verify(0, anyRequestedFor(anyUrl()));
     }
