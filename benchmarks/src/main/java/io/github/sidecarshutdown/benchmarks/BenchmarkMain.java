@@ -78,6 +78,10 @@ public final class BenchmarkMain {
                     verdicts.append(verdict("hot path, uncontended: <= 25 ns/op", f.median() <= 25,
                             String.format(Locale.ROOT, "median %.2f ns/op", f.median())));
                 }
+                if (f.name().equals("in-flight-tracking") && f.variant().startsWith("trackedContended")) {
+                    verdicts.append(verdict("hot path, " + f.variant().replace("trackedContended4 ", "").replace("trackedContended ", "")
+                            + ": <= 10 ns/op", f.median() <= 10, String.format(Locale.ROOT, "median %.2f ns/op", f.median())));
+                }
                 if (f.name().equals("allocation") && f.variant().startsWith("tracked ")) {
                     verdicts.append(verdict("hot path, uncontended: 0 B/op", f.median() < 0.5,
                             String.format(Locale.ROOT, "median %.3f B/op", f.median())));

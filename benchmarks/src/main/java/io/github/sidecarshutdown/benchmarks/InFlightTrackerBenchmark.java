@@ -13,8 +13,9 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The library's cost per inbound request: {@link InFlightTracker#enter()} and
- * {@link InFlightTracker#exit()} around a request, against the same request untracked. One tracker
- * shared by all threads, as in an app ({@code contended}: 2 threads, the machine's cores).
+ * {@link InFlightTracker#exit(int)} around a request, against the same request untracked. One
+ * tracker shared by all threads, as in an app ({@code contended}: 2 threads, the machine's cores;
+ * {@code contended4}: 4 threads).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -54,6 +55,24 @@ public class InFlightTrackerBenchmark {
     @Benchmark
     @Threads(2)
     public void trackedContended(Blackhole bh) {
+        int token = tracker.enter();
+        try {
+            request(bh);
+        } finally {
+            tracker.exit(token);
+        }
+    }
+
+    @Benchmark
+    @Threads(4)
+    public void untrackedContended4(Blackhole bh) {
+        request(bh);
+    }
+
+    /** Four threads on the one tracker: more request threads than this machine has cores. */
+    @Benchmark
+    @Threads(4)
+    public void trackedContended4(Blackhole bh) {
         int token = tracker.enter();
         try {
             request(bh);
