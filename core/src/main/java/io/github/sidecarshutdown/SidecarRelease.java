@@ -48,8 +48,7 @@ final class SidecarRelease {
             String why = sidecar.noReleaseReason();
             if (job && !why.contains("nothing to release")) {
                 // A native sidecar, plain Envoy or none: the Job completes without the app's help.
-                // The restart warning in the native reason is about a Pod that stays, not a Job's.
-                why = why.replace(" (quitquitquit would restart it)", "") + "; nothing to release for a Job";
+                why = why + "; nothing to release for a Job";
             }
             return PhaseOutcome.skipped(LogSafe.of(why));
         }

@@ -94,7 +94,7 @@ final class FakeSidecar implements Sidecar {
     public String noReleaseReason() {
         switch (facts.mode()) {
             case NONE: return "no sidecar";
-            case NATIVE: return "native sidecar: the kubelet stops it after the app exits (quitquitquit would restart it)";
+            case NATIVE: return "native sidecar: the kubelet stops it after the app exits";
             case ENVOY: return "plain Envoy without pilot-agent: left to its own shutdown";
             default: return "";
         }

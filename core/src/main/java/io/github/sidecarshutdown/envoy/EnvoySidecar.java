@@ -254,7 +254,7 @@ public final class EnvoySidecar implements Sidecar {
     public String noReleaseReason() {
         switch (resolvedMode()) {
             case NATIVE:
-                return "native sidecar: the kubelet stops it after the app exits (quitquitquit would restart it)";
+                return "native sidecar: the kubelet stops it after the app exits";
             case ENVOY:
                 return "plain Envoy without pilot-agent: left to its own shutdown";
             case ISTIO:
