@@ -110,7 +110,8 @@ public final class HttpHealthSidecar implements Sidecar, AutoCloseable {
 
     @Override
     public Optional<String> releaseCall() {
-        return Optional.of("POST " + releasePath);
+        // One name for the call: the one the mode gives the plan and the report.
+        return mode.releaseCall();
     }
 
     /** No inbound-only drain call exists; the sidecar drains on its own SIGTERM. */
