@@ -278,7 +278,7 @@ public final class EnvoySidecar implements Sidecar {
     }
 
     /**
-     * The sum of the inbound counters ({@link #INBOUND_COUNTERS}) from one {@code GET /stats?filter=...}
+     * The sum of the inbound counters ({@code INBOUND_COUNTERS} here) from one {@code GET /stats?filter=...}
      * within {@code timeout}. Without {@code usedonly}: a counter Istio's stats matcher keeps is
      * listed even at 0, so "listed" tells "kept" from "dropped" (Istio drops them unless the Pod asks,
      * §3.6). Empty when none is listed, or the answer is late, refused, not 200, or has a listed
