@@ -10,6 +10,7 @@ import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
@@ -146,6 +147,13 @@ final class DetectingSidecar implements Sidecar {
     public SidecarCallResult release(Duration timeout) {
         Sidecar r = resolved;
         return r != null ? r.release(timeout) : SidecarCallResult.skipped("no sidecar proven: nothing released");
+    }
+
+    /** The proven sidecar's counter; none proven, no evidence (empty). */
+    @Override
+    public OptionalLong inboundArrivals(Duration timeout) {
+        Sidecar r = resolved;
+        return r != null ? r.inboundArrivals(timeout) : OptionalLong.empty();
     }
 
     @Override

@@ -159,7 +159,7 @@ final class SequenceRun {
             listeners.tell(l -> l.onPhaseStarted(ShutdownPhase.EARLY_OUTBOUND));
             Threads.daemon("sidecar-shutdown-early", early).start();
         }
-        PropagationDelay delay = new PropagationDelay(settings, inFlight, time);
+        PropagationDelay delay = new PropagationDelay(settings, inFlight, sidecar, time);
         phase(ShutdownPhase.PROPAGATION_DELAY, work, () -> delay.run(work, facts.mode(), atStart));
         PhaseOutcome earlyOutcome = PhaseOutcome.succeeded("no tasks");
         if (hasEarly) {

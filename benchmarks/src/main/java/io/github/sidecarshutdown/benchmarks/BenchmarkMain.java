@@ -26,7 +26,7 @@ public final class BenchmarkMain {
         boolean quick = false;
         Path json = null;
         Path svg = null;
-        List<String> only = List.of("termination", "job-completion", "hot-path", "startup", "footprint");
+        List<String> only = List.of("termination", "job-completion", "adaptive-delay", "hot-path", "startup", "footprint");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -35,7 +35,7 @@ public final class BenchmarkMain {
                 case "--only" -> only = List.of(value(args, ++i, "--only").split(","));
                 default -> {
                     System.err.println("usage: benchmarks/run [--quick] [--json FILE] [--svg FILE] "
-                            + "[--only termination,job-completion,hot-path,startup,footprint]");
+                            + "[--only termination,job-completion,adaptive-delay,hot-path,startup,footprint]");
                     System.exit(2);
                 }
             }
@@ -66,6 +66,20 @@ public final class BenchmarkMain {
             job.run(JobCompletionBenchmark.repetitions(quick));
             System.out.print(job.table());
             figures.addAll(job.figures());
+        }
+        if (only.contains("adaptive-delay")) {
+            section("1c. Adaptive propagation delay (real processes: clients stop at a random time in [0.3 s, 3 s])");
+            AdaptiveDelayBenchmark adaptive = new AdaptiveDelayBenchmark();
+            adaptive.run(quick ? 2 : 5);
+            System.out.print(adaptive.table());
+            figures.addAll(adaptive.figures());
+            adaptive.runs().stream().map(r -> r.mode() + " " + r.variant().label).distinct().forEach(cell -> {
+                List<AdaptiveDelayBenchmark.Run> rs = adaptive.runs().stream()
+                        .filter(r -> (r.mode() + " " + r.variant().label).equals(cell)).toList();
+                verdicts.append(verdict("adaptive delay, " + cell + ": Pod end <= work + propagation + 0.5 s, 0 inbound failed",
+                        rs.stream().allMatch(AdaptiveDelayBenchmark.Run::met), rs.stream().filter(AdaptiveDelayBenchmark.Run::met).count()
+                                + " of " + rs.size() + " Pods"));
+            });
         }
         if (only.contains("hot-path")) {
             section("2. Hot path (JMH " + (quick ? "short" : "2 forks x 5 iterations") + ", -prof gc): InFlightTracker enter+exit per request");

@@ -10,6 +10,8 @@ import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +28,17 @@ import org.slf4j.LoggerFactory;
 public final class EnvoySidecar implements Sidecar {
 
     private static final Logger logger = LoggerFactory.getLogger(EnvoySidecar.class);
+
+    /**
+     * The inbound counters of docs/sidecar-protocol.md §3.6: every inbound HTTP connection manager's
+     * {@code downstream_rq_total} (Istio's stat prefix {@code inbound_<ip>_<port>}, with the {@code ;}
+     * delimiter from Istio 1.23, and the passthrough chains named after their cluster) and the
+     * inbound listener's {@code downstream_cx_total} (new connections, so plain TCP counts too).
+     * Anchored: the per-worker copies of the listener counter are left out, they would count twice.
+     */
+    static final String INBOUND_COUNTERS = "^(http\\.(inbound_|InboundPassthroughCluster)[^;]*;?\\.downstream_rq_total"
+            + "|listener\\.(0\\.0\\.0\\.0|\\[__\\])_15006\\.downstream_cx_total)$";
+    private static final Pattern INBOUND_COUNTER_NAMES = Pattern.compile(INBOUND_COUNTERS);
 
     private final EnvoyAdminClient client;
     private final SidecarMode configuredMode;
@@ -261,6 +274,38 @@ public final class EnvoySidecar implements Sidecar {
                 return "";
             default:
                 return "no sidecar: " + describe() + " never answered /server_info";
+        }
+    }
+
+    /**
+     * The sum of the inbound counters ({@code INBOUND_COUNTERS} here) from one {@code GET /stats?filter=...}
+     * within {@code timeout}. Without {@code usedonly}: a counter Istio's stats matcher keeps is
+     * listed even at 0, so "listed" tells "kept" from "dropped" (Istio drops them unless the Pod asks,
+     * §3.6). Empty when none is listed, or the answer is late, refused, not 200, or has a listed
+     * counter that is not a non-negative integer: the admin is trusted for nothing it does not prove.
+     */
+    @Override
+    public OptionalLong inboundArrivals(Duration timeout) {
+        try {
+            long sum = 0;
+            boolean any = false;
+            for (EnvoyStat stat : client.withCallTimeout(timeout).stats(StatsQuery.filter(INBOUND_COUNTERS))) {
+                // The filter runs on Envoy's side; names are checked again here, whatever it sent back.
+                if (!INBOUND_COUNTER_NAMES.matcher(stat.name()).matches()) {
+                    continue;
+                }
+                OptionalLong v = stat.longValue();
+                if (v.isEmpty() || v.getAsLong() < 0) {
+                    return OptionalLong.empty();
+                }
+                sum = Math.addExact(sum, v.getAsLong());
+                any = true;
+            }
+            return any ? OptionalLong.of(sum) : OptionalLong.empty();
+        } catch (RuntimeException e) {
+            // EnvoyAdminException (refused, timeout, status, too large) or an overflowing sum.
+            logger.debug("Envoy inbound counters unavailable: {}", e.getMessage());
+            return OptionalLong.empty();
         }
     }
 

@@ -2,6 +2,7 @@ package io.github.sidecarshutdown.sidecar;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * What the {@link io.github.sidecarshutdown.ShutdownCoordinator} needs of a sidecar. Implementations
@@ -66,6 +67,18 @@ public interface Sidecar {
     /** Why {@link #releaseCall()} is empty, for the report (e.g. {@code native sidecar: the kubelet stops it}). */
     default String noReleaseReason() {
         return describe() + " is not released by the app";
+    }
+
+    /**
+     * A count of the inbound requests (and, where the sidecar counts them, new inbound connections)
+     * the sidecar has accepted since it started, read within {@code timeout}; empty when it cannot
+     * tell (no such counter exposed, no answer in time, an unreadable answer). Only its changes mean
+     * anything: the propagation delay ends early only while it stays the same (docs/timeline.md,
+     * "When the delay ends early"). A value lower than an earlier one means the sidecar restarted.
+     * Never throws and never waits past {@code timeout}. Default: empty.
+     */
+    default OptionalLong inboundArrivals(Duration timeout) {
+        return OptionalLong.empty();
     }
 
     /** A short description for logs, e.g. {@code envoy admin http://127.0.0.1:15000}. */

@@ -358,9 +358,15 @@ final class EnvoyProcess {
         return stats;
     }
 
-    /** Istio's stat prefix of the inbound HTTP connection manager for the app's port. */
+    /**
+     * Istio's stat prefix of the inbound HTTP connection manager for the app's port (istio
+     * {@code listener_inbound.go} {@code StatPrefix}: {@code inbound_<bind>_<targetPort>}); from Istio 1.23
+     * it ends with the delimiter {@code ;} ({@code util.DelimitedStatsPrefix},
+     * {@code ENABLE_DELIMITED_STATS_TAG_REGEX}, default on), so Envoy prints
+     * {@code http.inbound_0.0.0.0_8080;.downstream_rq_total}.
+     */
     String inboundHttpStatPrefix() {
-        return "http.inbound_0.0.0.0_" + settings.appPort();
+        return "http.inbound_0.0.0.0_" + settings.appPort() + (settings.version().atLeast(1, 23) ? ";" : "");
     }
 
     private static void cx(TreeMap<String, Long> stats, boolean usedOnly, String prefix, String thread,

@@ -114,7 +114,8 @@ public final class SidecarEmulatorBuilder {
      *       {@code source/common/listener_manager/listener_impl.cc} names the listener scope
      *       {@code listener.<address>_<port>.}, {@code connection_handler_impl.cc} adds the per-worker
      *       {@code worker_<n>.} scope);</li>
-     *   <li>{@code http.inbound_0.0.0.0_<appPort>.downstream_rq_total} (counter),
+     *   <li>{@code http.inbound_0.0.0.0_<appPort>;.downstream_rq_total} (counter; without the {@code ;}
+     *       before Istio 1.23, which added it to stat prefixes),
      *       {@code .downstream_rq_active} (gauge) and {@code .downstream_cx_drain_close} (counter), with
      *       {@code inbound_0.0.0.0_<port>} the stat prefix Istio gives the inbound HTTP connection manager
      *       of the app's port; only when {@link #appPort(int)} is set.</li>

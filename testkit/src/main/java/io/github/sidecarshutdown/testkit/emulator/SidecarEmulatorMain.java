@@ -25,6 +25,7 @@ import org.jspecify.annotations.Nullable;
  *   [--termination-drain-duration 5s] [--drain-duration 45s] [--minimum-drain-duration 5s]
  *   [--app-port N] [--admin-port 0] [--agent-port 0] [--health-port 0] [--outbound-port 0] [--inbound-port 0]
  *   [--status-server true|false]
+ *   [--traffic-stats true|false]
  *   [--ports-file PATH] [--native-prestop-file PATH]
  * </pre>
  *
@@ -206,6 +207,7 @@ public final class SidecarEmulatorMain {
                 case "--admin-port": builder.adminPort(port(name, value)); break;
                 case "--agent-port": builder.agentPort(port(name, value)); break;
                 case "--status-server": builder.statusServerEnabled(bool(name, value)); break;
+                case "--traffic-stats": builder.trafficStats(bool(name, value)); break;
                 case "--health-port": builder.healthPort(port(name, value)); break;
                 case "--outbound-port": builder.outboundPort(port(name, value)); break;
                 case "--inbound-port": builder.inboundPort(port(name, value)); break;

@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import io.github.sidecarshutdown.envoy.EnvoyAdminClient;
+import io.github.sidecarshutdown.envoy.EnvoySidecar;
+import io.github.sidecarshutdown.sidecar.SidecarMode;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +38,7 @@ class TrafficStatsTest {
     void inboundConnectionsAndRequestsAreCountedUnderEnvoysNames() throws Exception {
         try (SidecarEmulator emulator = SidecarEmulator.builder().appPort(app.getPort()).trafficStats(true)
                 .build().start()) {
-            String http = "http.inbound_0.0.0.0_" + app.getPort();
+            String http = "http.inbound_0.0.0.0_" + app.getPort() + ";"; // Istio >= 1.23 delimits the prefix
 
             // when: two inbound connections, four requests
             try (TestHttp.Connection first = TestHttp.open(emulator.inboundPort());
@@ -91,11 +94,58 @@ class TrafficStatsTest {
 
             // then: the never-used outbound and 15021 listeners are not listed with usedonly
             assertThat(used).contains("listener.0.0.0.0_15006.downstream_cx_total: 1\n",
-                    "http.inbound_0.0.0.0_" + app.getPort() + ".downstream_rq_total: 1\n",
+                    "http.inbound_0.0.0.0_" + app.getPort() + ";.downstream_rq_total: 1\n",
                     "listener.admin.downstream_cx_total: ")
                     .doesNotContain("15001").doesNotContain("15021").doesNotContain("downstream_cx_drain_close");
             assertThat(json).isEqualTo("{\"stats\":[{\"name\":\"http.inbound_0.0.0.0_" + app.getPort()
-                    + ".downstream_rq_total\",\"value\":1}]}");
+                    + ";.downstream_rq_total\",\"value\":1}]}");
+        }
+    }
+
+    @Test
+    void theLibrarysEnvoySidecarCountsWhatTheProxyForwards() throws Exception {
+        try (SidecarEmulator emulator = SidecarEmulator.builder().appPort(app.getPort()).trafficStats(true)
+                .build().start();
+                EnvoyAdminClient client = EnvoyAdminClient.builder().adminUrl(emulator.adminUrl())
+                        .agentUrl(emulator.agentUrl()).build()) {
+            EnvoySidecar envoy = new EnvoySidecar(client, SidecarMode.ISTIO, Duration.ofSeconds(5));
+            // listed at 0 before any traffic: the counters exist, nothing arrived yet
+            assertThat(envoy.inboundArrivals(Duration.ofSeconds(1))).hasValue(0);
+
+            // when: one connection, three forwarded requests
+            try (TestHttp.Connection inbound = TestHttp.open(emulator.inboundPort())) {
+                for (int i = 0; i < 3; i++) {
+                    assertThat(inbound.send("GET", "/x").bodyText()).isEqualTo("hello");
+                }
+            }
+
+            // then: 3 requests + 1 connection on 15006; the admin's own connections are not counted
+            assertThat(envoy.inboundArrivals(Duration.ofSeconds(1))).hasValue(4);
+            assertThat(envoy.inboundArrivals(Duration.ofSeconds(1))).hasValue(4);
+        }
+    }
+
+    @Test
+    void withIstiosDefaultMatcherTheLibrarySeesNoCounter() throws Exception {
+        try (SidecarEmulator emulator = SidecarEmulator.builder().appPort(app.getPort()).build().start();
+                EnvoyAdminClient client = EnvoyAdminClient.builder().adminUrl(emulator.adminUrl())
+                        .agentUrl(emulator.agentUrl()).build()) {
+            EnvoySidecar envoy = new EnvoySidecar(client, SidecarMode.ISTIO, Duration.ofSeconds(5));
+
+            assertThat(envoy.inboundArrivals(Duration.ofSeconds(1))).isEmpty();
+        }
+    }
+
+    @Test
+    void istioBefore123NamesTheInboundPrefixWithoutTheDelimiter() throws Exception {
+        try (SidecarEmulator emulator = SidecarEmulator.builder().istioVersion("1.22.3").appPort(app.getPort())
+                .trafficStats(true).build().start()) {
+            try (TestHttp.Connection inbound = TestHttp.open(emulator.inboundPort())) {
+                inbound.send("GET", "/x");
+            }
+
+            String http = "http.inbound_0.0.0.0_" + app.getPort();
+            assertThat(stat(emulator, http + ".downstream_rq_total")).isEqualTo(http + ".downstream_rq_total: 1\n");
         }
     }
 
