@@ -42,8 +42,8 @@ class ConsulModeTest {
 
     @Test
     void gracefulShutdownAnswersAtOnceDrainsInboundWithSkipExitAndQuitsEnvoyAfterTheGracePeriod() throws Exception {
-        // given: a grace period long enough for the checks made within it
-        Duration grace = Duration.ofSeconds(2);
+        // given: a grace period long enough for the checks made within it, on a loaded machine too
+        Duration grace = Duration.ofSeconds(3);
         try (SidecarEmulator e = consul().shutdownGracePeriod(grace).build().start();
                 TestHttp.Connection outbound = TestHttp.open(e.outboundProxyPort());
                 TestHttp.Connection inbound = TestHttp.open(e.inboundPort())) {
