@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * Envoy's admin API (Istio port 15000), as envoy {@code source/server/admin/admin.cc} and its handlers
+ * Envoy's admin API (Istio port 15000, Consul 19000, Kuma 9901), as envoy {@code source/server/admin/admin.cc} and its handlers
  * answer. Only the
  * endpoints that matter for termination are answered; other known mutating endpoints accept a POST and
  * do nothing; everything else is a 404 with the help table, as Envoy does.
@@ -184,7 +184,10 @@ final class AdminServer implements HttpHandler {
         return HttpResponse.of(200, TEXT, sb.toString());
     }
 
-    /** server_info_handler.cc: ServerInfo proto as pretty JSON, snake_case fields; Istio's PROXY_CONFIG camelCase. */
+    /**
+     * server_info_handler.cc: ServerInfo proto as pretty JSON, snake_case fields; Istio's PROXY_CONFIG
+     * camelCase. The other meshes' Envoys carry their own node ({@link EnvoyNodes}).
+     */
     private String serverInfo() {
         Map<String, Object> options = new LinkedHashMap<>();
         options.put("base_id", "0");
@@ -201,6 +204,10 @@ final class AdminServer implements HttpHandler {
         options.put("drain_strategy", "Immediate");
         options.put("parent_shutdown_time", "900s");
         options.put("restart_epoch", 0);
+        if (!settings.mode().hasSidecar()) {
+            EnvoyNodes.options(settings, options, settings.drainDuration());
+            return serverInfo(options, EnvoyNodes.node(settings, envoy.adminPort(), agentPort.getAsInt()));
+        }
 
         Map<String, Object> proxyConfig = new LinkedHashMap<>();
         proxyConfig.put("configPath", "./etc/istio/proxy");
@@ -241,7 +248,10 @@ final class AdminServer implements HttpHandler {
         node.put("id", "sidecar~127.0.0.1~app-7d9c-abcde.default~default.svc.cluster.local");
         node.put("cluster", "app.default");
         node.put("metadata", metadata);
+        return serverInfo(options, node);
+    }
 
+    private String serverInfo(Map<String, Object> options, Map<String, Object> node) {
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("version", ENVOY_BUILD_SHA + "/" + settings.envoyVersion() + "/Clean/RELEASE/BoringSSL");
         info.put("state", envoy.state().name());

@@ -3,7 +3,7 @@ package io.github.sidecarshutdown.testkit.emulator;
 /**
  * Which sidecar, and which of its termination behaviours, the {@link SidecarEmulator} reproduces:
  * Istio's by release line (classic and native), plain Envoy-less Pods, Linkerd's proxy, Dapr's daprd,
- * Istio ambient (no proxy in the Pod).
+ * Istio ambient (no proxy in the Pod), Consul's dataplane and Kuma's kuma-dp (each with its Envoy).
  * Each Istio mode fixes the default
  * reported {@code ISTIO_VERSION} (which in turn selects pilot-agent's {@code /quitquitquit} and
  * {@code /drain} behaviour) and the reported Envoy version (which selects whether an inbound-only drain
@@ -83,7 +83,39 @@ public enum EmulatorMode {
      * container exited ({@code SidecarKind.AMBIENT}), never at the Pod's deletion. Inbound requests
      * keep arriving until endpoints forget the Pod; that lag is the load generator's, not ztunnel's.
      */
-    AMBIENT("", "", false);
+    AMBIENT("", "", false),
+
+    /**
+     * HashiCorp Consul's sidecar: consul-dataplane with its Envoy child, with consul-k8s's lifecycle
+     * defaults (docs/emulator-meshes.md, section Consul, has every point with its source):
+     * Envoy's admin API on {@link SidecarEmulator#adminUrl()} (Consul 19000), with Consul's node in
+     * {@code /server_info}; the dataplane's lifecycle server on {@link SidecarEmulator#agentUrl()}
+     * (consul-k8s 20600), where {@code /graceful_shutdown} (any method) answers 200 at once and in the
+     * background posts {@code /drain_listeners?inboundonly&graceful&skip_exit} to Envoy (when
+     * {@link SidecarEmulatorBuilder#shutdownDrainListeners(boolean)}), waits
+     * {@link SidecarEmulatorBuilder#shutdownGracePeriod(java.time.Duration)} and posts {@code /quitquitquit};
+     * {@code /graceful_startup} answers once Envoy is {@code LIVE} or the startup grace period is over.
+     * SIGTERM ({@link SidecarEmulator#terminate()}) runs the same graceful shutdown once; consul-k8s
+     * injects no preStop hook, so {@link SidecarEmulator#podDeletionStarted()} does nothing. The
+     * dataplane exits (code 0) as soon as Envoy exits, whoever quit it. {@code /ready} stays
+     * {@code LIVE} through the drain: Envoy's server state changes only with a failed health check.
+     */
+    CONSUL("", "1.38.2", false),
+
+    /**
+     * Kuma's (Kong Mesh's) sidecar: kuma-dp with its Envoy child (docs/emulator-meshes.md, section
+     * Kuma): Envoy's admin API on {@link SidecarEmulator#adminUrl()} (Kuma 9901, over TCP as with
+     * {@code envoyAdminUnixSocket: false}), with Kuma's node in {@code /server_info}; kuma-dp's
+     * readiness reporter ({@code /ready}: {@code READY}, then 503 {@code TERMINATING}) on
+     * {@link SidecarEmulator#agentUrl()} (Kuma 9902). At SIGTERM kuma-dp marks itself terminating, posts
+     * {@code /healthcheck/fail} to Envoy (its {@code /ready} turns 503 {@code DRAINING} and every HTTP
+     * connection, outbound too, is drain-closed), waits the drain time
+     * ({@link SidecarEmulatorBuilder#drainDuration(java.time.Duration)}, {@code kuma.io/sidecar-drain-time},
+     * 30 s) or a second SIGTERM, then kills Envoy and exits. kuma-dp has no quit endpoint; it exits at
+     * once when Envoy exits (Envoy's {@code /quitquitquit}, which Kuma's control plane posts for a
+     * finished Job). No preStop hook: {@link SidecarEmulator#podDeletionStarted()} does nothing.
+     */
+    KUMA("", "1.38.2", false);
 
     private final String defaultIstioVersion;
     private final String envoyVersion;
@@ -100,7 +132,7 @@ public enum EmulatorMode {
         return defaultIstioVersion;
     }
 
-    /** The Envoy version reported in {@code /server_info} by default. */
+    /** The Envoy version reported in {@code /server_info} by default (the one the mesh's image ships). */
     public String envoyVersion() {
         return envoyVersion;
     }
@@ -115,8 +147,19 @@ public enum EmulatorMode {
         return this != NONE && this != AMBIENT && !isOtherMesh();
     }
 
-    /** Whether this mode emulates another mesh's sidecar ({@link #LINKERD}, {@link #DAPR}). */
+    /**
+     * Whether this mode emulates another mesh's sidecar ({@link #LINKERD}, {@link #DAPR}, {@link #CONSUL},
+     * {@link #KUMA}).
+     */
     public boolean isOtherMesh() {
-        return this == LINKERD || this == DAPR;
+        return this == LINKERD || this == DAPR || this == CONSUL || this == KUMA;
+    }
+
+    /**
+     * Whether the sidecar runs an Envoy whose admin API answers on {@link SidecarEmulator#adminUrl()}: the
+     * Istio sidecar modes, {@link #CONSUL} and {@link #KUMA}.
+     */
+    public boolean hasEnvoy() {
+        return hasSidecar() || this == CONSUL || this == KUMA;
     }
 }

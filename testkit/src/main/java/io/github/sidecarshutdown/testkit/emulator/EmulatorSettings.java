@@ -29,6 +29,9 @@ record EmulatorSettings(
         int outboundPort,
         int inboundPort,
         boolean shutdownEndpointEnabled,
+        Duration shutdownGracePeriod,
+        boolean shutdownDrainListeners,
+        Duration startupGracePeriod,
         Consumer<SidecarEvent> listener) {
 
     IstioVersion version() {

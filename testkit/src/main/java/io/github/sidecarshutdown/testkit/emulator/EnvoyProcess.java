@@ -20,6 +20,8 @@ import java.util.function.IntSupplier;
  * {@code cmd.Process.Kill}) or its own {@code /quitquitquit} (envoy {@code server_cmd_handler.cc}).
  *
  * <p>In {@link EmulatorMode#NONE} only the outbound and inbound sockets exist and they never drain nor die.
+ * In {@link EmulatorMode#CONSUL} and {@link EmulatorMode#KUMA} there is no 15021 health listener; their
+ * Envoy dies by the dataplane's {@code /quitquitquit} or kill instead of pilot-agent's.
  *
  * <p>Long because it holds Envoy's drain and listener state machine, which every emulator mode shares;
  * the admin API and pilot-agent are in their own classes.
@@ -34,7 +36,10 @@ final class EnvoyProcess {
     private final EmulatorSettings settings;
     private final Recorder recorder;
     private final ScheduledExecutorService scheduler;
+    /** Whether there is an Envoy at all (admin, drains, death); false for the pass-through modes. */
     private final boolean sidecar;
+    /** Whether Istio's 15021 health listener exists (the other meshes' Envoys have none). */
+    private final boolean istioHealth;
     private final SocketListener admin;
     private final SocketListener outbound;
     private final SocketListener inbound;
@@ -58,7 +63,8 @@ final class EnvoyProcess {
         this.settings = settings;
         this.recorder = recorder;
         this.scheduler = scheduler;
-        this.sidecar = settings.mode().hasSidecar();
+        this.sidecar = settings.mode().hasEnvoy();
+        this.istioHealth = settings.mode().hasSidecar();
         AdminServer adminServer = new AdminServer(this, settings, scheduler, agentPort);
         this.admin = new SocketListener("admin", settings.adminPort(), threads,
                 new HttpConnectionLoop(adminServer, this::drainCloseAdmin,
@@ -80,6 +86,8 @@ final class EnvoyProcess {
         inbound.start();
         if (sidecar) {
             admin.start();
+        }
+        if (istioHealth) {
             health.start();
         }
     }

@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  * The outbound proxy and inbound forwarder stay transparent pass-throughs in these modes.
  */
-final class MeshProxy implements HttpHandler {
+final class MeshProxy implements HttpHandler, MeshAgent {
 
     static final String TEXT = "text/plain";
 
@@ -47,12 +47,24 @@ final class MeshProxy implements HttpHandler {
                 new HttpConnectionLoop(this, () -> terminating, r -> recorder.call(RecordedCall.Target.ADMIN, r)));
     }
 
-    void start() throws IOException {
+    @Override
+    public void start() throws IOException {
         listener.start();
     }
 
-    int port() {
+    @Override
+    public int adminPort() {
         return listener.port();
+    }
+
+    @Override
+    public int agentPort() {
+        return -1;
+    }
+
+    /** Neither Linkerd nor Dapr injects a preStop hook into its proxy container. */
+    @Override
+    public void podDeletionStarted() {
     }
 
     @Override
@@ -110,7 +122,8 @@ final class MeshProxy implements HttpHandler {
     }
 
     /** The kubelet's SIGTERM. Idempotent. */
-    void terminate() {
+    @Override
+    public void terminate() {
         synchronized (this) {
             if (terminating) {
                 return;
@@ -150,11 +163,13 @@ final class MeshProxy implements HttpHandler {
         exited.countDown();
     }
 
-    boolean awaitExit(Duration timeout) throws InterruptedException {
+    @Override
+    public boolean awaitExit(Duration timeout) throws InterruptedException {
         return exited.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    boolean isExited() {
+    @Override
+    public boolean isExited() {
         return exitedAt != null;
     }
 
@@ -162,15 +177,18 @@ final class MeshProxy implements HttpHandler {
         return terminating;
     }
 
-    long exitedNanos() {
+    @Override
+    public long exitedNanos() {
         return exitedNanos;
     }
 
-    @Nullable Instant exitedAt() {
+    @Override
+    public @Nullable Instant exitedAt() {
         return exitedAt;
     }
 
-    void close() {
+    @Override
+    public void close() {
         listener.close();
     }
 }

@@ -24,7 +24,10 @@ public record RecordedCall(Target target, String method, String path, String que
     public enum Target {
         /** Envoy admin, Istio port 15000. */
         ADMIN,
-        /** pilot-agent status server, Istio port 15020. */
+        /**
+         * pilot-agent status server, Istio port 15020; consul-dataplane's lifecycle server or kuma-dp's
+         * readiness reporter in those modes.
+         */
         AGENT,
         /** Envoy's health listener, Istio port 15021. */
         HEALTH

@@ -38,6 +38,12 @@ import org.jspecify.annotations.Nullable;
  * <p>In {@link EmulatorMode#AMBIENT} the ports are as in {@code NONE}, and {@link #terminate()} stands for
  * ztunnel removing the Pod once its last container exited: outbound and inbound stop there, not earlier.
  *
+ * <p>In {@link EmulatorMode#CONSUL} and {@link EmulatorMode#KUMA} Envoy's admin API is on {@link #adminUrl()}
+ * and the mesh's own agent (consul-dataplane's lifecycle server, kuma-dp's readiness reporter) on
+ * {@link #agentUrl()}; {@link #terminate()} is the SIGTERM to consul-dataplane or kuma-dp, and
+ * {@link #awaitExit(Duration)} waits for that process, which exits when its Envoy does
+ * (docs/emulator-meshes.md).
+ *
  * <p>In {@link EmulatorMode#NONE} nothing listens on the admin, agent and health URLs (they point to
  * closed ports, so connections are refused), the outbound and inbound listeners are pass-throughs, and
  * {@link #terminate()} completes at once (no sidecar container to wait for).
@@ -46,7 +52,7 @@ import org.jspecify.annotations.Nullable;
  * daemon threads named {@code sidecar-emulator-*}.
  *
  * <p>Long because it is the facade tests use: the lifecycle, the addresses and the recorded calls of
- * one emulated sidecar; the behaviour lives in EnvoyProcess, PilotAgent and MeshProxy.
+ * one emulated sidecar; the behaviour lives in EnvoyProcess, PilotAgent and the MeshAgent of another mesh.
  */
 public final class SidecarEmulator implements AutoCloseable {
 
@@ -56,7 +62,7 @@ public final class SidecarEmulator implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final EnvoyProcess envoy;
     private final @Nullable PilotAgent agent;
-    private final @Nullable MeshProxy mesh;
+    private final @Nullable MeshAgent mesh;
     private volatile boolean started;
     private volatile boolean closed;
     private volatile int closedAdminPort;
@@ -74,12 +80,10 @@ public final class SidecarEmulator implements AutoCloseable {
             t.setName(t.getName() + "-timer");
             return t;
         });
-        PilotAgent[] agentRef = new PilotAgent[1];
-        this.envoy = new EnvoyProcess(settings, recorder, threads, scheduler,
-                () -> agentRef[0] == null || !agentRef[0].hasStatusServer() ? closedAgentPort : agentRef[0].port());
+        this.envoy = new EnvoyProcess(settings, recorder, threads, scheduler, this::boundAgentPort);
         this.agent = settings.mode().hasSidecar() ? new PilotAgent(settings, envoy, recorder, threads) : null;
-        agentRef[0] = agent;
-        this.mesh = settings.mode().isOtherMesh() ? new MeshProxy(settings, recorder, threads, scheduler) : null;
+        this.mesh = settings.mode().isOtherMesh()
+                ? MeshAgent.forMode(settings, envoy, recorder, threads, scheduler) : null;
     }
 
     /** A builder with Istio's defaults. */
@@ -112,7 +116,9 @@ public final class SidecarEmulator implements AutoCloseable {
                 }
             } else if (mesh != null) {
                 mesh.start();
-                closedAgentPort = reserveClosedPort(settings.agentPort());
+                if (mesh.agentPort() < 0) {
+                    closedAgentPort = reserveClosedPort(settings.agentPort());
+                }
                 closedHealthPort = reserveClosedPort(settings.healthPort());
             } else {
                 closedAdminPort = reserveClosedPort(settings.adminPort());
@@ -126,6 +132,16 @@ public final class SidecarEmulator implements AutoCloseable {
         recorder.event(SidecarEvent.Type.STARTED, "mode " + settings.mode() + (settings.mode().hasSidecar()
                 ? ", istio " + settings.istioVersion() : ""));
         return this;
+    }
+
+    /** The agent's port as bound (pilot-agent's status server or the other mesh's agent), else the closed one. */
+    private int boundAgentPort() {
+        PilotAgent a = agent;
+        MeshAgent m = mesh;
+        if (a != null && a.hasStatusServer()) {
+            return a.port();
+        }
+        return m != null && m.agentPort() >= 0 ? m.agentPort() : closedAgentPort;
     }
 
     /** A port nothing listens on, so that connections are refused as on a Pod without a sidecar. */
@@ -162,25 +178,30 @@ public final class SidecarEmulator implements AutoCloseable {
     }
 
     /**
-     * Envoy admin base URL, e.g. {@code http://127.0.0.1:41234} (Istio 15000); in {@link EmulatorMode#LINKERD}
-     * linkerd-proxy's admin (4191), in {@link EmulatorMode#DAPR} daprd's HTTP API (3500).
+     * Envoy admin base URL, e.g. {@code http://127.0.0.1:41234} (Istio 15000, Consul 19000, Kuma 9901); in
+     * {@link EmulatorMode#LINKERD} linkerd-proxy's admin (4191), in {@link EmulatorMode#DAPR} daprd's HTTP
+     * API (3500).
      */
     public URI adminUrl() {
-        MeshProxy m = mesh;
-        return url(agent != null ? envoy.adminPort() : m != null ? m.port() : closedAdminPort);
+        MeshAgent m = mesh;
+        return url(agent != null ? envoy.adminPort() : m != null ? m.adminPort() : closedAdminPort);
     }
 
     /**
-     * pilot-agent status server base URL (Istio 15020). Without a status server
-     * ({@link SidecarEmulatorBuilder#statusServerEnabled(boolean)} false, or no Istio sidecar) a loopback
-     * URL whose port refuses connections.
+     * pilot-agent status server base URL (Istio 15020); in {@link EmulatorMode#CONSUL} consul-dataplane's
+     * lifecycle server (consul-k8s 20600), in {@link EmulatorMode#KUMA} kuma-dp's readiness reporter (9902).
+     * Without one ({@link SidecarEmulatorBuilder#statusServerEnabled(boolean)} false, or a mode without such
+     * a server) a loopback URL whose port refuses connections.
      */
     public URI agentUrl() {
-        PilotAgent a = agent;
-        return url(a != null && a.hasStatusServer() ? a.port() : closedAgentPort);
+        requireStarted();
+        return url(boundAgentPort());
     }
 
-    /** Envoy health listener base URL (Istio 15021); only {@code /healthz/ready} is routed. */
+    /**
+     * Envoy health listener base URL (Istio 15021); only {@code /healthz/ready} is routed. Without an Istio
+     * sidecar a loopback URL whose port refuses connections.
+     */
     public URI healthUrl() {
         return url(agent != null ? envoy.healthPort() : closedHealthPort);
     }
@@ -216,6 +237,8 @@ public final class SidecarEmulator implements AutoCloseable {
     /**
      * The kubelet's SIGTERM to pilot-agent: runs the mode's sequence asynchronously (istio
      * {@code pkg/envoy/agent.go} {@code terminate}). Idempotent; a later call is a no-op, as a second signal is for pilot-agent.
+     * In the other meshes' modes the SIGTERM to their process, as that process handles a signal (a second
+     * one cuts kuma-dp's drain wait short; consul-dataplane ignores it).
      */
     public void terminate() {
         requireStarted();
@@ -224,7 +247,7 @@ public final class SidecarEmulator implements AutoCloseable {
             a.terminate();
             return;
         }
-        MeshProxy m = mesh;
+        MeshAgent m = mesh;
         if (m != null) {
             m.terminate();
             return;
@@ -249,10 +272,16 @@ public final class SidecarEmulator implements AutoCloseable {
      * Pod deletion started: the native sidecar's preStop hook, i.e. pilot-agent's {@code /drain}
      * ({@code POST drain_listeners?inboundonly&graceful&skip_exit} and skip the later drain wait,
      * istio {@code pkg/envoy/agent.go} {@code DrainNow}). Meaningful in {@link EmulatorMode#NATIVE}; in other modes it does the
-     * same as a preStop calling {@code /drain} would; no-op in {@link EmulatorMode#NONE}.
+     * same as a preStop calling {@code /drain} would; no-op in {@link EmulatorMode#NONE}. The other meshes
+     * inject no preStop hook into their sidecar (docs/emulator-meshes.md): no-op there.
      */
     public void podDeletionStarted() {
         requireStarted();
+        MeshAgent m = mesh;
+        if (m != null) {
+            m.podDeletionStarted();
+            return;
+        }
         PilotAgent a = agent;
         if (a != null && a.state() == PilotAgent.State.RUNNING && envoy.isAlive()) {
             if (!a.hasStatusServer()) {
@@ -271,7 +300,7 @@ public final class SidecarEmulator implements AutoCloseable {
     public boolean awaitExit(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
         PilotAgent a = agent;
-        MeshProxy m = mesh;
+        MeshAgent m = mesh;
         if (m != null) {
             return m.awaitExit(timeout);
         }
@@ -285,13 +314,13 @@ public final class SidecarEmulator implements AutoCloseable {
     /** Whether pilot-agent (hence the sidecar container) has exited. */
     public boolean isExited() {
         PilotAgent a = agent;
-        MeshProxy m = mesh;
+        MeshAgent m = mesh;
         return a != null ? a.isExited() : m != null ? m.isExited() : noSidecarExitAt != null;
     }
 
     /** Whether the emulated Envoy process is still alive (its admin port answers). */
     public boolean isEnvoyAlive() {
-        return settings.mode().hasSidecar() && envoy.isAlive();
+        return settings.mode().hasEnvoy() && envoy.isAlive();
     }
 
     /** pilot-agent's exit code (always 0, as pilot-agent's), empty while it runs. */
@@ -305,14 +334,14 @@ public final class SidecarEmulator implements AutoCloseable {
             return OptionalLong.empty();
         }
         PilotAgent a = agent;
-        MeshProxy m = mesh;
+        MeshAgent m = mesh;
         return OptionalLong.of(a != null ? a.exitedNanos() : m != null ? m.exitedNanos() : noSidecarExitNanos);
     }
 
     /** Wall-clock time of the agent's exit, empty while it runs. */
     public Optional<Instant> exitedAt() {
         PilotAgent a = agent;
-        MeshProxy m = mesh;
+        MeshAgent m = mesh;
         return Optional.ofNullable(a != null ? a.exitedAt() : m != null ? m.exitedAt() : noSidecarExitAt);
     }
 
@@ -339,7 +368,7 @@ public final class SidecarEmulator implements AutoCloseable {
         if (a != null) {
             a.close();
         }
-        MeshProxy m = mesh;
+        MeshAgent m = mesh;
         if (m != null) {
             m.close();
         }

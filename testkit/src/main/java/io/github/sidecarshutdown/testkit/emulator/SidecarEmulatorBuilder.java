@@ -6,7 +6,7 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Builds a {@link SidecarEmulator}. Every knob defaults to Istio's default ({@link IstioDefaults}) so that
+ * Builds a {@link SidecarEmulator}. Every knob defaults to Istio's ({@link IstioDefaults}), or to the mode's mesh's, so that
  * tests only shorten what they need. Mutable and not thread-safe; may
  * build several emulators.
  */
@@ -20,7 +20,10 @@ public final class SidecarEmulatorBuilder {
     private boolean trafficStats;
     private boolean shutdownEndpointEnabled = true;
     private Duration terminationDrainDuration = IstioDefaults.TERMINATION_DRAIN_DURATION;
-    private Duration drainDuration = IstioDefaults.DRAIN_DURATION;
+    private @Nullable Duration drainDuration;
+    private Duration shutdownGracePeriod = MeshDefaults.CONSUL_SHUTDOWN_GRACE_PERIOD;
+    private boolean shutdownDrainListeners = true;
+    private Duration startupGracePeriod = Duration.ZERO;
     private Duration minimumDrainDuration = IstioDefaults.MINIMUM_DRAIN_DURATION;
     private Duration activeConnectionCheckInterval = IstioDefaults.ACTIVE_CONNECTION_CHECK_INTERVAL;
     private Duration statsRequestTimeout = IstioDefaults.STATS_REQUEST_TIMEOUT;
@@ -133,9 +136,46 @@ public final class SidecarEmulatorBuilder {
         return this;
     }
 
-    /** ProxyConfig {@code drainDuration} = Envoy drain time, after which drained listeners stop. Default 45 s. */
+    /**
+     * Envoy's drain time ({@code --drain-time-s}), after which listeners drained without {@code skip_exit}
+     * stop: Istio's ProxyConfig {@code drainDuration} (default 45 s); in {@link EmulatorMode#KUMA} also
+     * kuma-dp's wait between {@code /healthcheck/fail} and killing Envoy ({@code kuma.io/sidecar-drain-time},
+     * default 30 s); in {@link EmulatorMode#CONSUL} consul-dataplane's {@code -envoy-drain-time-seconds}
+     * (default 30 s).
+     */
     public SidecarEmulatorBuilder drainDuration(Duration duration) {
         this.drainDuration = nonNegative(duration, "drainDuration");
+        return this;
+    }
+
+    /**
+     * {@link EmulatorMode#CONSUL} only: consul-dataplane's {@code -shutdown-grace-period-seconds}
+     * (annotation {@code consul.hashicorp.com/sidecar-proxy-lifecycle-shutdown-grace-period-seconds}), the
+     * fixed wait between a graceful shutdown's start and its {@code /quitquitquit} to Envoy. Not rounded
+     * to seconds, so that tests can be quick. Default 30 s, consul-k8s's default.
+     */
+    public SidecarEmulatorBuilder shutdownGracePeriod(Duration duration) {
+        this.shutdownGracePeriod = nonNegative(duration, "shutdownGracePeriod");
+        return this;
+    }
+
+    /**
+     * {@link EmulatorMode#CONSUL} only: consul-dataplane's {@code -shutdown-drain-listeners} (annotation
+     * {@code consul.hashicorp.com/enable-sidecar-proxy-lifecycle-shutdown-drain-listeners}): whether a
+     * graceful shutdown drains Envoy's inbound listeners first. Default true, consul-k8s's default.
+     */
+    public SidecarEmulatorBuilder shutdownDrainListeners(boolean enabled) {
+        this.shutdownDrainListeners = enabled;
+        return this;
+    }
+
+    /**
+     * {@link EmulatorMode#CONSUL} only: consul-dataplane's {@code -startup-grace-period-seconds}, the
+     * longest {@code /graceful_startup} waits for Envoy to be {@code LIVE}; 0 answers at once. Default 0,
+     * consul-k8s's default.
+     */
+    public SidecarEmulatorBuilder startupGracePeriod(Duration duration) {
+        this.startupGracePeriod = nonNegative(duration, "startupGracePeriod");
         return this;
     }
 
@@ -279,9 +319,11 @@ public final class SidecarEmulatorBuilder {
         }
         EmulatorSettings settings = new EmulatorSettings(mode, version, envoy, legacy, exitOnZero,
                 downstreamConnectionStats != null ? downstreamConnectionStats : exitOnZero, trafficStats,
-                terminationDrainDuration, drainDuration, minimumDrainDuration, activeConnectionCheckInterval,
+                terminationDrainDuration, drainDuration != null ? drainDuration : MeshDefaults.drainDuration(mode),
+                minimumDrainDuration, activeConnectionCheckInterval,
                 statsRequestTimeout, statsFlushInterval, healthConnectTimeout, timeToInitializing, timeToLive,
-                appPort, adminPort, agentPort, statusServerEnabled, healthPort, outboundPort, inboundPort, shutdownEndpointEnabled, listener);
+                appPort, adminPort, agentPort, statusServerEnabled, healthPort, outboundPort, inboundPort, shutdownEndpointEnabled,
+                shutdownGracePeriod, shutdownDrainListeners, startupGracePeriod, listener);
         return new SidecarEmulator(settings);
     }
 

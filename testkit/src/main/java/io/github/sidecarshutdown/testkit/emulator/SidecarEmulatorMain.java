@@ -15,8 +15,10 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Runs a {@link SidecarEmulator} as its own process, to stand for the {@code istio-proxy} container in
- * process-level tests (a Pod simulator sends it a real SIGTERM).
+ * Runs a {@link SidecarEmulator} as its own process, to stand for the {@code istio-proxy} container (or
+ * another mesh's sidecar container, {@code --mode CONSUL}, {@code KUMA}, ...) in process-level tests (a Pod
+ * simulator sends it a real SIGTERM). The three {@code --shutdown-*}/{@code --startup-*} options are
+ * consul-dataplane's lifecycle settings ({@link EmulatorMode#CONSUL}).
  *
  * <p>Usage (all options optional; durations as {@code 500ms}, {@code 5s} or {@code PT5S}):
  * <pre>
@@ -26,6 +28,7 @@ import org.jspecify.annotations.Nullable;
  *   [--app-port N] [--admin-port 0] [--agent-port 0] [--health-port 0] [--outbound-port 0] [--inbound-port 0]
  *   [--status-server true|false]
  *   [--traffic-stats true|false]
+ *   [--shutdown-grace-period 30s] [--shutdown-drain-listeners true|false] [--startup-grace-period 0s]
  *   [--ports-file PATH] [--native-prestop-file PATH]
  * </pre>
  *
@@ -34,8 +37,8 @@ import org.jspecify.annotations.Nullable;
  * writes the same JSON atomically to {@code --ports-file}. Each state change is one stdout line
  * {@code SIDECAR_EMULATOR_EVENT <UTC time with ms> <TYPE> <detail>} (types of {@link SidecarEvent.Type}).
  *
- * <p>Signals: SIGTERM (and SIGINT) are caught with {@code sun.misc.Signal} and start pilot-agent's
- * termination sequence; the process exits with code 0 when the emulated agent exits, as pilot-agent does.
+ * <p>Signals: SIGTERM (and SIGINT) are caught with {@code sun.misc.Signal} and start pilot-agent's (or the
+ * other mesh's) termination sequence; the process exits with code 0 when the emulated agent exits, as pilot-agent does.
  * If the JVM does not allow catching the signal, a shutdown hook runs the sequence instead and the exit
  * code is then the JVM's 143. {@code --native-prestop-file}: when that file appears (polled every 50 ms),
  * the native preStop {@code /drain} runs ({@link SidecarEmulator#podDeletionStarted()}); no other signal
@@ -211,6 +214,11 @@ public final class SidecarEmulatorMain {
                 case "--health-port": builder.healthPort(port(name, value)); break;
                 case "--outbound-port": builder.outboundPort(port(name, value)); break;
                 case "--inbound-port": builder.inboundPort(port(name, value)); break;
+                case "--shutdown-grace-period":
+                    builder.shutdownGracePeriod(DurationParser.parse(name, value));
+                    break;
+                case "--shutdown-drain-listeners": builder.shutdownDrainListeners(bool(name, value)); break;
+                case "--startup-grace-period": builder.startupGracePeriod(DurationParser.parse(name, value)); break;
                 case "--ports-file": portsFile = Path.of(value); break;
                 case "--native-prestop-file": nativePrestopFile = Path.of(value); break;
                 default: throw new IllegalArgumentException(name + ": unknown option");

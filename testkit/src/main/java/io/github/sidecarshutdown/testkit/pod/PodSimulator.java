@@ -2,11 +2,14 @@ package io.github.sidecarshutdown.testkit.pod;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,6 +97,8 @@ public final class PodSimulator implements AutoCloseable {
     private static final Duration OUTPUT_DRAIN_TIMEOUT = Duration.ofSeconds(5);
     /** Longest wait for an emulated native preStop hook to return, as a hook's own timeout would. */
     private static final Duration PRESTOP_TIMEOUT = Duration.ofSeconds(2);
+    /** Connect and read timeout of the control plane's quit call, in ms. */
+    private static final int CONTROL_PLANE_TIMEOUT_MS = 2_000;
     /** The emulator's event line for its native preStop {@code /drain}. */
     private static final String NATIVE_PRESTOP_DONE = "NATIVE_PRESTOP";
 
@@ -109,6 +114,7 @@ public final class PodSimulator implements AutoCloseable {
     private final @Nullable InboundLoad inboundLoad;
     private final @Nullable ToIntFunction<ReadyLine> preStopLoopPort;
     private final Duration preStopLoopInterval;
+    private final @Nullable ToIntFunction<ReadyLine> jobQuitAdminPort;
 
     private final long baseNanos = System.nanoTime();
     private final Instant baseInstant = Instant.now();
@@ -149,6 +155,7 @@ public final class PodSimulator implements AutoCloseable {
         this.inboundLoad = builder.inboundLoadValue();
         this.preStopLoopPort = builder.preStopLoopPortValue();
         this.preStopLoopInterval = builder.preStopLoopIntervalValue();
+        this.jobQuitAdminPort = builder.jobQuitAdminPortValue();
     }
 
     /**
@@ -400,7 +407,9 @@ public final class PodSimulator implements AutoCloseable {
      *   <li>{@link SidecarKind#AMBIENT}: SIGTERM to the ztunnel stand-in (ztunnel forgets the Pod);</li>
      *   <li>{@link SidecarKind#CLASSIC}, {@link SidecarKind#PRESTOP_LOOP}: nothing: a classic
      *       sidecar is an ordinary container and must exit by itself (released with
-     *       {@code quitquitquit}), or the Pod stays {@link PodPhase#RUNNING};</li>
+     *       {@code quitquitquit}), or the Pod stays {@link PodPhase#RUNNING}; with
+     *       {@link PodSimulatorBuilder#controlPlaneQuitsJobSidecar(ToIntFunction)} the mesh's control
+     *       plane releases a classic one (Kuma);</li>
      *   <li>{@link SidecarKind#NONE}: nothing.</li>
      * </ul>
      * The Pod completes when the application and the sidecar container (classic or native; not
@@ -459,6 +468,8 @@ public final class PodSimulator implements AutoCloseable {
                 sidecar.sigterm();
             } else if (sidecarKind == SidecarKind.AMBIENT) {
                 sidecar.sigterm();
+            } else if (sidecarKind == SidecarKind.CLASSIC && jobQuitAdminPort != null) {
+                controlPlaneQuit(sidecar, jobQuitAdminPort);
             }
         }
         List<ContainerProcess> containers = containers();
@@ -531,6 +542,24 @@ public final class PodSimulator implements AutoCloseable {
                     inboundLoad.clients() + " clients, GET " + inboundLoad.url());
         }
         return generator;
+    }
+
+    /** The control plane's {@code POST /quitquitquit} to the sidecar's Envoy admin (one bounded call). */
+    private void controlPlaneQuit(ContainerProcess sidecar, ToIntFunction<ReadyLine> adminPort) {
+        int port = adminPort.applyAsInt(sidecarReady());
+        String detail;
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), CONTROL_PLANE_TIMEOUT_MS);
+            socket.setSoTimeout(CONTROL_PLANE_TIMEOUT_MS);
+            socket.getOutputStream().write(("POST /quitquitquit HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                    + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String status = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine();
+            detail = "POST :" + port + "/quitquitquit -> " + status;
+        } catch (IOException e) {
+            detail = "POST :" + port + "/quitquitquit failed: " + e;
+        }
+        record(System.nanoTime(), sidecar.name(), TimelineEvent.Kind.CONTROL_PLANE_QUIT, detail);
     }
 
     private void emulateNativePreStop(ContainerProcess sidecar) {

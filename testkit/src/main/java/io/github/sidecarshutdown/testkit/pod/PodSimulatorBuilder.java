@@ -34,6 +34,7 @@ public final class PodSimulatorBuilder {
     private @Nullable InboundLoad inboundLoad;
     private @Nullable ToIntFunction<ReadyLine> preStopLoopPort;
     private Duration preStopLoopInterval = DEFAULT_PRESTOP_LOOP_INTERVAL;
+    private @Nullable ToIntFunction<ReadyLine> jobQuitAdminPort;
 
     /** Default {@link #preStopLoopInterval(Duration)}: 1 second, the loop's {@code sleep 1}. */
     public static final Duration DEFAULT_PRESTOP_LOOP_INTERVAL = Duration.ofSeconds(1);
@@ -224,6 +225,23 @@ public final class PodSimulatorBuilder {
     }
 
     /**
+     * Makes the mesh's control plane release a finished Job's classic sidecar, as Kuma's does
+     * (docs/emulator-meshes.md, section Kuma: its Pod status controller, {@code kumahq/kuma#1497}): in
+     * {@link PodSimulator#awaitJobCompletion(Duration)}, once the application container has exited
+     * ({@code restartPolicy: Never}), the simulator sends {@code POST /quitquitquit} to the sidecar's
+     * Envoy admin on loopback, at the port this function reads from the sidecar's ready line (the
+     * emulator's {@code "admin"}). Only used with {@link SidecarKind#CLASSIC}. Default: none, as in
+     * Istio, Linkerd and Consul, whose control planes leave a Job's sidecar running.
+     *
+     * @param envoyAdminPort the sidecar's Envoy admin port, from its ready line
+     * @return this builder
+     */
+    public PodSimulatorBuilder controlPlaneQuitsJobSidecar(ToIntFunction<ReadyLine> envoyAdminPort) {
+        this.jobQuitAdminPort = requireNonNull(envoyAdminPort, "envoyAdminPort");
+        return this;
+    }
+
+    /**
      * Builds the simulator (nothing is started yet).
      *
      * @return a new simulator
@@ -299,5 +317,9 @@ public final class PodSimulatorBuilder {
 
     Duration preStopLoopIntervalValue() {
         return preStopLoopInterval;
+    }
+
+    @Nullable ToIntFunction<ReadyLine> jobQuitAdminPortValue() {
+        return jobQuitAdminPort;
     }
 }

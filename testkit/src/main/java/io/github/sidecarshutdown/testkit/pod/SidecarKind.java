@@ -6,7 +6,8 @@ package io.github.sidecarshutdown.testkit.pod;
 public enum SidecarKind {
     /**
      * A classic sidecar (a regular container): the application and the sidecar receive SIGTERM
-     * at the same instant.
+     * at the same instant. Consul's and Kuma's injected sidecars are of this kind: neither mesh
+     * injects a preStop hook (docs/emulator-meshes.md).
      */
     CLASSIC,
     /**

@@ -56,6 +56,11 @@ public record TimelineEvent(Duration sinceDeletion, String source, Kind kind, St
         DELETED,
         /** The native sidecar's preStop was emulated (the preStop file was created). */
         PRESTOP,
+        /**
+         * The mesh's control plane asked the sidecar's Envoy to quit ({@code POST /quitquitquit}) because
+         * the Job's application container has terminated; detail: the answer or the error.
+         */
+        CONTROL_PLANE_QUIT,
         /** SIGTERM was sent to the container's process. */
         SIGTERM,
         /** A standard-output or standard-error line carrying one of the marker prefixes. */

@@ -37,6 +37,25 @@ class SidecarEmulatorMainTest {
     }
 
     @Test
+    void consulLifecycleOptionsReachTheDataplane() throws Exception {
+        SidecarEmulatorMain.Options options = SidecarEmulatorMain.Options.parse(new String[] {"--mode", "consul",
+                "--shutdown-grace-period", "300ms", "--shutdown-drain-listeners", "false",
+                "--startup-grace-period", "0s"});
+
+        try (SidecarEmulator emulator = options.builder.build().start()) {
+            assertThat(emulator.mode()).isEqualTo(EmulatorMode.CONSUL);
+            long signalled = System.nanoTime();
+            emulator.terminate();
+            assertThat(emulator.awaitExit(Duration.ofSeconds(5))).isTrue();
+            assertThat(Duration.ofNanos(emulator.exitedAtNanos().orElseThrow() - signalled))
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(300));
+            assertThat(emulator.calls()).noneMatch(c -> c.path().equals("/drain_listeners"));
+        }
+        assertThatThrownBy(() -> SidecarEmulatorMain.Options.parse(new String[] {"--shutdown-grace-period", "-1s"}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--shutdown-grace-period");
+    }
+
+    @Test
     void envoyVersionAndStatusServerOptions() throws Exception {
         SidecarEmulatorMain.Options options = SidecarEmulatorMain.Options.parse(new String[] {
                 "--envoy-version", "1.33.2", "--status-server", "false"});
