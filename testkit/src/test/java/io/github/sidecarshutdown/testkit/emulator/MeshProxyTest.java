@@ -1,6 +1,7 @@
 package io.github.sidecarshutdown.testkit.emulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -72,7 +73,9 @@ class MeshProxyTest {
 
             assertThat(TestHttp.post(e.adminUrl(), "/v1.0/shutdown").status()).isEqualTo(204);
 
-            assertThat(TestHttp.get(e.adminUrl(), "/v1.0/healthz/outbound").status()).isEqualTo(500);
+            // daprd answers 204 first and starts its graceful shutdown after: health turns 500 soon after, not at once.
+            await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(10)).untilAsserted(() ->
+                    assertThat(TestHttp.get(e.adminUrl(), "/v1.0/healthz/outbound").status()).isEqualTo(500));
             assertThat(e.awaitExit(Duration.ofSeconds(5))).isTrue();
         }
     }
