@@ -155,7 +155,7 @@ final class RollingRestartBenchmark {
             List<Cell> cells = results.keySet().stream().filter(c -> c.replicas() == n).toList();
             int reps = cells.stream().mapToInt(c -> results.get(c).size()).max().orElse(0);
             sb.append(String.format(Locale.ROOT, "%nN=%d (maxSurge %d, maxUnavailable %d; load balancer lag %d ms; %d clients, "
-                    + "one request each per %d ms; up to %d rollouts per variant; median [min-max])%n", n, s.maxSurge(),
+                    + "one request each per %d ms; rollouts per variant: up to %d; median [min-max])%n", n, s.maxSurge(),
                     s.maxUnavailable(), LAG.toMillis(), CLIENTS, CLIENT_PAUSE.toMillis(), reps));
             OptionalDouble fastest = fastestLossless(n);
             Table t = new Table("variant", "failed requests", "cleanup calls delivered", "rollout time", "vs fastest lossless",
