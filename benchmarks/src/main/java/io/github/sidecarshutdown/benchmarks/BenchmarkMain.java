@@ -13,8 +13,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code benchmarks/run [--quick] [--json FILE] [--svg FILE] [--only SECTION,...]}: Pod termination
- * against what users do today, Job Pod completion against the shell-trap workaround, the hot path (JMH), startup and footprint. Every figure printed is
+ * {@code benchmarks/run [--quick] [--json FILE] [--svg FILE] [--rolling-svg FILE] [--only SECTION,...]}: Pod termination
+ * against what users do today, Job Pod completion against the shell-trap workaround, the hot path (JMH), startup, footprint
+ * and a Deployment's rolling restart. Every figure printed is
  * measured in this run; ratios are against baselines measured in this run.
  */
 public final class BenchmarkMain {
@@ -26,16 +27,19 @@ public final class BenchmarkMain {
         boolean quick = false;
         Path json = null;
         Path svg = null;
-        List<String> only = List.of("termination", "job-completion", "adaptive-delay", "hot-path", "startup", "footprint");
+        Path rollingSvg = null;
+        List<String> only = List.of("termination", "job-completion", "adaptive-delay", "hot-path", "startup", "footprint",
+                "rolling-restart");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--json" -> json = Path.of(value(args, ++i, "--json"));
                 case "--svg" -> svg = Path.of(value(args, ++i, "--svg"));
+                case "--rolling-svg" -> rollingSvg = Path.of(value(args, ++i, "--rolling-svg"));
                 case "--only" -> only = List.of(value(args, ++i, "--only").split(","));
                 default -> {
-                    System.err.println("usage: benchmarks/run [--quick] [--json FILE] [--svg FILE] "
-                            + "[--only termination,job-completion,adaptive-delay,hot-path,startup,footprint]");
+                    System.err.println("usage: benchmarks/run [--quick] [--json FILE] [--svg FILE] [--rolling-svg FILE] "
+                            + "[--only termination,job-completion,adaptive-delay,hot-path,startup,footprint,rolling-restart]");
                     System.exit(2);
                 }
             }
@@ -122,6 +126,15 @@ public final class BenchmarkMain {
                     verdicts.append(verdict("footprint: no thread started before shutdown", f.max() == 0,
                             String.format(Locale.ROOT, "max %.0f threads", f.max()))));
         }
+        if (only.contains("rolling-restart")) {
+            section("5. Rolling restart (real processes: N Pods of app + sidecar emulator; in-process load balancer and clients)");
+            RollingRestartBenchmark rolling = new RollingRestartBenchmark();
+            rolling.run(RollingRestartBenchmark.plan(quick));
+            System.out.print(rolling.tables());
+            figures.addAll(rolling.figures());
+            verdicts.append(rolling.verdicts());
+            rolling.writeSvg(rollingSvg != null ? rollingSvg : root.resolve("benchmarks/target/rolling-restart.svg"));
+        }
 
         section("Targets");
         System.out.print(verdicts);
@@ -178,7 +191,7 @@ public final class BenchmarkMain {
         System.out.println("\nTimeline picture written to " + svg);
     }
 
-    private static String verdict(String target, boolean met, String measured) {
+    static String verdict(String target, boolean met, String measured) {
         return String.format(Locale.ROOT, "  %-6s %s (%s)%n", met ? "MET" : "MISSED", target, measured);
     }
 
