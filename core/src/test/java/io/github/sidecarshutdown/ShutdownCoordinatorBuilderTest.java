@@ -88,7 +88,8 @@ class ShutdownCoordinatorBuilderTest {
                 Duration.ofMillis(250), SidecarMode.AUTO, URI.create("http://127.0.0.1:15000"),
                 URI.create("http://127.0.0.1:15020"), false, Duration.ofSeconds(1), true, Duration.ofSeconds(5),
                 Duration.ofSeconds(60), StartupPolicy.OPTIONAL, java.nio.file.Path.of("/etc/podinfo/annotations"),
-                URI.create("http://127.0.0.1:4191"), URI.create("http://127.0.0.1:3500"), Workload.AUTO,
+                URI.create("http://127.0.0.1:4191"), URI.create("http://127.0.0.1:3500"), URI.create("http://127.0.0.1:19000"),
+                URI.create("http://127.0.0.1:20600"), URI.create("http://127.0.0.1:9901"), Workload.AUTO,
                 java.nio.file.Path.of("/etc/podinfo/labels")));
         assertThat(settings.budget()).isEqualTo(Duration.ofSeconds(28));
     }
@@ -107,6 +108,8 @@ class ShutdownCoordinatorBuilderTest {
                 .terminationDrainDuration(Duration.ofSeconds(10)).startupWait(Duration.ofSeconds(30))
                 .startupPolicy(StartupPolicy.REQUIRED).annotationsFile(java.nio.file.Path.of("/tmp/podinfo/annotations"))
                 .linkerdAdminUrl(URI.create("http://localhost:14191")).daprUrl(URI.create("http://127.0.0.2:13500"))
+                .consulAdminUrl(URI.create("http://127.0.0.1:19001")).consulLifecycleUrl(URI.create("http://127.0.0.1:20601"))
+                .kumaAdminUrl(URI.create("http://127.0.0.1:9911"))
                 .workload(Workload.JOB).labelsFile(java.nio.file.Path.of("/tmp/podinfo/labels"))
                 .settings();
 
@@ -116,7 +119,8 @@ class ShutdownCoordinatorBuilderTest {
                 Duration.ofSeconds(2), Duration.ofMillis(100), SidecarMode.ISTIO, URI.create("http://localhost:16000"),
                 URI.create("http://[::1]:16020"), false, Duration.ofMillis(500), false, Duration.ofSeconds(10),
                 Duration.ofSeconds(30), StartupPolicy.REQUIRED, java.nio.file.Path.of("/tmp/podinfo/annotations"),
-                URI.create("http://localhost:14191"), URI.create("http://127.0.0.2:13500"), Workload.JOB,
+                URI.create("http://localhost:14191"), URI.create("http://127.0.0.2:13500"), URI.create("http://127.0.0.1:19001"),
+                URI.create("http://127.0.0.1:20601"), URI.create("http://127.0.0.1:9911"), Workload.JOB,
                 java.nio.file.Path.of("/tmp/podinfo/labels")));
         assertThat(settings.budget()).isEqualTo(Duration.ofSeconds(55));
     }
