@@ -51,6 +51,9 @@ class ShutdownCoordinatorBuilderTest {
                 java.nio.file.Path.of("/var/run/podinfo/annotations")});
         ENV_VALUES.put(Setting.LINKERD_ADMIN_URL, new Object[] {"http://127.0.0.1:24191", URI.create("http://127.0.0.1:24191")});
         ENV_VALUES.put(Setting.DAPR_URL, new Object[] {"http://localhost:23500", URI.create("http://localhost:23500")});
+        ENV_VALUES.put(Setting.CONSUL_ADMIN_URL, new Object[] {"http://localhost:29000", URI.create("http://localhost:29000")});
+        ENV_VALUES.put(Setting.CONSUL_LIFECYCLE_URL, new Object[] {"http://127.0.0.1:20601", URI.create("http://127.0.0.1:20601")});
+        ENV_VALUES.put(Setting.KUMA_ADMIN_URL, new Object[] {"http://[::1]:9902", URI.create("http://[::1]:9902")});
         ENV_VALUES.put(Setting.WORKLOAD, new Object[] {"Job", Workload.JOB});
         ENV_VALUES.put(Setting.LABELS_FILE, new Object[] {"/var/run/podinfo/labels", java.nio.file.Path.of("/var/run/podinfo/labels")});
     }
