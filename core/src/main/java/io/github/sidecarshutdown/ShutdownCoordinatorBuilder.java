@@ -242,7 +242,7 @@ public final class ShutdownCoordinatorBuilder {
 
     /**
      * What the Pod runs. {@link Workload#JOB}: the JVM's exit is the Pod's end, so after the cleanup
-     * tasks a classic Istio (or Linkerd, Dapr) sidecar is released even while live, and the Job
+     * tasks a classic Istio (or Linkerd, Dapr, Consul, Kuma) sidecar is released even while live, and the Job
      * completes. {@link Workload#AUTO} decides from the Pod's labels ({@link #labelsFile}) once, at
      * {@link #build()}. Default {@link Workload#AUTO}.
      */
