@@ -83,6 +83,25 @@ class MeshCoordinatorTest {
     }
 
     @Test
+    void withConsulLifecycleOffAnOutboundTaskIsSkippedNamingTheAnnotation() throws Exception {
+        MeshFakes.Envoy envoy = keep(new MeshFakes.Envoy(MeshFakes.CONSUL_SERVER_INFO));
+        ShutdownCoordinator c = builder(SidecarMode.CONSUL, Workload.SERVICE,
+                Map.of(MeshAnnotations.CONSUL_LIFECYCLE, "false"))
+                .consulAdminUrl(URI.create(envoy.url()))
+                .task("deregister", ctx -> MeshFakes.callThrough(envoy))
+                .build();
+
+        ShutdownReport report = c.shutdown();
+
+        // the dataplane quits Envoy at its own SIGTERM: no window to run the call in
+        assertThat(report.task("deregister")).hasValueSatisfying(t -> {
+            assertThat(t.outcome()).isEqualTo(TaskOutcome.SKIPPED);
+            assertThat(t.reason()).contains(MeshAnnotations.CONSUL_GRACE_PERIOD + "=0");
+        });
+        assertThat(envoy.server.requests).doesNotContain("GET /downstream");
+    }
+
+    @Test
     void consulJobReleasesLastAfterTheCleanup() throws Exception {
         MeshFakes.Envoy envoy = keep(new MeshFakes.Envoy(MeshFakes.CONSUL_SERVER_INFO));
         ShutdownCoordinator c = builder(SidecarMode.CONSUL, Workload.JOB, Map.of())
