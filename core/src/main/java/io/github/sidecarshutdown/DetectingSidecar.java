@@ -16,7 +16,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * {@code sidecar-mode=auto}. A mesh is chosen only on proof, by an answer only that mesh gives
- * (docs/sidecar-states.md, "Detection"): Envoy's {@code /server_info}, linkerd-proxy's exact
+ * (docs/sidecar-states.md, "Detection"): Envoy's {@code /server_info}, then the candidates in order:
+ * Consul (an Envoy on its admin port whose node is Consul's, with the dataplane's lifecycle server
+ * beside it), Kuma (an Envoy whose node metadata names kuma-dp), linkerd-proxy's exact
  * {@code /ready} and {@code /live} bodies, daprd's {@code /v1.0/metadata}. The Pod's annotations,
  * when mounted and showing an Istio sidecar, settle it for Envoy without asking the others. Once
  * proven, the choice is kept; until then every lookup asks again (a sidecar may start after the

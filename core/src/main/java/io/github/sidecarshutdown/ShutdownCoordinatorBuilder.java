@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.github.sidecarshutdown.config.InvalidSettingException;
 import io.github.sidecarshutdown.config.Setting;
 import io.github.sidecarshutdown.config.SettingParser;
+import io.github.sidecarshutdown.consul.ConsulSidecar;
 import io.github.sidecarshutdown.dapr.DaprSidecar;
 import io.github.sidecarshutdown.envoy.AdminCallListener;
 import io.github.sidecarshutdown.envoy.EnvoyAdminClient;
@@ -13,7 +14,9 @@ import io.github.sidecarshutdown.envoy.EnvoySidecar;
 import io.github.sidecarshutdown.internal.LogSafe;
 import io.github.sidecarshutdown.internal.RuntimeHooks;
 import io.github.sidecarshutdown.internal.TimeSource;
+import io.github.sidecarshutdown.kuma.KumaSidecar;
 import io.github.sidecarshutdown.linkerd.LinkerdSidecar;
+import io.github.sidecarshutdown.pod.MeshAnnotations;
 import io.github.sidecarshutdown.pod.PodFacts;
 import io.github.sidecarshutdown.pod.PodLabels;
 import io.github.sidecarshutdown.sidecar.Sidecar;
@@ -70,6 +73,12 @@ public final class ShutdownCoordinatorBuilder {
     private Path annotationsFile = DEFAULT_ANNOTATIONS_FILE;
     private URI linkerdAdminUrl = LinkerdSidecar.DEFAULT_ADMIN_URL;
     private URI daprUrl = DaprSidecar.DEFAULT_URL;
+    private URI consulAdminUrl = ConsulSidecar.DEFAULT_ADMIN_URL;
+    private URI consulLifecycleUrl = ConsulSidecar.DEFAULT_LIFECYCLE_URL;
+    private URI kumaAdminUrl = KumaSidecar.DEFAULT_ADMIN_URL;
+    /** Set explicitly: then a port in the Pod's annotations does not replace it. */
+    private boolean consulLifecycleUrlSet;
+    private boolean kumaAdminUrlSet;
     private Workload workload = Workload.AUTO;
     private Path labelsFile = DEFAULT_LABELS_FILE;
 
@@ -233,7 +242,7 @@ public final class ShutdownCoordinatorBuilder {
 
     /**
      * What the Pod runs. {@link Workload#JOB}: the JVM's exit is the Pod's end, so after the cleanup
-     * tasks a classic Istio (or Linkerd, Dapr) sidecar is released even while live, and the Job
+     * tasks a classic Istio (or Linkerd, Dapr, Consul, Kuma) sidecar is released even while live, and the Job
      * completes. {@link Workload#AUTO} decides from the Pod's labels ({@link #labelsFile}) once, at
      * {@link #build()}. Default {@link Workload#AUTO}.
      */
@@ -263,6 +272,38 @@ public final class ShutdownCoordinatorBuilder {
     /** daprd HTTP API URL. Default {@code http://127.0.0.1:3500}; loopback only unless {@link #allowNonLoopback(boolean)}. */
     public ShutdownCoordinatorBuilder daprUrl(URI daprUrl) {
         this.daprUrl = SettingParser.checkUrl(Setting.DAPR_URL, source(Setting.DAPR_URL), requireNonNull(daprUrl, "daprUrl"));
+        return this;
+    }
+
+    /** Envoy admin URL under consul-dataplane. Default {@code http://127.0.0.1:19000}; loopback only unless {@link #allowNonLoopback(boolean)}. */
+    public ShutdownCoordinatorBuilder consulAdminUrl(URI consulAdminUrl) {
+        this.consulAdminUrl = SettingParser.checkUrl(Setting.CONSUL_ADMIN_URL, source(Setting.CONSUL_ADMIN_URL),
+                requireNonNull(consulAdminUrl, "consulAdminUrl"));
+        return this;
+    }
+
+    /**
+     * consul-dataplane's lifecycle server URL, asked only to tell the dataplane from another Envoy.
+     * Default {@code http://127.0.0.1:20600} (consul-k8s's graceful port), or the port in the Pod's
+     * {@code consul.hashicorp.com/sidecar-proxy-lifecycle-graceful-port} annotation; loopback only unless
+     * {@link #allowNonLoopback(boolean)}.
+     */
+    public ShutdownCoordinatorBuilder consulLifecycleUrl(URI consulLifecycleUrl) {
+        this.consulLifecycleUrl = SettingParser.checkUrl(Setting.CONSUL_LIFECYCLE_URL, source(Setting.CONSUL_LIFECYCLE_URL),
+                requireNonNull(consulLifecycleUrl, "consulLifecycleUrl"));
+        this.consulLifecycleUrlSet = true;
+        return this;
+    }
+
+    /**
+     * Envoy admin URL under kuma-dp. Default {@code http://127.0.0.1:9901}, or the port Kuma's injector
+     * wrote in the Pod's {@code kuma.io/envoy-admin-port} annotation; loopback only unless
+     * {@link #allowNonLoopback(boolean)}.
+     */
+    public ShutdownCoordinatorBuilder kumaAdminUrl(URI kumaAdminUrl) {
+        this.kumaAdminUrl = SettingParser.checkUrl(Setting.KUMA_ADMIN_URL, source(Setting.KUMA_ADMIN_URL),
+                requireNonNull(kumaAdminUrl, "kumaAdminUrl"));
+        this.kumaAdminUrlSet = true;
         return this;
     }
 
@@ -370,6 +411,9 @@ public final class ShutdownCoordinatorBuilder {
             case ANNOTATIONS_FILE: annotationsFile(SettingParser.path(s, src, raw)); break;
             case LINKERD_ADMIN_URL: linkerdAdminUrl(SettingParser.url(s, src, raw)); break;
             case DAPR_URL: daprUrl(SettingParser.url(s, src, raw)); break;
+            case CONSUL_ADMIN_URL: consulAdminUrl(SettingParser.url(s, src, raw)); break;
+            case CONSUL_LIFECYCLE_URL: consulLifecycleUrl(SettingParser.url(s, src, raw)); break;
+            case KUMA_ADMIN_URL: kumaAdminUrl(SettingParser.url(s, src, raw)); break;
             case WORKLOAD: workload(SettingParser.oneOf(s, src, raw, Workload.class)); break;
             case LABELS_FILE: labelsFile(SettingParser.path(s, src, raw)); break;
             default: throw new IllegalStateException("unhandled setting " + s);
@@ -402,6 +446,9 @@ public final class ShutdownCoordinatorBuilder {
             checkLoopback(Setting.AGENT_URL, agentUrl);
             checkLoopback(Setting.LINKERD_ADMIN_URL, linkerdAdminUrl);
             checkLoopback(Setting.DAPR_URL, daprUrl);
+            checkLoopback(Setting.CONSUL_ADMIN_URL, consulAdminUrl);
+            checkLoopback(Setting.CONSUL_LIFECYCLE_URL, consulLifecycleUrl);
+            checkLoopback(Setting.KUMA_ADMIN_URL, kumaAdminUrl);
         }
         // A Job's Pod is in no Service's endpoints: nothing has to forget it, so no delay by default.
         Duration delay = propagationDelay != null ? propagationDelay
@@ -410,7 +457,7 @@ public final class ShutdownCoordinatorBuilder {
         return new ShutdownSettings(enabled, gracePeriod, safetyMargin, delay, quietPeriod, drainTimeout,
                 Optional.ofNullable(cleanupBudget), taskTimeout, minimumTaskWindow, sidecarMode, adminUrl, agentUrl,
                 allowNonLoopback, adminTimeout, releaseSidecar, terminationDrainDuration, startupWait, startupPolicy,
-                annotationsFile, linkerdAdminUrl, daprUrl, resolved, labelsFile);
+                annotationsFile, linkerdAdminUrl, daprUrl, consulAdminUrl, consulLifecycleUrl, kumaAdminUrl, resolved, labelsFile);
     }
 
     /** The allow setting, named in the same front end as the URL it excuses. */
@@ -433,6 +480,9 @@ public final class ShutdownCoordinatorBuilder {
                     + (s == Setting.ADMIN_URL ? "Envoy admin port listens on http://127.0.0.1:15000"
                             : s == Setting.AGENT_URL ? "pilot-agent listens on http://127.0.0.1:15020"
                             : s == Setting.LINKERD_ADMIN_URL ? "linkerd-proxy admin listens on http://127.0.0.1:4191"
+                            : s == Setting.CONSUL_ADMIN_URL ? "Envoy admin under consul-dataplane listens on http://127.0.0.1:19000"
+                            : s == Setting.CONSUL_LIFECYCLE_URL ? "consul-dataplane lifecycle server listens on http://127.0.0.1:20600"
+                            : s == Setting.KUMA_ADMIN_URL ? "Envoy admin under kuma-dp listens on http://127.0.0.1:9901"
                             : "daprd listens on http://127.0.0.1:3500")
                     + " inside the Pod, and its API can stop the sidecar. Use a loopback URL, or set "
                     + allowName(source(s)) + "=true if you really mean another host");
@@ -459,6 +509,12 @@ public final class ShutdownCoordinatorBuilder {
         return Workload.SERVICE;
     }
 
+    /** The Consul and Kuma adapters' factory, with the Pod's annotations read once. */
+    private MeshSidecars meshSidecars(ShutdownSettings s) {
+        return new MeshSidecars(s, MeshAnnotations.read(s.annotationsFile()), adminCallListener,
+                consulLifecycleUrlSet, kumaAdminUrlSet);
+    }
+
     /**
      * Builds the coordinator (no hook yet: call {@link ShutdownCoordinator#install()}).
      *
@@ -479,6 +535,10 @@ public final class ShutdownCoordinatorBuilder {
                 sc = new LinkerdSidecar(s.linkerdAdminUrl(), connect, s.allowNonLoopback());
             } else if (s.sidecarMode() == SidecarMode.DAPR) {
                 sc = new DaprSidecar(s.daprUrl(), connect, s.allowNonLoopback());
+            } else if (s.sidecarMode() == SidecarMode.CONSUL) {
+                sc = meshSidecars(s).consul();
+            } else if (s.sidecarMode() == SidecarMode.KUMA) {
+                sc = meshSidecars(s).kuma();
             } else {
                 client = EnvoyAdminClient.builder().adminUrl(s.adminUrl()).agentUrl(s.agentUrl())
                         .allowNonLoopback(s.allowNonLoopback()).callTimeout(s.adminTimeout())
@@ -487,9 +547,24 @@ public final class ShutdownCoordinatorBuilder {
                 PodFacts pod = PodFacts.read(s.annotationsFile());
                 EnvoySidecar envoy = new EnvoySidecar(client, s.sidecarMode(), s.terminationDrainDuration(), pod);
                 if (s.sidecarMode() == SidecarMode.AUTO) {
+                    MeshSidecars meshes = meshSidecars(s);
+                    MeshAnnotations injected = meshes.pod();
+                    if (!pod.istioSidecar() && injected.consulInjected()) {
+                        // The injector's own mark settles it (docs/sidecar-states.md, "Detection").
+                        client.close();
+                        return new ShutdownCoordinator(s, meshes.consul(), List.copyOf(tasks), List.copyOf(listeners), time, hooks);
+                    }
+                    if (!pod.istioSidecar() && injected.kumaInjected()) {
+                        client.close();
+                        return new ShutdownCoordinator(s, meshes.kuma(), List.copyOf(tasks), List.copyOf(listeners), time, hooks);
+                    }
+                    ConsulSidecar consul = meshes.consul();
+                    KumaSidecar kuma = meshes.kuma();
                     LinkerdSidecar linkerd = new LinkerdSidecar(s.linkerdAdminUrl(), connect, s.allowNonLoopback());
                     DaprSidecar dapr = new DaprSidecar(s.daprUrl(), connect, s.allowNonLoopback());
-                    sc = new DetectingSidecar(envoy, List.of(new DetectingSidecar.Candidate(linkerd, linkerd::identify),
+                    sc = new DetectingSidecar(envoy, List.of(new DetectingSidecar.Candidate(consul, consul::identify),
+                            new DetectingSidecar.Candidate(kuma, kuma::identify),
+                            new DetectingSidecar.Candidate(linkerd, linkerd::identify),
                             new DetectingSidecar.Candidate(dapr, dapr::identify)), pod.istioSidecar(), pod.ambient());
                 } else {
                     sc = envoy;

@@ -97,13 +97,19 @@ public record ShutdownPlan(
         steps.add(new Step(ShutdownPhase.RELEASE, cleanupEnd, releaseEnd, false, names(tasks, ShutdownPhase.RELEASE)));
 
         Optional<String> releaseCall = facts.mode().releaseCall();
-        boolean releases = s.releaseSidecar() && releaseCall.isPresent();
+        // A sidecar whose SIGTERM cannot be seen (Consul) is never seen terminating: only the job
+        // workload, where the app's exit is the Pod's end, releases it.
+        boolean unseen = !facts.mode().terminationVisible() && s.workload() != Workload.JOB;
+        boolean releases = s.releaseSidecar() && releaseCall.isPresent() && !unseen;
         Duration end = releases ? releaseEnd.plus(s.adminTimeout()) : releaseEnd;
         steps.add(new Step(ShutdownPhase.SIDECAR_RELEASE, releaseEnd, end, false,
                 releases ? releaseCall.get() + (s.workload() == Workload.JOB
                         ? " if the sidecar is live or terminating (workload job: the app's exit is the Pod's end, so the Job completes)"
                         : " if the sidecar is terminating: the Pod ends when the app is done")
-                        : "none (" + (releaseCall.isPresent() ? "release-sidecar=false"
+                        : "none (" + (releaseCall.isPresent() && unseen && s.releaseSidecar()
+                                ? "sidecar " + facts.mode().name().toLowerCase(Locale.ROOT) + ": its SIGTERM cannot be seen, so it "
+                                        + "quits at the end of " + facts.mode().windowKnob() + "; only a Job's app releases it"
+                                : releaseCall.isPresent() ? "release-sidecar=false"
                                 : "sidecar " + facts.mode().name().toLowerCase(Locale.ROOT)) + ")"));
 
         Duration lastOutbound = Duration.ZERO;
@@ -119,18 +125,19 @@ public record ShutdownPlan(
         if (window.isPresent() && !facts.exitOnZeroActiveConnections() && lastOutbound.compareTo(window.get()) > 0) {
             long wantSeconds = ceilSeconds(lastOutbound) + 1;
             warnings.add("Outbound cleanup may run until " + Durations.format(lastOutbound)
-                    + " after SIGTERM, but the sidecar forwards only for terminationDrainDuration="
+                    + " after SIGTERM, but the sidecar forwards only for " + facts.mode().windowKnob() + "="
                     + Durations.format(window.get()) + "; later calls would fail or be skipped. Fix: annotate the Pod with "
-                    + "proxy.istio.io/config: '{\"terminationDrainDuration\": \"" + wantSeconds + "s\"}'"
+                    + facts.mode().windowAnnotation(wantSeconds)
                     + (releases ? " (the library releases the sidecar as soon as the app is done, so a long window costs nothing)"
+                            : unseen ? " (the Pod then lasts that long after SIGTERM: nothing can release this sidecar early)"
                             : " and turn on release-sidecar so the Pod does not wait for the whole window"));
         }
         // 2. The grace period must cover the sidecar's window, or the kubelet kills Envoy first.
         if (window.isPresent() && s.gracePeriod().compareTo(window.get()) < 0) {
             warnings.add("grace-period=" + Durations.format(s.gracePeriod()) + " (terminationGracePeriodSeconds) is shorter than "
-                    + "terminationDrainDuration=" + Durations.format(window.get()) + ": the kubelet SIGKILLs the Pod before the "
+                    + facts.mode().windowKnob() + "=" + Durations.format(window.get()) + ": the kubelet SIGKILLs the Pod before the "
                     + "window ends. Fix: set terminationGracePeriodSeconds: " + (ceilSeconds(window.get()) + ceilSeconds(s.safetyMargin()))
-                    + " (and SIDECAR_SHUTDOWN_GRACE_PERIOD to match), or lower terminationDrainDuration");
+                    + " (and SIDECAR_SHUTDOWN_GRACE_PERIOD to match), or lower " + facts.mode().windowKnob());
         }
         // 3. The whole plan must fit the budget.
         if (end.compareTo(s.budget()) > 0) {

@@ -37,6 +37,9 @@ public final class ShutdownSettings {
     private final Path annotationsFile;
     private final URI linkerdAdminUrl;
     private final URI daprUrl;
+    private final URI consulAdminUrl;
+    private final URI consulLifecycleUrl;
+    private final URI kumaAdminUrl;
     private final Workload workload;
     private final Path labelsFile;
 
@@ -45,7 +48,8 @@ public final class ShutdownSettings {
             Duration minimumTaskWindow, SidecarMode sidecarMode, URI adminUrl, URI agentUrl,
             boolean allowNonLoopback, Duration adminTimeout, boolean releaseSidecar,
             Duration terminationDrainDuration, Duration startupWait, StartupPolicy startupPolicy,
-            Path annotationsFile, URI linkerdAdminUrl, URI daprUrl, Workload workload, Path labelsFile) {
+            Path annotationsFile, URI linkerdAdminUrl, URI daprUrl, URI consulAdminUrl, URI consulLifecycleUrl, URI kumaAdminUrl,
+            Workload workload, Path labelsFile) {
         this.enabled = enabled;
         this.gracePeriod = Objects.requireNonNull(gracePeriod, "gracePeriod");
         this.safetyMargin = Objects.requireNonNull(safetyMargin, "safetyMargin");
@@ -67,6 +71,9 @@ public final class ShutdownSettings {
         this.annotationsFile = Objects.requireNonNull(annotationsFile, "annotationsFile");
         this.linkerdAdminUrl = Objects.requireNonNull(linkerdAdminUrl, "linkerdAdminUrl");
         this.daprUrl = Objects.requireNonNull(daprUrl, "daprUrl");
+        this.consulAdminUrl = Objects.requireNonNull(consulAdminUrl, "consulAdminUrl");
+        this.consulLifecycleUrl = Objects.requireNonNull(consulLifecycleUrl, "consulLifecycleUrl");
+        this.kumaAdminUrl = Objects.requireNonNull(kumaAdminUrl, "kumaAdminUrl");
         this.workload = Objects.requireNonNull(workload, "workload");
         this.labelsFile = Objects.requireNonNull(labelsFile, "labelsFile");
     }
@@ -176,6 +183,21 @@ public final class ShutdownSettings {
         return daprUrl;
     }
 
+    /** Envoy admin URL under consul-dataplane. */
+    public URI consulAdminUrl() {
+        return consulAdminUrl;
+    }
+
+    /** consul-dataplane's lifecycle server URL. */
+    public URI consulLifecycleUrl() {
+        return consulLifecycleUrl;
+    }
+
+    /** Envoy admin URL under kuma-dp. */
+    public URI kumaAdminUrl() {
+        return kumaAdminUrl;
+    }
+
     /**
      * The workload: as configured in {@link ShutdownCoordinatorBuilder#settings()}; in a built
      * coordinator's settings, resolved from the Pod's labels, so never {@link Workload#AUTO}.
@@ -195,7 +217,7 @@ public final class ShutdownSettings {
     }
 
     private List<Object> values() {
-        return List.of(enabled, gracePeriod, safetyMargin, propagationDelay, quietPeriod, drainTimeout, cleanupBudget, taskTimeout, minimumTaskWindow, sidecarMode, adminUrl, agentUrl, allowNonLoopback, adminTimeout, releaseSidecar, terminationDrainDuration, startupWait, startupPolicy, annotationsFile, linkerdAdminUrl, daprUrl, workload, labelsFile);
+        return List.of(enabled, gracePeriod, safetyMargin, propagationDelay, quietPeriod, drainTimeout, cleanupBudget, taskTimeout, minimumTaskWindow, sidecarMode, adminUrl, agentUrl, allowNonLoopback, adminTimeout, releaseSidecar, terminationDrainDuration, startupWait, startupPolicy, annotationsFile, linkerdAdminUrl, daprUrl, consulAdminUrl, consulLifecycleUrl, kumaAdminUrl, workload, labelsFile);
     }
 
     @Override
@@ -232,6 +254,9 @@ public final class ShutdownSettings {
                 + ", annotationsFile=" + annotationsFile
                 + ", linkerdAdminUrl=" + linkerdAdminUrl
                 + ", daprUrl=" + daprUrl
+                + ", consulAdminUrl=" + consulAdminUrl
+                + ", consulLifecycleUrl=" + consulLifecycleUrl
+                + ", kumaAdminUrl=" + kumaAdminUrl
                 + ", workload=" + workload
                 + ", labelsFile=" + labelsFile
                 + "}";

@@ -18,7 +18,10 @@ import org.jspecify.annotations.Nullable;
  * it when less than the minimum is left. The window is {@code terminationDrainDuration} from the
  * moment pilot-agent got SIGTERM; when termination is first seen at shutdown start that moment is
  * the shutdown's start (the kubelet signals both containers at once), otherwise it is taken,
- * conservatively, as the last time the agent was seen ready.
+ * conservatively, as the last time the agent was seen ready. A sidecar whose termination cannot be
+ * seen ({@link SidecarMode#terminationVisible()} false: Consul) is taken to have got its SIGTERM
+ * with the app, so its window runs from the shutdown's start whatever the probes say; that only
+ * ever shortens tasks, never drains or releases anything.
  */
 final class SidecarGuard {
 
@@ -64,6 +67,9 @@ final class SidecarGuard {
         this.lastLive = shutdownStart;
         this.budget = budget;
         this.onState = onState;
+        if (!facts.mode().terminationVisible()) {
+            terminationStart = shutdownStart;
+        }
     }
 
     /** Probes the sidecar and remembers what it saw. */
@@ -98,6 +104,11 @@ final class SidecarGuard {
         return s;
     }
 
+    /** What the sidecar said about itself when the shutdown began. */
+    SidecarFacts facts() {
+        return facts;
+    }
+
     synchronized SidecarState last() {
         return last;
     }
@@ -121,13 +132,15 @@ final class SidecarGuard {
                     + " refuses connections, so outbound calls through it fail now");
         }
         Optional<Duration> left = windowLeft();
-        if (s == SidecarState.TERMINATING && left.isPresent()) {
+        boolean windowRunning = s == SidecarState.TERMINATING || (!facts.mode().terminationVisible() && s.canForward());
+        if (windowRunning && left.isPresent()) {
             Duration l = Durations.nonNegative(left.get());
             if (l.compareTo(minimumTaskWindow) < 0) {
-                return new Decision(TaskOutcome.SKIPPED, wanted, "the sidecar's outbound window (terminationDrainDuration="
+                String knob = facts.mode().windowKnob();
+                return new Decision(TaskOutcome.SKIPPED, wanted, "the sidecar's outbound window (" + knob + "="
                         + Durations.format(facts.guaranteedWindow().orElseThrow()) + ") ends in " + Durations.format(l)
                         + ", less than minimum-task-window=" + Durations.format(minimumTaskWindow)
-                        + "; raise terminationDrainDuration so cleanup fits");
+                        + "; raise " + knob + " so cleanup fits");
             }
             if (l.compareTo(wanted) < 0) {
                 return new Decision(TaskOutcome.SUCCEEDED, l, "timeout capped to " + Durations.format(l)

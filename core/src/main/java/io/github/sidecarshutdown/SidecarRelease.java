@@ -6,6 +6,7 @@ import io.github.sidecarshutdown.internal.LogSafe;
 import io.github.sidecarshutdown.internal.TimeSource;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarCallResult;
+import io.github.sidecarshutdown.sidecar.SidecarMode;
 import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.util.List;
 import java.util.Locale;
@@ -56,7 +57,7 @@ final class SidecarRelease {
         if (!mayRelease(s, job)) {
             // Release needs positive evidence that the Pod is ending; a live sidecar of a service,
             // or an unknown one, is left running (the Pod may not be going away).
-            return PhaseOutcome.skipped(whyNotTerminating(s));
+            return PhaseOutcome.skipped(whyNotTerminating(s, guard.facts().mode()));
         }
         ProcessRelease latch = ProcessRelease.INSTANCE;
         Deadline wait = Deadline.after(time, Durations.nonNegative(deadline.remaining().minus(settings.adminTimeout())));
@@ -90,9 +91,15 @@ final class SidecarRelease {
         return s == SidecarState.TERMINATING || (job && s == SidecarState.LIVE);
     }
 
-    private static String whyNotTerminating(SidecarState s) {
+    private static String whyNotTerminating(SidecarState s, SidecarMode mode) {
         switch (s) {
             case LIVE:
+                if (!mode.terminationVisible()) {
+                    // Consul: its SIGTERM changes nothing the app can see, so "live" proves nothing either way.
+                    return "sidecar " + mode.name().toLowerCase(Locale.ROOT) + " shows no sign of its own SIGTERM, so the app "
+                            + "cannot know the Pod is ending (workload service): it is left to quit at the end of its "
+                            + mode.windowKnob();
+                }
                 return "sidecar live (still ready) and workload service: the Pod is not being deleted, so the sidecar is left running";
             case GONE:
                 return "sidecar gone: it already exited";

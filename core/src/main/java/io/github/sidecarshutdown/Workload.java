@@ -20,7 +20,7 @@ public enum Workload {
     /** A long-running service: the sidecar is released only when seen terminating. */
     SERVICE,
     /**
-     * A batch Pod: the app's exit is the Pod's end; a live classic, Linkerd or Dapr sidecar is
+     * A batch Pod: the app's exit is the Pod's end; a live classic, Linkerd, Dapr, Consul or Kuma sidecar is
      * released after the cleanup tasks, and the propagation delay defaults to 0 (a Job's Pod is
      * behind no Service).
      */

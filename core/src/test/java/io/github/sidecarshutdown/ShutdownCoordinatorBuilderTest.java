@@ -51,6 +51,9 @@ class ShutdownCoordinatorBuilderTest {
                 java.nio.file.Path.of("/var/run/podinfo/annotations")});
         ENV_VALUES.put(Setting.LINKERD_ADMIN_URL, new Object[] {"http://127.0.0.1:24191", URI.create("http://127.0.0.1:24191")});
         ENV_VALUES.put(Setting.DAPR_URL, new Object[] {"http://localhost:23500", URI.create("http://localhost:23500")});
+        ENV_VALUES.put(Setting.CONSUL_ADMIN_URL, new Object[] {"http://localhost:29000", URI.create("http://localhost:29000")});
+        ENV_VALUES.put(Setting.CONSUL_LIFECYCLE_URL, new Object[] {"http://127.0.0.1:20601", URI.create("http://127.0.0.1:20601")});
+        ENV_VALUES.put(Setting.KUMA_ADMIN_URL, new Object[] {"http://[::1]:9902", URI.create("http://[::1]:9902")});
         ENV_VALUES.put(Setting.WORKLOAD, new Object[] {"Job", Workload.JOB});
         ENV_VALUES.put(Setting.LABELS_FILE, new Object[] {"/var/run/podinfo/labels", java.nio.file.Path.of("/var/run/podinfo/labels")});
     }
@@ -88,7 +91,8 @@ class ShutdownCoordinatorBuilderTest {
                 Duration.ofMillis(250), SidecarMode.AUTO, URI.create("http://127.0.0.1:15000"),
                 URI.create("http://127.0.0.1:15020"), false, Duration.ofSeconds(1), true, Duration.ofSeconds(5),
                 Duration.ofSeconds(60), StartupPolicy.OPTIONAL, java.nio.file.Path.of("/etc/podinfo/annotations"),
-                URI.create("http://127.0.0.1:4191"), URI.create("http://127.0.0.1:3500"), Workload.AUTO,
+                URI.create("http://127.0.0.1:4191"), URI.create("http://127.0.0.1:3500"), URI.create("http://127.0.0.1:19000"),
+                URI.create("http://127.0.0.1:20600"), URI.create("http://127.0.0.1:9901"), Workload.AUTO,
                 java.nio.file.Path.of("/etc/podinfo/labels")));
         assertThat(settings.budget()).isEqualTo(Duration.ofSeconds(28));
     }
@@ -107,6 +111,8 @@ class ShutdownCoordinatorBuilderTest {
                 .terminationDrainDuration(Duration.ofSeconds(10)).startupWait(Duration.ofSeconds(30))
                 .startupPolicy(StartupPolicy.REQUIRED).annotationsFile(java.nio.file.Path.of("/tmp/podinfo/annotations"))
                 .linkerdAdminUrl(URI.create("http://localhost:14191")).daprUrl(URI.create("http://127.0.0.2:13500"))
+                .consulAdminUrl(URI.create("http://127.0.0.1:19001")).consulLifecycleUrl(URI.create("http://127.0.0.1:20601"))
+                .kumaAdminUrl(URI.create("http://127.0.0.1:9911"))
                 .workload(Workload.JOB).labelsFile(java.nio.file.Path.of("/tmp/podinfo/labels"))
                 .settings();
 
@@ -116,7 +122,8 @@ class ShutdownCoordinatorBuilderTest {
                 Duration.ofSeconds(2), Duration.ofMillis(100), SidecarMode.ISTIO, URI.create("http://localhost:16000"),
                 URI.create("http://[::1]:16020"), false, Duration.ofMillis(500), false, Duration.ofSeconds(10),
                 Duration.ofSeconds(30), StartupPolicy.REQUIRED, java.nio.file.Path.of("/tmp/podinfo/annotations"),
-                URI.create("http://localhost:14191"), URI.create("http://127.0.0.2:13500"), Workload.JOB,
+                URI.create("http://localhost:14191"), URI.create("http://127.0.0.2:13500"), URI.create("http://127.0.0.1:19001"),
+                URI.create("http://127.0.0.1:20601"), URI.create("http://127.0.0.1:9911"), Workload.JOB,
                 java.nio.file.Path.of("/tmp/podinfo/labels")));
         assertThat(settings.budget()).isEqualTo(Duration.ofSeconds(55));
     }

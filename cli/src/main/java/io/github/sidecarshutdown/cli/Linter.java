@@ -67,7 +67,8 @@ final class Linter {
         List<Map<?, ?>> containers = new ArrayList<>();
         for (Object c : list(w.podSpec().get("containers"))) {
             Map<?, ?> m = map(c);
-            if (!"istio-proxy".equals(m.get("name"))) {
+            // the sidecars themselves, when a rendered Pod lists them
+            if (!List.of("istio-proxy", "consul-dataplane", "kuma-sidecar").contains(String.valueOf(m.get("name")))) {
                 containers.add(m);
             }
         }
@@ -141,7 +142,10 @@ final class Linter {
         boolean injectOn = "true".equalsIgnoreCase(w.labels().getOrDefault(PodFacts.INJECT, "").strip());
 
         SidecarMode mode = settings.sidecarMode();
-        if (mode == SidecarMode.AUTO && nativeInSpec) {
+        Optional<MeshRules> mesh = MeshRules.of(w, mode, findings);
+        if (mesh.isPresent()) {
+            mode = SidecarMode.AUTO; // Consul or Kuma: their facts come from MeshRules below
+        } else if (mode == SidecarMode.AUTO && nativeInSpec) {
             mode = SidecarMode.NATIVE;
         } else if (mode == SidecarMode.AUTO && pod.ambient() && !pod.istioSidecar()) {
             mode = SidecarMode.AMBIENT;
@@ -152,7 +156,8 @@ final class Linter {
         } else if (injectOff && mode == SidecarMode.AUTO) {
             mode = SidecarMode.NONE;
         }
-        SidecarFacts facts = pod.toSidecarFacts(mode, settings.terminationDrainDuration());
+        SidecarFacts facts = mesh.isPresent() ? mesh.get().facts(assumptions)
+                : pod.toSidecarFacts(mode, settings.terminationDrainDuration());
         boolean classic = facts.mode() == SidecarMode.ISTIO;
 
         // ---- the library's plan, from core ----
@@ -229,6 +234,10 @@ final class Linter {
                                 + ", fieldRef: {fieldPath: metadata.annotations}}] mounted at " + settings.annotationsFile().getParent()
                                 + " (see examples/kubernetes/plain-java.yaml)"));
             }
+        }
+        // 9. Consul's and Kuma's timing annotations
+        if (mesh.isPresent()) {
+            mesh.get().check(name, usesLibrary, settings, grace, plan, findings);
         }
         // 4. EXIT_ON_ZERO without a minimum
         if (classic && facts.exitOnZeroActiveConnections() && facts.minimumDrainDuration().isEmpty()) {

@@ -32,7 +32,16 @@ public enum Rule {
     /** SIDECAR_SHUTDOWN_GRACE_PERIOD does not match what is left of terminationGracePeriodSeconds. */
     GRACE_PERIOD_MISMATCH("grace-period-mismatch"),
     /** The library's annotations file is not mounted with the downward API. */
-    ANNOTATIONS_NOT_MOUNTED("annotations-not-mounted");
+    ANNOTATIONS_NOT_MOUNTED("annotations-not-mounted"),
+    /**
+     * Consul's grace period or Kuma's drain time is not shorter than terminationGracePeriodSeconds:
+     * every Pod deletion takes the whole grace period and ends in SIGKILL.
+     */
+    MESH_WINDOW_EXCEEDS_GRACE("mesh-window-exceeds-grace"),
+    /** Consul's grace period or Kuma's drain time keeps the Pod well past what the app needs (nothing releases it early). */
+    MESH_WINDOW_LONGER_THAN_NEEDED("mesh-window-longer-than-needed"),
+    /** Consul proxy lifecycle turned off: the dataplane quits Envoy at SIGTERM, no outbound during shutdown. */
+    CONSUL_LIFECYCLE_OFF("consul-lifecycle-off");
 
     private final String id;
 

@@ -27,7 +27,7 @@ public enum Setting {
     TASK_TIMEOUT("task-timeout", "taskTimeout", Kind.DURATION),
     /** A network task that would get less than this before the sidecar's window ends is skipped. */
     MINIMUM_TASK_WINDOW("minimum-task-window", "minimumTaskWindow", Kind.DURATION),
-    /** {@code auto|istio|envoy|native|linkerd|dapr|ambient|none}. */
+    /** {@code auto|istio|envoy|native|linkerd|dapr|consul|kuma|ambient|none}. */
     SIDECAR_MODE("sidecar-mode", "sidecarMode", Kind.ENUM),
     /** Envoy admin base URL. */
     ADMIN_URL("admin-url", "adminUrl", Kind.URL),
@@ -54,6 +54,12 @@ public enum Setting {
     LINKERD_ADMIN_URL("linkerd-admin-url", "linkerdAdminUrl", Kind.URL),
     /** daprd HTTP API base URL. */
     DAPR_URL("dapr-url", "daprUrl", Kind.URL),
+    /** Envoy admin base URL under consul-dataplane. */
+    CONSUL_ADMIN_URL("consul-admin-url", "consulAdminUrl", Kind.URL),
+    /** consul-dataplane's lifecycle server base URL (consul-k8s's graceful port). */
+    CONSUL_LIFECYCLE_URL("consul-lifecycle-url", "consulLifecycleUrl", Kind.URL),
+    /** Envoy admin base URL under kuma-dp. */
+    KUMA_ADMIN_URL("kuma-admin-url", "kumaAdminUrl", Kind.URL),
     /**
      * {@code auto|service|job}: whether the JVM's exit is the Pod's end (a Job's Pod), which lets a
      * live classic sidecar be released; {@code auto} reads the Pod's labels ({@link #LABELS_FILE}).

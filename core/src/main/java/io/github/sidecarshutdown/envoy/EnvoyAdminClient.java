@@ -140,6 +140,19 @@ public final class EnvoyAdminClient implements AutoCloseable {
     }
 
     /**
+     * {@code GET /server_info} as Envoy wrote it (JSON, within the body cap), for what
+     * {@link ServerInfo} does not model: the node a mesh's bootstrap wrote (Consul's node metadata,
+     * kuma-dp's version), which is how those meshes are told apart.
+     */
+    public String serverInfoText() {
+        Answer a = call(AdminEndpoint.SERVER_INFO, null);
+        if (a.status != 200) {
+            throw unexpected(AdminEndpoint.SERVER_INFO, a);
+        }
+        return a.body;
+    }
+
+    /**
      * {@code POST /drain_listeners} with the given presence flags, e.g.
      * {@code drainListeners(INBOUND_ONLY, GRACEFUL)} sends {@code ?inboundonly&graceful}. Idempotent
      * on Envoy's side: a repeated graceful drain is a no-op answering {@code OK}.

@@ -11,7 +11,9 @@ import java.util.OptionalLong;
  *
  * <p>{@link io.github.sidecarshutdown.envoy.EnvoySidecar} covers Istio and plain Envoy,
  * {@link io.github.sidecarshutdown.linkerd.LinkerdSidecar} Linkerd's proxy,
- * {@link io.github.sidecarshutdown.dapr.DaprSidecar} Dapr's daprd; {@link #none()} stands for a Pod
+ * {@link io.github.sidecarshutdown.dapr.DaprSidecar} Dapr's daprd,
+ * {@link io.github.sidecarshutdown.consul.ConsulSidecar} Consul's dataplane,
+ * {@link io.github.sidecarshutdown.kuma.KumaSidecar} Kuma's kuma-dp; {@link #none()} stands for a Pod
  * without sidecar.
  *
  * <p>The coordinator drains and releases a sidecar only when {@link #probe(Duration)} says

@@ -256,10 +256,10 @@ class SettingParserTest {
     @Test
     void unknownWordsListTheAcceptedOnes() {
         // when / then
-        assertThatThrownBy(() -> SettingParser.oneOf(Setting.SIDECAR_MODE, "SIDECAR_SHUTDOWN_SIDECAR_MODE", "consul",
+        assertThatThrownBy(() -> SettingParser.oneOf(Setting.SIDECAR_MODE, "SIDECAR_SHUTDOWN_SIDECAR_MODE", "appmesh",
                 SidecarMode.class))
                 .isInstanceOf(InvalidSettingException.class)
-                .hasMessage("Invalid SIDECAR_SHUTDOWN_SIDECAR_MODE='consul': expected one of auto|istio|envoy|native|linkerd|dapr|ambient|none");
+                .hasMessage("Invalid SIDECAR_SHUTDOWN_SIDECAR_MODE='appmesh': expected one of auto|istio|envoy|native|linkerd|dapr|consul|kuma|ambient|none");
         assertThatThrownBy(() -> SettingParser.oneOf(Setting.STARTUP_POLICY, "sidecar.shutdown.startup-policy", "must",
                 StartupPolicy.class))
                 .hasMessage("Invalid sidecar.shutdown.startup-policy='must': expected one of optional|required");

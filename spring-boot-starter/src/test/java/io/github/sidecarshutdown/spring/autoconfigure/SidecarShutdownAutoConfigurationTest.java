@@ -149,6 +149,10 @@ class SidecarShutdownAutoConfigurationTest {
                     ShutdownSettings::annotationsFile);
             case LINKERD_ADMIN_URL: return of("http://127.0.0.1:14191", URI.create("http://127.0.0.1:14191"), ShutdownSettings::linkerdAdminUrl);
             case DAPR_URL: return of("http://localhost:13500", URI.create("http://localhost:13500"), ShutdownSettings::daprUrl);
+            case CONSUL_ADMIN_URL: return of("http://127.0.0.1:19999", URI.create("http://127.0.0.1:19999"), ShutdownSettings::consulAdminUrl);
+            case CONSUL_LIFECYCLE_URL: return of("http://localhost:20699", URI.create("http://localhost:20699"),
+                    ShutdownSettings::consulLifecycleUrl);
+            case KUMA_ADMIN_URL: return of("http://127.0.0.1:9999", URI.create("http://127.0.0.1:9999"), ShutdownSettings::kumaAdminUrl);
             case WORKLOAD: return of("job", io.github.sidecarshutdown.Workload.JOB, ShutdownSettings::workload);
             case LABELS_FILE: return of("/var/run/podinfo/labels", java.nio.file.Path.of("/var/run/podinfo/labels"),
                     ShutdownSettings::labelsFile);

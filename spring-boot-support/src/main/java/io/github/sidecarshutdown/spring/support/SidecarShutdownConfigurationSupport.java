@@ -127,6 +127,9 @@ public abstract class SidecarShutdownConfigurationSupport {
         set(b, Setting.ANNOTATIONS_FILE, p::getAnnotationsFile);
         set(b, Setting.LINKERD_ADMIN_URL, p::getLinkerdAdminUrl);
         set(b, Setting.DAPR_URL, p::getDaprUrl);
+        set(b, Setting.CONSUL_ADMIN_URL, p::getConsulAdminUrl);
+        set(b, Setting.CONSUL_LIFECYCLE_URL, p::getConsulLifecycleUrl);
+        set(b, Setting.KUMA_ADMIN_URL, p::getKumaAdminUrl);
         set(b, Setting.WORKLOAD, () -> p.getWorkload() == null ? null : p.getWorkload().name());
         set(b, Setting.LABELS_FILE, p::getLabelsFile);
     }

@@ -125,6 +125,18 @@ public class SidecarShutdownProperties {
     /** daprd HTTP API URL (sidecar-mode dapr, or auto); loopback only unless allow-non-loopback. */
     private URI daprUrl = URI.create("http://127.0.0.1:3500");
 
+    /** Envoy admin URL under consul-dataplane (sidecar-mode consul, or auto); default http://127.0.0.1:19000; loopback only. */
+    private @Nullable URI consulAdminUrl;
+
+    /**
+     * consul-dataplane's lifecycle server URL, asked only to identify Consul in auto mode; default
+     * http://127.0.0.1:20600, or the Pod's sidecar-proxy-lifecycle-graceful-port annotation; loopback only.
+     */
+    private @Nullable URI consulLifecycleUrl;
+
+    /** Envoy admin URL under kuma-dp (sidecar-mode kuma, or auto); default http://127.0.0.1:9901, or the Pod's kuma.io/envoy-admin-port annotation; loopback only. */
+    private @Nullable URI kumaAdminUrl;
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -283,6 +295,30 @@ public class SidecarShutdownProperties {
 
     public void setLinkerdAdminUrl(URI linkerdAdminUrl) {
         this.linkerdAdminUrl = linkerdAdminUrl;
+    }
+
+    public @Nullable URI getConsulAdminUrl() {
+        return consulAdminUrl;
+    }
+
+    public void setConsulAdminUrl(@Nullable URI consulAdminUrl) {
+        this.consulAdminUrl = consulAdminUrl;
+    }
+
+    public @Nullable URI getConsulLifecycleUrl() {
+        return consulLifecycleUrl;
+    }
+
+    public void setConsulLifecycleUrl(@Nullable URI consulLifecycleUrl) {
+        this.consulLifecycleUrl = consulLifecycleUrl;
+    }
+
+    public @Nullable URI getKumaAdminUrl() {
+        return kumaAdminUrl;
+    }
+
+    public void setKumaAdminUrl(@Nullable URI kumaAdminUrl) {
+        this.kumaAdminUrl = kumaAdminUrl;
     }
 
     public URI getDaprUrl() {

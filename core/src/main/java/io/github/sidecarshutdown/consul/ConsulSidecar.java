@@ -1,0 +1,169 @@
+package io.github.sidecarshutdown.consul;
+
+import io.github.sidecarshutdown.envoy.EnvoyAdminClient;
+import io.github.sidecarshutdown.envoy.EnvoyState;
+import io.github.sidecarshutdown.internal.EnvoyMeshAdmin;
+import io.github.sidecarshutdown.internal.LoopbackEndpoint;
+import io.github.sidecarshutdown.internal.LoopbackHttp;
+import io.github.sidecarshutdown.pod.MeshAnnotations;
+import io.github.sidecarshutdown.sidecar.Sidecar;
+import io.github.sidecarshutdown.sidecar.SidecarCallResult;
+import io.github.sidecarshutdown.sidecar.SidecarFacts;
+import io.github.sidecarshutdown.sidecar.SidecarMode;
+import io.github.sidecarshutdown.sidecar.SidecarState;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Consul's sidecar: consul-dataplane running Envoy, seen through Envoy's admin
+ * ({@code 127.0.0.1:19000}) and the dataplane's lifecycle server ({@code 127.0.0.1:20600} under
+ * consul-k8s), docs/sidecar-protocol.md §10.1.
+ *
+ * <p>On its SIGTERM the dataplane drains Envoy's inbound listeners itself, keeps Envoy forwarding
+ * for its fixed grace period, then quits Envoy; nothing the app can ask changes before that quit
+ * (Envoy's {@code /ready} stays {@code LIVE}, the lifecycle server keeps answering). So this sidecar
+ * never says TERMINATING ({@link SidecarMode#terminationVisible()} is false): its window is assumed
+ * to run from the app's own SIGTERM, nothing is drained by the app, and it is released
+ * ({@code POST /quitquitquit} on Envoy, after which the dataplane exits 0) only in the job workload.
+ * A native dataplane ({@code consul.hashicorp.com/enable-consul-dataplane-as-sidecar}) has no window
+ * and is never released. Thread-safe.
+ */
+public final class ConsulSidecar implements Sidecar, AutoCloseable {
+
+    /** Envoy's admin address under consul-dataplane ({@code -envoy-admin-bind-port}, default 19000). */
+    public static final URI DEFAULT_ADMIN_URL = URI.create("http://127.0.0.1:19000");
+    /** The dataplane's lifecycle server as consul-k8s injects it ({@code -graceful-port=20600}). */
+    public static final URI DEFAULT_LIFECYCLE_URL = URI.create("http://127.0.0.1:20600");
+
+    private final EnvoyMeshAdmin envoy;
+    private final LoopbackEndpoint lifecycle;
+    private final MeshAnnotations pod;
+    private volatile @Nullable SidecarFacts facts;
+
+    /**
+     * @param admin            Envoy admin client (its admin URL says where Envoy is)
+     * @param lifecycleUrl     the dataplane's lifecycle server, asked only to identify the dataplane
+     * @param connectTimeout   connect timeout of the lifecycle calls
+     * @param allowNonLoopback whether {@code lifecycleUrl} may name another host than loopback
+     * @param pod              what the Pod's annotations say (grace period, lifecycle on or off, native)
+     * @throws IllegalArgumentException for a non-http, credential-carrying or (unless allowed) non-loopback URL
+     */
+    public ConsulSidecar(EnvoyAdminClient admin, URI lifecycleUrl, Duration connectTimeout, boolean allowNonLoopback,
+            MeshAnnotations pod) {
+        this.envoy = new EnvoyMeshAdmin(admin);
+        this.lifecycle = new LoopbackEndpoint("consulLifecycleUrl", lifecycleUrl, connectTimeout, allowNonLoopback);
+        this.pod = Objects.requireNonNull(pod, "pod");
+    }
+
+    /**
+     * Whether Envoy behind the admin URL runs under consul-dataplane, within {@code timeout} in all;
+     * never throws. Both must hold: {@code /server_info}'s node is Consul's (its bootstrap always
+     * writes {@code node.metadata.namespace} and {@code partition}; no {@code ISTIO_VERSION}, no
+     * kuma-dp version), and the dataplane's lifecycle server answers {@code GET /graceful_startup}
+     * with 200. An Istio or Kuma Envoy moved to this port, or a plain Envoy without the dataplane
+     * beside it, is not Consul.
+     */
+    public boolean identify(Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        EnvoyMeshAdmin.Node node = envoy.node(timeout);
+        if (node == null || !isConsulNode(node)) {
+            return false;
+        }
+        try {
+            // Read-only: answers 200 at once, or once Envoy is ready (graceful_startup never changes anything).
+            LoopbackHttp.Answer a = lifecycle.call("GET", "/graceful_startup", Duration.ofNanos(end - System.nanoTime()));
+            return a.status() == 200;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static boolean isConsulNode(EnvoyMeshAdmin.Node node) {
+        return !node.info().isIstio() && node.map("version").get("kumaDp") == null
+                && node.text("namespace") != null && node.text("partition") != null;
+    }
+
+    @Override
+    public SidecarFacts facts(Duration timeout) {
+        SidecarFacts known = facts;
+        if (known != null) {
+            return known;
+        }
+        EnvoyMeshAdmin.Node node = envoy.node(timeout);
+        SidecarFacts f = build(node == null ? Optional.empty() : Optional.of(node.envoyVersion()),
+                node == null ? "Pod annotations" : "/server_info");
+        if (node != null) {
+            facts = f; // Envoy answered; the annotations do not change while the Pod lives
+        }
+        return f;
+    }
+
+    private SidecarFacts build(Optional<String> envoyVersion, String from) {
+        Optional<Duration> window = pod.consulWindow(MeshAnnotations.CONSUL_DEFAULT_GRACE_PERIOD);
+        String note;
+        if (pod.consulNative().orElse(false)) {
+            note = "native dataplane per " + MeshAnnotations.CONSUL_NATIVE + ": no window";
+        } else if (!pod.consulLifecycle().orElse(true)) {
+            note = MeshAnnotations.CONSUL_LIFECYCLE + "=false: the dataplane quits Envoy at its SIGTERM";
+        } else if (pod.consulGracePeriod().isPresent()) {
+            note = "grace period per " + MeshAnnotations.CONSUL_GRACE_PERIOD;
+        } else {
+            note = "no " + MeshAnnotations.CONSUL_GRACE_PERIOD + "; assuming consul-k8s's default "
+                    + MeshAnnotations.CONSUL_DEFAULT_GRACE_PERIOD.toSeconds() + " s";
+        }
+        return new SidecarFacts(SidecarMode.CONSUL, Optional.of("consul-dataplane" + envoyVersion.map(v -> " (" + v + ")").orElse("")),
+                window, false, Optional.empty(), from + " + " + pod.source() + " (" + note + "; window from the app's SIGTERM)");
+    }
+
+    @Override
+    public SidecarState probe(Duration timeout) {
+        // 503 DRAINING comes only from POST /healthcheck/fail, which the dataplane never sends: Envoy
+        // still forwards, and nothing about the Pod's end follows from it.
+        return envoy.probe(timeout, r -> r.isLive() || r.state() == EnvoyState.DRAINING ? SidecarState.LIVE : SidecarState.UNKNOWN);
+    }
+
+    @Override
+    public boolean isReady(Duration timeout) {
+        return envoy.isReady(timeout);
+    }
+
+    /** The dataplane drains Envoy's inbound listeners itself at its SIGTERM ({@code -shutdown-drain-listeners}). */
+    @Override
+    public SidecarCallResult drainInbound(Duration timeout) {
+        return SidecarCallResult.skipped("consul-dataplane drains inbound itself at its SIGTERM");
+    }
+
+    @Override
+    public SidecarCallResult release(Duration timeout) {
+        if (releaseCall().isEmpty()) {
+            return SidecarCallResult.skipped(noReleaseReason());
+        }
+        return envoy.quit(timeout);
+    }
+
+    /** {@code POST /quitquitquit}, or none for a native dataplane (the kubelet stops it after the app). */
+    @Override
+    public Optional<String> releaseCall() {
+        return pod.consulNative().orElse(false) ? Optional.empty() : SidecarMode.CONSUL.releaseCall();
+    }
+
+    @Override
+    public String noReleaseReason() {
+        return "native sidecar (" + MeshAnnotations.CONSUL_NATIVE + "): the kubelet stops consul-dataplane after the app exits";
+    }
+
+    @Override
+    public String describe() {
+        return "consul-dataplane: envoy admin " + envoy.client().adminUrl() + ", lifecycle " + lifecycle.url();
+    }
+
+    @Override
+    public void close() {
+        envoy.close();
+        lifecycle.close();
+    }
+}
