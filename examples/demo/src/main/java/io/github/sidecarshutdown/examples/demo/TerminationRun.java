@@ -77,6 +77,11 @@ public final class TerminationRun {
             return mode.equals("AMBIENT");
         }
 
+        /** Consul's consul-dataplane or Kuma's kuma-dp: another Envoy mesh, found on its own ports. */
+        boolean isOtherEnvoyMesh() {
+            return mode.equals("CONSUL") || mode.equals("KUMA");
+        }
+
         boolean hasSidecar() {
             return !mode.equals("NONE");
         }
@@ -150,6 +155,12 @@ public final class TerminationRun {
                 "--app-port", String.valueOf(appPort)));
         if (s.isNative()) {
             emulatorArgs.addAll(List.of("--native-prestop-file", preStop.toString()));
+        }
+        // The window of the other Envoy meshes: consul-dataplane's grace period, kuma-dp's drain time.
+        if (s.mode().equals("CONSUL")) {
+            emulatorArgs.addAll(List.of("--shutdown-grace-period", s.window().toMillis() + "ms"));
+        } else if (s.mode().equals("KUMA")) {
+            emulatorArgs.addAll(List.of("--drain-duration", s.window().toMillis() + "ms"));
         }
         List<String> appJvm = new ArrayList<>(SMALL_JVM);
         appJvm.add("-Dorg.slf4j.simpleLogger.showThreadName=false");
@@ -226,6 +237,9 @@ public final class TerminationRun {
                             .build())
                     .build();
         }
+        if (s.isOtherEnvoyMesh()) {
+            return otherEnvoyMeshPod(s, app, emulatorArgs);
+        }
         return PodSimulator.builder()
                 .sidecarKind(s.isNative() ? SidecarKind.NATIVE
                         : s.preStopLoop() ? SidecarKind.PRESTOP_LOOP : SidecarKind.CLASSIC)
@@ -241,6 +255,47 @@ public final class TerminationRun {
                         .env("SIDECAR_SHUTDOWN_ADMIN_URL", "http://127.0.0.1:" + ready.port("admin"))
                         .env("SIDECAR_SHUTDOWN_AGENT_URL", "http://127.0.0.1:" + ready.port("agent"))
                         .build())
+                .build();
+    }
+
+    /**
+     * Consul or Kuma: a classic sidecar container (consul-k8s injects no preStop into the dataplane; kuma-dp's
+     * SIGTERM starts its drain). The library runs in {@code auto} mode and finds the mesh on that mesh's own
+     * ports, with the Pod's annotations as the injector writes them (window in whole seconds for Consul, a
+     * duration for Kuma); Istio's admin and agent addresses refuse, as in such a Pod.
+     */
+    private static PodSimulator otherEnvoyMeshPod(Spec s, ContainerSpecBuilder app, List<String> emulatorArgs)
+            throws IOException {
+        boolean consul = s.mode().equals("CONSUL");
+        Path annotations = Files.createTempFile("sidecar-run-annotations", "");
+        annotations.toFile().deleteOnExit();
+        Files.writeString(annotations, consul
+                ? "consul.hashicorp.com/connect-inject-status=\"injected\"\n"
+                        + "consul.hashicorp.com/sidecar-proxy-lifecycle-shutdown-grace-period-seconds=\""
+                        + Math.max(1, s.window().toSeconds()) + "\"\n"
+                : "kuma.io/sidecar-injected=\"true\"\nkuma.io/sidecar-drain-time=\"" + s.window().toMillis() + "ms\"\n");
+        int refusingAdmin = LoopbackPorts.freePort();
+        int refusingAgent = LoopbackPorts.freePort();
+        return PodSimulator.builder()
+                .sidecarKind(SidecarKind.CLASSIC)
+                .terminationGracePeriod(s.gracePeriod())
+                .sidecar(ContainerSpec.builder().name(consul ? "consul-dataplane" : "kuma-sidecar")
+                        .command(JavaProcess.javaCommand(SMALL_JVM,
+                                "io.github.sidecarshutdown.testkit.emulator.SidecarEmulatorMain", emulatorArgs))
+                        .readyPattern("^SIDECAR_EMULATOR_READY ").build())
+                .app(ready -> {
+                    app.env("OUTBOUND_PROXY", "127.0.0.1:" + ready.port("outbound"))
+                            .env("SIDECAR_SHUTDOWN_ANNOTATIONS_FILE", annotations.toString())
+                            .env("SIDECAR_SHUTDOWN_ADMIN_URL", "http://127.0.0.1:" + refusingAdmin)
+                            .env("SIDECAR_SHUTDOWN_AGENT_URL", "http://127.0.0.1:" + refusingAgent);
+                    if (consul) {
+                        app.env("SIDECAR_SHUTDOWN_CONSUL_ADMIN_URL", "http://127.0.0.1:" + ready.port("admin"))
+                                .env("SIDECAR_SHUTDOWN_CONSUL_LIFECYCLE_URL", "http://127.0.0.1:" + ready.port("agent"));
+                    } else {
+                        app.env("SIDECAR_SHUTDOWN_KUMA_ADMIN_URL", "http://127.0.0.1:" + ready.port("admin"));
+                    }
+                    return app.build();
+                })
                 .build();
     }
 

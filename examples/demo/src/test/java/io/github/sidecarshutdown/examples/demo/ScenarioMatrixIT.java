@@ -165,6 +165,42 @@ class ScenarioMatrixIT {
         }
     }
 
+    // ---- Consul and Kuma: the other Envoy meshes (docs/sidecar-protocol.md §10) ----
+
+    /**
+     * A Consul or Kuma Pod deleted with and without the library; the library in {@code auto} mode finds the mesh on
+     * its own ports. Neither sidecar can be ended early by the app in a service Pod: consul-dataplane shows no sign
+     * of its SIGTERM (so nothing is released on a guess), kuma-dp waits out its drain time whatever Envoy does. What
+     * the library adds is the inbound side (readiness off, delay, drain) and cleanup guarded by the mesh's window.
+     */
+    @ParameterizedTest(name = "{0}, cleanup 1s, library={1}")
+    @MethodSource("otherEnvoyMeshes")
+    void otherEnvoyMeshPodDeletion(String mode, boolean library) throws Exception {
+        TerminationRun.Result r = TerminationRun.run(spec(mode, Duration.ofMillis(1000), library));
+        String timeline = r.termination().toTimelineText();
+
+        assertThat(r.appExitCode()).as(timeline).isEqualTo(143);
+        assertThat(r.cleanupDelivered()).as(timeline).isEqualTo(r.cleanupOk());
+        // Nothing ends these sidecars before their window: the Pod lasts it.
+        assertThat(r.sidecarExitMs()).as("the sidecar waits out its window%n%s", timeline)
+                .isGreaterThanOrEqualTo(WINDOW.toMillis() - 100);
+        if (library) {
+            // 1 s of cleanup fits the 2 s window when it starts at once: every call arrives.
+            assertThat(r.cleanupDelivered()).as(timeline).isEqualTo(r.cleanupSent());
+            assertThat(r.report()).as(timeline).contains("cleanup-calls=succeeded")
+                    .contains("sidecar_release=skipped");
+            assertThat(r.inboundFailed()).as("no inbound request failed%n%s", timeline).isZero();
+        } else {
+            assertThat(r.inboundFailed()).as("the plain hook stops serving while endpoints still route%n%s", timeline)
+                    .isPositive();
+        }
+    }
+
+    static Stream<Arguments> otherEnvoyMeshes() {
+        return Stream.of(Arguments.of("CONSUL", false), Arguments.of("CONSUL", true),
+                Arguments.of("KUMA", false), Arguments.of("KUMA", true));
+    }
+
     // ---- Jobs: restartPolicy Never, the app ends by itself ----
 
     /**
