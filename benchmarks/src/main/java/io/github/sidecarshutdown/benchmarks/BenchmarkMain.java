@@ -26,7 +26,8 @@ public final class BenchmarkMain {
         boolean quick = false;
         Path json = null;
         Path svg = null;
-        List<String> only = List.of("termination", "job-completion", "hot-path", "startup", "footprint");
+        List<String> only = List.of("termination", "job-completion", "hot-path", "startup", "footprint",
+                "gap-after-last-cleanup-call", "sigterm-to-sequence", "empty-sequence", "startup-cost");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -35,7 +36,8 @@ public final class BenchmarkMain {
                 case "--only" -> only = List.of(value(args, ++i, "--only").split(","));
                 default -> {
                     System.err.println("usage: benchmarks/run [--quick] [--json FILE] [--svg FILE] "
-                            + "[--only termination,job-completion,hot-path,startup,footprint]");
+                            + "[--only termination,job-completion,hot-path,startup,footprint,"
+                            + "gap-after-last-cleanup-call,sigterm-to-sequence,empty-sequence,startup-cost]");
                     System.exit(2);
                 }
             }
@@ -107,6 +109,13 @@ public final class BenchmarkMain {
             footprint.figures().stream().filter(f -> f.name().equals("threadsStarted")).findFirst().ifPresent(f ->
                     verdicts.append(verdict("footprint: no thread started before shutdown", f.max() == 0,
                             String.format(Locale.ROOT, "max %.0f threads", f.max()))));
+        }
+        if (only.stream().anyMatch(LatencyBenchmark.SECTIONS::contains)) {
+            section("Latency of the library's own steps (fresh child JVMs, real SIGTERM)");
+            LatencyBenchmark latency = new LatencyBenchmark();
+            verdicts.append(latency.run(only, quick));
+            System.out.print(latency.table());
+            figures.addAll(latency.figures());
         }
 
         section("Targets");
