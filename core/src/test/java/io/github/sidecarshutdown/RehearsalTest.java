@@ -1,0 +1,159 @@
+package io.github.sidecarshutdown;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.sidecarshutdown.sidecar.SidecarMode;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The install-time rehearsal warms the sequence up without touching anything of the app's: it runs
+ * the whole sequence (every phase, a task in each task phase, the release), makes no network call,
+ * starts only daemon threads and leaves none behind, tells no listener of the app's, leaves the
+ * app's readiness alone and never takes the process-wide release.
+ */
+@Timeout(60)
+class RehearsalTest {
+
+    @Test
+    void rehearsesTheWholeSequenceWithoutAnyNetworkCallEvenWhenTheSettingsNameAListeningSidecar() throws Exception {
+        try (Recorder sidecar = new Recorder()) {
+            ShutdownSettings settings = ShutdownCoordinator.builder().fromEnvironment(Map.of())
+                    .sidecarMode(SidecarMode.ISTIO).adminUrl(sidecar.url()).agentUrl(sidecar.url()).settings();
+
+            ShutdownReport report = Rehearsal.run(settings).orElseThrow();
+
+            assertThat(report.complete()).as(report.summaryLine()).isTrue();
+            assertThat(report.outcome()).as(report.summaryLine()).isEqualTo(ReportOutcome.CLEAN);
+            assertThat(report.tasks()).as("a task ran in each task phase").hasSize(3)
+                    .allMatch(t -> t.outcome() == TaskOutcome.SUCCEEDED);
+            assertThat(report.phase(ShutdownPhase.SIDECAR_RELEASE).orElseThrow().outcome())
+                    .as("the release path is rehearsed too").isEqualTo(TaskOutcome.SUCCEEDED);
+            assertThat(sidecar.accepted.get()).as("connections to the sidecar the settings name").isZero();
+        }
+    }
+
+    @Test
+    void startsOnlyDaemonThreadsAndLeavesNoneBehind() throws Exception {
+        Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
+        Map<Thread, Boolean> seen = new ConcurrentHashMap<>();
+        AtomicBoolean watching = new AtomicBoolean(true);
+        // The rehearsal's threads are short-lived: watch for them while it runs.
+        Thread watcher = new Thread(() -> {
+            while (watching.get()) {
+                for (Thread t : Thread.getAllStackTraces().keySet()) {
+                    if (!before.contains(t) && t.getName().startsWith("sidecar-shutdown")) {
+                        seen.put(t, t.isDaemon());
+                    }
+                }
+                Thread.onSpinWait();
+            }
+        }, "rehearsal-test-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
+        Optional<ShutdownReport> report;
+        try {
+            report = Rehearsal.run(ShutdownCoordinator.builder().fromEnvironment(Map.of()).sidecarMode(SidecarMode.ISTIO).settings());
+        } finally {
+            watching.set(false);
+            watcher.join(5_000);
+        }
+
+        assertThat(report).isPresent();
+        assertThat(seen).as("threads the rehearsal started").isNotEmpty();
+        assertThat(seen.entrySet()).as("every thread it started is a daemon").allMatch(Map.Entry::getValue);
+        for (Thread t : seen.keySet()) {
+            t.join(5_000);
+            assertThat(t.isAlive()).as("%s still alive after the rehearsal", t.getName()).isFalse();
+        }
+    }
+
+    @Test
+    void installRehearsesWithoutTellingTheAppsListenersOrTouchingItsReadinessOrTheProcessRelease() {
+        List<String> heard = new CopyOnWriteArrayList<>();
+        ShutdownCoordinator c = ShutdownCoordinator.builder().fromEnvironment(Map.of()).runtimeHooks(new RecordingHooks())
+                .sidecar(io.github.sidecarshutdown.sidecar.Sidecar.none())
+                .listener(new ShutdownListener() {
+                    @Override
+                    public void onPhaseStarted(ShutdownPhase phase) {
+                        heard.add(phase.tagValue());
+                    }
+
+                    @Override
+                    public void onShutdownCompleted(ShutdownReport report) {
+                        heard.add("completed");
+                    }
+                }).build();
+        c.readiness().markReady();
+        ShutdownCoordinator other = ShutdownCoordinator.builder().fromEnvironment(Map.of()).runtimeHooks(new RecordingHooks())
+                .sidecar(io.github.sidecarshutdown.sidecar.Sidecar.none()).build();
+
+        c.install();
+        Rehearsal.run(c.settings()).orElseThrow();
+
+        assertThat(heard).as("the app's listeners").isEmpty();
+        assertThat(c.readiness().isReady()).as("the app's readiness").isTrue();
+        assertThat(c.state()).isEqualTo(ShutdownCoordinator.State.INSTALLED);
+        assertThat(c.report()).as("no sequence of the app's ran").isEmpty();
+        assertThat(ProcessRelease.INSTANCE.others(other, true)).as("coordinators the process-wide release waits for")
+                .doesNotContain(c).allMatch(x -> x.state() != ShutdownCoordinator.State.STOPPING);
+    }
+
+    /** A listening socket that counts the connections it accepts. */
+    private static final class Recorder implements AutoCloseable {
+        private final ServerSocket server;
+        final AtomicInteger accepted = new AtomicInteger();
+        private final List<Socket> sockets = new ArrayList<>();
+
+        Recorder() throws IOException {
+            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            Thread t = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket s = server.accept();
+                        accepted.incrementAndGet();
+                        synchronized (sockets) {
+                            sockets.add(s);
+                        }
+                    } catch (SocketException closed) {
+                        return;
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            }, "rehearsal-test-recorder");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        URI url() {
+            return URI.create("http://127.0.0.1:" + server.getLocalPort());
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            synchronized (sockets) {
+                for (Socket s : sockets) {
+                    s.close();
+                }
+            }
+        }
+    }
+}
