@@ -10,7 +10,9 @@ import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The install-time rehearsal (docs/timeline.md, "SIGTERM to the first phase"): runs the shutdown
@@ -21,11 +23,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>It touches nothing of the app's: no network (the stand-in sidecar answers from memory), no log
  * (the rehearsal's sequence logs to nothing), no listener, no JVM hook, not the app's readiness gate
  * or in-flight tracker, and not the process-wide release latch ({@link ProcessRelease#INSTANCE}).
- * Its threads are the sequence's own daemon threads, ended when it returns. Once per JVM.
+ * Its threads are daemon threads of its own group, waited for before it returns. Once per JVM.
  */
 final class Rehearsal {
 
     private static final AtomicBoolean DONE = new AtomicBoolean();
+    /** How long install() waits for the rehearsal at most; it takes milliseconds. */
+    static final Duration BOUND = Duration.ofSeconds(5);
 
     private Rehearsal() {
     }
@@ -37,8 +41,42 @@ final class Rehearsal {
         }
     }
 
-    /** One rehearsal; its report, for tests. Never throws: a failed rehearsal only costs the warm-up. */
+    /**
+     * One rehearsal, on its own daemon thread in its own thread group, waited for (at most
+     * {@link #BOUND}) together with every thread the sequence started, so that none outlives the
+     * call; its report, for tests. Never throws: a failed rehearsal only costs the warm-up. An
+     * interrupt ends the wait (the flag is kept) and leaves the daemon threads to finish.
+     */
     static Optional<ShutdownReport> run(ShutdownSettings real) {
+        AtomicReference<Optional<ShutdownReport>> report = new AtomicReference<>(Optional.empty());
+        ThreadGroup group = new ThreadGroup("sidecar-shutdown-rehearsal");
+        Thread runner = new Thread(group, () -> report.set(rehearse(real)), "sidecar-shutdown-rehearsal");
+        runner.setDaemon(true);
+        long end = System.nanoTime() + BOUND.toNanos();
+        runner.start();
+        try {
+            join(runner, end);
+            // The sequence's runner and task threads end right after the report: wait for them too.
+            Thread[] left = new Thread[group.activeCount() + 8];
+            int n = group.enumerate(left);
+            for (int i = 0; i < n; i++) {
+                join(left[i], end);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Optional<ShutdownReport> r = report.get();
+        return r != null ? r : Optional.empty();
+    }
+
+    private static void join(Thread t, long endNanos) throws InterruptedException {
+        long left = endNanos - System.nanoTime();
+        if (left > 0) {
+            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        }
+    }
+
+    private static Optional<ShutdownReport> rehearse(ShutdownSettings real) {
         try {
             ShutdownCoordinatorBuilder b = ShutdownCoordinator.builder()
                     .workload(real.workload() == Workload.JOB ? Workload.JOB : Workload.SERVICE)
