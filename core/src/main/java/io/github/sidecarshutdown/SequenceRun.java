@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.helpers.NOPLogger;
 
 /**
  * One execution of the shutdown sequence, on its own daemon thread, under one deadline: for each
@@ -52,6 +53,8 @@ final class SequenceRun {
     private ShutdownPhase target; // guarded by stepLock
     private CompletableFuture<Void> targetRaised = new CompletableFuture<>(); // guarded by stepLock
     private volatile @Nullable String stopReason;
+    /** The coordinator's logger; silent in the install-time rehearsal, whose sequence is not the app's. */
+    private final Logger log;
 
     SequenceRun(ShutdownCoordinator owner, ShutdownTrigger trigger, ShutdownPhase target, List<ShutdownTask> planned,
             List<ShutdownListener> listeners, TimeSource time) {
@@ -63,6 +66,7 @@ final class SequenceRun {
         this.planned = planned;
         this.time = time;
         this.target = target;
+        this.log = owner.rehearsal ? NOPLogger.NOP_LOGGER : logger;
         this.listeners = new Listeners(listeners);
         this.report = new ReportRecorder(trigger, settings.budget(), settings.workload(), time, this.listeners);
         this.deadline = Deadline.after(time, settings.budget());
@@ -73,7 +77,7 @@ final class SequenceRun {
     }
 
     void start() {
-        ProcessRelease.INSTANCE.begin(owner);
+        owner.processes.begin(owner);
         Threads.daemon("sidecar-shutdown", this::execute).start();
     }
 
@@ -119,7 +123,7 @@ final class SequenceRun {
             Thread.currentThread().interrupt();
         } catch (Throwable t) {
             stopReason = "internal error: " + t;
-            logger.error("sidecar-shutdown sequence failed; remaining work is reported as skipped", t);
+            log.error("sidecar-shutdown sequence failed; remaining work is reported as skipped", t);
         } finally {
             finish();
         }
@@ -137,7 +141,7 @@ final class SequenceRun {
         report.sidecar(facts, atStart);
         ShutdownPlan plan = ShutdownPlan.compute(settings, planned, facts);
         listeners.tell(l -> l.onShutdownStarted(plan));
-        logger.info("sidecar-shutdown started ({}): workload {}, sidecar {} {}, budget {}", report.trigger().tagValue(),
+        log.info("sidecar-shutdown started ({}): workload {}, sidecar {} {}, budget {}", report.trigger().tagValue(),
                 settings.workload().name().toLowerCase(Locale.ROOT), facts.mode(), atStart, Durations.format(settings.budget()));
 
         boolean mayRelease = settings.releaseSidecar() && sidecar.releaseCall().isPresent();
@@ -175,7 +179,7 @@ final class SequenceRun {
         phase(ShutdownPhase.CLEANUP, cleanup, () -> PhaseOutcome.ofTasks(tasks.run(ShutdownPhase.CLEANUP, cleanup, guard), null));
         phase(ShutdownPhase.RELEASE, work, () -> PhaseOutcome.ofTasks(tasks.run(ShutdownPhase.RELEASE, work, null), null));
         // This coordinator's outbound work is over: another one in this JVM may release now.
-        ProcessRelease.INSTANCE.end(owner);
+        owner.processes.end(owner);
         SidecarRelease release = new SidecarRelease(owner, settings, sidecar, time);
         phase(ShutdownPhase.SIDECAR_RELEASE, deadline,
                 () -> release.run(guard, deadline, report.trigger() == ShutdownTrigger.JVM_HOOK, report));
@@ -200,7 +204,7 @@ final class SequenceRun {
                 raised = targetRaised;
             }
             if (phaseDeadline.isExpired()) {
-                logger.warn("No step to start phase {} before the deadline; going on", phase.tagValue());
+                log.warn("No step to start phase {} before the deadline; going on", phase.tagValue());
                 return;
             }
             time.awaitDone(raised, phaseDeadline.remaining());
@@ -225,15 +229,15 @@ final class SequenceRun {
     }
 
     private void finish() {
-        ProcessRelease.INSTANCE.forget(owner);
+        owner.processes.forget(owner);
         // Exactly one outcome per task: whatever did not get one is reported skipped, with why.
         String why = stopReason != null ? stopReason : "deadline reached";
         ShutdownReport done = report.complete(planned, why);
         try {
             if (done.outcome() == ReportOutcome.CLEAN) {
-                logger.info("{}", done.summaryLine());
+                log.info("{}", done.summaryLine());
             } else {
-                logger.warn("{}", done.summaryLine());
+                log.warn("{}", done.summaryLine());
             }
             listeners.tell(l -> l.onShutdownCompleted(done));
         } finally {

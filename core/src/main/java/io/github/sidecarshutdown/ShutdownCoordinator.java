@@ -67,10 +67,21 @@ public final class ShutdownCoordinator {
     private final ReadinessGate readiness = new ReadinessGate();
     private final AtomicBoolean hookRegistered = new AtomicBoolean();
     private final Object lock = new Object();
+    /** The process-wide release latch: {@link ProcessRelease#INSTANCE}, or a private one for the install-time rehearsal. */
+    final ProcessRelease processes;
+    /** The install-time rehearsal ({@link Rehearsal}): its sequence logs nothing. */
+    final boolean rehearsal;
     private @Nullable SequenceRun run; // guarded by lock
 
     ShutdownCoordinator(ShutdownSettings settings, Sidecar sidecar, List<ShutdownTask> tasks, List<ShutdownListener> listeners,
             TimeSource time, RuntimeHooks hooks) {
+        this(settings, sidecar, tasks, listeners, time, hooks, ProcessRelease.INSTANCE, false);
+    }
+
+    ShutdownCoordinator(ShutdownSettings settings, Sidecar sidecar, List<ShutdownTask> tasks, List<ShutdownListener> listeners,
+            TimeSource time, RuntimeHooks hooks, ProcessRelease processes, boolean rehearsal) {
+        this.processes = processes;
+        this.rehearsal = rehearsal;
         this.settings = settings;
         this.sidecar = sidecar;
         this.tasks = new CopyOnWriteArrayList<>(tasks);
@@ -134,7 +145,7 @@ public final class ShutdownCoordinator {
         if (hookRegistered.compareAndSet(false, true)) {
             hooks.addShutdownHook(new Thread(this::runFromHook, "sidecar-shutdown-hook"));
             if (hooks.runAtJvmExit()) {
-                ProcessRelease.INSTANCE.hooked(this);
+                processes.hooked(this);
             }
             ShutdownPlan p = plan();
             // The plan is information; what does not fit is a warning, one line each, so that a
@@ -143,6 +154,8 @@ public final class ShutdownCoordinator {
             for (String w : p.warnings()) {
                 logger.warn("Shutdown plan: {}", w);
             }
+            // What SIGTERM will need is loaded and linked now, not in the hook (docs/timeline.md).
+            Rehearsal.once(settings);
         }
         return this;
     }

@@ -54,6 +54,7 @@ final class SidecarGuard {
     private long lastLive;
     private long terminationStart = Long.MIN_VALUE;
     private boolean probed;
+    private long lastObservedAt;
     private SidecarState last = SidecarState.UNKNOWN;
 
     SidecarGuard(Sidecar sidecar, SidecarFacts facts, TimeSource time, Duration probeTimeout, Duration minimumTaskWindow,
@@ -91,6 +92,7 @@ final class SidecarGuard {
         // cannot be asked is unknown, and unknown never drains or releases.
         SidecarState s = t.compareTo(Duration.ofMillis(1)) < 0 ? SidecarState.UNKNOWN : sidecar.probe(t);
         long now = time.nanoTime();
+        lastObservedAt = now;
         if (s == SidecarState.LIVE) {
             lastLive = now;
         } else if (s == SidecarState.TERMINATING && terminationStart == Long.MIN_VALUE) {
@@ -111,6 +113,15 @@ final class SidecarGuard {
 
     synchronized SidecarState last() {
         return last;
+    }
+
+    /**
+     * Whether this guard's last probe, at most {@code maxAge} ago, saw the sidecar TERMINATING: evidence
+     * that may stand for a new probe (docs/sidecar-states.md, "Evidence gathered during cleanup").
+     * UNKNOWN, GONE, LIVE, or no probe yet, or an older one: false, and the caller probes.
+     */
+    synchronized boolean sawTerminatingWithin(Duration maxAge) {
+        return probed && last == SidecarState.TERMINATING && time.nanoTime() - lastObservedAt <= maxAge.toNanos();
     }
 
     /** Time left in the outbound window, if one is running and bounded. */

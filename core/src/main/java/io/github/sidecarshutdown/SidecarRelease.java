@@ -8,6 +8,7 @@ import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarCallResult;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import io.github.sidecarshutdown.sidecar.SidecarState;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -25,6 +26,12 @@ import java.util.Optional;
  * release, whatever the workload. This is the one place the rule lives.
  */
 final class SidecarRelease {
+
+    /**
+     * How old the guard's TERMINATING may be to stand for the probe before the release
+     * (docs/sidecar-states.md, "Evidence gathered during cleanup").
+     */
+    static final Duration EVIDENCE_MAX_AGE = Duration.ofSeconds(1);
 
     private final ShutdownCoordinator owner;
     private final ShutdownSettings settings;
@@ -53,13 +60,16 @@ final class SidecarRelease {
             }
             return PhaseOutcome.skipped(LogSafe.of(why));
         }
-        SidecarState s = guard.observe();
+        // TERMINATING never goes back to LIVE: seen by the guard a moment ago (the cleanup's own checks),
+        // it still holds, and the probe's two calls would only delay the Pod's end. Anything else is asked now.
+        boolean reused = guard.sawTerminatingWithin(EVIDENCE_MAX_AGE);
+        SidecarState s = reused ? SidecarState.TERMINATING : guard.observe();
         if (!mayRelease(s, job)) {
             // Release needs positive evidence that the Pod is ending; a live sidecar of a service,
             // or an unknown one, is left running (the Pod may not be going away).
             return PhaseOutcome.skipped(whyNotTerminating(s, guard.facts().mode()));
         }
-        ProcessRelease latch = ProcessRelease.INSTANCE;
+        ProcessRelease latch = owner.processes;
         Deadline wait = Deadline.after(time, Durations.nonNegative(deadline.remaining().minus(settings.adminTimeout())));
         List<ShutdownCoordinator> busy = latch.awaitOthers(owner, fromJvmHook, wait, time);
         if (!busy.isEmpty()) {
@@ -79,6 +89,10 @@ final class SidecarRelease {
             case SKIPPED:
                 return PhaseOutcome.skipped(LogSafe.of(r.detail()));
             default:
+                if (reused && guard.observe() == SidecarState.GONE) {
+                    // It exited between the guard's probe and the call: what a fresh probe would have said.
+                    return PhaseOutcome.skipped(whyNotTerminating(SidecarState.GONE) + " (after it was seen terminating)");
+                }
                 return PhaseOutcome.failed(call.get() + " failed: " + LogSafe.of(r.detail()));
         }
     }

@@ -29,7 +29,7 @@ public final class BenchmarkMain {
         Path svg = null;
         Path rollingSvg = null;
         List<String> only = List.of("termination", "job-completion", "adaptive-delay", "hot-path", "startup", "footprint",
-                "rolling-restart");
+                "gap-after-last-cleanup-call", "sigterm-to-sequence", "empty-sequence", "startup-cost", "rolling-restart");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -39,7 +39,8 @@ public final class BenchmarkMain {
                 case "--only" -> only = List.of(value(args, ++i, "--only").split(","));
                 default -> {
                     System.err.println("usage: benchmarks/run [--quick] [--json FILE] [--svg FILE] [--rolling-svg FILE] "
-                            + "[--only termination,job-completion,adaptive-delay,hot-path,startup,footprint,rolling-restart]");
+                            + "[--only termination,job-completion,adaptive-delay,hot-path,startup,footprint,"
+                            + "gap-after-last-cleanup-call,sigterm-to-sequence,empty-sequence,startup-cost,rolling-restart]");
                     System.exit(2);
                 }
             }
@@ -125,6 +126,13 @@ public final class BenchmarkMain {
             footprint.figures().stream().filter(f -> f.name().equals("threadsStarted")).findFirst().ifPresent(f ->
                     verdicts.append(verdict("footprint: no thread started before shutdown", f.max() == 0,
                             String.format(Locale.ROOT, "max %.0f threads", f.max()))));
+        }
+        if (only.stream().anyMatch(LatencyBenchmark.SECTIONS::contains)) {
+            section("Latency of the library's own steps (fresh child JVMs, real SIGTERM)");
+            LatencyBenchmark latency = new LatencyBenchmark();
+            verdicts.append(latency.run(only, quick));
+            System.out.print(latency.table());
+            figures.addAll(latency.figures());
         }
         if (only.contains("rolling-restart")) {
             section("5. Rolling restart (real processes: N Pods of app + sidecar emulator; in-process load balancer and clients)");

@@ -67,7 +67,8 @@ public final class EnvoyAdminClient implements AutoCloseable {
         this.callTimeout = b.callTimeout;
         this.maxResponseBytes = b.maxResponseBytes;
         this.listener = b.listener;
-        this.http = LoopbackHttp.client(b.connectTimeout, b.callTimeout);
+        this.http = LoopbackHttp.client(b.connectTimeout, b.callTimeout,
+                "https".equalsIgnoreCase(b.adminUrl.getScheme()) || "https".equalsIgnoreCase(b.agentUrl.getScheme()));
         this.owner = true;
     }
 

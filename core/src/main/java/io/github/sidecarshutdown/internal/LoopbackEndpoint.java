@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Objects;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
+import org.jspecify.annotations.Nullable;
 
 /** One sidecar HTTP endpoint on loopback, called with {@link LoopbackHttp}'s rules. Thread-safe. Not API. */
 public final class LoopbackEndpoint {
@@ -16,7 +17,11 @@ public final class LoopbackEndpoint {
 
     private final URI url;
     private final HttpUrl base;
-    private final OkHttpClient http;
+    private final Duration connectTimeout;
+    private final boolean tls;
+    /** Built at the first call: in auto mode most endpoints are never called (Envoy answers first). */
+    private @Nullable OkHttpClient http; // guarded by this
+    private boolean closed; // guarded by this
 
     /**
      * @throws IllegalArgumentException if {@code url} is not http(s), has credentials, or is not
@@ -35,7 +40,21 @@ public final class LoopbackEndpoint {
                     + "the sidecar; allow another host explicitly)");
         }
         this.base = Objects.requireNonNull(HttpUrl.get(url.toString()));
-        this.http = LoopbackHttp.client(connectTimeout, Duration.ofSeconds(1));
+        this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
+        LoopbackHttp.okHttpTimeout(connectTimeout); // a bad timeout fails here, as when the client was built here
+        this.tls = scheme.equalsIgnoreCase("https");
+    }
+
+    private synchronized OkHttpClient http() throws IOException {
+        if (closed) {
+            throw new IOException("closed: " + url);
+        }
+        OkHttpClient h = http;
+        if (h == null) {
+            h = LoopbackHttp.client(connectTimeout, Duration.ofSeconds(1), tls);
+            http = h;
+        }
+        return h;
     }
 
     public URI url() {
@@ -58,10 +77,13 @@ public final class LoopbackEndpoint {
         String basePath = base.encodedPath().endsWith("/") ? base.encodedPath().substring(0, base.encodedPath().length() - 1)
                 : base.encodedPath();
         HttpUrl target = base.newBuilder().encodedPath(basePath + path).build();
-        return LoopbackHttp.call(LoopbackHttp.withCallTimeout(http, t), method, target, MAX_BODY);
+        return LoopbackHttp.call(LoopbackHttp.withCallTimeout(http(), t), method, target, MAX_BODY);
     }
 
-    public void close() {
-        LoopbackHttp.close(http);
+    public synchronized void close() {
+        closed = true;
+        if (http != null) {
+            LoopbackHttp.close(http);
+        }
     }
 }

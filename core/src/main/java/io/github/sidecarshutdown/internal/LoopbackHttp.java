@@ -8,7 +8,9 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.List;
 import okhttp3.ConnectionPool;
+import okhttp3.ConnectionSpec;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -70,10 +72,24 @@ public final class LoopbackHttp {
         return budget.compareTo(MIN_CALL_BUDGET) >= 0;
     }
 
-    /** A client with the library's rules; close it with {@link #close(OkHttpClient)}. */
+    /** A client with the library's rules for http and https; close it with {@link #close(OkHttpClient)}. */
     public static OkHttpClient client(Duration connectTimeout, Duration callTimeout) {
+        return client(connectTimeout, callTimeout, true);
+    }
+
+    /**
+     * A client with the library's rules; close it with {@link #close(OkHttpClient)}. Without
+     * {@code tls} it speaks plain http only, and builds no TLS context: OkHttp would otherwise load
+     * the JDK's trust store at construction, the largest part of the library's start-up
+     * (docs/timeline.md), for a loopback admin port that is plain http.
+     */
+    public static OkHttpClient client(Duration connectTimeout, Duration callTimeout, boolean tls) {
         Duration call = okHttpTimeout(callTimeout);
-        return new OkHttpClient.Builder()
+        OkHttpClient.Builder b = new OkHttpClient.Builder();
+        if (!tls) {
+            b.connectionSpecs(List.of(ConnectionSpec.CLEARTEXT));
+        }
+        return b
                 .connectTimeout(okHttpTimeout(connectTimeout))
                 .readTimeout(call)
                 .writeTimeout(call)

@@ -14,6 +14,11 @@ public interface RuntimeHooks {
         return false;
     }
 
+    /** Hooks that are never added anywhere: for a coordinator that must not outlive its caller. */
+    static RuntimeHooks none() {
+        return hook -> { };
+    }
+
     /** The real JVM. */
     static RuntimeHooks jvm() {
         return Jvm.INSTANCE;

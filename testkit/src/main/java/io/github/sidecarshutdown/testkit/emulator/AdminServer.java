@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -63,7 +62,16 @@ final class AdminServer implements HttpHandler {
 
     @Override
     public HttpResponse handle(HttpRequest request, ListenerConnection connection) {
-        return withAdminHeaders(route(request));
+        HttpResponse response = withAdminHeaders(route(request));
+        if (request.path().equals("/quitquitquit") && "POST".equals(request.method())) {
+            // server_cmd_handler.cc: Envoy answers, then exits at once; its exit closes this connection in
+            // order (FIN after the answer), so the client reads the answer. No timer: real Envoy has none.
+            response.closeAfterSend().afterSend(() -> {
+                connection.close();
+                envoy.quit();
+            });
+        }
+        return response;
     }
 
     private HttpResponse route(HttpRequest request) {
@@ -94,8 +102,7 @@ final class AdminServer implements HttpHandler {
                 envoy.okHealthcheck();
                 return ok();
             case "/quitquitquit":
-                // server_cmd_handler.cc: Envoy answers first, then shuts down; a short delay lets the client read it.
-                return ok().afterSend(() -> scheduler.schedule(envoy::quit, 20, TimeUnit.MILLISECONDS));
+                return ok(); // the exit follows the answer (handle)
             case "/logging":
             case "/reset_counters":
             case "/runtime_modify":

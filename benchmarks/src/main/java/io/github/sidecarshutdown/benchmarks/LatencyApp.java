@@ -1,0 +1,259 @@
+package io.github.sidecarshutdown.benchmarks;
+
+import io.github.sidecarshutdown.PhaseResult;
+import io.github.sidecarshutdown.ShutdownCoordinator;
+import io.github.sidecarshutdown.ShutdownListener;
+import io.github.sidecarshutdown.ShutdownPhase;
+import io.github.sidecarshutdown.ShutdownPlan;
+import io.github.sidecarshutdown.ShutdownReport;
+import io.github.sidecarshutdown.ShutdownTask;
+import io.github.sidecarshutdown.SidecarReadiness;
+import io.github.sidecarshutdown.TaskResult;
+import io.github.sidecarshutdown.envoy.AdminEndpoint;
+import io.github.sidecarshutdown.sidecar.SidecarMode;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The child JVM of {@link LatencyBenchmark}: one fresh process per sample. It stamps the instants
+ * that matter with the wall clock (epoch nanoseconds, the clock the parent reads too: both run on one
+ * machine) into a preallocated array, and prints them only at the end, so that the measurement adds
+ * no class loading, string concatenation or I/O to the path it measures.
+ *
+ * <p>Modes (first argument):
+ * <ul>
+ *   <li>{@code empty}: the library with no task and no sidecar, propagation delay 0; SIGTERM from the
+ *       parent, stamps the first phase and the final report.</li>
+ *   <li>{@code hook}: no library, one plain shutdown hook that stamps its start: the JVM's own floor.</li>
+ *   <li>{@code startup ADMIN AGENT}: build, install, awaitSidecarReady against a ready emulator; stamps each.</li>
+ *   <li>{@code startup-raw ADMIN AGENT}: one plain GET of the agent's readiness, no library: the floor.</li>
+ *   <li>{@code gap}: the app of a Pod ({@code LatencyBenchmark.Pod}): one cleanup call through the
+ *       sidecar's outbound proxy ({@code OUTBOUND_PROXY}, {@code DOWNSTREAM_URL}), the library
+ *       configured from {@code SIDECAR_SHUTDOWN_*}; stamps the call, the task's result, the release
+ *       phase, every admin call and the report.</li>
+ *   <li>{@code gap-direct}: the same app without the library: a plain hook makes the call, then
+ *       {@code POST /quitquitquit} on the admin URL, as a shell trap would: the floor of the gap.</li>
+ * </ul>
+ */
+final class LatencyApp {
+
+    /** Stamp slots, printed as {@code LAT name epochNanos} lines. */
+    enum Stamp {
+        MAIN, BUILT, INSTALLED, READY, FIRST_ADMIN_CALL_START, HOOK, SEQUENCE_STARTED, FIRST_PHASE, CALL_DONE, TASK_RECORDED,
+        RELEASE_PHASE_STARTED, RELEASE_CALL_START, RELEASE_CALL_END, RELEASE_PHASE_DONE, REPORT_DONE
+    }
+
+    private static final long[] STAMPS = new long[Stamp.values().length];
+
+    private LatencyApp() {
+    }
+
+    static long epochNanos() {
+        Instant i = Instant.now();
+        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+    }
+
+    private static void stamp(Stamp s) {
+        if (STAMPS[s.ordinal()] == 0) {
+            STAMPS[s.ordinal()] = epochNanos();
+        }
+    }
+
+    private static synchronized void printStamps() {
+        StringBuilder sb = new StringBuilder();
+        for (Stamp s : Stamp.values()) {
+            if (STAMPS[s.ordinal()] != 0) {
+                sb.append("LAT ").append(s.name()).append(' ').append(STAMPS[s.ordinal()]).append('\n');
+            }
+        }
+        System.out.print(sb);
+        System.out.flush();
+    }
+
+    public static void main(String[] args) throws Exception {
+        // Warm the stamping itself (Instant, the array) before anything is measured.
+        epochNanos();
+        STAMPS[Stamp.MAIN.ordinal()] = epochNanos();
+        String mode = args.length > 0 ? args[0] : "";
+        switch (mode) {
+            case "empty" -> empty();
+            case "hook" -> hook();
+            case "startup" -> startup(URI.create(args[1]), URI.create(args[2]));
+            case "startup-raw" -> startupRaw(URI.create(args[2]));
+            case "gap" -> gap();
+            case "gap-direct" -> gapDirect();
+            default -> throw new IllegalArgumentException("mode: '" + mode + "' (expected: empty, hook, startup, gap or gap-direct)");
+        }
+    }
+
+    private static void empty() throws InterruptedException {
+        ShutdownCoordinator c = ShutdownCoordinator.builder().sidecarMode(SidecarMode.NONE).propagationDelay(Duration.ZERO)
+                .listener(new Stamper()).build();
+        stamp(Stamp.BUILT);
+        c.install();
+        stamp(Stamp.INSTALLED);
+        // Hooks start together: this one stamps when the JVM began running them.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stamp(Stamp.HOOK), "stamp-hook"));
+        ready();
+    }
+
+    private static void hook() throws InterruptedException {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stamp(Stamp.HOOK);
+            printStamps();
+        }, "plain-hook"));
+        ready();
+    }
+
+    private static void startup(URI admin, URI agent) throws InterruptedException {
+        ShutdownCoordinator c = ShutdownCoordinator.builder().sidecarMode(SidecarMode.ISTIO).adminUrl(admin).agentUrl(agent)
+                .adminCallListener((endpoint, outcome, status, elapsed) -> {
+                    if (STAMPS[Stamp.FIRST_ADMIN_CALL_START.ordinal()] == 0) {
+                        STAMPS[Stamp.FIRST_ADMIN_CALL_START.ordinal()] = epochNanos() - elapsed.toNanos();
+                    }
+                }).build();
+        stamp(Stamp.BUILT);
+        c.install();
+        stamp(Stamp.INSTALLED);
+        SidecarReadiness r = c.awaitSidecarReady(Duration.ofSeconds(10));
+        stamp(Stamp.READY);
+        printStamps();
+        System.out.println("STARTUP_DONE " + r);
+        System.out.flush();
+        System.exit(r == SidecarReadiness.READY ? 0 : 1);
+    }
+
+    private static void startupRaw(URI agent) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) agent.resolve("/healthz/ready").toURL().openConnection(Proxy.NO_PROXY);
+        c.setConnectTimeout(1000);
+        c.setReadTimeout(1000);
+        int status = c.getResponseCode();
+        c.getInputStream().readAllBytes();
+        stamp(Stamp.READY);
+        printStamps();
+        System.exit(status == 200 ? 0 : 1);
+    }
+
+    private static void gap() throws InterruptedException {
+        Proxy proxy = proxy(System.getenv("OUTBOUND_PROXY"));
+        String downstream = System.getenv("DOWNSTREAM_URL");
+        Duration work = Duration.ofMillis(Long.parseLong(System.getenv().getOrDefault("CLEANUP_WORK_MS", "200")));
+        ShutdownCoordinator c = ShutdownCoordinator.builder().fromEnvironment()
+                .task(ShutdownTask.builder("cleanup-call", ctx -> {
+                    Thread.sleep(work.toMillis());
+                    post(downstream, proxy);
+                    stamp(Stamp.CALL_DONE);
+                    System.out.println("APP_EVENT cleanup-call 1 ok");
+                    System.out.flush();
+                }).timeout(Duration.ofSeconds(5)).build())
+                .listener(new Stamper())
+                .adminCallListener((endpoint, outcome, status, elapsed) -> {
+                    if (endpoint == AdminEndpoint.QUITQUITQUIT) {
+                        long end = epochNanos();
+                        STAMPS[Stamp.RELEASE_CALL_END.ordinal()] = end;
+                        STAMPS[Stamp.RELEASE_CALL_START.ordinal()] = end - elapsed.toNanos();
+                    }
+                }).build();
+        c.install();
+        if (c.awaitSidecarReady() != SidecarReadiness.READY) {
+            throw new IllegalStateException("sidecar not ready");
+        }
+        ready();
+    }
+
+    private static void gapDirect() throws InterruptedException {
+        Proxy proxy = proxy(System.getenv("OUTBOUND_PROXY"));
+        String downstream = System.getenv("DOWNSTREAM_URL");
+        String admin = System.getenv("SIDECAR_SHUTDOWN_ADMIN_URL");
+        Duration work = Duration.ofMillis(Long.parseLong(System.getenv().getOrDefault("CLEANUP_WORK_MS", "200")));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                Thread.sleep(work.toMillis());
+                post(downstream, proxy);
+                stamp(Stamp.CALL_DONE);
+                System.out.println("APP_EVENT cleanup-call 1 ok");
+                System.out.flush();
+                stamp(Stamp.RELEASE_CALL_START);
+                post(admin + "/quitquitquit", Proxy.NO_PROXY);
+                stamp(Stamp.RELEASE_CALL_END);
+            } catch (Exception e) {
+                System.out.println("APP_EVENT failed " + e);
+            }
+            stamp(Stamp.REPORT_DONE);
+            printStamps();
+        }, "app-shutdown"));
+        ready();
+    }
+
+    private static void ready() throws InterruptedException {
+        System.out.println("APP_READY port=0");
+        System.out.flush();
+        Thread.currentThread().join();
+    }
+
+    private static void post(String url, Proxy proxy) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection(proxy);
+        c.setConnectTimeout(2000);
+        c.setReadTimeout(2000);
+        c.setRequestMethod("POST");
+        c.setDoOutput(true);
+        try (OutputStream out = c.getOutputStream()) {
+            out.write("{}".getBytes(StandardCharsets.UTF_8));
+        }
+        int status = c.getResponseCode();
+        c.getInputStream().readAllBytes();
+        if (status != 200) {
+            throw new IOException("HTTP " + status + " from " + url);
+        }
+    }
+
+    private static Proxy proxy(String hostPort) {
+        if (hostPort == null || hostPort.isBlank()) {
+            return Proxy.NO_PROXY;
+        }
+        int colon = hostPort.lastIndexOf(':');
+        return new Proxy(Proxy.Type.HTTP, new InetSocketAddress(hostPort.substring(0, colon),
+                Integer.parseInt(hostPort.substring(colon + 1))));
+    }
+
+    /** Stamps the sequence's milestones; prints everything once the report is final. */
+    private static final class Stamper implements ShutdownListener {
+        @Override
+        public void onShutdownStarted(ShutdownPlan plan) {
+            stamp(Stamp.SEQUENCE_STARTED);
+        }
+
+        @Override
+        public void onPhaseStarted(ShutdownPhase phase) {
+            stamp(Stamp.FIRST_PHASE);
+            if (phase == ShutdownPhase.SIDECAR_RELEASE) {
+                stamp(Stamp.RELEASE_PHASE_STARTED);
+            }
+        }
+
+        @Override
+        public void onPhaseCompleted(PhaseResult result) {
+            if (result.phase() == ShutdownPhase.SIDECAR_RELEASE) {
+                stamp(Stamp.RELEASE_PHASE_DONE);
+            }
+        }
+
+        @Override
+        public void onTaskCompleted(TaskResult result) {
+            stamp(Stamp.TASK_RECORDED);
+        }
+
+        @Override
+        public void onShutdownCompleted(ShutdownReport report) {
+            stamp(Stamp.REPORT_DONE);
+            printStamps();
+        }
+    }
+}

@@ -1,0 +1,373 @@
+package io.github.sidecarshutdown.benchmarks;
+
+import io.github.sidecarshutdown.benchmarks.LatencyApp.Stamp;
+import io.github.sidecarshutdown.testkit.emulator.EmulatorMode;
+import io.github.sidecarshutdown.testkit.emulator.SidecarEmulator;
+import io.github.sidecarshutdown.testkit.pod.ContainerSpec;
+import io.github.sidecarshutdown.testkit.pod.JavaProcess;
+import io.github.sidecarshutdown.testkit.pod.LoopbackPorts;
+import io.github.sidecarshutdown.testkit.pod.OutputLine;
+import io.github.sidecarshutdown.testkit.pod.PodSimulator;
+import io.github.sidecarshutdown.testkit.pod.PodTermination;
+import io.github.sidecarshutdown.testkit.pod.SidecarKind;
+import com.sun.net.httpserver.HttpServer;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Latency of the library's own steps, each in fresh child JVMs ({@link LatencyApp}) with real signals:
+ * <ul>
+ *   <li>{@code gap-after-last-cleanup-call}: a Pod (the app and the sidecar emulator, deleted as the
+ *       kubelet does): from the app's last cleanup call to the Pod's end, with where the time goes;
+ *       against a hook that POSTs {@code /quitquitquit} itself right after the call (the floor).</li>
+ *   <li>{@code sigterm-to-sequence} and {@code empty-sequence}: SIGTERM to the first phase, and to the
+ *       final report with no task and no sidecar; against a plain shutdown hook's start (the JVM's floor).</li>
+ *   <li>{@code startup-cost}: {@code build()} + {@code install()} + {@code awaitSidecarReady()} against a
+ *       ready sidecar; against one plain GET of the agent's readiness in a fresh JVM.</li>
+ * </ul>
+ * Instants come from the wall clock of one machine: the child's stamps and the parent's signal and
+ * exit times are comparable.
+ */
+final class LatencyBenchmark {
+
+    static final List<String> SMALL_JVM = List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    /** How long a fresh child runs before SIGTERM: its start-up compilation settles, as in a service. */
+    static final Duration SETTLE = Duration.ofMillis(500);
+
+    /** The {@code --only} names this benchmark answers to. */
+    static final List<String> SECTIONS = List.of("gap-after-last-cleanup-call", "sigterm-to-sequence", "empty-sequence", "startup-cost");
+
+    private final List<Figure> figures = new ArrayList<>();
+    private final StringBuilder out = new StringBuilder();
+
+    List<Figure> figures() {
+        return figures;
+    }
+
+    String table() {
+        return out.toString();
+    }
+
+    /** Runs the sections named in {@code only}, printing one line per sample; returns the verdict lines. */
+    String run(List<String> only, boolean quick) throws Exception {
+        StringBuilder verdicts = new StringBuilder();
+        if (only.contains("gap-after-last-cleanup-call")) {
+            gap(quick);
+            verdicts.append(verdict("gap-after-last-cleanup-call", "Pod ends <= 20 ms (median) after the last cleanup call", 20));
+        }
+        if (only.contains("sigterm-to-sequence") || only.contains("empty-sequence")) {
+            sigterm(quick);
+            verdicts.append(verdict("sigterm-to-sequence", "SIGTERM -> first phase <= 10 ms (median), fresh JVM", 10));
+            verdicts.append(verdict("empty-sequence", "SIGTERM -> report, no task, no sidecar <= 15 ms (median), fresh JVM", 15));
+        }
+        if (only.contains("startup-cost")) {
+            startup(quick);
+        }
+        return verdicts.toString();
+    }
+
+    private String verdict(String name, String target, double limit) {
+        double m = figures.stream().filter(f -> f.name().equals(name) && f.variant().startsWith("library")).findFirst()
+                .orElseThrow().median();
+        return String.format(Locale.ROOT, "  %-6s %s (median %.1f ms)%n", m <= limit ? "MET" : "MISSED", target, m);
+    }
+
+    // ---- gap-after-last-cleanup-call ----
+
+    void gap(boolean quick) throws Exception {
+        int reps = quick ? 5 : 15;
+        Map<String, List<Double>> lib = new LinkedHashMap<>();
+        Map<String, List<Double>> direct = new LinkedHashMap<>();
+        try (Downstream downstream = new Downstream()) {
+            for (int i = 0; i < reps; i++) {
+                add(lib, gapPod("gap", downstream));
+                add(direct, gapPod("gap-direct", downstream));
+                System.out.printf(Locale.ROOT, "  [%2d/%d] gap: library %.1f ms, direct quitquitquit %.1f ms%n", i + 1, reps,
+                        last(lib.get("gap-after-last-cleanup-call")), last(direct.get("gap-after-last-cleanup-call")));
+            }
+        }
+        String section = "gap-after-last-cleanup-call";
+        Table t = new Table("step", "library, median [min-max]", "direct quitquitquit (no library), median [min-max]");
+        for (Map.Entry<String, List<Double>> e : lib.entrySet()) {
+            figures.add(new Figure(section, e.getKey(), "ms", "library ISTIO_1_26", e.getValue()));
+            List<Double> d = direct.get(e.getKey());
+            if (d != null) {
+                figures.add(new Figure(section, e.getKey(), "ms", "direct quitquitquit (no library)", d));
+            }
+            t.row(e.getKey(), TerminationBenchmark.range(e.getValue(), "%.1f") + " ms",
+                    d == null ? "-" : TerminationBenchmark.range(d, "%.1f") + " ms");
+        }
+        double ratio = Figure.median(lib.get(section)) / Figure.median(direct.get(section));
+        figures.add(Figure.of(section, "gap-after-last-cleanup-call-vs-direct", "ratio", "library / direct quitquitquit", ratio));
+        out.append("\nPod end after the app's last cleanup call (").append(reps).append(" Pods each, ISTIO_1_26 emulator; steps from ")
+                .append("the child's stamps, exits from the parent):\n").append(t.render())
+                .append(String.format(Locale.ROOT, "library / direct quitquitquit (medians): %.2f%n", ratio));
+    }
+
+    /** One Pod: the figures of its gap, by name. */
+    private static Map<String, Double> gapPod(String mode, Downstream downstream) throws Exception {
+        int appPort = LoopbackPorts.freePort();
+        List<String> emulatorArgs = List.of("--mode", "ISTIO_1_26", "--termination-drain-duration", "15000ms",
+                "--app-port", String.valueOf(appPort));
+        try (PodSimulator pod = PodSimulator.builder().sidecarKind(SidecarKind.CLASSIC).terminationGracePeriod(Duration.ofSeconds(30))
+                .sidecar(ContainerSpec.builder().name("istio-proxy")
+                        .command(JavaProcess.javaCommand(SMALL_JVM, "io.github.sidecarshutdown.testkit.emulator.SidecarEmulatorMain",
+                                emulatorArgs))
+                        .readyPattern("^SIDECAR_EMULATOR_READY ").build())
+                .app(ready -> ContainerSpec.builder().name("app")
+                        .command(JavaProcess.javaCommand(SMALL_JVM, LatencyApp.class, mode))
+                        .env("OUTBOUND_PROXY", "127.0.0.1:" + ready.port("outbound"))
+                        .env("DOWNSTREAM_URL", downstream.url())
+                        .env("CLEANUP_WORK_MS", "200")
+                        .env("SIDECAR_SHUTDOWN_ADMIN_URL", "http://127.0.0.1:" + ready.port("admin"))
+                        .env("SIDECAR_SHUTDOWN_AGENT_URL", "http://127.0.0.1:" + ready.port("agent"))
+                        .env("SIDECAR_SHUTDOWN_PROPAGATION_DELAY", "0ms")
+                        .env("SIDECAR_SHUTDOWN_GRACE_PERIOD", "30s")
+                        .readyPattern("^APP_READY ").build())
+                .build()) {
+            pod.start();
+            Thread.sleep(SETTLE.toMillis());
+            PodTermination t = pod.deletePod();
+            Map<Stamp, Long> s = stamps(t.app().lines().stream().map(OutputLine::text).toList());
+            long podEnd = nanos(t.deletedAt().plus(t.podEnd()));
+            long appExit = nanos(t.deletedAt().plus(t.app().exitedAt()));
+            long sidecarExit = nanos(t.deletedAt().plus(t.sidecar().orElseThrow().exitedAt()));
+            Long call = s.get(Stamp.CALL_DONE);
+            if (call == null || !s.containsKey(Stamp.RELEASE_CALL_END)) {
+                throw new IllegalStateException(mode + ": no cleanup call or no release seen; app output:\n"
+                        + String.join("\n", t.app().lines().stream().map(OutputLine::text).toList()));
+            }
+            Map<String, Double> f = new LinkedHashMap<>();
+            f.put("gap-after-last-cleanup-call", ms(podEnd - call));
+            if (s.containsKey(Stamp.TASK_RECORDED)) {
+                f.put("gap-after-last-cleanup-call.task-return", ms(s.get(Stamp.TASK_RECORDED) - call));
+                f.put("gap-after-last-cleanup-call.to-release-phase", ms(s.get(Stamp.RELEASE_PHASE_STARTED) - s.get(Stamp.TASK_RECORDED)));
+                f.put("gap-after-last-cleanup-call.pre-release-probe", ms(s.get(Stamp.RELEASE_CALL_START) - s.get(Stamp.RELEASE_PHASE_STARTED)));
+            } else {
+                f.put("gap-after-last-cleanup-call.pre-release-probe", ms(s.get(Stamp.RELEASE_CALL_START) - call));
+            }
+            f.put("gap-after-last-cleanup-call.release-call", ms(s.get(Stamp.RELEASE_CALL_END) - s.get(Stamp.RELEASE_CALL_START)));
+            f.put("gap-after-last-cleanup-call.sidecar-exit", ms(sidecarExit - s.get(Stamp.RELEASE_CALL_END)));
+            f.put("gap-after-last-cleanup-call.report", ms(s.get(Stamp.REPORT_DONE) - s.get(Stamp.RELEASE_CALL_END)));
+            f.put("gap-after-last-cleanup-call.app-exit", ms(appExit - s.get(Stamp.REPORT_DONE)));
+            return f;
+        }
+    }
+
+    // ---- sigterm-to-sequence, empty-sequence ----
+
+    void sigterm(boolean quick) throws Exception {
+        int reps = quick ? 7 : 21;
+        List<Double> toFirst = new ArrayList<>();
+        List<Double> toReport = new ArrayList<>();
+        List<Double> jvmToHooks = new ArrayList<>();
+        List<Double> hookToFirst = new ArrayList<>();
+        List<Double> hook = new ArrayList<>();
+        for (int i = 0; i < reps; i++) {
+            Signalled lib = signalled("empty");
+            Signalled plain = signalled("hook");
+            toFirst.add(ms(lib.stamps.get(Stamp.FIRST_PHASE) - lib.sigterm));
+            toReport.add(ms(lib.stamps.get(Stamp.REPORT_DONE) - lib.sigterm));
+            jvmToHooks.add(ms(lib.stamps.get(Stamp.HOOK) - lib.sigterm));
+            hookToFirst.add(ms(lib.stamps.get(Stamp.FIRST_PHASE) - lib.stamps.get(Stamp.HOOK)));
+            hook.add(ms(plain.stamps.get(Stamp.HOOK) - plain.sigterm));
+            System.out.printf(Locale.ROOT, "  [%2d/%d] SIGTERM -> first phase %.1f ms, -> report %.1f ms; plain hook %.1f ms%n", i + 1,
+                    reps, last(toFirst), last(toReport), last(hook));
+        }
+        String section = "shutdown-latency";
+        Figure first = new Figure(section, "sigterm-to-sequence", "ms", "library, fresh JVM", toFirst);
+        Figure empty = new Figure(section, "empty-sequence", "ms", "library, no task, no sidecar, fresh JVM", toReport);
+        Figure floor = new Figure(section, "sigterm-to-hook", "ms", "plain shutdown hook (no library)", hook);
+        figures.add(first);
+        figures.add(empty);
+        figures.add(floor);
+        figures.add(new Figure(section, "sigterm-to-sequence.jvm-to-hooks", "ms", "library, fresh JVM", jvmToHooks));
+        figures.add(new Figure(section, "sigterm-to-sequence.hook-to-first-phase", "ms", "library, fresh JVM", hookToFirst));
+        figures.add(Figure.of(section, "sigterm-to-sequence-vs-plain-hook", "ratio", "library / plain hook", first.median() / floor.median()));
+        Table t = new Table("from SIGTERM to", "median [min-max]", "samples");
+        t.row("first phase running (sigterm-to-sequence)", TerminationBenchmark.range(toFirst, "%.1f") + " ms", toFirst.size());
+        t.row("  of which: the JVM starting the hooks", TerminationBenchmark.range(jvmToHooks, "%.1f") + " ms", jvmToHooks.size());
+        t.row("  of which: hook start to first phase", TerminationBenchmark.range(hookToFirst, "%.1f") + " ms", hookToFirst.size());
+        t.row("final report, empty sequence (empty-sequence)", TerminationBenchmark.range(toReport, "%.1f") + " ms", toReport.size());
+        t.row("a plain hook running (no library, the floor)", TerminationBenchmark.range(hook, "%.1f") + " ms", hook.size());
+        out.append("\nSIGTERM to the sequence, fresh JVMs (").append(String.join(" ", SMALL_JVM)).append("), SIGTERM ")
+                .append(SETTLE.toMillis()).append(" ms after ready:\n").append(t.render())
+                .append(String.format(Locale.ROOT, "sigterm-to-sequence / plain hook (medians): %.2f%n", first.median() / floor.median()));
+    }
+
+    private record Signalled(long sigterm, Map<Stamp, Long> stamps) {
+    }
+
+    private static Signalled signalled(String mode) throws Exception {
+        Process p = new ProcessBuilder(JavaProcess.javaCommand(SMALL_JVM, LatencyApp.class, mode)).redirectErrorStream(true).start();
+        try {
+            CompletableFuture<Void> ready = new CompletableFuture<>();
+            List<String> lines = new ArrayList<>();
+            Thread reader = reader(p, lines, ready);
+            ready.get(30, TimeUnit.SECONDS);
+            Thread.sleep(SETTLE.toMillis());
+            long sigterm = LatencyApp.epochNanos();
+            // SIGTERM; Process.destroy() would also close our end of its output.
+            p.toHandle().destroy();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(mode + ": no exit 30 s after SIGTERM");
+            }
+            reader.join(5_000);
+            Map<Stamp, Long> s;
+            synchronized (lines) {
+                s = stamps(lines);
+            }
+            if (!s.containsKey(Stamp.HOOK) && !s.containsKey(Stamp.REPORT_DONE)) {
+                throw new IllegalStateException(mode + ": no stamps; output:\n" + String.join("\n", lines));
+            }
+            return new Signalled(sigterm, s);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    // ---- startup-cost ----
+
+    void startup(boolean quick) throws Exception {
+        int reps = quick ? 5 : 15;
+        Map<String, List<Double>> lib = new LinkedHashMap<>();
+        List<Double> raw = new ArrayList<>();
+        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(EmulatorMode.ISTIO_1_26).timeToLive(Duration.ZERO)
+                .statsFlushInterval(Duration.ofMillis(1)).build()) {
+            emulator.start();
+            StartupBenchmark.pilotAgentWait(URI.create(emulator.agentUrl() + "/healthz/ready"));
+            for (int i = 0; i < reps; i++) {
+                Map<Stamp, Long> s = startupRun("startup", emulator);
+                lib.computeIfAbsent("startup-cost", k -> new ArrayList<>()).add(ms(s.get(Stamp.READY) - s.get(Stamp.MAIN)));
+                lib.computeIfAbsent("startup-cost.build", k -> new ArrayList<>()).add(ms(s.get(Stamp.BUILT) - s.get(Stamp.MAIN)));
+                lib.computeIfAbsent("startup-cost.install", k -> new ArrayList<>()).add(ms(s.get(Stamp.INSTALLED) - s.get(Stamp.BUILT)));
+                lib.computeIfAbsent("startup-cost.await-sidecar-ready", k -> new ArrayList<>())
+                        .add(ms(s.get(Stamp.READY) - s.get(Stamp.INSTALLED)));
+                lib.computeIfAbsent("startup-cost.to-first-admin-call", k -> new ArrayList<>())
+                        .add(ms(s.get(Stamp.FIRST_ADMIN_CALL_START) - s.get(Stamp.MAIN)));
+                Map<Stamp, Long> r = startupRun("startup-raw", emulator);
+                raw.add(ms(r.get(Stamp.READY) - r.get(Stamp.MAIN)));
+                System.out.printf(Locale.ROOT, "  [%2d/%d] startup-cost %.1f ms; one plain GET %.1f ms%n", i + 1, reps,
+                        last(lib.get("startup-cost")), last(raw));
+            }
+        }
+        String section = "startup-cost";
+        Table t = new Table("step (fresh JVM, sidecar already ready)", "median [min-max]");
+        for (Map.Entry<String, List<Double>> e : lib.entrySet()) {
+            figures.add(new Figure(section, e.getKey(), "ms", "library, fresh JVM", e.getValue()));
+            t.row(e.getKey(), TerminationBenchmark.range(e.getValue(), "%.1f") + " ms");
+        }
+        figures.add(new Figure(section, "startup-cost", "ms", "one plain GET /healthz/ready (no library)", raw));
+        t.row("one plain GET /healthz/ready (no library, HttpURLConnection)", TerminationBenchmark.range(raw, "%.1f") + " ms");
+        double ratio = Figure.median(lib.get("startup-cost")) / Figure.median(raw);
+        figures.add(Figure.of(section, "startup-cost-vs-plain-get", "ratio", "library / one plain GET", ratio));
+        out.append("\nStartup cost: build() + install() + awaitSidecarReady(), from main() (").append(reps).append(" fresh JVMs):\n")
+                .append(t.render()).append(String.format(Locale.ROOT, "library / one plain GET (medians): %.2f%n", ratio));
+    }
+
+    private static Map<Stamp, Long> startupRun(String mode, SidecarEmulator emulator) throws Exception {
+        Process p = new ProcessBuilder(JavaProcess.javaCommand(SMALL_JVM, LatencyApp.class, mode, emulator.adminUrl().toString(),
+                emulator.agentUrl().toString())).redirectErrorStream(true).start();
+        try {
+            List<String> lines = new ArrayList<>();
+            Thread reader = reader(p, lines, new CompletableFuture<>());
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException(mode + ": failed; output:\n" + String.join("\n", lines));
+            }
+            reader.join(5_000);
+            synchronized (lines) {
+                return stamps(lines);
+            }
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    // ---- helpers ----
+
+    private static Thread reader(Process p, List<String> lines, CompletableFuture<Void> ready) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    synchronized (lines) {
+                        lines.add(line);
+                    }
+                    if (line.startsWith("APP_READY")) {
+                        ready.complete(null);
+                    }
+                }
+            } catch (Exception e) {
+                ready.completeExceptionally(e);
+            }
+            ready.completeExceptionally(new IllegalStateException("the child ended before it was ready: " + lines));
+        }, "latency-child-reader");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    static Map<Stamp, Long> stamps(List<String> lines) {
+        Map<Stamp, Long> m = new EnumMap<>(Stamp.class);
+        for (String l : lines) {
+            if (l.startsWith("LAT ")) {
+                String[] p = l.split(" ");
+                m.put(Stamp.valueOf(p[1]), Long.parseLong(p[2]));
+            }
+        }
+        return m;
+    }
+
+    private static void add(Map<String, List<Double>> into, Map<String, Double> sample) {
+        sample.forEach((k, v) -> into.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+    }
+
+    private static double last(List<Double> l) {
+        return l.get(l.size() - 1);
+    }
+
+    private static long nanos(Instant i) {
+        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+
+    /** A downstream service that answers every cleanup call with 200. */
+    private static final class Downstream implements AutoCloseable {
+        private final HttpServer server;
+
+        Downstream() throws java.io.IOException {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
+            server.createContext("/", ex -> {
+                ex.getRequestBody().readAllBytes();
+                ex.sendResponseHeaders(200, -1);
+                ex.close();
+            });
+            server.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/cleanup";
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+}
