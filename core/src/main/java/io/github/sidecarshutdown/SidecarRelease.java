@@ -91,7 +91,7 @@ final class SidecarRelease {
             default:
                 if (reused && guard.observe() == SidecarState.GONE) {
                     // It exited between the guard's probe and the call: what a fresh probe would have said.
-                    return PhaseOutcome.skipped(whyNotTerminating(SidecarState.GONE) + " (after it was seen terminating)");
+                    return PhaseOutcome.skipped(whyNotTerminating(SidecarState.GONE, guard.facts().mode()) + " (after it was seen terminating)");
                 }
                 return PhaseOutcome.failed(call.get() + " failed: " + LogSafe.of(r.detail()));
         }
