@@ -52,6 +52,7 @@ final class ScriptedLoopbackServer implements AutoCloseable {
     }
 
     private final ServerSocket server;
+    private final Thread acceptor;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile Function<String, Reply> script;
     /** {@code METHOD /path?query} of every request read, in arrival order. */
@@ -65,9 +66,9 @@ final class ScriptedLoopbackServer implements AutoCloseable {
         this.script = script;
         this.server = new ServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        Thread t = new Thread(this::acceptLoop, "scripted-http-" + server.getLocalPort());
-        t.setDaemon(true);
-        t.start();
+        acceptor = new Thread(this::acceptLoop, "scripted-http-" + server.getLocalPort());
+        acceptor.setDaemon(true);
+        acceptor.start();
     }
 
     /** Answers every request the same way. */
@@ -191,6 +192,13 @@ final class ScriptedLoopbackServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.close();
+        // A close racing a blocked accept() may let one more connection in before the accept thread
+        // sees it (seen: a request answered after die()); the port refuses only once that thread is out.
+        try {
+            acceptor.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (Socket s : open) {
             s.close();
         }
