@@ -38,7 +38,13 @@ public final class DemoRunner {
                 new DemoScenario("istio-1.0, Envoy dies at SIGTERM, 1s cleanup", "ISTIO_1_0", Duration.ofSeconds(5), Duration.ofSeconds(1),
                         "nothing can be delivered; the library fails fast and reports why"),
                 new DemoScenario("native sidecar, 3s cleanup", "NATIVE", Duration.ofSeconds(5), Duration.ofSeconds(3),
-                        "outbound works until the app exits; the library adds no release"));
+                        "outbound works until the app exits; the library adds no release"),
+                new DemoScenario("consul-dataplane, 4s grace period, 2s cleanup", "CONSUL", Duration.ofSeconds(4), Duration.ofSeconds(2),
+                        "its SIGTERM cannot be seen, so nothing is released: the library keeps inbound whole and fits"
+                                + " cleanup in the grace period; the Pod lasts that period, so set it to what the app needs"),
+                new DemoScenario("kuma-dp, 4s drain time, 2s cleanup", "KUMA", Duration.ofSeconds(4), Duration.ofSeconds(2),
+                        "kuma-dp waits out its drain time whatever the app does: the library keeps inbound whole and fits"
+                                + " cleanup in it"));
     }
 
     /** One scenario and variant, measured. */
@@ -65,7 +71,7 @@ public final class DemoRunner {
                     System.exit(2);
             }
         }
-        System.out.println("sidecar-shutdown demo: each Pod is the plain-Java example app + the Istio sidecar emulator,");
+        System.out.println("sidecar-shutdown demo: each Pod is the plain-Java example app + the sidecar emulator (Istio, Consul or Kuma),");
         System.out.println("two real processes; the Pod is deleted like the kubelet does (SIGTERM to both at once, or to the");
         System.out.println("native sidecar after the app). " + CLIENTS + " clients send requests until endpoints forget the Pod ("
                 + ENDPOINT_PROPAGATION.toMillis() + " ms).");
