@@ -79,10 +79,11 @@ final class SidecarRelease {
         if (!latch.claim(owner)) {
             return PhaseOutcome.skipped("already released by another coordinator in this JVM");
         }
-        report.released();
         SidecarCallResult r = sidecar.release(deadline.cap(settings.adminTimeout()));
         switch (r.outcome()) {
             case DONE:
+                // Only an acknowledged release counts: a sidecar that declines (SKIPPED) or a failed call was not released.
+                report.released();
                 return PhaseOutcome.succeeded(call.get() + ": the sidecar exits now" + (job && s == SidecarState.LIVE
                         ? " (workload job: the app's exit is the Pod's end, so the live sidecar is released for the Job to complete)"
                         : ""));

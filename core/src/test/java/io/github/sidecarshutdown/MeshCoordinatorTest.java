@@ -148,6 +148,9 @@ class MeshCoordinatorTest {
                 "GET /downstream").doesNotContain("POST /quitquitquit");
         assertThat(report.phase(ShutdownPhase.SIDECAR_RELEASE)).hasValueSatisfying(p ->
                 assertThat(p.detail()).contains("waits out its drain time"));
+        // The sidecar declined the release: the summary must not claim it was released.
+        assertThat(report.sidecarReleased()).as(report.summaryLine()).isFalse();
+        assertThat(report.summaryLine()).contains("not released");
     }
 
     @Test
