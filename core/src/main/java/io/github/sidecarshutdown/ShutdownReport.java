@@ -25,7 +25,8 @@ import java.util.stream.Collectors;
  * @param complete         whether the sequence had ended
  * @param sidecar          the sidecar as resolved, e.g. {@code istio 1.26.2}
  * @param sidecarAtStart   the sidecar's state when shutdown began
- * @param sidecarReleased  whether the sidecar was told to exit
+ * @param sidecarReleased  whether the sidecar was told to exit and acknowledged it (a declined or failed
+ *                         release call is not a release)
  * @param phases           phase results in the order they ended
  * @param tasks            task results in the order they ended
  * @param workload         the workload the shutdown ran for ({@code job}: the app's exit is the Pod's end)
