@@ -2,13 +2,10 @@ package io.github.sidecarshutdown.testkit.emulator;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.jspecify.annotations.Nullable;
 
 /**
  * consul-dataplane, the main process of Consul's sidecar container, for {@link EmulatorMode#CONSUL}: its
@@ -45,10 +42,8 @@ final class ConsulDataplane implements HttpHandler, MeshAgent {
     private final ScheduledExecutorService scheduler;
     private final SocketListener listener;
     private final AtomicBoolean signalled = new AtomicBoolean();
-    private final CountDownLatch exited = new CountDownLatch(1);
+    private final ProcessExit exitRecord = new ProcessExit();
     private ProxyState proxyState = ProxyState.RUNNING;
-    private volatile long exitedNanos;
-    private volatile @Nullable Instant exitedAt;
 
     ConsulDataplane(EmulatorSettings settings, EnvoyProcess envoy, Recorder recorder, ThreadFactory threads,
             ScheduledExecutorService scheduler) {
@@ -192,36 +187,19 @@ final class ConsulDataplane implements HttpHandler, MeshAgent {
 
     private void exit(String why) {
         synchronized (this) {
-            if (exitedAt != null) {
+            if (!exitRecord.stamp()) {
                 return;
             }
             proxyState = ProxyState.EXITED;
-            exitedNanos = System.nanoTime();
-            exitedAt = Instant.now();
         }
         listener.close();
         recorder.event(SidecarEvent.Type.AGENT_EXITED, "consul-dataplane exited, code 0 (" + why + ")");
-        exited.countDown();
+        exitRecord.announce();
     }
 
     @Override
-    public boolean awaitExit(Duration timeout) throws InterruptedException {
-        return exited.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    @Override
-    public boolean isExited() {
-        return exitedAt != null;
-    }
-
-    @Override
-    public long exitedNanos() {
-        return exitedNanos;
-    }
-
-    @Override
-    public @Nullable Instant exitedAt() {
-        return exitedAt;
+    public ProcessExit exitRecord() {
+        return exitRecord;
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.github.sidecarshutdown.testkit.emulator;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -35,11 +34,9 @@ final class KumaDp implements HttpHandler, MeshAgent {
     private final SocketListener listener;
     private final AtomicInteger stopSignals = new AtomicInteger();
     private final CountDownLatch secondSignal = new CountDownLatch(1);
-    private final CountDownLatch exited = new CountDownLatch(1);
+    private final ProcessExit exitRecord = new ProcessExit();
     private volatile boolean terminating;
     private volatile @Nullable Thread drain;
-    private volatile long exitedNanos;
-    private volatile @Nullable Instant exitedAt;
 
     KumaDp(EmulatorSettings settings, EnvoyProcess envoy, Recorder recorder, ThreadFactory threads) {
         this.settings = settings;
@@ -135,36 +132,19 @@ final class KumaDp implements HttpHandler, MeshAgent {
 
     private void exit(String why) {
         synchronized (this) {
-            if (exitedAt != null) {
+            if (!exitRecord.stamp()) {
                 return;
             }
             terminating = true;
-            exitedNanos = System.nanoTime();
-            exitedAt = Instant.now();
         }
         listener.close();
         recorder.event(SidecarEvent.Type.AGENT_EXITED, "kuma-dp exited, code 0 (" + why + ")");
-        exited.countDown();
+        exitRecord.announce();
     }
 
     @Override
-    public boolean awaitExit(Duration timeout) throws InterruptedException {
-        return exited.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    @Override
-    public boolean isExited() {
-        return exitedAt != null;
-    }
-
-    @Override
-    public long exitedNanos() {
-        return exitedNanos;
-    }
-
-    @Override
-    public @Nullable Instant exitedAt() {
-        return exitedAt;
+    public ProcessExit exitRecord() {
+        return exitRecord;
     }
 
     @Override

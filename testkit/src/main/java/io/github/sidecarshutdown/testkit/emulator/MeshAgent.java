@@ -44,13 +44,24 @@ interface MeshAgent {
     /** The Pod's deletion, before SIGTERM: what the mesh's preStop hook (if it injects one) does. */
     void podDeletionStarted();
 
-    boolean awaitExit(Duration timeout) throws InterruptedException;
+    /** The container's exit: stamped once by the implementation when its process ends. */
+    ProcessExit exitRecord();
 
-    boolean isExited();
+    default boolean awaitExit(Duration timeout) throws InterruptedException {
+        return exitRecord().await(timeout);
+    }
 
-    long exitedNanos();
+    default boolean isExited() {
+        return exitRecord().happened();
+    }
 
-    @Nullable Instant exitedAt();
+    default long exitedNanos() {
+        return exitRecord().nanos();
+    }
+
+    default @Nullable Instant exitedAt() {
+        return exitRecord().at();
+    }
 
     void close();
 }

@@ -2,12 +2,9 @@ package io.github.sidecarshutdown.testkit.emulator;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The other meshes' sidecars (linkerd2-proxy {@code linkerd/app/admin/src/server.rs}, Dapr's health and
@@ -33,10 +30,8 @@ final class MeshProxy implements HttpHandler, MeshAgent {
     private final Recorder recorder;
     private final ScheduledExecutorService scheduler;
     private final SocketListener listener;
-    private final CountDownLatch exited = new CountDownLatch(1);
+    private final ProcessExit exitRecord = new ProcessExit();
     private volatile boolean terminating;
-    private volatile long exitedNanos;
-    private volatile @Nullable Instant exitedAt;
 
     MeshProxy(EmulatorSettings settings, Recorder recorder, ThreadFactory threads, ScheduledExecutorService scheduler) {
         this.mode = settings.mode();
@@ -151,26 +146,14 @@ final class MeshProxy implements HttpHandler, MeshAgent {
 
     private void exit(String why) {
         synchronized (this) {
-            if (exitedAt != null) {
+            if (!exitRecord.stamp()) {
                 return;
             }
             terminating = true;
-            exitedNanos = System.nanoTime();
-            exitedAt = Instant.now();
         }
         listener.close();
         recorder.event(SidecarEvent.Type.AGENT_EXITED, (mode == EmulatorMode.LINKERD ? "linkerd-proxy" : "daprd") + " exited (" + why + ")");
-        exited.countDown();
-    }
-
-    @Override
-    public boolean awaitExit(Duration timeout) throws InterruptedException {
-        return exited.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    @Override
-    public boolean isExited() {
-        return exitedAt != null;
+        exitRecord.announce();
     }
 
     boolean isTerminating() {
@@ -178,13 +161,8 @@ final class MeshProxy implements HttpHandler, MeshAgent {
     }
 
     @Override
-    public long exitedNanos() {
-        return exitedNanos;
-    }
-
-    @Override
-    public @Nullable Instant exitedAt() {
-        return exitedAt;
+    public ProcessExit exitRecord() {
+        return exitRecord;
     }
 
     @Override
