@@ -1,18 +1,7 @@
 package io.github.sidecarshutdown.benchmarks;
 
-import com.sun.net.httpserver.HttpServer;
-import io.github.sidecarshutdown.examples.plain.PlainJavaApp;
-import io.github.sidecarshutdown.testkit.pod.ContainerSpec;
-import io.github.sidecarshutdown.testkit.pod.ContainerSpecBuilder;
-import io.github.sidecarshutdown.testkit.pod.InboundLoad;
-import io.github.sidecarshutdown.testkit.pod.JavaProcess;
-import io.github.sidecarshutdown.testkit.pod.LoopbackPorts;
-import io.github.sidecarshutdown.testkit.pod.PodSimulator;
+import io.github.sidecarshutdown.examples.demo.TerminationRun;
 import io.github.sidecarshutdown.testkit.pod.PodTermination;
-import io.github.sidecarshutdown.testkit.pod.SidecarKind;
-import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,7 +25,6 @@ final class AdaptiveDelayBenchmark {
     static final Duration TARGET_MARGIN = Duration.ofMillis(500);
     static final int CLIENTS = 50;
     static final long SEED = 20240616L;
-    private static final List<String> SMALL_JVM = List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
     /** How the library's delay is set. */
     enum Variant {
@@ -88,66 +76,14 @@ final class AdaptiveDelayBenchmark {
     }
 
     private static Run pod(String mode, Variant v, long stopMs) throws Exception {
-        boolean nativeMode = mode.equals("NATIVE");
-        int appPort = LoopbackPorts.freePort();
-        Path preStop = Files.createTempFile("sidecar-adaptive-prestop", "");
-        Files.delete(preStop);
-        HttpServer downstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-        downstream.createContext("/cleanup", ex -> {
-            ex.getRequestBody().readAllBytes();
-            ex.sendResponseHeaders(200, -1);
-            ex.close();
-        });
-        downstream.start();
         // A long window with the release on: the Pod's end is the app's own end, as in the termination cell.
-        List<String> emulatorArgs = new ArrayList<>(List.of("--mode", mode, "--termination-drain-duration", "15s",
-                "--app-port", String.valueOf(appPort), "--traffic-stats", "true"));
-        if (nativeMode) {
-            emulatorArgs.addAll(List.of("--native-prestop-file", preStop.toString()));
-        }
-        ContainerSpecBuilder app = ContainerSpec.builder().name("app")
-                .command(JavaProcess.javaCommand(SMALL_JVM, PlainJavaApp.class))
-                .env("APP_PORT", String.valueOf(appPort))
-                .env("USE_LIBRARY", "true")
-                .env("DOWNSTREAM_URL", "http://127.0.0.1:" + downstream.getAddress().getPort())
-                .env("CLEANUP_WORK", WORK.toMillis() + "ms")
-                .env("CLEANUP_CALLS", "2")
-                .env("SIDECAR_SHUTDOWN_GRACE_PERIOD", "30s")
-                .env("SIDECAR_SHUTDOWN_PROPAGATION_DELAY", MAX_DELAY.toMillis() + "ms")
-                .env("SIDECAR_SHUTDOWN_QUIET_PERIOD", v.quiet.toMillis() + "ms")
-                .env("SIDECAR_SHUTDOWN_DRAIN_TIMEOUT", "2s")
-                .readyPattern("^APP_READY ");
-        try (PodSimulator pod = PodSimulator.builder()
-                .sidecarKind(nativeMode ? SidecarKind.NATIVE : SidecarKind.CLASSIC)
-                .nativePreStopFile(preStop)
-                .terminationGracePeriod(Duration.ofSeconds(30))
-                .sidecar(ContainerSpec.builder().name("istio-proxy")
-                        .command(JavaProcess.javaCommand(SMALL_JVM,
-                                "io.github.sidecarshutdown.testkit.emulator.SidecarEmulatorMain", emulatorArgs))
-                        .readyPattern("^SIDECAR_EMULATOR_READY ").build())
-                .app(ready -> app
-                        .env("OUTBOUND_PROXY", "127.0.0.1:" + ready.port("outbound"))
-                        .env("SIDECAR_SHUTDOWN_ADMIN_URL", "http://127.0.0.1:" + ready.port("admin"))
-                        .env("SIDECAR_SHUTDOWN_AGENT_URL", "http://127.0.0.1:" + ready.port("agent"))
-                        .build())
-                .build()) {
-            pod.start();
-            Duration lead = Duration.ofMillis(300);
-            pod.startInboundLoad(InboundLoad.builder()
-                    .url("http://127.0.0.1:" + pod.sidecarReady().port("inbound") + "/hello")
-                    .clients(CLIENTS).leadTime(lead).maxDuration(lead.plusMillis(stopMs))
-                    .requestTimeout(Duration.ofSeconds(2)).build());
-            PodTermination t = pod.deletePod();
-            long lastSent = t.inbound().requests().stream().mapToLong(r -> r.sentAt().toMillis()).max().orElse(0);
-            String delay = t.app().lines().stream().map(l -> l.text())
-                    .filter(l -> l.contains("sidecar-shutdown clean in") || l.contains("sidecar-shutdown degraded in"))
-                    .findFirst().map(AdaptiveDelayBenchmark::delayPhase).orElse("?");
-            return new Run(mode, v, stopMs, Math.max(0, lastSent), t.podEndMs(), t.inbound().failures(),
-                    t.inbound().total(), delay);
-        } finally {
-            downstream.stop(0);
-            Files.deleteIfExists(preStop);
-        }
+        TerminationRun.Result r = TerminationRun.run(new TerminationRun.Spec(mode, Duration.ofSeconds(15),
+                Duration.ofSeconds(5), WORK, 2, true, MAX_DELAY, Duration.ofSeconds(2), CLIENTS, Duration.ofMillis(stopMs),
+                Duration.ofSeconds(30)).withQuietPeriod(v.quiet));
+        PodTermination t = r.termination();
+        long lastSent = t.inbound().requests().stream().mapToLong(q -> q.sentAt().toMillis()).max().orElse(0);
+        String delay = r.report().isEmpty() ? "?" : delayPhase(r.report());
+        return new Run(mode, v, stopMs, Math.max(0, lastSent), r.podEndMs(), r.inboundFailed(), r.inboundTotal(), delay);
     }
 
     /** The {@code propagation_delay=...} part of the report line. */

@@ -45,14 +45,17 @@ public final class TerminationRun {
      * @param app                 which example app runs in the Pod
      * @param preStopLoop         the sidecar's SIGTERM waits for the seed document's preStop loop
      *                            (classic modes only, see {@link SidecarKind#PRESTOP_LOOP})
+     * @param quietPeriod         the library's {@code quiet-period} (0: off); when set, the emulated Envoy
+     *                            also keeps its inbound counters, as a Pod does with {@code proxyStatsMatcher}
      */
     public record Spec(String mode, Duration window, Duration minimumDrain, Duration cleanupWork, int cleanupCalls,
             boolean library, Duration propagationDelay, Duration drainTimeout, int clients, Duration endpointPropagation,
-            Duration gracePeriod, App app, boolean preStopLoop) {
+            Duration gracePeriod, App app, boolean preStopLoop, Duration quietPeriod) {
 
         public Spec {
             Objects.requireNonNull(mode, "mode");
             Objects.requireNonNull(app, "app");
+            Objects.requireNonNull(quietPeriod, "quietPeriod");
             if (cleanupCalls < 1) {
                 throw new IllegalArgumentException("cleanupCalls: " + cleanupCalls + " (expected: >= 1)");
             }
@@ -66,7 +69,21 @@ public final class TerminationRun {
                 boolean library, Duration propagationDelay, Duration drainTimeout, int clients, Duration endpointPropagation,
                 Duration gracePeriod) {
             this(mode, window, minimumDrain, cleanupWork, cleanupCalls, library, propagationDelay, drainTimeout, clients,
-                    endpointPropagation, gracePeriod, App.PLAIN_JAVA, false);
+                    endpointPropagation, gracePeriod, App.PLAIN_JAVA, false, Duration.ZERO);
+        }
+
+        /** Without a quiet period. */
+        public Spec(String mode, Duration window, Duration minimumDrain, Duration cleanupWork, int cleanupCalls,
+                boolean library, Duration propagationDelay, Duration drainTimeout, int clients, Duration endpointPropagation,
+                Duration gracePeriod, App app, boolean preStopLoop) {
+            this(mode, window, minimumDrain, cleanupWork, cleanupCalls, library, propagationDelay, drainTimeout, clients,
+                    endpointPropagation, gracePeriod, app, preStopLoop, Duration.ZERO);
+        }
+
+        /** This spec with the library's {@code quiet-period} set (and the sidecar's inbound counters kept). */
+        public Spec withQuietPeriod(Duration quiet) {
+            return new Spec(mode, window, minimumDrain, cleanupWork, cleanupCalls, library, propagationDelay, drainTimeout,
+                    clients, endpointPropagation, gracePeriod, app, preStopLoop, quiet);
         }
 
         boolean isNative() {
@@ -156,6 +173,9 @@ public final class TerminationRun {
         if (s.isNative()) {
             emulatorArgs.addAll(List.of("--native-prestop-file", preStop.toString()));
         }
+        if (!s.quietPeriod().isZero()) {
+            emulatorArgs.addAll(List.of("--traffic-stats", "true"));
+        }
         // The window of the other Envoy meshes: consul-dataplane's grace period, kuma-dp's drain time.
         if (s.mode().equals("CONSUL")) {
             emulatorArgs.addAll(List.of("--shutdown-grace-period", s.window().toMillis() + "ms"));
@@ -213,6 +233,7 @@ public final class TerminationRun {
                 .env("SIDECAR_SHUTDOWN_GRACE_PERIOD", s.gracePeriod().toMillis() + "ms")
                 .env("SIDECAR_SHUTDOWN_PROPAGATION_DELAY", s.propagationDelay().toMillis() + "ms")
                 .env("SIDECAR_SHUTDOWN_DRAIN_TIMEOUT", s.drainTimeout().toMillis() + "ms")
+                .env("SIDECAR_SHUTDOWN_QUIET_PERIOD", s.quietPeriod().toMillis() + "ms")
                 .readyPattern("^APP_READY ");
         if (!s.hasSidecar()) {
             // A Pod without sidecar: nothing listens where the admin and agent would be, traffic goes direct.
