@@ -43,8 +43,13 @@ final class MeshFakes {
         volatile String serverInfo;
 
         Envoy(String serverInfo) throws IOException {
+            this(0, serverInfo);
+        }
+
+        /** On {@code port} (0: a free one): a sidecar that starts after the app binds the port it was given. */
+        Envoy(int port, String serverInfo) throws IOException {
             this.serverInfo = serverInfo;
-            this.server = new ScriptedLoopbackServer(this::answer);
+            this.server = new ScriptedLoopbackServer(port, this::answer);
         }
 
         private Reply answer(String request) {

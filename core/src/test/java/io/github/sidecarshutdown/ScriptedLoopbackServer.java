@@ -63,9 +63,19 @@ final class ScriptedLoopbackServer implements AutoCloseable {
 
     /** @param script from {@code METHOD /path?query} to what to answer; may be changed later with {@link #script} */
     ScriptedLoopbackServer(Function<String, Reply> script) throws IOException {
+        this(0, script);
+    }
+
+    /**
+     * @param port   the loopback port to listen on (0: any free one); a sidecar that starts after the
+     *               app binds the port the app was told about
+     * @param script as above
+     */
+    ScriptedLoopbackServer(int port, Function<String, Reply> script) throws IOException {
         this.script = script;
         this.server = new ServerSocket();
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        server.setReuseAddress(true);
+        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         acceptor = new Thread(this::acceptLoop, "scripted-http-" + server.getLocalPort());
         acceptor.setDaemon(true);
         acceptor.start();
