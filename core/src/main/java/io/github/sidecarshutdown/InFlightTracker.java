@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.LongAdder;
  * (see {@link io.github.sidecarshutdown.jdkhttp.JdkHttpServerSupport} for the JDK server).
  *
  * <p>The inbound drain waits only for the requests that were in flight when it began
- * ({@link #awaitDrained}): a server that keeps serving already-open keep-alive connections after
+ * ({@link #beginDrain()}, {@link #activeBeforeDrain()}): a server that keeps serving already-open keep-alive connections after
  * its own graceful shutdown (Reactor Netty does) could otherwise hold the drain, and the cleanup
  * behind it, for the whole drain timeout. So each request is counted in the epoch it arrived in:
  * before the drain, or after it began.
@@ -84,24 +84,16 @@ public final class InFlightTracker {
     }
 
     /**
-     * Begins the drain: from now on, arriving requests are served as usual but not waited for by
-     * {@link #awaitDrained}; then waits for the requests that were in flight before.
-     *
-     * @return whether they all finished by {@code deadline}
+     * Begins the drain: requests arriving from now on are served as usual but are not counted by
+     * {@link #activeBeforeDrain()}. The coordinator calls it when its inbound drain begins; an app
+     * has no reason to. Idempotent.
      */
-    boolean awaitDrained(TimeSource time, Deadline deadline) throws InterruptedException {
+    public void beginDrain() {
         epoch = 1;
-        while (active(0) > 0) {
-            if (deadline.isExpired()) {
-                return false;
-            }
-            time.sleep(deadline.cap(POLL));
-        }
-        return true;
     }
 
-    /** Requests that arrived before the drain began and are still in flight. */
-    long activeBeforeDrain() {
+    /** Requests that arrived before {@link #beginDrain()} and are still in flight (all of them before it). */
+    public long activeBeforeDrain() {
         return active(0);
     }
 

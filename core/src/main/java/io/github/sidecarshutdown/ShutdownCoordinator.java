@@ -6,6 +6,8 @@ import io.github.sidecarshutdown.config.Setting;
 import io.github.sidecarshutdown.internal.Durations;
 import io.github.sidecarshutdown.internal.RuntimeHooks;
 import io.github.sidecarshutdown.internal.TimeSource;
+import io.github.sidecarshutdown.internal.engine.Engine;
+import io.github.sidecarshutdown.internal.engine.SequenceRun;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import java.time.Duration;
 import java.util.List;
@@ -43,7 +45,7 @@ public final class ShutdownCoordinator {
     private static final Logger logger = LoggerFactory.getLogger(ShutdownCoordinator.class);
 
     /** How long past its deadline a caller waits for a sequence before taking a snapshot. */
-    static final Duration OVERRUN_BOUND = Duration.ofSeconds(1);
+    static final Duration OVERRUN_BOUND = SequenceRun.OVERRUN_BOUND;
 
     /** The coordinator's lifecycle; each state only moves forward. */
     public enum State {
@@ -57,37 +59,30 @@ public final class ShutdownCoordinator {
         TERMINATED
     }
 
-    private final ShutdownSettings settings;
-    private final Sidecar sidecar;
+    private final Engine engine;
     private final List<ShutdownTask> tasks;
     private final List<ShutdownListener> listeners;
-    private final TimeSource time;
     private final RuntimeHooks hooks;
-    private final InFlightTracker inFlight = new InFlightTracker();
-    private final ReadinessGate readiness = new ReadinessGate();
+    private final InFlightTracker inFlight;
+    private final ReadinessGate readiness;
     private final AtomicBoolean hookRegistered = new AtomicBoolean();
     private final Object lock = new Object();
-    /** The process-wide release latch: {@link ProcessRelease#INSTANCE}, or a private one for the install-time rehearsal. */
-    final ProcessRelease processes;
-    /** The install-time rehearsal ({@link Rehearsal}): its sequence logs nothing. */
-    final boolean rehearsal;
     private @Nullable SequenceRun run; // guarded by lock
 
     ShutdownCoordinator(ShutdownSettings settings, Sidecar sidecar, List<ShutdownTask> tasks, List<ShutdownListener> listeners,
             TimeSource time, RuntimeHooks hooks) {
-        this(settings, sidecar, tasks, listeners, time, hooks, ProcessRelease.INSTANCE, false);
+        this(settings, sidecar, List.of(), tasks, listeners, time, hooks);
     }
 
-    ShutdownCoordinator(ShutdownSettings settings, Sidecar sidecar, List<ShutdownTask> tasks, List<ShutdownListener> listeners,
-            TimeSource time, RuntimeHooks hooks, ProcessRelease processes, boolean rehearsal) {
-        this.processes = processes;
-        this.rehearsal = rehearsal;
-        this.settings = settings;
-        this.sidecar = sidecar;
+    /** @param notes what the plan says about the sidecar, once (from the builder's mesh resolution) */
+    ShutdownCoordinator(ShutdownSettings settings, Sidecar sidecar, List<String> notes, List<ShutdownTask> tasks,
+            List<ShutdownListener> listeners, TimeSource time, RuntimeHooks hooks) {
         this.tasks = new CopyOnWriteArrayList<>(tasks);
         this.listeners = new CopyOnWriteArrayList<>(listeners);
-        this.time = time;
         this.hooks = hooks;
+        this.inFlight = new InFlightTracker();
+        this.readiness = new ReadinessGate();
+        this.engine = new Engine(settings, sidecar, notes, this.listeners, time, inFlight, readiness);
     }
 
     /** A builder with the defaults of a classic Istio sidecar and a 30 s grace period. */
@@ -97,12 +92,12 @@ public final class ShutdownCoordinator {
 
     /** The validated settings. */
     public ShutdownSettings settings() {
-        return settings;
+        return engine.settings();
     }
 
     /** The sidecar this coordinator talks to. */
     public Sidecar sidecar() {
-        return sidecar;
+        return engine.sidecar();
     }
 
     /** The in-flight tracker the app's server should wrap requests with. */
@@ -124,7 +119,7 @@ public final class ShutdownCoordinator {
     public State state() {
         synchronized (lock) {
             if (run != null) {
-                return run.future.isDone() ? State.TERMINATED : State.STOPPING;
+                return run.isDone() ? State.TERMINATED : State.STOPPING;
             }
         }
         return hookRegistered.get() ? State.INSTALLED : State.NEW;
@@ -137,7 +132,7 @@ public final class ShutdownCoordinator {
      * @return this
      */
     public ShutdownCoordinator install() {
-        if (!settings.enabled()) {
+        if (!settings().enabled()) {
             logger.info("sidecar-shutdown is disabled ({}=false): no shutdown hook installed",
                     Setting.ENABLED.envName());
             return this;
@@ -145,7 +140,7 @@ public final class ShutdownCoordinator {
         if (hookRegistered.compareAndSet(false, true)) {
             hooks.addShutdownHook(new Thread(this::runFromHook, "sidecar-shutdown-hook"));
             if (hooks.runAtJvmExit()) {
-                processes.hooked(this);
+                engine.hooked();
             }
             ShutdownPlan p = plan();
             // The plan is information; what does not fit is a warning, one line each, so that a
@@ -155,7 +150,7 @@ public final class ShutdownCoordinator {
                 logger.warn("Shutdown plan: {}", w);
             }
             // What SIGTERM will need is loaded and linked now, not in the hook (docs/timeline.md).
-            Rehearsal.once(settings);
+            Engine.rehearseOnce(settings());
         }
         return this;
     }
@@ -165,9 +160,12 @@ public final class ShutdownCoordinator {
         return hookRegistered.get();
     }
 
-    /** The plan for the tasks registered so far and what the sidecar says now. */
+    /**
+     * The plan for the tasks registered so far and what the sidecar says now: computed from the same
+     * phase objects and sidecar the shutdown runs with.
+     */
     public ShutdownPlan plan() {
-        return ShutdownPlan.compute(settings, tasks, sidecar.facts(settings.adminTimeout()));
+        return engine.plan(List.copyOf(tasks));
     }
 
     /**
@@ -181,7 +179,7 @@ public final class ShutdownCoordinator {
         synchronized (lock) {
             if (run != null) {
                 throw new IllegalStateException("Cannot register task '" + task.name() + "': shutdown began "
-                        + Durations.format(run.report.elapsed()) + " ago (" + run.report.trigger().tagValue()
+                        + Durations.format(run.elapsed()) + " ago (" + run.trigger().tagValue()
                         + "). Register tasks at startup, before the app can receive SIGTERM.");
             }
             tasks.add(task);
@@ -220,7 +218,7 @@ public final class ShutdownCoordinator {
 
     /** Starts the sequence (or joins the running one) without waiting; for asynchronous lifecycles. */
     public CompletableFuture<ShutdownReport> shutdownAsync() {
-        return startOrJoin(ShutdownTrigger.PROGRAMMATIC, ShutdownPhase.REPORT).future.copy();
+        return startOrJoin(ShutdownTrigger.PROGRAMMATIC, ShutdownPhase.REPORT).result();
     }
 
     /** The report: final once the sequence ended, a snapshot while it runs, empty before. */
@@ -232,13 +230,12 @@ public final class ShutdownCoordinator {
         if (r == null) {
             return Optional.empty();
         }
-        ShutdownReport done = r.future.getNow(null);
-        return Optional.of(done != null ? done : r.report.snapshot(false));
+        return Optional.of(r.finalReport().orElseGet(r::snapshot));
     }
 
     /** {@link #awaitSidecarReady(Duration)} with {@code startup-wait}. */
     public SidecarReadiness awaitSidecarReady() throws InterruptedException {
-        return awaitSidecarReady(settings.startupWait());
+        return awaitSidecarReady(settings().startupWait());
     }
 
     /**
@@ -251,7 +248,7 @@ public final class ShutdownCoordinator {
      */
     public SidecarReadiness awaitSidecarReady(Duration timeout) throws InterruptedException {
         requireNonNull(timeout, "timeout");
-        return new SidecarStartup(settings, sidecar, readiness, time, this::isShuttingDown).await(timeout);
+        return engine.awaitSidecarReady(timeout, this::isShuttingDown);
     }
 
     private boolean isShuttingDown() {
@@ -276,8 +273,7 @@ public final class ShutdownCoordinator {
         SequenceRun r;
         synchronized (lock) {
             if (run == null) {
-                run = new SequenceRun(this, trigger, target, List.copyOf(tasks), listeners, time);
-                run.start();
+                run = engine.start(trigger, target, List.copyOf(tasks));
                 return run;
             }
             r = run;

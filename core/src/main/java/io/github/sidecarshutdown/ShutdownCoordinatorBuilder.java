@@ -4,28 +4,32 @@ import static java.util.Objects.requireNonNull;
 
 import io.github.sidecarshutdown.config.InvalidSettingException;
 import io.github.sidecarshutdown.config.Setting;
+import io.github.sidecarshutdown.config.SettingKey;
 import io.github.sidecarshutdown.config.SettingParser;
-import io.github.sidecarshutdown.consul.ConsulSidecar;
-import io.github.sidecarshutdown.dapr.DaprSidecar;
+import io.github.sidecarshutdown.consul.ConsulMesh;
+import io.github.sidecarshutdown.dapr.DaprMesh;
 import io.github.sidecarshutdown.envoy.AdminCallListener;
-import io.github.sidecarshutdown.envoy.EnvoyAdminClient;
-import io.github.sidecarshutdown.envoy.EnvoyAdminClientBuilder;
-import io.github.sidecarshutdown.envoy.EnvoySidecar;
 import io.github.sidecarshutdown.internal.LogSafe;
 import io.github.sidecarshutdown.internal.RuntimeHooks;
 import io.github.sidecarshutdown.internal.TimeSource;
-import io.github.sidecarshutdown.kuma.KumaSidecar;
-import io.github.sidecarshutdown.linkerd.LinkerdSidecar;
-import io.github.sidecarshutdown.pod.MeshAnnotations;
-import io.github.sidecarshutdown.pod.PodFacts;
+import io.github.sidecarshutdown.internal.engine.Engine;
+import io.github.sidecarshutdown.istio.IstioMesh;
+import io.github.sidecarshutdown.kuma.KumaMesh;
+import io.github.sidecarshutdown.linkerd.LinkerdMesh;
+import io.github.sidecarshutdown.pod.PodAnnotations;
 import io.github.sidecarshutdown.pod.PodLabels;
+import io.github.sidecarshutdown.sidecar.MeshSetting;
+import io.github.sidecarshutdown.sidecar.Meshes;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,27 +66,20 @@ public final class ShutdownCoordinatorBuilder {
     private Duration taskTimeout = Duration.ofSeconds(5);
     private Duration minimumTaskWindow = Duration.ofMillis(250);
     private SidecarMode sidecarMode = SidecarMode.AUTO;
-    private URI adminUrl = EnvoyAdminClientBuilder.DEFAULT_ADMIN_URL;
-    private URI agentUrl = EnvoyAdminClientBuilder.DEFAULT_AGENT_URL;
     private boolean allowNonLoopback;
     private Duration adminTimeout = Duration.ofSeconds(1);
     private boolean releaseSidecar = true;
-    private Duration terminationDrainDuration = Duration.ofSeconds(5);
     private Duration startupWait = Duration.ofSeconds(60);
     private StartupPolicy startupPolicy = StartupPolicy.OPTIONAL;
     private Path annotationsFile = DEFAULT_ANNOTATIONS_FILE;
-    private URI linkerdAdminUrl = LinkerdSidecar.DEFAULT_ADMIN_URL;
-    private URI daprUrl = DaprSidecar.DEFAULT_URL;
-    private URI consulAdminUrl = ConsulSidecar.DEFAULT_ADMIN_URL;
-    private URI consulLifecycleUrl = ConsulSidecar.DEFAULT_LIFECYCLE_URL;
-    private URI kumaAdminUrl = KumaSidecar.DEFAULT_ADMIN_URL;
-    /** Set explicitly: then a port in the Pod's annotations does not replace it. */
-    private boolean consulLifecycleUrlSet;
-    private boolean kumaAdminUrlSet;
+    /** Every mesh setting's value: its default until set; a URI or a Duration. */
+    private final Map<MeshSetting, Object> mesh = new LinkedHashMap<>();
+    /** Mesh settings set explicitly: then, for instance, a port in the Pod's annotations does not replace them. */
+    private final Set<MeshSetting> meshSet = new HashSet<>();
     private Workload workload = Workload.AUTO;
     private Path labelsFile = DEFAULT_LABELS_FILE;
 
-    private final Map<Setting, String> sources = new EnumMap<>(Setting.class);
+    private final Map<SettingKey, String> sources = new HashMap<>();
     private Map<String, String> environment = System.getenv();
     private final List<ShutdownTask> tasks = new ArrayList<>();
     private final List<ShutdownListener> listeners = new ArrayList<>();
@@ -92,13 +89,17 @@ public final class ShutdownCoordinatorBuilder {
     private RuntimeHooks hooks = RuntimeHooks.jvm();
 
     ShutdownCoordinatorBuilder() {
+        for (MeshSetting m : Meshes.settings()) {
+            mesh.put(m, m.kind() == Setting.Kind.URL ? URI.create(m.defaultValue())
+                    : SettingParser.duration(m, m.builderMethod(), m.defaultValue()));
+        }
     }
 
-    private String source(Setting s) {
+    private String source(SettingKey s) {
         return sources.getOrDefault(s, s.builderMethod());
     }
 
-    private Duration duration(Setting s, Duration d) {
+    private Duration duration(SettingKey s, Duration d) {
         requireNonNull(d, s.builderMethod());
         return SettingParser.checkDuration(s, source(s), d, d);
     }
@@ -170,22 +171,28 @@ public final class ShutdownCoordinatorBuilder {
         return this;
     }
 
-    /** Which sidecar. Default {@link SidecarMode#AUTO}. */
+    /**
+     * Which sidecar: one of {@link Meshes#modes()}. Default {@link SidecarMode#AUTO}.
+     *
+     * @throws IllegalArgumentException for a mode no registered mesh answers to
+     */
     public ShutdownCoordinatorBuilder sidecarMode(SidecarMode sidecarMode) {
-        this.sidecarMode = requireNonNull(sidecarMode, "sidecarMode");
+        requireNonNull(sidecarMode, "sidecarMode");
+        if (!Meshes.modes().contains(sidecarMode)) {
+            throw new IllegalArgumentException("sidecarMode: " + sidecarMode + " (expected: one of " + Meshes.modes() + ")");
+        }
+        this.sidecarMode = sidecarMode;
         return this;
     }
 
     /** Envoy admin URL. Default {@code http://127.0.0.1:15000}; loopback only unless {@link #allowNonLoopback(boolean)}. */
     public ShutdownCoordinatorBuilder adminUrl(URI adminUrl) {
-        this.adminUrl = SettingParser.checkUrl(Setting.ADMIN_URL, source(Setting.ADMIN_URL), requireNonNull(adminUrl, "adminUrl"));
-        return this;
+        return meshUrl(IstioMesh.ADMIN_URL, adminUrl);
     }
 
     /** pilot-agent URL. Default {@code http://127.0.0.1:15020}; loopback only unless {@link #allowNonLoopback(boolean)}. */
     public ShutdownCoordinatorBuilder agentUrl(URI agentUrl) {
-        this.agentUrl = SettingParser.checkUrl(Setting.AGENT_URL, source(Setting.AGENT_URL), requireNonNull(agentUrl, "agentUrl"));
-        return this;
+        return meshUrl(IstioMesh.AGENT_URL, agentUrl);
     }
 
     /** Whether admin and agent URLs may name another host than loopback. Default false. */
@@ -213,8 +220,7 @@ public final class ShutdownCoordinatorBuilder {
 
     /** The outbound window assumed when {@code /server_info} does not say. Default 5 s (Istio's default). */
     public ShutdownCoordinatorBuilder terminationDrainDuration(Duration terminationDrainDuration) {
-        this.terminationDrainDuration = duration(Setting.TERMINATION_DRAIN_DURATION, terminationDrainDuration);
-        return this;
+        return meshDuration(IstioMesh.TERMINATION_DRAIN_DURATION, terminationDrainDuration);
     }
 
     /** Longest wait for the sidecar in {@link ShutdownCoordinator#awaitSidecarReady()}. Default 60 s. */
@@ -264,22 +270,17 @@ public final class ShutdownCoordinatorBuilder {
 
     /** linkerd-proxy admin URL. Default {@code http://127.0.0.1:4191}; loopback only unless {@link #allowNonLoopback(boolean)}. */
     public ShutdownCoordinatorBuilder linkerdAdminUrl(URI linkerdAdminUrl) {
-        this.linkerdAdminUrl = SettingParser.checkUrl(Setting.LINKERD_ADMIN_URL, source(Setting.LINKERD_ADMIN_URL),
-                requireNonNull(linkerdAdminUrl, "linkerdAdminUrl"));
-        return this;
+        return meshUrl(LinkerdMesh.ADMIN_URL, linkerdAdminUrl);
     }
 
     /** daprd HTTP API URL. Default {@code http://127.0.0.1:3500}; loopback only unless {@link #allowNonLoopback(boolean)}. */
     public ShutdownCoordinatorBuilder daprUrl(URI daprUrl) {
-        this.daprUrl = SettingParser.checkUrl(Setting.DAPR_URL, source(Setting.DAPR_URL), requireNonNull(daprUrl, "daprUrl"));
-        return this;
+        return meshUrl(DaprMesh.URL, daprUrl);
     }
 
     /** Envoy admin URL under consul-dataplane. Default {@code http://127.0.0.1:19000}; loopback only unless {@link #allowNonLoopback(boolean)}. */
     public ShutdownCoordinatorBuilder consulAdminUrl(URI consulAdminUrl) {
-        this.consulAdminUrl = SettingParser.checkUrl(Setting.CONSUL_ADMIN_URL, source(Setting.CONSUL_ADMIN_URL),
-                requireNonNull(consulAdminUrl, "consulAdminUrl"));
-        return this;
+        return meshUrl(ConsulMesh.ADMIN_URL, consulAdminUrl);
     }
 
     /**
@@ -289,10 +290,7 @@ public final class ShutdownCoordinatorBuilder {
      * {@link #allowNonLoopback(boolean)}.
      */
     public ShutdownCoordinatorBuilder consulLifecycleUrl(URI consulLifecycleUrl) {
-        this.consulLifecycleUrl = SettingParser.checkUrl(Setting.CONSUL_LIFECYCLE_URL, source(Setting.CONSUL_LIFECYCLE_URL),
-                requireNonNull(consulLifecycleUrl, "consulLifecycleUrl"));
-        this.consulLifecycleUrlSet = true;
-        return this;
+        return meshUrl(ConsulMesh.LIFECYCLE_URL, consulLifecycleUrl);
     }
 
     /**
@@ -301,10 +299,41 @@ public final class ShutdownCoordinatorBuilder {
      * {@link #allowNonLoopback(boolean)}.
      */
     public ShutdownCoordinatorBuilder kumaAdminUrl(URI kumaAdminUrl) {
-        this.kumaAdminUrl = SettingParser.checkUrl(Setting.KUMA_ADMIN_URL, source(Setting.KUMA_ADMIN_URL),
-                requireNonNull(kumaAdminUrl, "kumaAdminUrl"));
-        this.kumaAdminUrlSet = true;
+        return meshUrl(KumaMesh.ADMIN_URL, kumaAdminUrl);
+    }
+
+    /**
+     * Sets a URL setting of a mesh ({@link Meshes#settings()}); loopback only unless
+     * {@link #allowNonLoopback(boolean)}. The default is the setting's own.
+     *
+     * @throws IllegalArgumentException for a setting that is not a URL setting of a registered mesh
+     */
+    public ShutdownCoordinatorBuilder meshUrl(MeshSetting setting, URI url) {
+        requireNonNull(setting, "setting");
+        checkMeshSetting(setting, Setting.Kind.URL);
+        mesh.put(setting, SettingParser.checkUrl(setting, source(setting), requireNonNull(url, setting.builderMethod())));
+        meshSet.add(setting);
         return this;
+    }
+
+    /**
+     * Sets a duration setting of a mesh ({@link Meshes#settings()}). The default is the setting's own.
+     *
+     * @throws IllegalArgumentException for a setting that is not a duration setting of a registered mesh
+     */
+    public ShutdownCoordinatorBuilder meshDuration(MeshSetting setting, Duration value) {
+        requireNonNull(setting, "setting");
+        checkMeshSetting(setting, Setting.Kind.DURATION);
+        mesh.put(setting, duration(setting, value));
+        meshSet.add(setting);
+        return this;
+    }
+
+    private void checkMeshSetting(MeshSetting setting, Setting.Kind kind) {
+        if (!mesh.containsKey(setting) || setting.kind() != kind) {
+            throw new IllegalArgumentException("setting: " + setting.key() + " (expected: a " + kind.name().toLowerCase(java.util.Locale.ROOT)
+                    + " setting of a registered mesh: " + Meshes.settings().stream().map(MeshSetting::key).toList() + ")");
+        }
     }
 
     /** Adds a task; tasks of a phase run in the order they were added. */
@@ -365,7 +394,9 @@ public final class ShutdownCoordinatorBuilder {
     public ShutdownCoordinatorBuilder fromEnvironment(Map<String, String> env) {
         requireNonNull(env, "env");
         this.environment = Map.copyOf(env);
-        for (Setting s : Setting.values()) {
+        List<SettingKey> all = new ArrayList<>(List.of(Setting.values()));
+        all.addAll(Meshes.settings());
+        for (SettingKey s : all) {
             String raw = env.get(s.envName());
             if (raw != null) {
                 sources.put(s, s.envName());
@@ -379,15 +410,24 @@ public final class ShutdownCoordinatorBuilder {
      * Applies one setting from text, as read from an environment variable or a property; errors
      * name {@code source}.
      */
-    public ShutdownCoordinatorBuilder setting(Setting s, String source, String raw) {
+    public ShutdownCoordinatorBuilder setting(SettingKey s, String source, String raw) {
         requireNonNull(raw, source);
         sources.put(s, source);
         apply(s, raw);
         return this;
     }
 
-    private void apply(Setting s, String raw) {
-        String src = source(s);
+    private void apply(SettingKey key, String raw) {
+        String src = source(key);
+        if (key instanceof MeshSetting m) {
+            if (m.kind() == Setting.Kind.URL) {
+                meshUrl(m, SettingParser.url(m, src, raw));
+            } else {
+                meshDuration(m, SettingParser.durationFor(m, src, raw));
+            }
+            return;
+        }
+        Setting s = (Setting) key;
         switch (s) {
             case ENABLED: enabled(SettingParser.bool(s, src, raw)); break;
             case GRACE_PERIOD: gracePeriod(SettingParser.durationFor(s, src, raw)); break;
@@ -404,21 +444,16 @@ public final class ShutdownCoordinatorBuilder {
                 break;
             case TASK_TIMEOUT: taskTimeout(SettingParser.durationFor(s, src, raw)); break;
             case MINIMUM_TASK_WINDOW: minimumTaskWindow(SettingParser.durationFor(s, src, raw)); break;
-            case SIDECAR_MODE: sidecarMode(SettingParser.oneOf(s, src, raw, SidecarMode.class)); break;
-            case ADMIN_URL: adminUrl(SettingParser.url(s, src, raw)); break;
-            case AGENT_URL: agentUrl(SettingParser.url(s, src, raw)); break;
+            case SIDECAR_MODE:
+                sidecarMode(SidecarMode.of(SettingParser.oneOf(s, src, raw,
+                        Meshes.modes().stream().map(SidecarMode::name).toList())));
+                break;
             case ALLOW_NON_LOOPBACK: allowNonLoopback(SettingParser.bool(s, src, raw)); break;
             case ADMIN_TIMEOUT: adminTimeout(SettingParser.durationFor(s, src, raw)); break;
             case RELEASE_SIDECAR: releaseSidecar(SettingParser.bool(s, src, raw)); break;
-            case TERMINATION_DRAIN_DURATION: terminationDrainDuration(SettingParser.durationFor(s, src, raw)); break;
             case STARTUP_WAIT: startupWait(SettingParser.durationFor(s, src, raw)); break;
             case STARTUP_POLICY: startupPolicy(SettingParser.oneOf(s, src, raw, StartupPolicy.class)); break;
             case ANNOTATIONS_FILE: annotationsFile(SettingParser.path(s, src, raw)); break;
-            case LINKERD_ADMIN_URL: linkerdAdminUrl(SettingParser.url(s, src, raw)); break;
-            case DAPR_URL: daprUrl(SettingParser.url(s, src, raw)); break;
-            case CONSUL_ADMIN_URL: consulAdminUrl(SettingParser.url(s, src, raw)); break;
-            case CONSUL_LIFECYCLE_URL: consulLifecycleUrl(SettingParser.url(s, src, raw)); break;
-            case KUMA_ADMIN_URL: kumaAdminUrl(SettingParser.url(s, src, raw)); break;
             case WORKLOAD: workload(SettingParser.oneOf(s, src, raw, Workload.class)); break;
             case LABELS_FILE: labelsFile(SettingParser.path(s, src, raw)); break;
             default: throw new IllegalStateException("unhandled setting " + s);
@@ -447,22 +482,20 @@ public final class ShutdownCoordinatorBuilder {
                             + "; lower the margin or raise the grace period to match terminationGracePeriodSeconds");
         }
         if (!allowNonLoopback) {
-            checkLoopback(Setting.ADMIN_URL, adminUrl);
-            checkLoopback(Setting.AGENT_URL, agentUrl);
-            checkLoopback(Setting.LINKERD_ADMIN_URL, linkerdAdminUrl);
-            checkLoopback(Setting.DAPR_URL, daprUrl);
-            checkLoopback(Setting.CONSUL_ADMIN_URL, consulAdminUrl);
-            checkLoopback(Setting.CONSUL_LIFECYCLE_URL, consulLifecycleUrl);
-            checkLoopback(Setting.KUMA_ADMIN_URL, kumaAdminUrl);
+            for (Map.Entry<MeshSetting, Object> e : mesh.entrySet()) {
+                if (e.getValue() instanceof URI u) {
+                    checkLoopback(e.getKey(), u);
+                }
+            }
         }
         // A Job's Pod is in no Service's endpoints: nothing has to forget it, so no delay by default.
         Duration delay = propagationDelay != null ? propagationDelay
                 : resolved == Workload.JOB ? Duration.ZERO
                 : environment.containsKey(KUBERNETES_MARKER) ? Duration.ofSeconds(5) : Duration.ZERO;
         return new ShutdownSettings(enabled, gracePeriod, safetyMargin, delay, quietPeriod, drainTimeout,
-                Optional.ofNullable(cleanupBudget), taskTimeout, minimumTaskWindow, sidecarMode, adminUrl, agentUrl,
-                allowNonLoopback, adminTimeout, releaseSidecar, terminationDrainDuration, startupWait, startupPolicy,
-                annotationsFile, linkerdAdminUrl, daprUrl, consulAdminUrl, consulLifecycleUrl, kumaAdminUrl, resolved, labelsFile);
+                Optional.ofNullable(cleanupBudget), taskTimeout, minimumTaskWindow, sidecarMode,
+                allowNonLoopback, adminTimeout, releaseSidecar, startupWait, startupPolicy,
+                annotationsFile, resolved, labelsFile, mesh, meshSet);
     }
 
     /** The allow setting, named in the same front end as the URL it excuses. */
@@ -479,16 +512,9 @@ public final class ShutdownCoordinatorBuilder {
         return Setting.ALLOW_NON_LOOPBACK.builderMethod();
     }
 
-    private void checkLoopback(Setting s, URI url) {
+    private void checkLoopback(MeshSetting s, URI url) {
         if (!SettingParser.isLoopback(url.getHost())) {
-            throw new InvalidSettingException(s, source(s), url.toString(), "is not a loopback address; the sidecar's "
-                    + (s == Setting.ADMIN_URL ? "Envoy admin port listens on http://127.0.0.1:15000"
-                            : s == Setting.AGENT_URL ? "pilot-agent listens on http://127.0.0.1:15020"
-                            : s == Setting.LINKERD_ADMIN_URL ? "linkerd-proxy admin listens on http://127.0.0.1:4191"
-                            : s == Setting.CONSUL_ADMIN_URL ? "Envoy admin under consul-dataplane listens on http://127.0.0.1:19000"
-                            : s == Setting.CONSUL_LIFECYCLE_URL ? "consul-dataplane lifecycle server listens on http://127.0.0.1:20600"
-                            : s == Setting.KUMA_ADMIN_URL ? "Envoy admin under kuma-dp listens on http://127.0.0.1:9901"
-                            : "daprd listens on http://127.0.0.1:3500")
+            throw new InvalidSettingException(s, source(s), url.toString(), "is not a loopback address; the sidecar's " + s.listens()
                     + " inside the Pod, and its API can stop the sidecar. Use a loopback URL, or set "
                     + allowName(source(s)) + "=true if you really mean another host");
         }
@@ -514,11 +540,6 @@ public final class ShutdownCoordinatorBuilder {
         return Workload.SERVICE;
     }
 
-    /** The Consul and Kuma adapters' factory, with the Pod's annotations read once. */
-    private MeshSidecars meshSidecars(ShutdownSettings s) {
-        return new MeshSidecars(s, MeshAnnotations.read(s.annotationsFile()), adminCallListener,
-                consulLifecycleUrlSet, kumaAdminUrlSet);
-    }
 
     /**
      * Builds the coordinator (no hook yet: call {@link ShutdownCoordinator#install()}).
@@ -528,54 +549,13 @@ public final class ShutdownCoordinatorBuilder {
     public ShutdownCoordinator build() {
         settings(workload); // settings errors first, before any file is read
         ShutdownSettings s = settings(resolveWorkload());
-        Sidecar sc = sidecar;
-        EnvoyAdminClient client = null;
-        if (sc == null) {
-            Duration connect = s.adminTimeout().compareTo(Duration.ofMillis(250)) < 0 ? s.adminTimeout() : Duration.ofMillis(250);
-            if (s.sidecarMode() == SidecarMode.NONE) {
-                sc = Sidecar.none();
-            } else if (s.sidecarMode() == SidecarMode.AMBIENT) {
-                sc = Sidecar.ambient();
-            } else if (s.sidecarMode() == SidecarMode.LINKERD) {
-                sc = new LinkerdSidecar(s.linkerdAdminUrl(), connect, s.allowNonLoopback());
-            } else if (s.sidecarMode() == SidecarMode.DAPR) {
-                sc = new DaprSidecar(s.daprUrl(), connect, s.allowNonLoopback());
-            } else if (s.sidecarMode() == SidecarMode.CONSUL) {
-                sc = meshSidecars(s).consul();
-            } else if (s.sidecarMode() == SidecarMode.KUMA) {
-                sc = meshSidecars(s).kuma();
-            } else {
-                client = EnvoyAdminClient.builder().adminUrl(s.adminUrl()).agentUrl(s.agentUrl())
-                        .allowNonLoopback(s.allowNonLoopback()).callTimeout(s.adminTimeout())
-                        .connectTimeout(s.adminTimeout().compareTo(Duration.ofMillis(250)) < 0 ? s.adminTimeout() : Duration.ofMillis(250))
-                        .listener(adminCallListener).build();
-                PodFacts pod = PodFacts.read(s.annotationsFile());
-                EnvoySidecar envoy = new EnvoySidecar(client, s.sidecarMode(), s.terminationDrainDuration(), pod);
-                if (s.sidecarMode() == SidecarMode.AUTO) {
-                    MeshSidecars meshes = meshSidecars(s);
-                    MeshAnnotations injected = meshes.pod();
-                    if (!pod.istioSidecar() && injected.consulInjected()) {
-                        // The injector's own mark settles it (docs/sidecar-states.md, "Detection").
-                        client.close();
-                        return new ShutdownCoordinator(s, meshes.consul(), List.copyOf(tasks), List.copyOf(listeners), time, hooks);
-                    }
-                    if (!pod.istioSidecar() && injected.kumaInjected()) {
-                        client.close();
-                        return new ShutdownCoordinator(s, meshes.kuma(), List.copyOf(tasks), List.copyOf(listeners), time, hooks);
-                    }
-                    ConsulSidecar consul = meshes.consul();
-                    KumaSidecar kuma = meshes.kuma();
-                    LinkerdSidecar linkerd = new LinkerdSidecar(s.linkerdAdminUrl(), connect, s.allowNonLoopback());
-                    DaprSidecar dapr = new DaprSidecar(s.daprUrl(), connect, s.allowNonLoopback());
-                    sc = new DetectingSidecar(envoy, List.of(new DetectingSidecar.Candidate(consul, consul::identify),
-                            new DetectingSidecar.Candidate(kuma, kuma::identify),
-                            new DetectingSidecar.Candidate(linkerd, linkerd::identify),
-                            new DetectingSidecar.Candidate(dapr, dapr::identify)), pod.istioSidecar(), pod.ambient());
-                } else {
-                    sc = envoy;
-                }
-            }
+        if (sidecar != null) {
+            return new ShutdownCoordinator(s, sidecar, List.of(), List.copyOf(tasks), List.copyOf(listeners), time, hooks);
         }
-        return new ShutdownCoordinator(s, sc, List.copyOf(tasks), List.copyOf(listeners), time, hooks);
+        // The Pod's annotations are read once, for every mesh's descriptor to interpret.
+        PodAnnotations pod = s.sidecarMode().equals(SidecarMode.NONE) ? PodAnnotations.none("sidecar-mode none")
+                : PodAnnotations.read(s.annotationsFile());
+        Engine.Resolution r = Engine.resolve(s, pod, adminCallListener);
+        return new ShutdownCoordinator(s, r.sidecar(), r.notes(), List.copyOf(tasks), List.copyOf(listeners), time, hooks);
     }
 }

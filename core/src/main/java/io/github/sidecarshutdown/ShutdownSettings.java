@@ -1,11 +1,14 @@
 package io.github.sidecarshutdown;
 
 import io.github.sidecarshutdown.internal.Durations;
+import io.github.sidecarshutdown.sidecar.MeshSetting;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -26,30 +29,24 @@ public final class ShutdownSettings {
     private final Duration taskTimeout;
     private final Duration minimumTaskWindow;
     private final SidecarMode sidecarMode;
-    private final URI adminUrl;
-    private final URI agentUrl;
     private final boolean allowNonLoopback;
     private final Duration adminTimeout;
     private final boolean releaseSidecar;
-    private final Duration terminationDrainDuration;
     private final Duration startupWait;
     private final StartupPolicy startupPolicy;
     private final Path annotationsFile;
-    private final URI linkerdAdminUrl;
-    private final URI daprUrl;
-    private final URI consulAdminUrl;
-    private final URI consulLifecycleUrl;
-    private final URI kumaAdminUrl;
     private final Workload workload;
     private final Path labelsFile;
+    /** Every mesh setting's value (its default when not set): a {@link URI} or a {@link Duration}. */
+    private final Map<MeshSetting, Object> mesh;
+    private final Set<MeshSetting> meshSet;
 
     ShutdownSettings(boolean enabled, Duration gracePeriod, Duration safetyMargin, Duration propagationDelay,
             Duration quietPeriod, Duration drainTimeout, Optional<Duration> cleanupBudget, Duration taskTimeout,
-            Duration minimumTaskWindow, SidecarMode sidecarMode, URI adminUrl, URI agentUrl,
+            Duration minimumTaskWindow, SidecarMode sidecarMode,
             boolean allowNonLoopback, Duration adminTimeout, boolean releaseSidecar,
-            Duration terminationDrainDuration, Duration startupWait, StartupPolicy startupPolicy,
-            Path annotationsFile, URI linkerdAdminUrl, URI daprUrl, URI consulAdminUrl, URI consulLifecycleUrl, URI kumaAdminUrl,
-            Workload workload, Path labelsFile) {
+            Duration startupWait, StartupPolicy startupPolicy,
+            Path annotationsFile, Workload workload, Path labelsFile, Map<MeshSetting, Object> mesh, Set<MeshSetting> meshSet) {
         this.enabled = enabled;
         this.gracePeriod = Objects.requireNonNull(gracePeriod, "gracePeriod");
         this.safetyMargin = Objects.requireNonNull(safetyMargin, "safetyMargin");
@@ -60,22 +57,16 @@ public final class ShutdownSettings {
         this.taskTimeout = Objects.requireNonNull(taskTimeout, "taskTimeout");
         this.minimumTaskWindow = Objects.requireNonNull(minimumTaskWindow, "minimumTaskWindow");
         this.sidecarMode = Objects.requireNonNull(sidecarMode, "sidecarMode");
-        this.adminUrl = Objects.requireNonNull(adminUrl, "adminUrl");
-        this.agentUrl = Objects.requireNonNull(agentUrl, "agentUrl");
         this.allowNonLoopback = allowNonLoopback;
         this.adminTimeout = Objects.requireNonNull(adminTimeout, "adminTimeout");
         this.releaseSidecar = releaseSidecar;
-        this.terminationDrainDuration = Objects.requireNonNull(terminationDrainDuration, "terminationDrainDuration");
         this.startupWait = Objects.requireNonNull(startupWait, "startupWait");
         this.startupPolicy = Objects.requireNonNull(startupPolicy, "startupPolicy");
         this.annotationsFile = Objects.requireNonNull(annotationsFile, "annotationsFile");
-        this.linkerdAdminUrl = Objects.requireNonNull(linkerdAdminUrl, "linkerdAdminUrl");
-        this.daprUrl = Objects.requireNonNull(daprUrl, "daprUrl");
-        this.consulAdminUrl = Objects.requireNonNull(consulAdminUrl, "consulAdminUrl");
-        this.consulLifecycleUrl = Objects.requireNonNull(consulLifecycleUrl, "consulLifecycleUrl");
-        this.kumaAdminUrl = Objects.requireNonNull(kumaAdminUrl, "kumaAdminUrl");
         this.workload = Objects.requireNonNull(workload, "workload");
         this.labelsFile = Objects.requireNonNull(labelsFile, "labelsFile");
+        this.mesh = Map.copyOf(mesh);
+        this.meshSet = Set.copyOf(meshSet);
     }
 
     /** Whether the library does anything. */
@@ -128,16 +119,6 @@ public final class ShutdownSettings {
         return sidecarMode;
     }
 
-    /** Envoy admin URL. */
-    public URI adminUrl() {
-        return adminUrl;
-    }
-
-    /** Pilot-agent URL. */
-    public URI agentUrl() {
-        return agentUrl;
-    }
-
     /** Whether admin and agent may be off loopback. */
     public boolean allowNonLoopback() {
         return allowNonLoopback;
@@ -151,11 +132,6 @@ public final class ShutdownSettings {
     /** Whether to release the sidecar when done. */
     public boolean releaseSidecar() {
         return releaseSidecar;
-    }
-
-    /** Window assumed when {@code /server_info} does not say. */
-    public Duration terminationDrainDuration() {
-        return terminationDrainDuration;
     }
 
     /** Longest wait for the sidecar at startup. */
@@ -173,31 +149,6 @@ public final class ShutdownSettings {
         return annotationsFile;
     }
 
-    /** Linkerd-proxy admin URL. */
-    public URI linkerdAdminUrl() {
-        return linkerdAdminUrl;
-    }
-
-    /** Daprd HTTP API URL. */
-    public URI daprUrl() {
-        return daprUrl;
-    }
-
-    /** Envoy admin URL under consul-dataplane. */
-    public URI consulAdminUrl() {
-        return consulAdminUrl;
-    }
-
-    /** consul-dataplane's lifecycle server URL. */
-    public URI consulLifecycleUrl() {
-        return consulLifecycleUrl;
-    }
-
-    /** Envoy admin URL under kuma-dp. */
-    public URI kumaAdminUrl() {
-        return kumaAdminUrl;
-    }
-
     /**
      * The workload: as configured in {@link ShutdownCoordinatorBuilder#settings()}; in a built
      * coordinator's settings, resolved from the Pod's labels, so never {@link Workload#AUTO}.
@@ -211,13 +162,46 @@ public final class ShutdownSettings {
         return labelsFile;
     }
 
+    /**
+     * The value of a mesh's URL setting (its default when not set).
+     *
+     * @throws IllegalArgumentException for a setting that is not a URL or that no registered mesh declares
+     */
+    public URI url(MeshSetting setting) {
+        Object v = mesh.get(setting);
+        if (!(v instanceof URI)) {
+            throw new IllegalArgumentException("setting: " + setting.key() + " (expected: a URL setting of a registered mesh)");
+        }
+        return (URI) v;
+    }
+
+    /**
+     * The value of a mesh's duration setting (its default when not set).
+     *
+     * @throws IllegalArgumentException for a setting that is not a duration or that no registered mesh declares
+     */
+    public Duration duration(MeshSetting setting) {
+        Object v = mesh.get(setting);
+        if (!(v instanceof Duration)) {
+            throw new IllegalArgumentException("setting: " + setting.key() + " (expected: a duration setting of a registered mesh)");
+        }
+        return (Duration) v;
+    }
+
+    /** Whether the user set this mesh setting (then, for instance, a port in the Pod's annotations does not replace it). */
+    public boolean isSet(MeshSetting setting) {
+        return meshSet.contains(setting);
+    }
+
     /** The whole shutdown's budget: grace period minus safety margin. */
     public Duration budget() {
         return Durations.nonNegative(gracePeriod.minus(safetyMargin));
     }
 
     private List<Object> values() {
-        return List.of(enabled, gracePeriod, safetyMargin, propagationDelay, quietPeriod, drainTimeout, cleanupBudget, taskTimeout, minimumTaskWindow, sidecarMode, adminUrl, agentUrl, allowNonLoopback, adminTimeout, releaseSidecar, terminationDrainDuration, startupWait, startupPolicy, annotationsFile, linkerdAdminUrl, daprUrl, consulAdminUrl, consulLifecycleUrl, kumaAdminUrl, workload, labelsFile);
+        return List.of(enabled, gracePeriod, safetyMargin, propagationDelay, quietPeriod, drainTimeout, cleanupBudget, taskTimeout,
+                minimumTaskWindow, sidecarMode, allowNonLoopback, adminTimeout, releaseSidecar, startupWait, startupPolicy,
+                annotationsFile, workload, labelsFile, mesh, meshSet);
     }
 
     @Override
@@ -243,22 +227,15 @@ public final class ShutdownSettings {
                 + ", taskTimeout=" + taskTimeout
                 + ", minimumTaskWindow=" + minimumTaskWindow
                 + ", sidecarMode=" + sidecarMode
-                + ", adminUrl=" + adminUrl
-                + ", agentUrl=" + agentUrl
                 + ", allowNonLoopback=" + allowNonLoopback
                 + ", adminTimeout=" + adminTimeout
                 + ", releaseSidecar=" + releaseSidecar
-                + ", terminationDrainDuration=" + terminationDrainDuration
                 + ", startupWait=" + startupWait
                 + ", startupPolicy=" + startupPolicy
                 + ", annotationsFile=" + annotationsFile
-                + ", linkerdAdminUrl=" + linkerdAdminUrl
-                + ", daprUrl=" + daprUrl
-                + ", consulAdminUrl=" + consulAdminUrl
-                + ", consulLifecycleUrl=" + consulLifecycleUrl
-                + ", kumaAdminUrl=" + kumaAdminUrl
                 + ", workload=" + workload
                 + ", labelsFile=" + labelsFile
+                + ", mesh=" + mesh
                 + "}";
     }
 }

@@ -91,7 +91,7 @@ class AmbientModeTest {
         // then
         assertThat(TruthFixtures.calls(admin)).as("admin calls").isEmpty();
         assertThat(TruthFixtures.calls(agent)).as("agent calls").isEmpty();
-        assertThat(plan).contains("sidecar ambient", "none (sidecar ambient)");
+        assertThat(plan).contains("sidecar ambient", "none (ambient mode: ztunnel on the node carries the Pod's traffic");
         assertThat(report.complete()).isTrue();
         assertThat(report.sidecar()).isEqualTo("ambient");
         assertThat(report.sidecarAtStart()).isEqualTo(SidecarState.LIVE);

@@ -104,8 +104,9 @@ class ConsulSidecarTest {
         assertThat(unannotated.source()).contains("assuming consul-k8s's default 30 s");
         assertThat(lifecycleOff.guaranteedWindow()).as("the dataplane's own default grace period is 0").contains(Duration.ZERO);
         assertThat(nativeDataplane.facts(T).guaranteedWindow()).isEmpty();
-        assertThat(nativeDataplane.releaseCall()).isEmpty();
-        assertThat(nativeDataplane.noReleaseReason()).contains("the kubelet stops consul-dataplane");
+        assertThat(nativeDataplane.releaseDecision(io.github.sidecarshutdown.sidecar.SidecarState.LIVE).call()).isEmpty();
+        assertThat(nativeDataplane.releaseDecision(io.github.sidecarshutdown.sidecar.SidecarState.LIVE).reason())
+                .contains("the kubelet stops consul-dataplane");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.github.sidecarshutdown;
 
+import io.github.sidecarshutdown.istio.IstioMesh;
+import io.github.sidecarshutdown.sidecar.ReleaseDecision;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarCallResult;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
@@ -29,12 +31,12 @@ final class FakeSidecar implements Sidecar {
 
     static SidecarFacts istio(Duration window) {
         return new SidecarFacts(SidecarMode.ISTIO, Optional.of("istio 1.26.2"), Optional.of(window), false, Optional.empty(),
-                "test");
+                "test").withKnob(IstioMesh.WINDOW);
     }
 
     static SidecarFacts exitOnZero() {
         return new SidecarFacts(SidecarMode.ISTIO, Optional.of("istio 1.26.2"), Optional.of(Duration.ofSeconds(5)), true,
-                Optional.of(Duration.ofSeconds(5)), "test");
+                Optional.of(Duration.ofSeconds(5)), "test").withKnob(IstioMesh.WINDOW);
     }
 
     static SidecarFacts nativeSidecar() {
@@ -75,29 +77,30 @@ final class FakeSidecar implements Sidecar {
         return failure != null ? SidecarCallResult.failed(String.valueOf(failure.getMessage())) : SidecarCallResult.done("exits");
     }
 
-    /** Like Istio: drained when it drains, released only when classic. */
+    /** Like Istio: drained when it drains, released only when classic (Linkerd and Dapr too). */
     @Override
     public Optional<String> drainCall() {
         SidecarMode m = facts.mode();
-        return m == SidecarMode.ISTIO || m == SidecarMode.NATIVE || m == SidecarMode.ENVOY
+        return m.equals(SidecarMode.ISTIO) || m.equals(SidecarMode.NATIVE) || m.equals(SidecarMode.ENVOY)
                 ? Optional.of("POST /drain_listeners?inboundonly&graceful&skip_exit") : Optional.empty();
     }
 
     @Override
-    public Optional<String> releaseCall() {
+    public ReleaseDecision releaseDecision(SidecarState state) {
         SidecarMode m = facts.mode();
-        return m == SidecarMode.ISTIO || m == SidecarMode.LINKERD || m == SidecarMode.DAPR
-                ? Optional.of("POST /quitquitquit") : Optional.empty();
-    }
-
-    @Override
-    public String noReleaseReason() {
-        switch (facts.mode()) {
-            case NONE: return "no sidecar";
-            case NATIVE: return "native sidecar: the kubelet stops it after the app exits";
-            case ENVOY: return "plain Envoy without pilot-agent: left to its own shutdown";
-            default: return "";
+        if (m.equals(SidecarMode.ISTIO) || m.equals(SidecarMode.LINKERD) || m.equals(SidecarMode.DAPR)) {
+            return ReleaseDecision.release("POST /quitquitquit");
         }
+        if (m.equals(SidecarMode.NONE)) {
+            return ReleaseDecision.never("no sidecar");
+        }
+        if (m.equals(SidecarMode.NATIVE)) {
+            return ReleaseDecision.never("native sidecar: the kubelet stops it after the app exits");
+        }
+        if (m.equals(SidecarMode.ENVOY)) {
+            return ReleaseDecision.never("plain Envoy without pilot-agent: left to its own shutdown");
+        }
+        return ReleaseDecision.never(m + " is not released");
     }
 
     @Override

@@ -103,7 +103,9 @@ class JobWorkloadTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "batch.kubernetes.io/job-name=\"pi\"\\ncontroller-uid=\"3f1\"|JOB",
-        "job-name=\"pi-28391\"|JOB",
+        "job-name=\"pi-28391\"\\ncontroller-uid=\"3f1\"|JOB",
+        "job-name=\"pi-28391\"|SERVICE",
+        "job-name=\"orders-sync\"\\ncontroller-uid=\"3f1\"\\npod-template-hash=\"7d9\"|SERVICE",
         "app=\"orders\"\\npod-template-hash=\"7d9\"|SERVICE",
         "app=orders|SERVICE",
         "job-name=\"\"|SERVICE"})
@@ -133,7 +135,7 @@ class JobWorkloadTest {
     void aJobHasNoPropagationDelayUnlessSet() throws Exception {
         Map<String, String> k8s = Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1");
 
-        ShutdownSettings byLabel = builder(k8s).sidecarMode(SidecarMode.NONE).labelsFile(labels("job-name=\"pi\"")).build()
+        ShutdownSettings byLabel = builder(k8s).sidecarMode(SidecarMode.NONE).labelsFile(labels("batch.kubernetes.io/job-name=\"pi\"")).build()
                 .settings();
         ShutdownSettings explicit = builder(Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1", "SIDECAR_SHUTDOWN_WORKLOAD", "job",
                 "SIDECAR_SHUTDOWN_PROPAGATION_DELAY", "2s")).sidecarMode(SidecarMode.NONE).build().settings();
@@ -269,7 +271,8 @@ class JobWorkloadTest {
         ShutdownPlan plan = builder(Map.of("SIDECAR_SHUTDOWN_WORKLOAD", "job")).sidecarMode(SidecarMode.ISTIO).build().plan();
 
         assertThat(plan.workload()).isEqualTo(Workload.JOB);
-        assertThat(plan.render()).contains("workload job", "POST /quitquitquit if the sidecar is live or terminating",
+        assertThat(plan.render()).contains("workload job",
+                "POST /quitquitquit when the app is done, whether the sidecar is starting, live or terminating",
                 "the app's exit is the Pod's end");
         assertThat(plan.toMap()).containsEntry("workload", "job");
     }

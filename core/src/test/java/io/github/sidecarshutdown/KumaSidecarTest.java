@@ -114,11 +114,14 @@ class KumaSidecarTest {
         KumaSidecar live = kuma(liveEnvoy.url(), Map.of());
         live.probe(T);
 
-        SidecarCallResult skipped = terminating.release(T);
+        // The decision, which the plan and the run both read, declines a terminating kuma-dp.
+        io.github.sidecarshutdown.sidecar.ReleaseDecision declined = terminating.releaseDecision(SidecarState.TERMINATING);
+        io.github.sidecarshutdown.sidecar.ReleaseDecision takes = live.releaseDecision(SidecarState.LIVE);
         SidecarCallResult done = live.release(T);
 
-        assertThat(skipped.outcome()).isEqualTo(SidecarCallResult.Outcome.SKIPPED);
-        assertThat(skipped.detail()).contains("waits out its drain time");
+        assertThat(declined.releases()).isFalse();
+        assertThat(declined.reason()).contains("waits out its drain time");
+        assertThat(takes.call()).contains("POST /quitquitquit");
         assertThat(terminatingEnvoy.server.requestsStartingWith("POST /quitquitquit")).isEmpty();
         assertThat(done.outcome()).isEqualTo(SidecarCallResult.Outcome.DONE);
         assertThat(liveEnvoy.server.requestsStartingWith("POST /quitquitquit")).hasSize(1);

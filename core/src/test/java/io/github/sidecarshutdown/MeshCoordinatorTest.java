@@ -96,7 +96,8 @@ class MeshCoordinatorTest {
         // the dataplane quits Envoy at its own SIGTERM: no window to run the call in
         assertThat(report.task("deregister")).hasValueSatisfying(t -> {
             assertThat(t.outcome()).isEqualTo(TaskOutcome.SKIPPED);
-            assertThat(t.reason()).contains(MeshAnnotations.CONSUL_GRACE_PERIOD + "=0");
+            // the fix turns the proxy lifecycle on: the grace period annotation alone is ignored while it is off
+            assertThat(t.reason()).contains(MeshAnnotations.CONSUL_LIFECYCLE + ": 'true' and " + MeshAnnotations.CONSUL_GRACE_PERIOD);
         });
         assertThat(envoy.server.requests).doesNotContain("GET /downstream");
     }

@@ -2,24 +2,22 @@ package io.github.sidecarshutdown;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.sidecarshutdown.sidecar.SidecarFacts;
-import io.github.sidecarshutdown.sidecar.SidecarMode;
+import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The plan names each mesh's calls, window and knob from its mode, with no switch of its own. */
+/**
+ * The plan names each mesh's calls, window and knob from the sidecar its descriptor makes, from the
+ * Pod's annotations alone (what the linter plans a manifest with), with no switch of its own.
+ */
 class MeshPlanTest {
 
     private static ShutdownSettings settings(Workload workload) {
         return ShutdownCoordinator.builder().fromEnvironment(Map.of()).propagationDelay(Duration.ZERO)
                 .gracePeriod(Duration.ofSeconds(60)).workload(workload).settings();
-    }
-
-    private static SidecarFacts facts(SidecarMode mode, Duration window) {
-        return new SidecarFacts(mode, Optional.empty(), Optional.of(window), false, Optional.empty(), "test");
     }
 
     private static String step(ShutdownPlan plan, ShutdownPhase phase) {
@@ -29,24 +27,42 @@ class MeshPlanTest {
     private static final List<ShutdownTask> CLEANUP = List.of(ShutdownTask.builder("deregister", ctx -> { })
             .timeout(Duration.ofSeconds(20)).build());
 
+    private static final Map<String, String> CONSUL = Map.of("consul.hashicorp.com/connect-inject-status", "injected",
+            "consul.hashicorp.com/sidecar-proxy-lifecycle-shutdown-grace-period-seconds", "15");
+    private static final Map<String, String> KUMA = Map.of("kuma.io/sidecar-injected", "true", "kuma.io/sidecar-drain-time", "15s");
+
     @Test
     void consulIsReleasedOnlyInAJobAndItsWarningNamesItsAnnotation() {
-        ShutdownPlan service = ShutdownPlan.compute(settings(Workload.SERVICE), CLEANUP, facts(SidecarMode.CONSUL, Duration.ofSeconds(15)));
-        ShutdownPlan job = ShutdownPlan.compute(settings(Workload.JOB), CLEANUP, facts(SidecarMode.CONSUL, Duration.ofSeconds(15)));
+        ShutdownPlan service = ShutdownPlan.forPod(settings(Workload.SERVICE), CLEANUP, CONSUL);
+        ShutdownPlan job = ShutdownPlan.forPod(settings(Workload.JOB), CLEANUP, CONSUL);
 
-        assertThat(step(service, ShutdownPhase.SIDECAR_RELEASE)).startsWith("none (sidecar consul: its SIGTERM cannot be seen");
+        assertThat(step(service, ShutdownPhase.SIDECAR_RELEASE)).as(service.render()).startsWith("none (")
+                .contains("shows no sign of its own SIGTERM");
         assertThat(step(service, ShutdownPhase.INBOUND_DRAIN)).doesNotContain("drain_listeners");
-        assertThat(step(job, ShutdownPhase.SIDECAR_RELEASE)).startsWith("POST /quitquitquit if the sidecar is live or terminating");
-        assertThat(service.warnings()).anySatisfy(w -> assertThat(w)
-                .contains("forwards only for consul.hashicorp.com/sidecar-proxy-lifecycle-shutdown-grace-period-seconds=15s")
-                .contains("annotate the Pod with consul.hashicorp.com/sidecar-proxy-lifecycle-shutdown-grace-period-seconds: \"31\""));
+        assertThat(service.calls()).isEmpty();
+        assertThat(step(job, ShutdownPhase.SIDECAR_RELEASE)).as(job.render())
+                .startsWith("POST /quitquitquit when the app is done, whether the sidecar is starting, live or terminating");
+        assertThat(job.calls()).singleElement().satisfies(c -> assertThat(c.when())
+                .isEqualTo(Set.of(SidecarState.STARTING, SidecarState.LIVE, SidecarState.TERMINATING)));
+        assertThat(service.warnings()).as(service.render()).anySatisfy(w -> assertThat(w)
+                .contains("forwards only for 15s after its own (consul.hashicorp.com/sidecar-proxy-lifecycle-shutdown-grace-period-seconds)")
+                .contains("annotate the Pod with consul.hashicorp.com/sidecar-proxy-lifecycle-shutdown-grace-period-seconds: '31'"));
     }
 
     @Test
     void kumaDrainsAndItsWarningNamesItsAnnotation() {
-        ShutdownPlan plan = ShutdownPlan.compute(settings(Workload.SERVICE), CLEANUP, facts(SidecarMode.KUMA, Duration.ofSeconds(15)));
+        ShutdownPlan plan = ShutdownPlan.forPod(settings(Workload.SERVICE), CLEANUP, KUMA);
 
         assertThat(step(plan, ShutdownPhase.INBOUND_DRAIN)).startsWith("POST /drain_listeners?inboundonly&graceful&skip_exit");
-        assertThat(plan.warnings()).anySatisfy(w -> assertThat(w).contains("kuma.io/sidecar-drain-time: \"31s\""));
+        assertThat(plan.warnings()).as(plan.render()).anySatisfy(w -> assertThat(w).contains("kuma.io/sidecar-drain-time: '31s'"));
+    }
+
+    @Test
+    void aKumaJobIsReleasedLiveOrStartingButNotOnceTerminating() {
+        ShutdownPlan job = ShutdownPlan.forPod(settings(Workload.JOB), CLEANUP, KUMA);
+
+        assertThat(job.calls()).filteredOn(c -> c.phase() == ShutdownPhase.SIDECAR_RELEASE).singleElement()
+                .satisfies(c -> assertThat(c.when()).isEqualTo(Set.of(SidecarState.STARTING, SidecarState.LIVE)));
+        assertThat(step(job, ShutdownPhase.SIDECAR_RELEASE)).as(job.render()).contains("kuma-dp got its SIGTERM");
     }
 }

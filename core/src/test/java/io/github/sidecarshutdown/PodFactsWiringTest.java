@@ -57,7 +57,8 @@ class PodFactsWiringTest {
 
         assertThat(plan.facts().mode()).isEqualTo(SidecarMode.NATIVE);
         assertThat(plan.steps()).filteredOn(s -> s.phase() == ShutdownPhase.SIDECAR_RELEASE)
-                .singleElement().satisfies(s -> assertThat(s.what()).isEqualTo("none (sidecar native)"));
+                .singleElement().satisfies(s -> assertThat(s.what())
+                        .isEqualTo("none (native sidecar: the kubelet stops it after the app exits)"));
     }
 
     @Test

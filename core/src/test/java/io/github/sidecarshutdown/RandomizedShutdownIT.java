@@ -422,8 +422,9 @@ class RandomizedShutdownIT {
         }
 
         @Override
-        public Optional<String> releaseCall() {
-            return facts.mode() == SidecarMode.ISTIO ? Optional.of("POST /quitquitquit") : Optional.empty();
+        public io.github.sidecarshutdown.sidecar.ReleaseDecision releaseDecision(SidecarState state) {
+            return facts.mode() == SidecarMode.ISTIO ? io.github.sidecarshutdown.sidecar.ReleaseDecision.release("POST /quitquitquit")
+                    : io.github.sidecarshutdown.sidecar.ReleaseDecision.never("not istio");
         }
 
         @Override

@@ -221,7 +221,7 @@ class RandomizedSidecarTruthIT {
                 }
                 default -> throw new IllegalStateException();
             }
-            SidecarMode mode = auto ? SidecarMode.AUTO : SidecarMode.valueOf(kind.name());
+            SidecarMode mode = auto ? SidecarMode.AUTO : SidecarMode.of(kind.name());
 
             int coordinators = 1 + r.nextInt(3);
             scenario.append(" coordinators=").append(coordinators);

@@ -1,5 +1,6 @@
 package io.github.sidecarshutdown;
 
+import io.github.sidecarshutdown.internal.engine.Engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.sidecarshutdown.sidecar.Sidecar;
@@ -46,7 +47,7 @@ class RehearsalTest {
             ShutdownReport report;
             System.setSecurityManager(recorder);
             try {
-                report = Rehearsal.run(settings).orElseThrow();
+                report = Engine.rehearse(settings).orElseThrow();
             } finally {
                 System.setSecurityManager(null);
             }
@@ -82,7 +83,7 @@ class RehearsalTest {
         watcher.start();
         Optional<ShutdownReport> report;
         try {
-            report = Rehearsal.run(ShutdownCoordinator.builder().fromEnvironment(Map.of()).sidecarMode(SidecarMode.ISTIO).settings());
+            report = Engine.rehearse(ShutdownCoordinator.builder().fromEnvironment(Map.of()).sidecarMode(SidecarMode.ISTIO).settings());
         } finally {
             watching.set(false);
             watcher.join(5_000);
@@ -114,7 +115,7 @@ class RehearsalTest {
         c.readiness().markReady();
 
         c.install();
-        Rehearsal.run(c.settings()).orElseThrow();
+        Engine.rehearse(c.settings()).orElseThrow();
 
         assertThat(heard).as("the app's listeners").isEmpty();
         assertThat(c.readiness().isReady()).as("the app's readiness").isTrue();
@@ -139,7 +140,7 @@ class RehearsalTest {
 
         // The app's coordinator is mid-cleanup: a rehearsal sharing the process-wide release would wait for it
         // (until its own deadline), then claim the release and leave the app's release "already released".
-        CompletableFuture<Optional<ShutdownReport>> rehearsal = CompletableFuture.supplyAsync(() -> Rehearsal.run(app.settings()));
+        CompletableFuture<Optional<ShutdownReport>> rehearsal = CompletableFuture.supplyAsync(() -> Engine.rehearse(app.settings()));
         Optional<ShutdownReport> rehearsed = rehearsal.get(10, TimeUnit.SECONDS);
         finish.countDown();
         ShutdownReport report = appReport.get(20, TimeUnit.SECONDS);

@@ -61,9 +61,11 @@ class ReleaseEvidenceTest {
         // Terminating at the start, the drain and the cleanup check; unknown by the time the release asks.
         script(n -> n <= 3 ? SidecarState.TERMINATING : SidecarState.UNKNOWN);
 
-        ShutdownReport report = coordinator(SidecarRelease.EVIDENCE_MAX_AGE.plusMillis(100)).shutdown();
+        ShutdownReport report = coordinator(Duration.ofSeconds(1).plusMillis(100) /* past the engine's SidecarRelease.EVIDENCE_MAX_AGE */).shutdown();
 
-        assertThat(probedAt).as("probes").hasSize(4);
+        // the release asked again (and, since unknown can be a 503 that has not lasted yet, again for a moment)
+        assertThat(probedAt).as("probes").hasSizeGreaterThanOrEqualTo(4);
+        assertThat(probedAt.get(3)).as("the release's own probe, after the cleanup").isGreaterThanOrEqualTo(cleanupEnded.get());
         assertThat(sidecar.count("release")).as(report.summaryLine()).isZero();
         PhaseResult release = report.phase(ShutdownPhase.SIDECAR_RELEASE).orElseThrow();
         assertThat(release.outcome()).isEqualTo(TaskOutcome.SKIPPED);
@@ -77,7 +79,7 @@ class ReleaseEvidenceTest {
 
         ShutdownReport report = coordinator(Duration.ofMillis(10)).shutdown();
 
-        assertThat(probedAt).as("the release asked again").hasSize(4);
+        assertThat(probedAt).as("the release asked again").hasSizeGreaterThanOrEqualTo(4);
         assertThat(sidecar.count("release")).as(report.summaryLine()).isZero();
         assertThat(report.phase(ShutdownPhase.SIDECAR_RELEASE).orElseThrow().outcome()).isEqualTo(TaskOutcome.SKIPPED);
         assertThat(report.sidecarReleased()).isFalse();

@@ -25,28 +25,28 @@ import java.util.function.Function;
  *
  * <p>Extends what {@link RawHttpServer} does (hang, canned bytes) to per-request decisions.
  */
-final class ScriptedLoopbackServer implements AutoCloseable {
+public final class ScriptedLoopbackServer implements AutoCloseable {
 
     /** What to do with one request. */
-    record Reply(int status, String body, String contentType, long delayMillis, boolean hangs, boolean closes) {
+    public record Reply(int status, String body, String contentType, long delayMillis, boolean hangs, boolean closes) {
 
-        static Reply of(int status, String body) {
+        public static Reply of(int status, String body) {
             return new Reply(status, body, "text/plain", 0, false, false);
         }
 
-        static Reply json(int status, String body) {
+        public static Reply json(int status, String body) {
             return new Reply(status, body, "application/json", 0, false, false);
         }
 
-        static Reply hang() {
+        public static Reply hang() {
             return new Reply(0, "", "", 0, true, false);
         }
 
-        static Reply close() {
+        public static Reply close() {
             return new Reply(0, "", "", 0, false, true);
         }
 
-        Reply after(long millis) {
+        public Reply after(long millis) {
             return new Reply(status, body, contentType, millis, hangs, closes);
         }
     }
@@ -56,13 +56,13 @@ final class ScriptedLoopbackServer implements AutoCloseable {
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile Function<String, Reply> script;
     /** {@code METHOD /path?query} of every request read, in arrival order. */
-    final List<String> requests = new CopyOnWriteArrayList<>();
+    public final List<String> requests = new CopyOnWriteArrayList<>();
     /** Epoch millis at which each entry of {@link #requests} arrived. */
     final List<Long> arrivals = new CopyOnWriteArrayList<>();
     final AtomicInteger accepted = new AtomicInteger();
 
     /** @param script from {@code METHOD /path?query} to what to answer; may be changed later with {@link #script} */
-    ScriptedLoopbackServer(Function<String, Reply> script) throws IOException {
+    public ScriptedLoopbackServer(Function<String, Reply> script) throws IOException {
         this(0, script);
     }
 
@@ -71,7 +71,7 @@ final class ScriptedLoopbackServer implements AutoCloseable {
      *               app binds the port the app was told about
      * @param script as above
      */
-    ScriptedLoopbackServer(int port, Function<String, Reply> script) throws IOException {
+    public ScriptedLoopbackServer(int port, Function<String, Reply> script) throws IOException {
         this.script = script;
         this.server = new ServerSocket();
         server.setReuseAddress(true);
@@ -82,29 +82,29 @@ final class ScriptedLoopbackServer implements AutoCloseable {
     }
 
     /** Answers every request the same way. */
-    static ScriptedLoopbackServer always(Reply reply) throws IOException {
+    public static ScriptedLoopbackServer always(Reply reply) throws IOException {
         return new ScriptedLoopbackServer(r -> reply);
     }
 
-    void script(Function<String, Reply> newScript) {
+    public void script(Function<String, Reply> newScript) {
         this.script = newScript;
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getLocalPort();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
     /** Requests whose line starts with {@code prefix}, e.g. {@code "POST "} or {@code "POST /quitquitquit"}. */
-    List<String> requestsStartingWith(String prefix) {
+    public List<String> requestsStartingWith(String prefix) {
         return requests.stream().filter(r -> r.startsWith(prefix)).toList();
     }
 
     /** Stops listening and drops every open connection: the port refuses from now on. */
-    void die() {
+    public void die() {
         try {
             close();
         } catch (IOException e) {

@@ -1,10 +1,12 @@
 package io.github.sidecarshutdown;
 
+import io.github.sidecarshutdown.istio.IstioMesh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.github.sidecarshutdown.config.InvalidSettingException;
 import io.github.sidecarshutdown.config.Setting;
+import io.github.sidecarshutdown.config.SettingKey;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.net.URI;
@@ -31,8 +33,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SettingsFaultMatrixTest {
 
     /** Settings for which 0 means "off" or "none" and is therefore accepted. */
-    private static final Set<Setting> ZERO_ALLOWED = Set.of(Setting.SAFETY_MARGIN, Setting.PROPAGATION_DELAY,
-            Setting.QUIET_PERIOD, Setting.DRAIN_TIMEOUT, Setting.MINIMUM_TASK_WINDOW, Setting.TERMINATION_DRAIN_DURATION,
+    private static final Set<SettingKey> ZERO_ALLOWED = Set.of(Setting.SAFETY_MARGIN, Setting.PROPAGATION_DELAY,
+            Setting.QUIET_PERIOD, Setting.DRAIN_TIMEOUT, Setting.MINIMUM_TASK_WINDOW, IstioMesh.TERMINATION_DRAIN_DURATION,
             Setting.STARTUP_WAIT);
 
     enum Shape { MALFORMED, NEGATIVE, ZERO, HUGE, EMPTY, SUB_MILLISECOND }
@@ -93,7 +95,7 @@ class SettingsFaultMatrixTest {
 
     static Stream<Arguments> environmentCases() {
         List<Arguments> out = new ArrayList<>();
-        for (Setting s : Setting.values()) {
+        for (SettingKey s : ShutdownCoordinatorBuilderTest.allSettings().toList()) {
             for (Shape shape : Shape.values()) {
                 for (String v : values(s.kind(), shape)) {
                     out.add(Arguments.of(s, shape, v));
@@ -105,7 +107,7 @@ class SettingsFaultMatrixTest {
 
     @ParameterizedTest(name = "{0} {1} [{index}]")
     @MethodSource("environmentCases")
-    void everySettingFromTheEnvironmentIsAcceptedOrRefusedNamingItsVariable(Setting s, Shape shape, String raw) {
+    void everySettingFromTheEnvironmentIsAcceptedOrRefusedNamingItsVariable(SettingKey s, Shape shape, String raw) {
         // when
         Throwable t = catchThrowable(() -> builder().fromEnvironment(Map.of(s.envName(), raw)).build());
 
@@ -128,7 +130,7 @@ class SettingsFaultMatrixTest {
     }
 
     /** The values that may pass: zero where 0 means off, a blank cleanup budget ("the rest"), and trimmed booleans. */
-    private static boolean acceptable(Setting s, Shape shape, String raw) {
+    private static boolean acceptable(SettingKey s, Shape shape, String raw) {
         if (!raw.equals(raw.trim()) && !raw.isBlank() && raw.trim().equals(raw.replace("\u0000", ""))) {
             return true; // String.trim() drops control characters at the ends, like spaces: "istio\0" is istio
         }
@@ -144,7 +146,7 @@ class SettingsFaultMatrixTest {
 
     static Stream<Arguments> builderCases() {
         List<Arguments> out = new ArrayList<>();
-        for (Setting s : Setting.values()) {
+        for (SettingKey s : ShutdownCoordinatorBuilderTest.allSettings().toList()) {
             if (s.kind() != Setting.Kind.DURATION) {
                 continue;
             }
@@ -163,7 +165,7 @@ class SettingsFaultMatrixTest {
 
     @ParameterizedTest(name = "{0} {2}")
     @MethodSource("builderCases")
-    void everyDurationThroughTheBuilderIsAcceptedOrRefusedNamingTheMethod(Setting s, Shape shape, Duration value) throws Exception {
+    void everyDurationThroughTheBuilderIsAcceptedOrRefusedNamingTheMethod(SettingKey s, Shape shape, Duration value) throws Exception {
         Method setter = ShutdownCoordinatorBuilder.class.getMethod(s.builderMethod(), Duration.class);
         ShutdownCoordinatorBuilder b = builder();
 
@@ -196,10 +198,10 @@ class SettingsFaultMatrixTest {
     void urlsThroughTheBuilderAreRefusedNamingTheMethodNeverWithAnOkHttpError() {
         for (String url : List.of("http://127.0.0.1:99999", "http://127.0.0.1:0", "http://127.0.0.1:65536",
                 "http://admin:s3cr3t@127.0.0.1:15000", "ftp://127.0.0.1:15000", "http://10.0.0.1:15000")) {
-            for (Setting s : List.of(Setting.ADMIN_URL, Setting.AGENT_URL)) {
+            for (SettingKey s : List.<SettingKey>of(IstioMesh.ADMIN_URL, IstioMesh.AGENT_URL)) {
                 Throwable t = catchThrowable(() -> {
                     ShutdownCoordinatorBuilder b = builder();
-                    if (s == Setting.ADMIN_URL) {
+                    if (s == IstioMesh.ADMIN_URL) {
                         b.adminUrl(URI.create(url));
                     } else {
                         b.agentUrl(URI.create(url));
@@ -246,7 +248,8 @@ class SettingsFaultMatrixTest {
         List<String> escaped = new ArrayList<>();
         int refused = 0;
         for (int i = 0; i < 3_000; i++) {
-            Setting s = Setting.values()[r.nextInt(Setting.values().length)];
+            List<SettingKey> all = ShutdownCoordinatorBuilderTest.allSettings().toList();
+            SettingKey s = all.get(r.nextInt(all.size()));
             StringBuilder sb = new StringBuilder();
             if (s.kind() == Setting.Kind.URL && r.nextBoolean()) {
                 sb.append("http://127.0.0.1:");

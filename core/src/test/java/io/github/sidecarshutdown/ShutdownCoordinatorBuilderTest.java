@@ -6,12 +6,24 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.github.sidecarshutdown.config.InvalidSettingException;
 import io.github.sidecarshutdown.config.Setting;
-import io.github.sidecarshutdown.envoy.EnvoySidecar;
+import io.github.sidecarshutdown.config.SettingKey;
+import io.github.sidecarshutdown.consul.ConsulMesh;
+import io.github.sidecarshutdown.dapr.DaprMesh;
+import io.github.sidecarshutdown.istio.EnvoySidecar;
+import io.github.sidecarshutdown.istio.IstioMesh;
+import io.github.sidecarshutdown.kuma.KumaMesh;
+import io.github.sidecarshutdown.linkerd.LinkerdMesh;
+import io.github.sidecarshutdown.sidecar.MeshSetting;
+import io.github.sidecarshutdown.sidecar.Meshes;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import java.net.URI;
 import java.time.Duration;
-import java.util.EnumMap;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ShutdownCoordinatorBuilderTest {
@@ -26,7 +39,7 @@ class ShutdownCoordinatorBuilderTest {
     private static final String ACCEPTED = "a duration such as 500ms, 5s, 2m, 1m30s or PT5S (0 where a setting can be off)";
 
     /** One valid, non-default environment value per setting, and what it must become. */
-    private static final Map<Setting, Object[]> ENV_VALUES = new EnumMap<>(Setting.class);
+    private static final Map<SettingKey, Object[]> ENV_VALUES = new LinkedHashMap<>();
 
     static {
         ENV_VALUES.put(Setting.ENABLED, new Object[] {"false", false});
@@ -39,21 +52,21 @@ class ShutdownCoordinatorBuilderTest {
         ENV_VALUES.put(Setting.TASK_TIMEOUT, new Object[] {"1m30s", Duration.ofSeconds(90)});
         ENV_VALUES.put(Setting.MINIMUM_TASK_WINDOW, new Object[] {"400ms", Duration.ofMillis(400)});
         ENV_VALUES.put(Setting.SIDECAR_MODE, new Object[] {"native", SidecarMode.NATIVE});
-        ENV_VALUES.put(Setting.ADMIN_URL, new Object[] {"http://127.0.0.1:25000", URI.create("http://127.0.0.1:25000")});
-        ENV_VALUES.put(Setting.AGENT_URL, new Object[] {"http://localhost:25020", URI.create("http://localhost:25020")});
+        ENV_VALUES.put(IstioMesh.ADMIN_URL, new Object[] {"http://127.0.0.1:25000", URI.create("http://127.0.0.1:25000")});
+        ENV_VALUES.put(IstioMesh.AGENT_URL, new Object[] {"http://localhost:25020", URI.create("http://localhost:25020")});
         ENV_VALUES.put(Setting.ALLOW_NON_LOOPBACK, new Object[] {"true", true});
         ENV_VALUES.put(Setting.ADMIN_TIMEOUT, new Object[] {"300ms", Duration.ofMillis(300)});
         ENV_VALUES.put(Setting.RELEASE_SIDECAR, new Object[] {"off", false});
-        ENV_VALUES.put(Setting.TERMINATION_DRAIN_DURATION, new Object[] {"9s", Duration.ofSeconds(9)});
+        ENV_VALUES.put(IstioMesh.TERMINATION_DRAIN_DURATION, new Object[] {"9s", Duration.ofSeconds(9)});
         ENV_VALUES.put(Setting.STARTUP_WAIT, new Object[] {"2m", Duration.ofMinutes(2)});
         ENV_VALUES.put(Setting.STARTUP_POLICY, new Object[] {"REQUIRED", StartupPolicy.REQUIRED});
         ENV_VALUES.put(Setting.ANNOTATIONS_FILE, new Object[] {"/var/run/podinfo/annotations",
                 java.nio.file.Path.of("/var/run/podinfo/annotations")});
-        ENV_VALUES.put(Setting.LINKERD_ADMIN_URL, new Object[] {"http://127.0.0.1:24191", URI.create("http://127.0.0.1:24191")});
-        ENV_VALUES.put(Setting.DAPR_URL, new Object[] {"http://localhost:23500", URI.create("http://localhost:23500")});
-        ENV_VALUES.put(Setting.CONSUL_ADMIN_URL, new Object[] {"http://localhost:29000", URI.create("http://localhost:29000")});
-        ENV_VALUES.put(Setting.CONSUL_LIFECYCLE_URL, new Object[] {"http://127.0.0.1:20601", URI.create("http://127.0.0.1:20601")});
-        ENV_VALUES.put(Setting.KUMA_ADMIN_URL, new Object[] {"http://[::1]:9902", URI.create("http://[::1]:9902")});
+        ENV_VALUES.put(LinkerdMesh.ADMIN_URL, new Object[] {"http://127.0.0.1:24191", URI.create("http://127.0.0.1:24191")});
+        ENV_VALUES.put(DaprMesh.URL, new Object[] {"http://localhost:23500", URI.create("http://localhost:23500")});
+        ENV_VALUES.put(ConsulMesh.ADMIN_URL, new Object[] {"http://localhost:29000", URI.create("http://localhost:29000")});
+        ENV_VALUES.put(ConsulMesh.LIFECYCLE_URL, new Object[] {"http://127.0.0.1:20601", URI.create("http://127.0.0.1:20601")});
+        ENV_VALUES.put(KumaMesh.ADMIN_URL, new Object[] {"http://[::1]:9902", URI.create("http://[::1]:9902")});
         ENV_VALUES.put(Setting.WORKLOAD, new Object[] {"Job", Workload.JOB});
         ENV_VALUES.put(Setting.LABELS_FILE, new Object[] {"/var/run/podinfo/labels", java.nio.file.Path.of("/var/run/podinfo/labels")});
     }
@@ -67,8 +80,33 @@ class ShutdownCoordinatorBuilderTest {
         return builder(Map.of());
     }
 
-    /** The accessor named like the setting's builder method: every setting has one. */
-    private static Object component(ShutdownSettings settings, Setting s) throws Exception {
+    /** Every setting: the library's own and every registered mesh's. */
+    static Stream<SettingKey> allSettings() {
+        List<SettingKey> all = new ArrayList<>(List.of(Setting.values()));
+        all.addAll(Meshes.settings());
+        return all.stream();
+    }
+
+    static Stream<SettingKey> istioUrls() {
+        return Stream.of(IstioMesh.ADMIN_URL, IstioMesh.AGENT_URL);
+    }
+
+    /** Each mesh setting's default, as the settings hold it. */
+    private static Map<MeshSetting, Object> meshDefaults() {
+        Map<MeshSetting, Object> m = new LinkedHashMap<>();
+        for (MeshSetting ms : Meshes.settings()) {
+            m.put(ms, ms.kind() == Setting.Kind.URL ? URI.create(ms.defaultValue())
+                    : io.github.sidecarshutdown.config.SettingParser.duration(ms, "test", ms.defaultValue()));
+        }
+        return m;
+    }
+
+    /** The accessor named like the setting's builder method: every setting has one; a mesh setting by its key. */
+    private static Object component(ShutdownSettings settings, SettingKey key) throws Exception {
+        if (key instanceof MeshSetting m) {
+            return m.kind() == Setting.Kind.URL ? settings.url(m) : settings.duration(m);
+        }
+        Setting s = (Setting) key;
         java.lang.reflect.Method accessor;
         try {
             accessor = ShutdownSettings.class.getMethod(s.builderMethod());
@@ -88,12 +126,17 @@ class ShutdownCoordinatorBuilderTest {
         // then
         assertThat(settings).isEqualTo(new ShutdownSettings(true, Duration.ofSeconds(30), Duration.ofSeconds(2),
                 Duration.ZERO, Duration.ZERO, Duration.ofSeconds(10), Optional.empty(), Duration.ofSeconds(5),
-                Duration.ofMillis(250), SidecarMode.AUTO, URI.create("http://127.0.0.1:15000"),
-                URI.create("http://127.0.0.1:15020"), false, Duration.ofSeconds(1), true, Duration.ofSeconds(5),
-                Duration.ofSeconds(60), StartupPolicy.OPTIONAL, java.nio.file.Path.of("/etc/podinfo/annotations"),
-                URI.create("http://127.0.0.1:4191"), URI.create("http://127.0.0.1:3500"), URI.create("http://127.0.0.1:19000"),
-                URI.create("http://127.0.0.1:20600"), URI.create("http://127.0.0.1:9901"), Workload.AUTO,
-                java.nio.file.Path.of("/etc/podinfo/labels")));
+                Duration.ofMillis(250), SidecarMode.AUTO, false, Duration.ofSeconds(1), true,
+                Duration.ofSeconds(60), StartupPolicy.OPTIONAL, java.nio.file.Path.of("/etc/podinfo/annotations"), Workload.AUTO,
+                java.nio.file.Path.of("/etc/podinfo/labels"), meshDefaults(), Set.of()));
+        assertThat(settings.url(IstioMesh.ADMIN_URL)).isEqualTo(URI.create("http://127.0.0.1:15000"));
+        assertThat(settings.url(IstioMesh.AGENT_URL)).isEqualTo(URI.create("http://127.0.0.1:15020"));
+        assertThat(settings.duration(IstioMesh.TERMINATION_DRAIN_DURATION)).isEqualTo(Duration.ofSeconds(5));
+        assertThat(settings.url(LinkerdMesh.ADMIN_URL)).isEqualTo(URI.create("http://127.0.0.1:4191"));
+        assertThat(settings.url(DaprMesh.URL)).isEqualTo(URI.create("http://127.0.0.1:3500"));
+        assertThat(settings.url(ConsulMesh.ADMIN_URL)).isEqualTo(URI.create("http://127.0.0.1:19000"));
+        assertThat(settings.url(ConsulMesh.LIFECYCLE_URL)).isEqualTo(URI.create("http://127.0.0.1:20600"));
+        assertThat(settings.url(KumaMesh.ADMIN_URL)).isEqualTo(URI.create("http://127.0.0.1:9901"));
         assertThat(settings.budget()).isEqualTo(Duration.ofSeconds(28));
     }
 
@@ -117,14 +160,20 @@ class ShutdownCoordinatorBuilderTest {
                 .settings();
 
         // then
+        Map<MeshSetting, Object> mesh = meshDefaults();
+        mesh.put(IstioMesh.ADMIN_URL, URI.create("http://localhost:16000"));
+        mesh.put(IstioMesh.AGENT_URL, URI.create("http://[::1]:16020"));
+        mesh.put(IstioMesh.TERMINATION_DRAIN_DURATION, Duration.ofSeconds(10));
+        mesh.put(LinkerdMesh.ADMIN_URL, URI.create("http://localhost:14191"));
+        mesh.put(DaprMesh.URL, URI.create("http://127.0.0.2:13500"));
+        mesh.put(ConsulMesh.ADMIN_URL, URI.create("http://127.0.0.1:19001"));
+        mesh.put(ConsulMesh.LIFECYCLE_URL, URI.create("http://127.0.0.1:20601"));
+        mesh.put(KumaMesh.ADMIN_URL, URI.create("http://127.0.0.1:9911"));
         assertThat(settings).isEqualTo(new ShutdownSettings(false, Duration.ofSeconds(60), Duration.ofSeconds(5),
                 Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofSeconds(15), Optional.of(Duration.ofSeconds(20)),
-                Duration.ofSeconds(2), Duration.ofMillis(100), SidecarMode.ISTIO, URI.create("http://localhost:16000"),
-                URI.create("http://[::1]:16020"), false, Duration.ofMillis(500), false, Duration.ofSeconds(10),
-                Duration.ofSeconds(30), StartupPolicy.REQUIRED, java.nio.file.Path.of("/tmp/podinfo/annotations"),
-                URI.create("http://localhost:14191"), URI.create("http://127.0.0.2:13500"), URI.create("http://127.0.0.1:19001"),
-                URI.create("http://127.0.0.1:20601"), URI.create("http://127.0.0.1:9911"), Workload.JOB,
-                java.nio.file.Path.of("/tmp/podinfo/labels")));
+                Duration.ofSeconds(2), Duration.ofMillis(100), SidecarMode.ISTIO, false, Duration.ofMillis(500), false,
+                Duration.ofSeconds(30), StartupPolicy.REQUIRED, java.nio.file.Path.of("/tmp/podinfo/annotations"), Workload.JOB,
+                java.nio.file.Path.of("/tmp/podinfo/labels"), mesh, mesh.keySet()));
         assertThat(settings.budget()).isEqualTo(Duration.ofSeconds(55));
     }
 
@@ -211,8 +260,8 @@ class ShutdownCoordinatorBuilderTest {
     // ---- every setting from the environment ----
 
     @ParameterizedTest
-    @EnumSource(Setting.class)
-    void everySettingIsAppliedFromItsEnvironmentVariable(Setting s) throws Exception {
+    @MethodSource("allSettings")
+    void everySettingIsAppliedFromItsEnvironmentVariable(SettingKey s) throws Exception {
         // given
         assertThat(ENV_VALUES).as("test value for new setting %s", s).containsKey(s);
         String raw = (String) ENV_VALUES.get(s)[0];
@@ -237,14 +286,14 @@ class ShutdownCoordinatorBuilderTest {
         ShutdownSettings settings = builder(env).settings();
 
         // then
-        for (Setting s : Setting.values()) {
+        for (SettingKey s : allSettings().toList()) {
             assertThat(component(settings, s)).as(s.envName()).isEqualTo(ENV_VALUES.get(s)[1]);
         }
     }
 
     @ParameterizedTest
-    @EnumSource(Setting.class)
-    void everySettingRefusesNonsenseNamingItsVariable(Setting s) {
+    @MethodSource("allSettings")
+    void everySettingRefusesNonsenseNamingItsVariable(SettingKey s) {
         // given
         String raw = switch (s.kind()) {
             case BOOLEAN -> "maybe";
@@ -335,8 +384,8 @@ class ShutdownCoordinatorBuilderTest {
      * method {@code allowNonLoopback}, not the variable {@code SIDECAR_SHUTDOWN_ALLOW_NON_LOOPBACK}.
      */
     @ParameterizedTest
-    @EnumSource(value = Setting.class, names = {"ADMIN_URL", "AGENT_URL"})
-    void nonLoopbackUrlFromEnvironmentIsRefusedNamingBothVariables(Setting s) {
+    @MethodSource("istioUrls")
+    void nonLoopbackUrlFromEnvironmentIsRefusedNamingBothVariables(SettingKey s) {
         // given
         ShutdownCoordinatorBuilder b = builder(Map.of(s.envName(), "http://10.1.2.3:15000"));
 
@@ -370,8 +419,8 @@ class ShutdownCoordinatorBuilderTest {
                 "SIDECAR_SHUTDOWN_ALLOW_NON_LOOPBACK", "true")).settings();
 
         // then
-        assertThat(settings.adminUrl()).isEqualTo(URI.create("http://10.1.2.3:15000"));
-        assertThat(settings.agentUrl()).isEqualTo(URI.create("http://envoy.internal:15020"));
+        assertThat(settings.url(IstioMesh.ADMIN_URL)).isEqualTo(URI.create("http://10.1.2.3:15000"));
+        assertThat(settings.url(IstioMesh.AGENT_URL)).isEqualTo(URI.create("http://envoy.internal:15020"));
         assertThat(settings.allowNonLoopback()).isTrue();
     }
 

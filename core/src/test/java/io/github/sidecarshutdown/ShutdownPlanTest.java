@@ -17,8 +17,10 @@ class ShutdownPlanTest {
                 .drainTimeout(Duration.ofSeconds(10));
     }
 
+    /** The plan a coordinator computes with a sidecar that reports {@code facts}: the engine's own. */
     private static ShutdownPlan plan(ShutdownCoordinatorBuilder b, SidecarFacts facts, List<ShutdownTask> tasks) {
-        return ShutdownPlan.compute(b.settings(), tasks, facts);
+        VirtualTime time = new VirtualTime();
+        return new ShutdownCoordinator(b.settings(), new FakeSidecar(time, facts), tasks, List.of(), time, new RecordingHooks()).plan();
     }
 
     @Test
@@ -29,7 +31,7 @@ class ShutdownPlanTest {
         assertThat(plan.fits()).isFalse();
         assertThat(plan.warnings()).anySatisfy(w -> assertThat(w)
                 .contains("until 20s after SIGTERM")
-                .contains("terminationDrainDuration=5s")
+                .contains("forwards only for 5s after its own (terminationDrainDuration)")
                 .contains("proxy.istio.io/config: '{\"terminationDrainDuration\": \"21s\"}'")
                 .contains("costs nothing"));
     }

@@ -142,7 +142,7 @@ class SidecarCallBudgetTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = SidecarMode.class, names = {"AUTO", "ISTIO"})
+    @ValueSource(strings = {"auto", "istio"})
     @Timeout(30)
     void awaitSidecarReadyHonoursItsOwnTimeoutNotTheAdminTimeout(SidecarMode mode) throws Exception {
         // given admin and agent that accept and never answer, and a generous admin timeout

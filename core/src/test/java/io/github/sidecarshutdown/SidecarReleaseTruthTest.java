@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The library's view of the sidecar decides whether it drains and releases it (spec items 3, 4 and
@@ -83,12 +84,13 @@ class SidecarReleaseTruthTest {
     // ---- item 3: an agent never seen is not a terminating sidecar ----
 
     @ParameterizedTest
-    @EnumSource(value = SidecarMode.class, names = {"ISTIO", "AUTO"})
-    void aHealthyIstioSidecarWhoseAgentWasNeverSeenIsNeitherDrainedNorReleased(SidecarMode mode) {
+    @ValueSource(strings = {"istio", "auto"})
+    void aHealthyIstioSidecarWhoseAgentWasNeverSeenIsNeitherDrainedNorReleased(String modeName) {
+        SidecarMode mode = SidecarMode.of(modeName);
         // given Envoy admin of classic Istio, LIVE, and nothing listening where pilot-agent should be
         WireMockServer admin = server();
         TruthFixtures.stubLiveIstioAdmin(admin, TruthFixtures.ISTIO_SERVER_INFO);
-        ShutdownCoordinator c = builder(mode).adminUrl(URI.create(admin.baseUrl())).build();
+        ShutdownCoordinator c = builder(SidecarMode.of(modeName)).adminUrl(URI.create(admin.baseUrl())).build();
 
         // when
         ShutdownReport report = runBounded(c);
@@ -105,14 +107,14 @@ class SidecarReleaseTruthTest {
     // ---- item 4: a non-terminating Envoy is not drained; a terminating one is drained with skip_exit ----
 
     @ParameterizedTest
-    @EnumSource(value = SidecarMode.class, names = {"ISTIO", "AUTO"})
-    void anEnvoyWhoseAgentIsStillReadyIsNeitherDrainedNorReleased(SidecarMode mode) throws Exception {
+    @ValueSource(strings = {"istio", "auto"})
+    void anEnvoyWhoseAgentIsStillReadyIsNeitherDrainedNorReleased(String modeName) throws Exception {
         // given Envoy LIVE and pilot-agent ready throughout: the app got SIGTERM alone
         WireMockServer admin = server();
         WireMockServer agent = server();
         TruthFixtures.stubLiveIstioAdmin(admin, TruthFixtures.ISTIO_SERVER_INFO);
         TruthFixtures.stubReadyAgent(agent);
-        ShutdownCoordinator c = builder(mode).adminUrl(URI.create(admin.baseUrl())).agentUrl(URI.create(agent.baseUrl())).build();
+        ShutdownCoordinator c = builder(SidecarMode.of(modeName)).adminUrl(URI.create(admin.baseUrl())).agentUrl(URI.create(agent.baseUrl())).build();
         assertThat(c.awaitSidecarReady()).isEqualTo(SidecarReadiness.READY);
 
         // when
@@ -128,14 +130,14 @@ class SidecarReleaseTruthTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = SidecarMode.class, names = {"ISTIO", "AUTO"})
-    void aTerminatingEnvoyIsDrainedInboundOnlyWithSkipExitAndReleasedOnceLast(SidecarMode mode) throws Exception {
+    @ValueSource(strings = {"istio", "auto"})
+    void aTerminatingEnvoyIsDrainedInboundOnlyWithSkipExitAndReleasedOnceLast(String modeName) throws Exception {
         // given pilot-agent ready at startup, then closed (the Pod's SIGTERM reached it)
         WireMockServer admin = server();
         WireMockServer agent = server();
         TruthFixtures.stubLiveIstioAdmin(admin, TruthFixtures.ISTIO_SERVER_INFO);
         TruthFixtures.stubReadyAgent(agent);
-        ShutdownCoordinator c = builder(mode).adminUrl(URI.create(admin.baseUrl())).agentUrl(URI.create(agent.baseUrl())).build();
+        ShutdownCoordinator c = builder(SidecarMode.of(modeName)).adminUrl(URI.create(admin.baseUrl())).agentUrl(URI.create(agent.baseUrl())).build();
         assertThat(c.awaitSidecarReady()).isEqualTo(SidecarReadiness.READY);
         agent.stop();
 

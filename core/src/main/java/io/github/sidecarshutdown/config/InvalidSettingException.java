@@ -12,7 +12,7 @@ public final class InvalidSettingException extends IllegalArgumentException {
 
     private static final long serialVersionUID = 1L;
 
-    private final Setting setting;
+    private final SettingKey setting;
     private final String source;
     private final @Nullable String value;
 
@@ -23,7 +23,7 @@ public final class InvalidSettingException extends IllegalArgumentException {
      *                characters and shortens it past {@link LogSafe#MAX_CHARS}; {@link #value()} keeps it whole)
      * @param problem what is wrong and how to fix it
      */
-    public InvalidSettingException(Setting setting, String source, @Nullable String value, String problem) {
+    public InvalidSettingException(SettingKey setting, String source, @Nullable String value, String problem) {
         // The value is shown as written, but with control characters escaped: a value read from a
         // file or a manifest may end in a newline, which would otherwise split the log line.
         super("Invalid " + source + "=" + (value == null ? "null" : "'" + LogSafe.of(value) + "'") + ": " + problem);
@@ -32,7 +32,8 @@ public final class InvalidSettingException extends IllegalArgumentException {
         this.value = value;
     }
 
-    public Setting setting() {
+    /** The setting whose value was refused. */
+    public SettingKey setting() {
         return setting;
     }
 

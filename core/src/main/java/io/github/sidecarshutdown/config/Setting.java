@@ -8,7 +8,7 @@ import java.util.Locale;
  * {@code sidecar.shutdown.*}. Error messages name the setting through this type, so they read the
  * same wherever the value came from.
  */
-public enum Setting {
+public enum Setting implements SettingKey {
     /** Whether the library does anything at all. */
     ENABLED("enabled", "enabled", Kind.BOOLEAN),
     /** The Pod's {@code terminationGracePeriodSeconds}; not visible from inside a container. */
@@ -29,18 +29,12 @@ public enum Setting {
     MINIMUM_TASK_WINDOW("minimum-task-window", "minimumTaskWindow", Kind.DURATION),
     /** {@code auto|istio|envoy|native|linkerd|dapr|consul|kuma|ambient|none}. */
     SIDECAR_MODE("sidecar-mode", "sidecarMode", Kind.ENUM),
-    /** Envoy admin base URL. */
-    ADMIN_URL("admin-url", "adminUrl", Kind.URL),
-    /** pilot-agent status server base URL. */
-    AGENT_URL("agent-url", "agentUrl", Kind.URL),
     /** Whether admin and agent URLs may point at a host other than loopback. */
     ALLOW_NON_LOOPBACK("allow-non-loopback", "allowNonLoopback", Kind.BOOLEAN),
     /** Timeout of one admin or agent call. */
     ADMIN_TIMEOUT("admin-timeout", "adminTimeout", Kind.DURATION),
     /** Whether to tell the sidecar to exit once the app is done (classic Istio only). */
     RELEASE_SIDECAR("release-sidecar", "releaseSidecar", Kind.BOOLEAN),
-    /** Used when {@code /server_info} does not say it. */
-    TERMINATION_DRAIN_DURATION("termination-drain-duration", "terminationDrainDuration", Kind.DURATION),
     /** The longest wait for the sidecar at startup. */
     STARTUP_WAIT("startup-wait", "startupWait", Kind.DURATION),
     /** {@code optional|required}: what happens when no sidecar answers at startup. */
@@ -50,16 +44,6 @@ public enum Setting {
      * {@code sidecar.istio.io/status}); a missing file leaves the defaults.
      */
     ANNOTATIONS_FILE("annotations-file", "annotationsFile", Kind.PATH),
-    /** linkerd-proxy admin base URL. */
-    LINKERD_ADMIN_URL("linkerd-admin-url", "linkerdAdminUrl", Kind.URL),
-    /** daprd HTTP API base URL. */
-    DAPR_URL("dapr-url", "daprUrl", Kind.URL),
-    /** Envoy admin base URL under consul-dataplane. */
-    CONSUL_ADMIN_URL("consul-admin-url", "consulAdminUrl", Kind.URL),
-    /** consul-dataplane's lifecycle server base URL (consul-k8s's graceful port). */
-    CONSUL_LIFECYCLE_URL("consul-lifecycle-url", "consulLifecycleUrl", Kind.URL),
-    /** Envoy admin base URL under kuma-dp. */
-    KUMA_ADMIN_URL("kuma-admin-url", "kumaAdminUrl", Kind.URL),
     /**
      * {@code auto|service|job}: whether the JVM's exit is the Pod's end (a Job's Pod), which lets a
      * live classic sidecar be released; {@code auto} reads the Pod's labels ({@link #LABELS_FILE}).
@@ -106,26 +90,27 @@ public enum Setting {
         this.kind = kind;
     }
 
-    /** The kebab-case key, e.g. {@code grace-period}. */
+    @Override
     public String key() {
         return key;
     }
 
-    /** {@code SIDECAR_SHUTDOWN_GRACE_PERIOD}. */
+    @Override
     public String envName() {
         return "SIDECAR_SHUTDOWN_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
-    /** {@code sidecar.shutdown.grace-period}. */
+    @Override
     public String propertyName() {
         return "sidecar.shutdown." + key;
     }
 
-    /** The builder method that sets it, e.g. {@code gracePeriod}. */
+    @Override
     public String builderMethod() {
         return builderMethod;
     }
 
+    @Override
     public Kind kind() {
         return kind;
     }
@@ -136,6 +121,7 @@ public enum Setting {
      * least 1 ms: an HTTP timeout of 0 means "no timeout at all", and a budget of 0 leaves no time to
      * do anything. False for settings that are not durations.
      */
+    @Override
     public boolean zeroAllowed() {
         if (kind != Kind.DURATION) {
             return false;

@@ -45,7 +45,7 @@ public final class SettingParser {
      * whatever the setting (callers may borrow this parser for their own variables); use
      * {@link #durationFor} for a value of {@code setting} itself.
      */
-    public static Duration duration(Setting setting, String source, String raw) {
+    public static Duration duration(SettingKey setting, String source, String raw) {
         return parse(setting, source, raw, false, true);
     }
 
@@ -54,11 +54,11 @@ public final class SettingParser {
      * that 0 is refused, echoing the text as written, where it would not mean "off"
      * ({@link Setting#zeroAllowed()}).
      */
-    public static Duration durationFor(Setting setting, String source, String raw) {
+    public static Duration durationFor(SettingKey setting, String source, String raw) {
         return parse(setting, source, raw, true, true);
     }
 
-    private static Duration parse(Setting setting, String source, String raw, boolean settingBound, boolean suggest) {
+    private static Duration parse(SettingKey setting, String source, String raw, boolean settingBound, boolean suggest) {
         String text = raw.trim().toLowerCase(Locale.ROOT);
         if (text.isEmpty()) {
             throw new InvalidSettingException(setting, source, raw, "empty; expected " + Setting.Kind.DURATION.accepted());
@@ -122,14 +122,14 @@ public final class SettingParser {
      *
      * @param shown the value as the user gave it, for the message
      */
-    public static Duration checkDuration(Setting setting, String source, Object shown, Duration d) {
+    public static Duration checkDuration(SettingKey setting, String source, Object shown, Duration d) {
         String value = String.valueOf(shown);
         checkRange(setting, source, value, d);
         checkZero(setting, source, value, d);
         return d;
     }
 
-    private static void checkRange(Setting setting, String source, String shown, Duration d) {
+    private static void checkRange(SettingKey setting, String source, String shown, Duration d) {
         if (d.isNegative()) {
             throw new InvalidSettingException(setting, source, shown, "must not be negative");
         }
@@ -145,19 +145,19 @@ public final class SettingParser {
         }
     }
 
-    private static void checkZero(Setting setting, String source, String shown, Duration d) {
+    private static void checkZero(SettingKey setting, String source, String shown, Duration d) {
         if (d.isZero() && !setting.zeroAllowed()) {
             throw new InvalidSettingException(setting, source, shown, "must be greater than 0");
         }
     }
 
-    private static InvalidSettingException tooLong(Setting setting, String source, String shown) {
+    private static InvalidSettingException tooLong(SettingKey setting, String source, String shown) {
         return new InvalidSettingException(setting, source, shown,
                 "longer than a day; no Pod waits that long to terminate. Expected " + Setting.Kind.DURATION.accepted());
     }
 
     /** " (did you mean X?)" when {@code raw} in ASCII is different and accepted, else "". */
-    private static String didYouMean(Setting setting, String source, String raw, boolean settingBound, boolean suggest) {
+    private static String didYouMean(SettingKey setting, String source, String raw, boolean settingBound, boolean suggest) {
         if (!suggest) {
             return "";
         }
@@ -173,7 +173,7 @@ public final class SettingParser {
      * {@code candidate} if the parser accepts it for {@code setting}, else null: a suggestion the
      * user copies must not be refused in turn.
      */
-    private static @Nullable String accepted(Setting setting, String source, String candidate, boolean settingBound) {
+    private static @Nullable String accepted(SettingKey setting, String source, String candidate, boolean settingBound) {
         try {
             parse(setting, source, candidate, settingBound, false);
             return candidate;
@@ -198,7 +198,7 @@ public final class SettingParser {
     }
 
     /** Parses {@code true|false} (also {@code yes|no|on|off}). */
-    public static boolean bool(Setting setting, String source, String raw) {
+    public static boolean bool(SettingKey setting, String source, String raw) {
         switch (raw.trim().toLowerCase(Locale.ROOT)) {
             case "true": case "yes": case "on":
                 return true;
@@ -210,7 +210,7 @@ public final class SettingParser {
     }
 
     /** Parses one constant of {@code type}, case-insensitively, with {@code -} as {@code _}. */
-    public static <E extends Enum<E>> E oneOf(Setting setting, String source, String raw, Class<E> type) {
+    public static <E extends Enum<E>> E oneOf(SettingKey setting, String source, String raw, Class<E> type) {
         String text = raw.trim().toUpperCase(Locale.ROOT).replace('-', '_');
         for (E e : type.getEnumConstants()) {
             if (e.name().equals(text)) {
@@ -221,8 +221,22 @@ public final class SettingParser {
                 .map(e -> e.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining("|")));
     }
 
+    /**
+     * Parses one of {@code accepted} (lowercase words), ignoring case and reading {@code _} as
+     * {@code -}; returns the word as accepted lists it.
+     */
+    public static String oneOf(SettingKey setting, String source, String raw, java.util.List<String> accepted) {
+        String text = raw.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+        for (String a : accepted) {
+            if (a.equals(text)) {
+                return a;
+            }
+        }
+        throw new InvalidSettingException(setting, source, raw, "expected one of " + String.join("|", accepted));
+    }
+
     /** Parses a non-blank file path (the file need not exist). */
-    public static Path path(Setting setting, String source, String raw) {
+    public static Path path(SettingKey setting, String source, String raw) {
         String text = raw.trim();
         if (text.isEmpty()) {
             throw new InvalidSettingException(setting, source, raw, "empty; expected " + Setting.Kind.PATH.accepted());
@@ -249,7 +263,7 @@ public final class SettingParser {
     }
 
     /** Parses an absolute http(s) URL without credentials. */
-    public static URI url(Setting setting, String source, String raw) {
+    public static URI url(SettingKey setting, String source, String raw) {
         String text = raw.trim();
         if (hasCredentials(text)) {
             throw credentials(setting, source, raw);
@@ -264,19 +278,19 @@ public final class SettingParser {
         return checkUrl(setting, source, uri, redact(raw));
     }
 
-    private static InvalidSettingException credentials(Setting setting, String source, String url) {
+    private static InvalidSettingException credentials(SettingKey setting, String source, String url) {
         // Never keep credentials: the URL is logged and tagged in metrics.
         return new InvalidSettingException(setting, source, redact(url), "must not contain credentials "
                 + "(user:password@); the Envoy admin port takes none");
     }
 
     /** Checks scheme, host and the absence of credentials. */
-    public static URI checkUrl(Setting setting, String source, URI uri) {
+    public static URI checkUrl(SettingKey setting, String source, URI uri) {
         return checkUrl(setting, source, uri, redact(uri.toString()));
     }
 
     /** @param shown the value as the user wrote it, credentials already redacted */
-    private static URI checkUrl(Setting setting, String source, URI uri, String shown) {
+    private static URI checkUrl(SettingKey setting, String source, URI uri, String shown) {
         if (uri.getRawUserInfo() != null || hasCredentials(uri.toString())) {
             throw credentials(setting, source, uri.toString());
         }

@@ -6,11 +6,14 @@ import io.github.sidecarshutdown.internal.EnvoyMeshAdmin;
 import io.github.sidecarshutdown.internal.LoopbackEndpoint;
 import io.github.sidecarshutdown.internal.LoopbackHttp;
 import io.github.sidecarshutdown.pod.MeshAnnotations;
+import io.github.sidecarshutdown.sidecar.ReleaseDecision;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarCallResult;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import io.github.sidecarshutdown.sidecar.SidecarState;
+import io.github.sidecarshutdown.sidecar.WindowKnob;
+import java.util.Set;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -26,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  * <p>On its SIGTERM the dataplane drains Envoy's inbound listeners itself, keeps Envoy forwarding
  * for its fixed grace period, then quits Envoy; nothing the app can ask changes before that quit
  * (Envoy's {@code /ready} stays {@code LIVE}, the lifecycle server keeps answering). So this sidecar
- * never says TERMINATING ({@link SidecarMode#terminationVisible()} is false): its window is assumed
+ * never says TERMINATING (its facts say its termination is not visible): its window is assumed
  * to run from the app's own SIGTERM, nothing is drained by the app, and it is released
  * ({@code POST /quitquitquit} on Envoy, after which the dataplane exits 0) only in the job workload.
  * A native dataplane ({@code consul.hashicorp.com/enable-consul-dataplane-as-sidecar}) has no window
@@ -61,12 +64,15 @@ public final class ConsulSidecar implements Sidecar, AutoCloseable {
 
     /**
      * Whether Envoy behind the admin URL runs under consul-dataplane, within {@code timeout} in all;
-     * never throws. Both must hold: {@code /server_info}'s node is Consul's (its bootstrap always
-     * writes {@code node.metadata.namespace} and {@code partition}; no {@code ISTIO_VERSION}, no
-     * kuma-dp version), and the dataplane's lifecycle server answers {@code GET /graceful_startup}
-     * with 200. An Istio or Kuma Envoy moved to this port, or a plain Envoy without the dataplane
-     * beside it, is not Consul.
+     * never throws. All must hold: {@code /server_info}'s node is Consul's (its bootstrap writes
+     * {@code node.metadata} with string {@code namespace} and {@code partition}, and only those and
+     * {@code node_name}; no {@code ISTIO_VERSION}, no kuma-dp version); and the lifecycle server is
+     * the dataplane's: a Go {@code ServeMux} with two paths, so {@code GET /graceful_startup} answers
+     * 200 with no body and any other path 404 {@code 404 page not found}. An Istio or Kuma Envoy moved
+     * to this port, a plain Envoy without the dataplane beside it, or any server that answers 200 to
+     * everything is not Consul (docs/sidecar-states.md, "Detection").
      */
+    @Override
     public boolean identify(Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();
         EnvoyMeshAdmin.Node node = envoy.node(timeout);
@@ -76,15 +82,23 @@ public final class ConsulSidecar implements Sidecar, AutoCloseable {
         try {
             // Read-only: answers 200 at once, or once Envoy is ready (graceful_startup never changes anything).
             LoopbackHttp.Answer a = lifecycle.call("GET", "/graceful_startup", Duration.ofNanos(end - System.nanoTime()));
-            return a.status() == 200;
-        } catch (IOException e) {
+            if (a.status() != 200 || !a.body().isEmpty()) {
+                return false;
+            }
+            // A path the dataplane does not serve: never /graceful_shutdown, which any method would start.
+            LoopbackHttp.Answer unknown = lifecycle.call("GET", "/sidecar-shutdown-identify", Duration.ofNanos(end - System.nanoTime()));
+            return unknown.status() == 404 && unknown.body().equals("404 page not found\n");
+        } catch (IOException | IllegalArgumentException e) {
             return false;
         }
     }
 
+    private static final Set<String> CONSUL_NODE_KEYS = Set.of("namespace", "partition", "node_name");
+
     static boolean isConsulNode(EnvoyMeshAdmin.Node node) {
         return !node.info().isIstio() && node.map("version").get("kumaDp") == null
-                && node.text("namespace") != null && node.text("partition") != null;
+                && node.text("namespace") != null && node.text("partition") != null
+                && node.metadata().keySet().stream().allMatch(CONSUL_NODE_KEYS::contains);
     }
 
     @Override
@@ -94,7 +108,7 @@ public final class ConsulSidecar implements Sidecar, AutoCloseable {
             return known;
         }
         EnvoyMeshAdmin.Node node = envoy.node(timeout);
-        SidecarFacts f = build(node == null ? Optional.empty() : Optional.of(node.envoyVersion()),
+        SidecarFacts f = build(pod, node == null ? Optional.empty() : Optional.of(node.envoyVersion()),
                 node == null ? "Pod annotations" : "/server_info");
         if (node != null) {
             facts = f; // Envoy answered; the annotations do not change while the Pod lives
@@ -102,7 +116,12 @@ public final class ConsulSidecar implements Sidecar, AutoCloseable {
         return f;
     }
 
-    private SidecarFacts build(Optional<String> envoyVersion, String from) {
+    /** The facts the Pod's annotations alone give (no Envoy answer yet). */
+    public static SidecarFacts factsFromPod(MeshAnnotations pod) {
+        return build(pod, Optional.empty(), "Pod annotations");
+    }
+
+    private static SidecarFacts build(MeshAnnotations pod, Optional<String> envoyVersion, String from) {
         Optional<Duration> window = pod.consulWindow(MeshAnnotations.CONSUL_DEFAULT_GRACE_PERIOD);
         String note;
         if (pod.consulNative().orElse(false)) {
@@ -115,8 +134,14 @@ public final class ConsulSidecar implements Sidecar, AutoCloseable {
             note = "no " + MeshAnnotations.CONSUL_GRACE_PERIOD + "; assuming consul-k8s's default "
                     + MeshAnnotations.CONSUL_DEFAULT_GRACE_PERIOD.toSeconds() + " s";
         }
-        return new SidecarFacts(SidecarMode.CONSUL, Optional.of("consul-dataplane" + envoyVersion.map(v -> " (" + v + ")").orElse("")),
-                window, false, Optional.empty(), from + " + " + pod.source() + " (" + note + "; window from the app's SIGTERM)");
+        SidecarFacts f = new SidecarFacts(SidecarMode.CONSUL, Optional.of("consul-dataplane" + envoyVersion.map(v -> " (" + v + ")").orElse("")),
+                window, false, Optional.empty(), from + " + " + pod.source() + " (" + note + "; window from the app's SIGTERM)")
+                .withTerminationUnseen();
+        if (pod.consulNative().orElse(false)) {
+            return f;
+        }
+        // With the proxy lifecycle off the grace period annotation is ignored: the fix turns the lifecycle on.
+        return f.withKnob(pod.consulLifecycle().orElse(true) ? ConsulMesh.WINDOW : ConsulMesh.LIFECYCLE_OFF_WINDOW);
     }
 
     @Override
@@ -139,21 +164,16 @@ public final class ConsulSidecar implements Sidecar, AutoCloseable {
 
     @Override
     public SidecarCallResult release(Duration timeout) {
-        if (releaseCall().isEmpty()) {
-            return SidecarCallResult.skipped(noReleaseReason());
-        }
         return envoy.quit(timeout);
     }
 
-    /** {@code POST /quitquitquit}, or none for a native dataplane (the kubelet stops it after the app). */
+    /** {@code POST /quitquitquit}, never for a native dataplane (the kubelet stops it after the app). */
     @Override
-    public Optional<String> releaseCall() {
-        return pod.consulNative().orElse(false) ? Optional.empty() : SidecarMode.CONSUL.releaseCall();
-    }
-
-    @Override
-    public String noReleaseReason() {
-        return "native sidecar (" + MeshAnnotations.CONSUL_NATIVE + "): the kubelet stops consul-dataplane after the app exits";
+    public ReleaseDecision releaseDecision(SidecarState state) {
+        return pod.consulNative().orElse(false)
+                ? ReleaseDecision.never("native sidecar (" + MeshAnnotations.CONSUL_NATIVE
+                        + "): the kubelet stops consul-dataplane after the app exits")
+                : ReleaseDecision.release(ConsulMesh.RELEASE_CALL);
     }
 
     @Override

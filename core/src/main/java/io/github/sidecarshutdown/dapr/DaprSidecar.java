@@ -4,6 +4,7 @@ import io.github.sidecarshutdown.internal.HttpHealthSidecar;
 import io.github.sidecarshutdown.internal.Json;
 import io.github.sidecarshutdown.internal.LoopbackEndpoint;
 import io.github.sidecarshutdown.internal.LoopbackHttp;
+import io.github.sidecarshutdown.sidecar.ReleaseDecision;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarCallResult;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
@@ -52,6 +53,7 @@ public final class DaprSidecar implements Sidecar, AutoCloseable {
      * its {@code runtimeVersion} (Dapr's metadata API); port 3500 is a common app port, so a bare
      * 2xx from the health path proves nothing.
      */
+    @Override
     public boolean identify(Duration timeout) {
         LoopbackHttp.Answer a = http.tryGet("/v1.0/metadata", timeout);
         if (a == null || a.status() != 200) {
@@ -92,8 +94,8 @@ public final class DaprSidecar implements Sidecar, AutoCloseable {
     }
 
     @Override
-    public Optional<String> releaseCall() {
-        return http.releaseCall();
+    public ReleaseDecision releaseDecision(SidecarState state) {
+        return http.releaseDecision(state);
     }
 
     @Override

@@ -53,6 +53,16 @@ public final class EnvoyMeshAdmin {
     private volatile boolean answered;
     private volatile boolean seenLive;
 
+    /**
+     * An admin client for an Envoy that an agent wraps (no pilot-agent beside it: the agent URL is
+     * never called, so it names the admin itself), with the context's timeouts and listener.
+     */
+    public static EnvoyAdminClient client(io.github.sidecarshutdown.sidecar.MeshContext context, java.net.URI adminUrl) {
+        return EnvoyAdminClient.builder().adminUrl(adminUrl).agentUrl(adminUrl)
+                .allowNonLoopback(context.settings().allowNonLoopback()).callTimeout(context.settings().adminTimeout())
+                .connectTimeout(context.connectTimeout()).listener(context.adminCallListener()).build();
+    }
+
     public EnvoyMeshAdmin(EnvoyAdminClient client) {
         this.client = Objects.requireNonNull(client, "client");
     }

@@ -1,5 +1,6 @@
 package io.github.sidecarshutdown.internal;
 
+import io.github.sidecarshutdown.sidecar.ReleaseDecision;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarCallResult;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
@@ -14,8 +15,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A sidecar seen through one loopback HTTP API with a readiness path and a shutdown path, and no
  * outbound window after SIGTERM (Linkerd, Dapr). States (docs/sidecar-states.md): a readiness
- * answer other than success after one that succeeded means the sidecar got SIGTERM
- * (TERMINATING); a non-success answer without an earlier success is STARTING; a refused
+ * answer other than success after one that succeeded, lasting {@link #NOT_READY_PERSISTS}, means the
+ * sidecar got SIGTERM (TERMINATING; a passing one is UNKNOWN); a non-success answer without an earlier success is STARTING; a refused
  * connection after an answer means it is gone; a timeout is UNKNOWN. The public adapters
  * ({@code LinkerdSidecar}, {@code DaprSidecar}) hold one, name the paths, tell their sidecar from an
  * unrelated server on the same port, and may refine how a refused release is reported. Not API.
@@ -31,6 +32,11 @@ public final class HttpHealthSidecar implements Sidecar, AutoCloseable {
     private final Function<LoopbackHttp.Answer, @org.jspecify.annotations.Nullable SidecarCallResult> onRefusedRelease;
     private volatile boolean answered;
     private volatile boolean seenReady;
+    /** When the sidecar, seen ready before, first answered not-ready since its last success; MIN_VALUE when not. */
+    private volatile long notReadySince = Long.MIN_VALUE;
+
+    /** How long a not-ready answer after a ready one must last to count as the sidecar's SIGTERM. */
+    public static final Duration NOT_READY_PERSISTS = Duration.ofSeconds(1);
 
     /**
      * @param api         the sidecar's HTTP API
@@ -64,10 +70,20 @@ public final class HttpHealthSidecar implements Sidecar, AutoCloseable {
             answered = true;
             if (isSuccess(a.status())) {
                 seenReady = true;
+                notReadySince = Long.MIN_VALUE;
                 return SidecarState.LIVE;
             }
-            // Termination needs evidence: ready before, not ready now.
-            return seenReady ? SidecarState.TERMINATING : SidecarState.STARTING;
+            if (!seenReady) {
+                return SidecarState.STARTING;
+            }
+            // Termination needs evidence: ready before, not ready now, and for long enough.
+            long now = System.nanoTime();
+            long since = notReadySince;
+            if (since == Long.MIN_VALUE) {
+                notReadySince = now;
+                return SidecarState.UNKNOWN;
+            }
+            return now - since >= NOT_READY_PERSISTS.toNanos() ? SidecarState.TERMINATING : SidecarState.UNKNOWN;
         } catch (IOException e) {
             if (LoopbackHttp.classify(e) == LoopbackHttp.Failure.REFUSED) {
                 return answered ? SidecarState.GONE : SidecarState.ABSENT;
@@ -89,6 +105,7 @@ public final class HttpHealthSidecar implements Sidecar, AutoCloseable {
             answered = true;
             if (isSuccess(a.status())) {
                 seenReady = true;
+                notReadySince = Long.MIN_VALUE;
                 return true;
             }
             return false;
@@ -108,10 +125,10 @@ public final class HttpHealthSidecar implements Sidecar, AutoCloseable {
         }
     }
 
+    /** {@code POST <release path>} in any state the coordinator's rule allows. */
     @Override
-    public Optional<String> releaseCall() {
-        // One name for the call: the one the mode gives the plan and the report.
-        return mode.releaseCall();
+    public ReleaseDecision releaseDecision(SidecarState state) {
+        return ReleaseDecision.release("POST " + releasePath);
     }
 
     /** No inbound-only drain call exists; the sidecar drains on its own SIGTERM. */

@@ -4,6 +4,7 @@ import io.github.sidecarshutdown.envoy.EnvoyAdminClient;
 import io.github.sidecarshutdown.envoy.EnvoyState;
 import io.github.sidecarshutdown.internal.EnvoyMeshAdmin;
 import io.github.sidecarshutdown.pod.MeshAnnotations;
+import io.github.sidecarshutdown.sidecar.ReleaseDecision;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarCallResult;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
@@ -23,8 +24,8 @@ import org.jspecify.annotations.Nullable;
  * {@code LIVE} to 503 {@code DRAINING}: after a {@code LIVE} seen before, that is the evidence of
  * termination (TERMINATING). Envoy keeps forwarding for kuma-dp's drain time (every connection is
  * drain-closed after its response), then kuma-dp stops Envoy and exits. While kuma-dp waits out
- * that drain time, quitting Envoy would not end the Pod any sooner, so a release of a terminating
- * sidecar is skipped with that reason; a live one (the job workload) is released with
+ * that drain time, quitting Envoy would not end the Pod any sooner, so a terminating sidecar is not
+ * released ({@link #releaseDecision}); a live one (the job workload) is released with
  * {@code POST /quitquitquit}, after which kuma-dp exits 0. Thread-safe.
  */
 public final class KumaSidecar implements Sidecar, AutoCloseable {
@@ -35,7 +36,6 @@ public final class KumaSidecar implements Sidecar, AutoCloseable {
     private final EnvoyMeshAdmin envoy;
     private final MeshAnnotations pod;
     private volatile @Nullable SidecarFacts facts;
-    private volatile boolean sawTerminating;
 
     /**
      * @param admin Envoy admin client (its admin URL says where Envoy is)
@@ -51,6 +51,7 @@ public final class KumaSidecar implements Sidecar, AutoCloseable {
      * its {@code /server_info} node metadata carries {@code version.kumaDp.version}, which kuma-dp's
      * bootstrap writes and nothing else does. A plain or Istio Envoy on port 9901 is not Kuma.
      */
+    @Override
     public boolean identify(Duration timeout) {
         EnvoyMeshAdmin.Node node = envoy.node(timeout);
         return node != null && kumaDpVersion(node) != null && !node.info().isIstio();
@@ -67,18 +68,27 @@ public final class KumaSidecar implements Sidecar, AutoCloseable {
             return known;
         }
         EnvoyMeshAdmin.Node node = envoy.node(timeout);
+        SidecarFacts f = build(pod, node);
+        if (node != null) {
+            facts = f;
+        }
+        return f;
+    }
+
+    /** The facts the Pod's annotations alone give (no Envoy answer yet). */
+    public static SidecarFacts factsFromPod(MeshAnnotations pod) {
+        return build(pod, null);
+    }
+
+    private static SidecarFacts build(MeshAnnotations pod, EnvoyMeshAdmin.@Nullable Node node) {
         Optional<Duration> fromEnvoy = node == null ? Optional.empty() : node.info().drainTime();
         Optional<Duration> window = fromEnvoy.or(pod::kumaDrainTime).or(() -> Optional.of(MeshAnnotations.KUMA_DEFAULT_DRAIN_TIME));
         String note = fromEnvoy.isPresent() ? "drain time from Envoy's --drain-time-s, which kuma-dp sets to it"
                 : pod.kumaDrainTime().isPresent() ? "drain time per " + MeshAnnotations.KUMA_DRAIN_TIME
                 : "no " + MeshAnnotations.KUMA_DRAIN_TIME + "; assuming Kuma's default " + MeshAnnotations.KUMA_DEFAULT_DRAIN_TIME.toSeconds() + " s";
         String version = node == null ? "kuma-dp" : "kuma-dp " + Objects.requireNonNullElse(kumaDpVersion(node), "?") + " (" + node.envoyVersion() + ")";
-        SidecarFacts f = new SidecarFacts(SidecarMode.KUMA, Optional.of(version), window, false, Optional.empty(),
-                (node == null ? "" : "/server_info + ") + pod.source() + " (" + note + ")");
-        if (node != null) {
-            facts = f;
-        }
-        return f;
+        return new SidecarFacts(SidecarMode.KUMA, Optional.of(version), window, false, Optional.empty(),
+                (node == null ? "" : "/server_info + ") + pod.source() + " (" + note + ")").withKnob(KumaMesh.WINDOW);
     }
 
     @Override
@@ -89,7 +99,6 @@ public final class KumaSidecar implements Sidecar, AutoCloseable {
             }
             if (r.state() == EnvoyState.DRAINING && envoy.seenLive()) {
                 // kuma-dp fails Envoy's health checks on its SIGTERM, and only then.
-                sawTerminating = true;
                 return SidecarState.TERMINATING;
             }
             // DRAINING never preceded by LIVE, or another answer: no evidence either way.
@@ -110,25 +119,26 @@ public final class KumaSidecar implements Sidecar, AutoCloseable {
 
     @Override
     public Optional<String> drainCall() {
-        return SidecarMode.KUMA.drainCall();
-    }
-
-    @Override
-    public Optional<String> releaseCall() {
-        return SidecarMode.KUMA.releaseCall();
+        return Optional.of(KumaMesh.DRAIN_CALL);
     }
 
     /**
-     * {@code POST /quitquitquit} for a live sidecar (the job workload); skipped once kuma-dp was seen
-     * terminating, because it then waits out its whole drain time whatever Envoy does.
+     * {@code POST /quitquitquit} for a live or starting sidecar (the job workload), after which
+     * kuma-dp exits 0; never once kuma-dp is terminating, because it then waits out its whole drain
+     * time whatever Envoy does.
      */
     @Override
-    public SidecarCallResult release(Duration timeout) {
-        if (sawTerminating) {
-            return SidecarCallResult.skipped("kuma-dp got its SIGTERM and waits out its drain time whatever Envoy does, "
+    public ReleaseDecision releaseDecision(SidecarState state) {
+        if (state == SidecarState.TERMINATING) {
+            return ReleaseDecision.never("kuma-dp got its SIGTERM and waits out its drain time whatever Envoy does, "
                     + "so quitting Envoy would not end the Pod sooner; lower " + MeshAnnotations.KUMA_DRAIN_TIME
                     + " to what the app needs instead");
         }
+        return ReleaseDecision.release(KumaMesh.RELEASE_CALL);
+    }
+
+    @Override
+    public SidecarCallResult release(Duration timeout) {
         return envoy.quit(timeout);
     }
 

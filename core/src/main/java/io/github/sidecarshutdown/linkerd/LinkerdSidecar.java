@@ -3,6 +3,7 @@ package io.github.sidecarshutdown.linkerd;
 import io.github.sidecarshutdown.internal.HttpHealthSidecar;
 import io.github.sidecarshutdown.internal.LoopbackEndpoint;
 import io.github.sidecarshutdown.internal.LoopbackHttp;
+import io.github.sidecarshutdown.sidecar.ReleaseDecision;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarCallResult;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
@@ -53,6 +54,7 @@ public final class LinkerdSidecar implements Sidecar, AutoCloseable {
      * (linkerd2-proxy {@code linkerd/app/admin/src/server.rs}); an unrelated server on the port
      * does not give both.
      */
+    @Override
     public boolean identify(Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();
         LoopbackHttp.Answer ready = http.tryGet("/ready", timeout);
@@ -104,8 +106,8 @@ public final class LinkerdSidecar implements Sidecar, AutoCloseable {
     }
 
     @Override
-    public Optional<String> releaseCall() {
-        return http.releaseCall();
+    public ReleaseDecision releaseDecision(SidecarState state) {
+        return http.releaseDecision(state);
     }
 
     @Override

@@ -3,10 +3,6 @@ package io.github.sidecarshutdown.pod;
 import io.github.sidecarshutdown.config.InvalidSettingException;
 import io.github.sidecarshutdown.config.Setting;
 import io.github.sidecarshutdown.config.SettingParser;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -20,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * What the Pod's annotations say about a Consul or Kuma sidecar (docs/sidecar-protocol.md §10):
  * whether their injector put one in the Pod, and the knobs that decide its window after SIGTERM.
- * Kept apart from {@link PodFacts}, which is about Istio. Every field is empty when the Pod does not
+ * Kept apart from {@link io.github.sidecarshutdown.istio.PodFacts}, which is about Istio. Every field is empty when the Pod does not
  * say it.
  *
  * @param consulInjected      {@code consul.hashicorp.com/connect-inject-status: injected}
@@ -101,26 +97,22 @@ public record MeshAnnotations(
     }
 
     /**
-     * Reads the downward-API annotations file. Never throws: a missing file gives
-     * {@link #none(String)}; a malformed one logs one line naming the annotation and its fix.
+     * Reads the downward-API annotations file ({@link PodAnnotations#read}). Never throws: a missing
+     * file gives {@link #none(String)}; a malformed one logs one line naming the annotation and its fix.
      */
     public static MeshAnnotations read(Path file) {
-        Objects.requireNonNull(file, "file");
-        String content;
-        try {
-            if (Files.size(file) > DownwardApiAnnotations.MAX_CHARS * 4L) {
-                return none("annotations file too large");
-            }
-            content = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            return none("no annotations file");
-        } catch (IOException | RuntimeException e) {
-            return none("annotations file unreadable");
+        return of(PodAnnotations.read(file));
+    }
+
+    /** The Consul and Kuma facts in annotations read once; a malformed one logs one line and gives none. */
+    public static MeshAnnotations of(PodAnnotations annotations) {
+        if (!annotations.mounted()) {
+            return none(annotations.source());
         }
         try {
-            return fromAnnotations(DownwardApiAnnotations.parse(content), file.toString());
+            return fromAnnotations(annotations.values(), annotations.source());
         } catch (PodAnnotationException e) {
-            logger.warn("Pod annotations file {}: {}; the Consul and Kuma defaults apply", file, e.getMessage());
+            logger.warn("Pod annotations in {}: {}; the Consul and Kuma defaults apply", annotations.source(), e.getMessage());
             return none("annotations file malformed");
         }
     }
@@ -191,7 +183,7 @@ public record MeshAnnotations(
             return Optional.empty();
         }
         try {
-            return Optional.of(SettingParser.duration(Setting.TERMINATION_DRAIN_DURATION, name, v));
+            return Optional.of(SettingParser.duration(AnnotationDuration.KEY, name, v));
         } catch (InvalidSettingException e) {
             throw new PodAnnotationException(0, name + ": '" + DownwardApiAnnotations.abbreviate(v)
                     + "' is not a duration; write it as Kuma reads it, such as \"30s\" or \"1m30s\"");

@@ -1,9 +1,5 @@
 package io.github.sidecarshutdown.pod;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -35,40 +31,49 @@ public record PodLabels(Map<String, String> labels, String source) {
         Objects.requireNonNull(source, "source");
     }
 
-    /** The Job this Pod belongs to, if its labels say so. */
+    /** The Job controller's uid label, written with {@link #LEGACY_JOB_NAME} on every Pod it creates. */
+    public static final String LEGACY_CONTROLLER_UID = "controller-uid";
+    /** The Job controller's uid label since Kubernetes 1.27. */
+    public static final String CONTROLLER_UID = "batch.kubernetes.io/controller-uid";
+    /** Set by the ReplicaSet controller on a Deployment's Pods: such a Pod is never a Job's. */
+    public static final String POD_TEMPLATE_HASH = "pod-template-hash";
+
+    /**
+     * The Job this Pod belongs to, if only the Job controller could have labelled it so: its own
+     * {@link #JOB_NAME}, or the legacy {@link #LEGACY_JOB_NAME} together with the controller's uid
+     * label (a user may label a Deployment {@code job-name}, but not with the uid of a Job). Never
+     * for a Pod that carries {@link #POD_TEMPLATE_HASH}: a Deployment's Pod, whatever else it says.
+     */
     public Optional<String> jobName() {
+        if (labels.containsKey(POD_TEMPLATE_HASH)) {
+            return Optional.empty();
+        }
         String name = labels.get(JOB_NAME);
-        if (name == null) {
+        if (name == null && (labels.containsKey(LEGACY_CONTROLLER_UID) || labels.containsKey(CONTROLLER_UID))) {
             name = labels.get(LEGACY_JOB_NAME);
         }
         return Optional.ofNullable(name).filter(n -> !n.isBlank());
     }
 
     /**
-     * Reads the downward-API labels file. Never throws: a missing, unreadable or malformed file logs
-     * one line and gives no labels, so the Pod counts as a service (never released as a Job on a
-     * guess).
+     * Reads the downward-API labels file: a regular file only, bounded in size. Never throws: a
+     * missing, unreadable or malformed file logs one line and gives no labels, so the Pod counts as a
+     * service (never released as a Job on a guess).
      */
     public static PodLabels read(Path file) {
         Objects.requireNonNull(file, "file");
-        String content;
-        try {
-            if (Files.size(file) > DownwardApiAnnotations.MAX_CHARS * 4L) {
-                logger.warn("Pod labels file {} is larger than {} bytes; ignored: workload service", file,
-                        DownwardApiAnnotations.MAX_CHARS * 4L);
-                return new PodLabels(Map.of(), "labels file too large");
-            }
-            content = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
+        PodFile.Read r = PodFile.read(file);
+        if (r.missing()) {
             logger.info("No Pod labels at {} (mount metadata.labels with the downward API to let sidecar-shutdown "
                     + "recognise a Job's Pod, or set SIDECAR_SHUTDOWN_WORKLOAD); workload service", file);
             return new PodLabels(Map.of(), "no labels file");
-        } catch (IOException | RuntimeException e) {
-            logger.warn("Pod labels file {} is unreadable ({}); workload service", file, e.toString());
-            return new PodLabels(Map.of(), "labels file unreadable");
+        }
+        if (r.content() == null) {
+            logger.warn("Pod labels file {} is {}; ignored: workload service", file, r.problem());
+            return new PodLabels(Map.of(), "labels file " + r.problem());
         }
         try {
-            return new PodLabels(DownwardApiAnnotations.parse(content), file.toString());
+            return new PodLabels(DownwardApiAnnotations.parse(r.content()), file.toString());
         } catch (PodAnnotationException e) {
             logger.warn("Pod labels file {} is malformed ({}); workload service", file, e.getMessage());
             return new PodLabels(Map.of(), "labels file malformed");

@@ -2,6 +2,7 @@ package io.github.sidecarshutdown.sidecar;
 
 import java.time.Duration;
 
+/** A Pod without sidecar: no call is made, nothing is drained or released. */
 final class NoSidecar implements Sidecar {
 
     static final NoSidecar INSTANCE = new NoSidecar();
@@ -35,8 +36,8 @@ final class NoSidecar implements Sidecar {
     }
 
     @Override
-    public String noReleaseReason() {
-        return "no sidecar";
+    public ReleaseDecision releaseDecision(SidecarState state) {
+        return ReleaseDecision.never("no sidecar");
     }
 
     @Override

@@ -5,23 +5,20 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * What the {@link io.github.sidecarshutdown.ShutdownCoordinator} needs of a sidecar. Implementations
- * talk to it on loopback and must honour every timeout they are given; {@link #probe(Duration)} and
- * {@link #facts(Duration)} never throw.
+ * What the {@link io.github.sidecarshutdown.ShutdownCoordinator} needs of a sidecar. A {@link Mesh}
+ * makes one for its mode; implementations talk to the sidecar on loopback and must honour every
+ * timeout they are given; nothing here throws.
  *
- * <p>{@link io.github.sidecarshutdown.envoy.EnvoySidecar} covers Istio and plain Envoy,
- * {@link io.github.sidecarshutdown.linkerd.LinkerdSidecar} Linkerd's proxy,
- * {@link io.github.sidecarshutdown.dapr.DaprSidecar} Dapr's daprd,
- * {@link io.github.sidecarshutdown.consul.ConsulSidecar} Consul's dataplane,
- * {@link io.github.sidecarshutdown.kuma.KumaSidecar} Kuma's kuma-dp; {@link #none()} stands for a Pod
- * without sidecar.
+ * <p>Two kinds of methods. <em>Calls</em> ({@link #probe}, {@link #facts}, {@link #isReady},
+ * {@link #drainInbound}, {@link #release}, {@link #inboundArrivals}, {@link #identify}) go to the
+ * sidecar. <em>Decisions</em> ({@link #drainCall()}, {@link #releaseDecision}) ask nothing: they say
+ * what this sidecar takes, from what it was built with and what its facts resolved, so that the
+ * startup plan and the run read the same answers (docs/sidecar-states.md).
  *
- * <p>The coordinator drains and releases a sidecar only when {@link #probe(Duration)} says
- * {@link SidecarState#TERMINATING} (or, for the release only, {@link SidecarState#LIVE} in the job
- * workload, where the app's exit is the Pod's end), and only with the calls this sidecar names in
- * {@link #drainCall()} and {@link #releaseCall()}: an implementation returns TERMINATING only on
- * positive evidence that the sidecar itself got its SIGTERM (see {@code docs/sidecar-states.md}),
- * and {@code UNKNOWN} whenever it cannot tell; UNKNOWN never drains or releases anything.
+ * <p>The coordinator drains and releases a sidecar only on evidence (docs/sidecar-states.md, the
+ * decision table): an implementation's {@link #probe} returns {@link SidecarState#TERMINATING} only on
+ * positive evidence that the sidecar itself got its SIGTERM, and {@link SidecarState#UNKNOWN} whenever
+ * it cannot tell; UNKNOWN never drains or releases anything.
  */
 public interface Sidecar {
 
@@ -36,63 +33,59 @@ public interface Sidecar {
 
     /**
      * Asks the sidecar to drain inbound connections only, keeping outbound working, within
-     * {@code timeout}. The coordinator calls it only when {@link #drainCall()} names a call and the
-     * sidecar is seen terminating. Never throws: a refusal is a result.
+     * {@code timeout}. Called only when {@link #drainCall()} names a call and the sidecar is seen
+     * terminating. Never throws: a refusal is a result.
      */
     SidecarCallResult drainInbound(Duration timeout);
 
     /**
-     * Tells the sidecar that the app is done, so the Pod can end now, within {@code timeout}. The
-     * coordinator calls it only when {@link #releaseCall()} names a call and the rules of
-     * {@code docs/sidecar-states.md} allow it. Never throws: a refusal is a result.
+     * Tells the sidecar that the app is done, so the Pod can end now, within {@code timeout}. Called
+     * only when {@link #releaseDecision} names a call for the state the sidecar was seen in and the
+     * coordinator's rule allows it. Never throws: a refusal is a result.
      */
     SidecarCallResult release(Duration timeout);
 
     /**
-     * The call that drains this sidecar's inbound traffic while outbound keeps working, as it
-     * appears in the plan and the report (e.g.
-     * {@code POST /drain_listeners?inboundonly&graceful&skip_exit}); empty when this sidecar has none.
+     * Decision: the call that drains this sidecar's inbound traffic while outbound keeps working, as
+     * the plan and the report name it (e.g. {@code POST /drain_listeners?inboundonly&graceful&skip_exit});
+     * empty when this sidecar has none. Asks nothing.
      */
     default Optional<String> drainCall() {
         return Optional.empty();
     }
 
     /**
-     * The call that lets this sidecar exit once the app is done (e.g. {@code POST /quitquitquit});
-     * empty when the app must never release it (a native sidecar, which the kubelet stops after the
-     * app; plain Envoy; no sidecar).
+     * Decision: whether this sidecar takes a release in {@code state} and with which call, or why
+     * not (a native sidecar never: the kubelet stops it after the app, and a release would get it
+     * restarted). Asks nothing. The coordinator's rule has already allowed the state for the
+     * workload. Default: never.
      */
-    default Optional<String> releaseCall() {
-        return Optional.empty();
-    }
-
-    /** Why {@link #releaseCall()} is empty, for the report (e.g. {@code native sidecar: the kubelet stops it}). */
-    default String noReleaseReason() {
-        return describe() + " is not released by the app";
+    default ReleaseDecision releaseDecision(SidecarState state) {
+        return ReleaseDecision.never(describe() + " is not released by the app");
     }
 
     /**
      * A count of the inbound requests (and, where the sidecar counts them, new inbound connections)
      * the sidecar has accepted since it started, read within {@code timeout}; empty when it cannot
-     * tell (no such counter exposed, no answer in time, an unreadable answer). Only its changes mean
-     * anything: the propagation delay ends early only while it stays the same (docs/timeline.md,
-     * "When the delay ends early"). A value lower than an earlier one means the sidecar restarted.
-     * Never throws and never waits past {@code timeout}. Default: empty.
+     * tell. Only its changes mean anything: the propagation delay ends early only while it stays the
+     * same (docs/timeline.md, "When the delay ends early"). A value lower than an earlier one means
+     * the sidecar restarted. Never waits past {@code timeout}. Default: empty.
      */
     default OptionalLong inboundArrivals(Duration timeout) {
         return OptionalLong.empty();
     }
 
+    /**
+     * Whether what answers on this sidecar's endpoints proves it is this mesh's sidecar, by an answer
+     * only that mesh gives (docs/sidecar-states.md, "Detection"), within {@code timeout}. Used by
+     * {@code sidecar-mode=auto}. Default: false (never chosen by detection).
+     */
+    default boolean identify(Duration timeout) {
+        return false;
+    }
+
     /** A short description for logs, e.g. {@code envoy admin http://127.0.0.1:15000}. */
     String describe();
-
-    /**
-     * Istio ambient mode: no sidecar in the Pod, ztunnel on the node. Probes say LIVE, no call is
-     * made, nothing is drained or released.
-     */
-    static Sidecar ambient() {
-        return AmbientSidecar.INSTANCE;
-    }
 
     /** No sidecar: every call returns at once. */
     static Sidecar none() {

@@ -1,5 +1,6 @@
 package io.github.sidecarshutdown.config;
 
+import io.github.sidecarshutdown.istio.IstioMesh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -159,9 +160,9 @@ class SettingParserTest {
 
     @Test
     void zeroTurnsDelaysOffAndIsAcceptedWhereTheSettingAllowsIt() {
-        for (Setting s : new Setting[] {Setting.SAFETY_MARGIN, Setting.PROPAGATION_DELAY, Setting.QUIET_PERIOD,
-            Setting.DRAIN_TIMEOUT, Setting.MINIMUM_TASK_WINDOW, Setting.TERMINATION_DRAIN_DURATION, Setting.STARTUP_WAIT}) {
-            assertThat(s.zeroAllowed()).as(s.name()).isTrue();
+        for (SettingKey s : new SettingKey[] {Setting.SAFETY_MARGIN, Setting.PROPAGATION_DELAY, Setting.QUIET_PERIOD,
+            Setting.DRAIN_TIMEOUT, Setting.MINIMUM_TASK_WINDOW, IstioMesh.TERMINATION_DRAIN_DURATION, Setting.STARTUP_WAIT}) {
+            assertThat(s.zeroAllowed()).as(s.key()).isTrue();
             assertThat(SettingParser.durationFor(s, s.envName(), "0s")).isZero();
             assertThat(SettingParser.checkDuration(s, s.builderMethod(), Duration.ZERO, Duration.ZERO)).isZero();
         }
@@ -247,19 +248,21 @@ class SettingParserTest {
 
     @ParameterizedTest
     @CsvSource({"auto,AUTO", "istio,ISTIO", "ENVOY,ENVOY", "' Native ',NATIVE", "linkerd,LINKERD", "Dapr,DAPR", "none,NONE"})
-    void sidecarModesAreCaseInsensitive(String raw, SidecarMode expected) {
+    void sidecarModesAreCaseInsensitive(String raw, String expected) {
         // when / then
-        assertThat(SettingParser.oneOf(Setting.SIDECAR_MODE, "SIDECAR_SHUTDOWN_SIDECAR_MODE", raw, SidecarMode.class))
-                .isEqualTo(expected);
+        assertThat(SettingParser.oneOf(Setting.SIDECAR_MODE, "SIDECAR_SHUTDOWN_SIDECAR_MODE", raw, MODES))
+                .isEqualTo(SidecarMode.of(expected).name());
     }
+
+    private static final java.util.List<String> MODES = io.github.sidecarshutdown.sidecar.Meshes.modes().stream()
+            .map(SidecarMode::name).toList();
 
     @Test
     void unknownWordsListTheAcceptedOnes() {
         // when / then
-        assertThatThrownBy(() -> SettingParser.oneOf(Setting.SIDECAR_MODE, "SIDECAR_SHUTDOWN_SIDECAR_MODE", "appmesh",
-                SidecarMode.class))
+        assertThatThrownBy(() -> SettingParser.oneOf(Setting.SIDECAR_MODE, "SIDECAR_SHUTDOWN_SIDECAR_MODE", "appmesh", MODES))
                 .isInstanceOf(InvalidSettingException.class)
-                .hasMessage("Invalid SIDECAR_SHUTDOWN_SIDECAR_MODE='appmesh': expected one of auto|istio|envoy|native|linkerd|dapr|consul|kuma|ambient|none");
+                .hasMessage("Invalid SIDECAR_SHUTDOWN_SIDECAR_MODE='appmesh': expected one of auto|istio|native|envoy|ambient|consul|kuma|linkerd|dapr|none");
         assertThatThrownBy(() -> SettingParser.oneOf(Setting.STARTUP_POLICY, "sidecar.shutdown.startup-policy", "must",
                 StartupPolicy.class))
                 .hasMessage("Invalid sidecar.shutdown.startup-policy='must': expected one of optional|required");
@@ -271,7 +274,7 @@ class SettingParserTest {
     @ValueSource(strings = {"http://127.0.0.1:15000", "https://localhost:15000/", " http://[::1]:15000 "})
     void httpUrlsAreAccepted(String raw) {
         // when
-        URI uri = SettingParser.url(Setting.ADMIN_URL, "SIDECAR_SHUTDOWN_ADMIN_URL", raw);
+        URI uri = SettingParser.url(IstioMesh.ADMIN_URL, "SIDECAR_SHUTDOWN_ADMIN_URL", raw);
 
         // then
         assertThat(uri).isEqualTo(URI.create(raw.trim()));
@@ -285,7 +288,7 @@ class SettingParserTest {
     })
     void badUrlsAreRefusedWithTheFix(String raw, String problem) {
         // when / then
-        assertThatThrownBy(() -> SettingParser.url(Setting.ADMIN_URL, "SIDECAR_SHUTDOWN_ADMIN_URL", raw))
+        assertThatThrownBy(() -> SettingParser.url(IstioMesh.ADMIN_URL, "SIDECAR_SHUTDOWN_ADMIN_URL", raw))
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessage("Invalid SIDECAR_SHUTDOWN_ADMIN_URL='" + raw + "': " + problem);
     }
@@ -293,7 +296,7 @@ class SettingParserTest {
     @Test
     void unparseableUrlIsRefused() {
         // when / then
-        assertThatThrownBy(() -> SettingParser.url(Setting.AGENT_URL, "SIDECAR_SHUTDOWN_AGENT_URL", "http://127.0.0.1:15020/a b"))
+        assertThatThrownBy(() -> SettingParser.url(IstioMesh.AGENT_URL, "SIDECAR_SHUTDOWN_AGENT_URL", "http://127.0.0.1:15020/a b"))
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessageStartingWith("Invalid SIDECAR_SHUTDOWN_AGENT_URL='http://127.0.0.1:15020/a b': not a URL (")
                 .hasMessageEndingWith("); expected an http URL such as http://127.0.0.1:15000");
@@ -303,7 +306,7 @@ class SettingParserTest {
     void credentialsAreRefusedAndRedacted() {
         // when
         InvalidSettingException e = catchThrowableOfType(InvalidSettingException.class,
-                () -> SettingParser.url(Setting.ADMIN_URL, "SIDECAR_SHUTDOWN_ADMIN_URL", "http://admin:s3cr3tPw@127.0.0.1:15000"));
+                () -> SettingParser.url(IstioMesh.ADMIN_URL, "SIDECAR_SHUTDOWN_ADMIN_URL", "http://admin:s3cr3tPw@127.0.0.1:15000"));
 
         // then
         assertThat(e).hasMessage("Invalid SIDECAR_SHUTDOWN_ADMIN_URL='http://<redacted>@127.0.0.1:15000': must not contain "
@@ -321,7 +324,7 @@ class SettingParserTest {
     void credentialsAreNeverEchoedEvenWhenAnotherCheckFailsFirst(String raw) {
         // when
         InvalidSettingException e = catchThrowableOfType(InvalidSettingException.class,
-                () -> SettingParser.url(Setting.ADMIN_URL, "SIDECAR_SHUTDOWN_ADMIN_URL", raw));
+                () -> SettingParser.url(IstioMesh.ADMIN_URL, "SIDECAR_SHUTDOWN_ADMIN_URL", raw));
 
         // then
         assertThat(e).isNotNull();
@@ -331,11 +334,11 @@ class SettingParserTest {
 
     @Test
     void urlErrorsEchoTheValueAsWrittenWithBlanksAndNeverThePassword() {
-        assertThatThrownBy(() -> SettingParser.url(Setting.ADMIN_URL, "SIDECAR_SHUTDOWN_ADMIN_URL", " ftp://127.0.0.1:15000 "))
+        assertThatThrownBy(() -> SettingParser.url(IstioMesh.ADMIN_URL, "SIDECAR_SHUTDOWN_ADMIN_URL", " ftp://127.0.0.1:15000 "))
                 .hasMessage("Invalid SIDECAR_SHUTDOWN_ADMIN_URL=' ftp://127.0.0.1:15000 ': scheme must be http or https; "
                         + "expected an http URL such as http://127.0.0.1:15000");
         InvalidSettingException e = catchThrowableOfType(InvalidSettingException.class,
-                () -> SettingParser.url(Setting.ADMIN_URL, "SIDECAR_SHUTDOWN_ADMIN_URL", "  http://admin:s3cr3tPw@127.0.0.1:15000"));
+                () -> SettingParser.url(IstioMesh.ADMIN_URL, "SIDECAR_SHUTDOWN_ADMIN_URL", "  http://admin:s3cr3tPw@127.0.0.1:15000"));
         assertThat(e.getMessage()).doesNotContain("s3cr3tPw").contains("'  http://<redacted>@127.0.0.1:15000'");
         assertThat(e.value()).isEqualTo("  http://<redacted>@127.0.0.1:15000");
     }

@@ -5,10 +5,10 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 
 /** {@code /server_info} bodies as Envoy and Istio print them (docs/sidecar-protocol.md §3.3), and a port nothing listens on. */
-final class ServerInfoBodies {
+public final class ServerInfoBodies {
 
     /** An Istio 1.26 sidecar: pretty-printed, proto field names, durations as strings. */
-    static final String ISTIO = """
+    public static final String ISTIO = """
             {
              "version": "0123abcd4567/1.34.2-dev/Clean/RELEASE/BoringSSL",
              "state": "LIVE",
@@ -48,7 +48,7 @@ final class ServerInfoBodies {
             """;
 
     /** Plain Envoy: no Istio node metadata. */
-    static final String PLAIN_ENVOY = """
+    public static final String PLAIN_ENVOY = """
             {
              "version": "fedcba987654/1.34.2/Clean/RELEASE/BoringSSL",
              "state": "LIVE",
@@ -63,7 +63,7 @@ final class ServerInfoBodies {
     }
 
     /** A loopback port that refuses connections: bound once, then released. */
-    static int refusedPort() {
+    public static int refusedPort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

@@ -1,0 +1,218 @@
+package io.github.sidecarshutdown.internal.engine;
+
+import io.github.sidecarshutdown.InFlightTracker;
+import io.github.sidecarshutdown.ReadinessGate;
+import io.github.sidecarshutdown.ShutdownListener;
+import io.github.sidecarshutdown.ShutdownPhase;
+import io.github.sidecarshutdown.ShutdownPlan;
+import io.github.sidecarshutdown.ShutdownSettings;
+import io.github.sidecarshutdown.ShutdownTask;
+import io.github.sidecarshutdown.ShutdownTrigger;
+import io.github.sidecarshutdown.SidecarReadiness;
+import io.github.sidecarshutdown.envoy.AdminCallListener;
+import io.github.sidecarshutdown.internal.TimeSource;
+import io.github.sidecarshutdown.pod.PodAnnotations;
+import io.github.sidecarshutdown.sidecar.Meshes;
+import io.github.sidecarshutdown.sidecar.MeshContext;
+import io.github.sidecarshutdown.sidecar.Sidecar;
+import io.github.sidecarshutdown.sidecar.SidecarFacts;
+import io.github.sidecarshutdown.sidecar.SidecarMode;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.helpers.NOPLogger;
+
+/**
+ * The engine of one {@link io.github.sidecarshutdown.ShutdownCoordinator}: what the coordinator
+ * delegates to, and all it reaches of the engine. It holds the resolved sidecar and the settings,
+ * starts the sequence ({@link SequenceRun}), computes the plan from the same phase objects
+ * ({@link Planner}), and runs the startup wait ({@link SidecarStartup}). Not API.
+ */
+public final class Engine {
+
+    private static final Logger logger = LoggerFactory.getLogger(io.github.sidecarshutdown.ShutdownCoordinator.class);
+
+    private final ShutdownSettings settings;
+    private final Sidecar sidecar;
+    private final List<String> notes;
+    private final List<ShutdownListener> listeners;
+    private final TimeSource time;
+    private final InFlightTracker inFlight;
+    private final ReadinessGate readiness;
+    private final ProcessRelease processes;
+    private final Logger log;
+    private volatile boolean terminated;
+
+    /**
+     * @param settings  the validated settings
+     * @param sidecar   the sidecar to talk to
+     * @param notes     what the plan says about the sidecar, once
+     * @param listeners the coordinator's live list of listeners
+     * @param time      the clock
+     * @param inFlight  the app's in-flight tracker
+     * @param readiness the app's readiness gate
+     */
+    public Engine(ShutdownSettings settings, Sidecar sidecar, List<String> notes, List<ShutdownListener> listeners, TimeSource time,
+            InFlightTracker inFlight, ReadinessGate readiness) {
+        this(settings, sidecar, notes, listeners, time, inFlight, readiness, ProcessRelease.INSTANCE, logger);
+    }
+
+    Engine(ShutdownSettings settings, Sidecar sidecar, List<String> notes, List<ShutdownListener> listeners, TimeSource time,
+            InFlightTracker inFlight, ReadinessGate readiness, ProcessRelease processes, Logger log) {
+        this.settings = settings;
+        this.sidecar = sidecar;
+        this.notes = List.copyOf(notes);
+        this.listeners = listeners;
+        this.time = time;
+        this.inFlight = inFlight;
+        this.readiness = readiness;
+        this.processes = processes;
+        this.log = log;
+    }
+
+    /**
+     * The sidecar for these settings and the Pod's annotations, through the mesh descriptors, with
+     * what the plan should say about it.
+     *
+     * @return the sidecar and the plan's notes
+     */
+    public static Resolution resolve(ShutdownSettings settings, PodAnnotations pod, AdminCallListener listener) {
+        MeshResolution.Resolved r = MeshResolution.resolve(settings, pod, listener);
+        return new Resolution(r.sidecar(), r.notes());
+    }
+
+    /**
+     * A resolved sidecar.
+     *
+     * @param sidecar what the coordinator talks to
+     * @param notes   what the plan says about it
+     */
+    public record Resolution(Sidecar sidecar, List<String> notes) {
+    }
+
+    /** The settings. */
+    public ShutdownSettings settings() {
+        return settings;
+    }
+
+    /** The sidecar. */
+    public Sidecar sidecar() {
+        return sidecar;
+    }
+
+    ProcessRelease processes() {
+        return processes;
+    }
+
+    Logger log() {
+        return log;
+    }
+
+    boolean isRehearsal() {
+        return log == NOPLogger.NOP_LOGGER;
+    }
+
+    TimeSource time() {
+        return time;
+    }
+
+    InFlightTracker inFlight() {
+        return inFlight;
+    }
+
+    ReadinessGate readiness() {
+        return readiness;
+    }
+
+    List<ShutdownListener> listeners() {
+        return listeners;
+    }
+
+    /** Whether its sequence ended. */
+    boolean isTerminated() {
+        return terminated;
+    }
+
+    void terminated() {
+        terminated = true;
+    }
+
+    /** The phase objects for {@code tasks}, as the plan and the run share them. */
+    Planner.Phases phases(List<ShutdownTask> tasks, long t0, @Nullable ReportRecorder report, Logger phaseLog) {
+        TaskPhase taskPhase = new TaskPhase(tasks, new TaskRunner(time, settings.taskTimeout(), t0, phaseLog), report, phaseLog);
+        return new Planner.Phases(taskPhase, new PropagationDelay(settings, inFlight, sidecar, time),
+                new InboundDrain(settings, sidecar, inFlight, time), new SidecarRelease(this, settings, sidecar, time));
+    }
+
+    /** The plan for {@code tasks} and what the sidecar says now (within the admin timeout). */
+    public ShutdownPlan plan(List<ShutdownTask> tasks) {
+        return plan(tasks, sidecar.facts(settings.adminTimeout()));
+    }
+
+    ShutdownPlan plan(List<ShutdownTask> tasks, SidecarFacts facts) {
+        return Planner.plan(settings, phases(tasks, time.nanoTime(), null, NOPLogger.NOP_LOGGER), facts, notes);
+    }
+
+    /**
+     * The plan for a Pod described by its settings and annotations, asking the sidecar nothing: the
+     * facts are what the annotations and the settings give (what the linter checks a manifest with).
+     */
+    public static ShutdownPlan planForPod(ShutdownSettings settings, List<ShutdownTask> tasks, PodAnnotations pod) {
+        MeshResolution.Resolved r = MeshResolution.resolve(settings, pod, AdminCallListener.none());
+        SidecarFacts facts = factsFromPod(settings, pod);
+        Engine e = new Engine(settings, r.sidecar(), r.notes(), List.of(), TimeSource.system(), new InFlightTracker(),
+                new ReadinessGate(), new ProcessRelease(), NOPLogger.NOP_LOGGER);
+        return e.plan(tasks, facts);
+    }
+
+    private static SidecarFacts factsFromPod(ShutdownSettings settings, PodAnnotations pod) {
+        SidecarMode mode = settings.sidecarMode();
+        if (mode.equals(SidecarMode.NONE)) {
+            return SidecarFacts.none("sidecar-mode none");
+        }
+        MeshContext context = new MeshContext(settings, pod, AdminCallListener.none(), mode);
+        if (mode.equals(SidecarMode.AUTO)) {
+            for (var mesh : Meshes.all()) {
+                var injected = MeshResolution.injected(mesh, pod);
+                if (injected.isPresent()) {
+                    return mesh.facts(context, injected.get());
+                }
+            }
+            return Meshes.all().get(0).facts(context, SidecarMode.AUTO);
+        }
+        return Meshes.forMode(mode).orElseThrow().facts(context, mode);
+    }
+
+    /** Starts the sequence on its own daemon thread, running through {@code target}. */
+    public SequenceRun start(ShutdownTrigger trigger, ShutdownPhase target, List<ShutdownTask> tasks) {
+        SequenceRun run = new SequenceRun(this, trigger, target, tasks);
+        run.start();
+        return run;
+    }
+
+    /** The startup wait. */
+    public SidecarReadiness awaitSidecarReady(Duration timeout, BooleanSupplier shuttingDown) throws InterruptedException {
+        return new SidecarStartup(settings, sidecar, readiness, time, shuttingDown).await(timeout);
+    }
+
+    /** This coordinator registered a real JVM shutdown hook: during a JVM shutdown it counts as working before it starts. */
+    public void hooked() {
+        processes.hooked(this);
+    }
+
+    /**
+     * One rehearsal now, whatever ran before, and its report (the install-time rehearsal's checks
+     * use it).
+     */
+    public static java.util.Optional<io.github.sidecarshutdown.ShutdownReport> rehearse(ShutdownSettings settings) {
+        return Rehearsal.run(settings);
+    }
+
+    /** Rehearses the sequence once per JVM, so that SIGTERM finds it loaded and linked (docs/timeline.md). */
+    public static void rehearseOnce(ShutdownSettings settings) {
+        Rehearsal.once(settings);
+    }
+}

@@ -1,0 +1,101 @@
+package io.github.sidecarshutdown.internal.engine;
+
+import io.github.sidecarshutdown.ReadinessGate;
+import io.github.sidecarshutdown.ShutdownCoordinator;
+import io.github.sidecarshutdown.ShutdownSettings;
+import io.github.sidecarshutdown.SidecarNotReadyException;
+import io.github.sidecarshutdown.SidecarReadiness;
+import io.github.sidecarshutdown.StartupPolicy;
+import io.github.sidecarshutdown.config.Setting;
+import io.github.sidecarshutdown.internal.Deadline;
+import io.github.sidecarshutdown.internal.Durations;
+import io.github.sidecarshutdown.internal.TimeSource;
+import io.github.sidecarshutdown.sidecar.Sidecar;
+import io.github.sidecarshutdown.sidecar.SidecarMode;
+import io.github.sidecarshutdown.sidecar.SidecarState;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The startup wait (docs/sidecar-states.md, "At startup"): polls the sidecar's readiness every few
+ * milliseconds (so the app is released within a few ms of the sidecar being ready), each call capped
+ * at what is left of the wait, then marks the app's readiness gate ready. In every mode, with
+ * {@code startup-policy: optional}, a sidecar that is absent (nothing answers, and the Pod's
+ * annotations show none injected) means no sidecar: the app goes on at once; a sidecar that is
+ * starting (it answers but is not ready, or its injector marked the Pod) is waited for up to the
+ * wait, after which the app goes on (optional) or fails ({@code required}).
+ */
+final class SidecarStartup {
+
+    private static final Logger logger = LoggerFactory.getLogger(ShutdownCoordinator.class);
+
+    private final ShutdownSettings settings;
+    private final Sidecar sidecar;
+    private final ReadinessGate readiness;
+    private final TimeSource time;
+    private final BooleanSupplier shuttingDown;
+
+    SidecarStartup(ShutdownSettings settings, Sidecar sidecar, ReadinessGate readiness, TimeSource time,
+            BooleanSupplier shuttingDown) {
+        this.settings = settings;
+        this.sidecar = sidecar;
+        this.readiness = readiness;
+        this.time = time;
+        this.shuttingDown = shuttingDown;
+    }
+
+    SidecarReadiness await(Duration timeout) throws InterruptedException {
+        if (!settings.enabled() || settings.sidecarMode().equals(SidecarMode.NONE)) {
+            readiness.markReady();
+            return SidecarReadiness.NO_SIDECAR;
+        }
+        Deadline deadline = Deadline.after(time, timeout);
+        long start = time.nanoTime();
+        Duration interval = Duration.ofMillis(2);
+        boolean optional = settings.startupPolicy() == StartupPolicy.OPTIONAL;
+        SidecarState last = SidecarState.UNKNOWN;
+        while (true) {
+            if (shuttingDown.getAsBoolean()) {
+                return SidecarReadiness.SHUTTING_DOWN;
+            }
+            if (sidecar.isReady(deadline.cap(settings.adminTimeout()))) {
+                readiness.markReady();
+                logger.info("Sidecar ready after {} ({})", Durations.format(Duration.ofNanos(time.nanoTime() - start)),
+                        sidecar.describe());
+                return SidecarReadiness.READY;
+            }
+            last = sidecar.probe(deadline.cap(settings.adminTimeout()));
+            if (last == SidecarState.ABSENT && optional) {
+                readiness.markReady();
+                logger.info("No sidecar answers and the Pod's annotations show none injected ({}); going on without one",
+                        sidecar.describe());
+                return SidecarReadiness.NO_SIDECAR;
+            }
+            if (deadline.isExpired()) {
+                return timedOut(timeout, last);
+            }
+            time.sleep(deadline.cap(interval));
+            interval = Durations.min(interval.multipliedBy(2), Duration.ofMillis(20));
+        }
+    }
+
+    private SidecarReadiness timedOut(Duration timeout, SidecarState last) {
+        boolean required = settings.startupPolicy() == StartupPolicy.REQUIRED;
+        String message = "The sidecar was not ready within " + Durations.format(timeout) + " (" + sidecar.describe()
+                + (last == SidecarState.UNKNOWN ? "" : ", last state " + last.name().toLowerCase(Locale.ROOT))
+                + "). " + (last == SidecarState.STARTING || last == SidecarState.UNKNOWN
+                        ? "If it listens elsewhere (a moved admin port, a Unix socket), set its URL setting; otherwise raise "
+                        : "Raise ")
+                + Setting.STARTUP_WAIT.envName() + (required ? ", or set " + Setting.STARTUP_POLICY.envName()
+                        + "=optional to start without it." : ".");
+        if (required) {
+            throw new SidecarNotReadyException(message);
+        }
+        logger.warn("{} Going on (startup-policy optional).", message);
+        readiness.markReady();
+        return SidecarReadiness.TIMED_OUT;
+    }
+}

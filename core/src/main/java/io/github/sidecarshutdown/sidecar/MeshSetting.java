@@ -1,0 +1,50 @@
+package io.github.sidecarshutdown.sidecar;
+
+import io.github.sidecarshutdown.config.Setting;
+import io.github.sidecarshutdown.config.SettingKey;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * A setting a {@link Mesh} adds, such as the loopback URL of its sidecar's admin API: named in every
+ * front end like the library's own settings ({@code SIDECAR_SHUTDOWN_KUMA_ADMIN_URL},
+ * {@code sidecar.shutdown.kuma-admin-url}, builder {@code kumaAdminUrl}). Immutable.
+ *
+ * @param key           kebab-case, e.g. {@code kuma-admin-url}
+ * @param builderMethod the builder method that sets it, e.g. {@code kumaAdminUrl}
+ * @param kind          {@link Setting.Kind#URL} or {@link Setting.Kind#DURATION}
+ * @param defaultValue  the value when not set, as written in a property (e.g. {@code http://127.0.0.1:9901})
+ * @param description   one sentence for the Spring metadata and the docs
+ * @param listens       for a URL: where the sidecar listens inside the Pod, for the error that refuses
+ *                      a non-loopback URL after "the sidecar's" (e.g. {@code Envoy admin under kuma-dp listens on http://127.0.0.1:9901})
+ */
+public record MeshSetting(String key, String builderMethod, Setting.Kind kind, String defaultValue, String description,
+        String listens) implements SettingKey {
+
+    private static final Pattern KEY = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
+
+    public MeshSetting {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(builderMethod, "builderMethod");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(defaultValue, "defaultValue");
+        Objects.requireNonNull(description, "description");
+        Objects.requireNonNull(listens, "listens");
+        if (!KEY.matcher(key).matches()) {
+            throw new IllegalArgumentException("key: '" + key + "' (expected: kebab-case such as kuma-admin-url)");
+        }
+        if (kind != Setting.Kind.URL && kind != Setting.Kind.DURATION) {
+            throw new IllegalArgumentException("kind: " + kind + " (expected: URL or DURATION)");
+        }
+    }
+
+    /** A loopback URL setting. */
+    public static MeshSetting url(String key, String builderMethod, String defaultUrl, String description, String listens) {
+        return new MeshSetting(key, builderMethod, Setting.Kind.URL, defaultUrl, description, listens);
+    }
+
+    /** A duration setting (0 allowed). */
+    public static MeshSetting duration(String key, String builderMethod, String defaultValue, String description) {
+        return new MeshSetting(key, builderMethod, Setting.Kind.DURATION, defaultValue, description, "");
+    }
+}
