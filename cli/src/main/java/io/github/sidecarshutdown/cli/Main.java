@@ -1,34 +1,50 @@
 package io.github.sidecarshutdown.cli;
 
-import io.github.sidecarshutdown.cli.Finding.Severity;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * {@code java -jar sidecar-shutdown-cli.jar lint [--json] FILE...}: checks that a workload's
- * shutdown timings can add up behind its sidecar, and prints the timeline the library would follow.
- * Exit code 0 when no error was found, 1 on errors, 2 when an input could not be read.
+ * {@code java -jar sidecar-shutdown-cli-<version>-all.jar lint [--json] FILE...}: checks that a
+ * workload's shutdown timings can add up behind its sidecar, and prints the timeline the library
+ * would follow. Exit code {@link #CLEAN} when no error was found, {@link #ERRORS} on errors,
+ * {@link #INCOMPLETE} when the check could not be made (a bad command line, an unreadable input,
+ * or no workload in the input). The rules: docs/linter.md.
  */
 public final class Main {
 
-    /** No error found (warnings allowed). */
+    /** Every input was read, at least one workload container was checked, no error was found (warnings allowed). */
     public static final int CLEAN = 0;
-    /** At least one error finding. */
+    /** At least one error finding (and every input was read). */
     public static final int ERRORS = 1;
-    /** An input could not be read, or the command line is wrong. */
-    public static final int UNREADABLE = 2;
+    /**
+     * The check is incomplete: the command line is wrong, an input could not be read (its errors
+     * would be unknown), or no input document is a workload (nothing was checked). Wins over {@link #ERRORS}.
+     */
+    public static final int INCOMPLETE = 2;
 
-    private static final String USAGE = "usage: sidecar-shutdown-cli lint [--json] FILE...\n"
-            + "  Reads Kubernetes YAML (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod; several\n"
-            + "  documents per file) and reports shutdown timings that cannot add up, each with its fix.\n"
-            + "  Exit code: 0 clean, 1 errors found, 2 unreadable input.";
+    static final String USAGE = """
+            usage: sidecar-shutdown-cli lint [--json] FILE...
+                   sidecar-shutdown-cli --help | lint --help | --version
+
+            Checks Kubernetes manifests (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob,
+            Pod; several documents per file, kind: List) for shutdown timings that cannot add up behind
+            a sidecar (Istio, Linkerd, Dapr, Consul, Kuma), and prints for each app container every
+            finding with its one fix, then the shutdown timeline the library would follow. Documents
+            that are not workloads (ConfigMap, Service, a Pod fragment without containers) are listed
+            as skipped, with the reason.
+
+              --json       one JSON object on stdout: workloads, skipped, unreadable, counts, exitCode
+              -h, --help   this text (also: help, lint --help)
+              --version    the linter's version
+
+            Exit code: 0 no error (warnings allowed); 1 at least one error; 2 the check is incomplete:
+            a bad command line, a file that cannot be read, or no workload in the input.
+            Rules, fixes and assumptions: docs/linter.md""";
 
     private Main() {
     }
@@ -39,108 +55,84 @@ public final class Main {
 
     /** Runs the command; returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length == 0 || !args[0].equals("lint")) {
-            err.println(args.length > 0 && (args[0].equals("--help") || args[0].equals("-h")) ? USAGE : "unknown command\n" + USAGE);
-            return UNREADABLE;
+        if (args.length == 0) {
+            err.println("no command given\n" + USAGE);
+            return INCOMPLETE;
         }
+        switch (args[0]) {
+            case "--help", "-h", "help":
+                out.println(USAGE);
+                return CLEAN;
+            case "--version":
+                out.println("sidecar-shutdown-cli " + version());
+                return CLEAN;
+            case "lint":
+                return lint(args, out, err);
+            default:
+                err.println("unknown command " + args[0] + "\n" + USAGE);
+                return INCOMPLETE;
+        }
+    }
+
+    private static int lint(String[] args, PrintStream out, PrintStream err) {
         boolean json = false;
         List<String> files = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
-                case "--json": json = true; break;
-                case "--help": case "-h": out.println(USAGE); return CLEAN;
+                case "--json":
+                    json = true;
+                    break;
+                case "--help", "-h":
+                    out.println(USAGE);
+                    return CLEAN;
                 default:
-                    if (args[i].startsWith("--")) {
+                    if (args[i].startsWith("-")) {
                         err.println("unknown option " + args[i] + "\n" + USAGE);
-                        return UNREADABLE;
+                        return INCOMPLETE;
                     }
                     files.add(args[i]);
             }
         }
         if (files.isEmpty()) {
             err.println("no FILE given\n" + USAGE);
-            return UNREADABLE;
+            return INCOMPLETE;
         }
-        List<Linter.Result> results = new ArrayList<>();
-        List<String> unreadable = new ArrayList<>();
+        LintRun run = new LintRun();
         for (String f : files) {
             try {
                 String text = Files.readString(Path.of(f), StandardCharsets.UTF_8);
-                for (Workload w : ManifestReader.read(f, text)) {
-                    results.addAll(Linter.lint(w));
+                ManifestReader.Manifest manifest = ManifestReader.readAll(f, text);
+                for (Workload w : manifest.workloads()) {
+                    run.results.addAll(Linter.lint(w));
                 }
-            } catch (IOException | RuntimeException e) {
-                unreadable.add(f + ": cannot read (" + e + ")");
+                run.skipped.addAll(manifest.skipped());
+            } catch (IOException e) {
+                run.unreadable.add(f + ": cannot read (" + e + ")");
+            } catch (RuntimeException e) {
+                // a bug of the linter's, not of the file: say so rather than blame the input
+                run.unreadable.add(f + ": the linter failed on it (" + e + "); please report it with the manifest");
             } catch (ManifestReader.UnreadableException e) {
-                unreadable.add(e.getMessage());
+                run.unreadable.add(e.getMessage());
             }
         }
-        long errors = results.stream().flatMap(r -> r.findings().stream()).filter(x -> x.severity() == Severity.ERROR).count();
-        long warnings = results.stream().flatMap(r -> r.findings().stream()).filter(x -> x.severity() == Severity.WARNING).count();
-        int code = !unreadable.isEmpty() ? UNREADABLE : errors > 0 ? ERRORS : CLEAN;
         if (json) {
-            out.println(JsonWriter.write(toJson(results, unreadable, errors, warnings, code)));
+            out.println(JsonWriter.write(run.toJson()));
         } else {
-            printText(out, err, results, unreadable, errors, warnings);
+            run.printText(out);
         }
-        return code;
-    }
-
-    private static void printText(PrintStream out, PrintStream err, List<Linter.Result> results, List<String> unreadable,
-            long errors, long warnings) {
-        for (Linter.Result r : results) {
-            out.println(r.workload().file() + ": " + r.workload().title() + " (container " + r.container() + ")");
-            if (r.findings().isEmpty()) {
-                out.println("  ok: no finding");
-            }
-            for (Finding f : r.findings()) {
-                out.println("  " + f.severity() + " " + f.rule().id() + ": " + f.message());
-                out.println("    fix: " + f.fix());
-            }
-            for (String a : r.assumptions()) {
-                out.println("  assumed " + a);
-            }
-            if (r.plan() != null) {
-                out.println("  expected timeline (from SIGTERM" + (r.preStop().isZero() ? "" : ", which comes after the "
-                        + Linter.fmt(r.preStop()) + " preStop sleep") + "):");
-                for (String line : r.plan().render().split("\\R")) {
-                    if (!line.strip().startsWith("WARNING:")) {
-                        out.println("    " + line.strip());
-                    }
-                }
-            }
-            out.println();
-        }
-        for (String u : unreadable) {
+        for (String u : run.unreadable) {
             err.println("UNREADABLE " + u);
         }
-        out.println(results.size() + " workload container(s) checked: " + errors + " error(s), " + warnings + " warning(s)"
-                + (unreadable.isEmpty() ? "" : ", " + unreadable.size() + " unreadable file(s)"));
+        if (run.results.isEmpty() && run.unreadable.isEmpty()) {
+            err.println("nothing was checked: no input document is a workload"
+                    + (run.skipped.isEmpty() ? " (the input holds no document)" : " (" + run.skipped.size() + " skipped)"));
+        }
+        return run.exitCode();
     }
 
-    private static Map<String, Object> toJson(List<Linter.Result> results, List<String> unreadable, long errors,
-            long warnings, int code) {
-        Map<String, Object> root = new LinkedHashMap<>();
-        List<Object> ws = new ArrayList<>();
-        for (Linter.Result r : results) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("file", r.workload().file());
-            m.put("kind", r.workload().kind());
-            m.put("name", r.workload().name());
-            m.put("container", r.container());
-            m.put("findings", r.findings().stream().map(Finding::toMap).toList());
-            m.put("assumptions", r.assumptions());
-            m.put("preStopMs", r.preStop().toMillis());
-            if (r.plan() != null) {
-                m.put("plan", r.plan().toMap());
-            }
-            ws.add(m);
-        }
-        root.put("workloads", ws);
-        root.put("unreadable", unreadable);
-        root.put("errors", errors);
-        root.put("warnings", warnings);
-        root.put("exitCode", code);
-        return root;
+    /** The version in the jar's manifest ({@code Implementation-Version}), or a note when run from classes. */
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v != null ? v : "(unknown: not run from the jar)";
     }
 }

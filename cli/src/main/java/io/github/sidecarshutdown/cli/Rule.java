@@ -1,6 +1,6 @@
 package io.github.sidecarshutdown.cli;
 
-/** Every finding the linter knows, with its stable id (README "Linting manifests"). */
+/** Every finding the linter knows, with its stable id (the rules table of docs/linter.md). */
 public enum Rule {
     /** {@code proxy.istio.io/config} or {@code sidecar.istio.io/status} cannot be read. */
     MALFORMED_ANNOTATION("malformed-annotation"),
@@ -20,13 +20,25 @@ public enum Rule {
     EXIT_ON_ZERO_WITHOUT_MINIMUM("exit-on-zero-without-minimum"),
     /** holdApplicationUntilProxyStarts off for an app that seems to call out at startup. */
     HOLD_OFF_WITH_STARTUP_CALLS("hold-off-with-startup-calls"),
-    /** A Job behind a classic sidecar that nothing releases: it never completes. */
+    /** A Job behind a classic Istio sidecar, without the library, that nothing releases: it never completes. */
     JOB_WITHOUT_SIDECAR_RELEASE("job-without-sidecar-release"),
     /**
-     * A Job behind a classic sidecar whose container uses the library, but not in the job workload:
-     * the library leaves the live sidecar running and the Job never completes.
+     * A Job behind a classic Istio, Linkerd, Dapr or Consul sidecar whose container uses the library,
+     * but not in the job workload: the library leaves the live sidecar running and the Job never completes.
      */
     JOB_WITHOUT_JOB_WORKLOAD("job-without-job-workload"),
+    /** A Job in job mode with the release turned off: nothing ends the classic sidecar, the Job never completes. */
+    JOB_RELEASE_DISABLED("job-release-disabled"),
+    /**
+     * A Job with {@code restartPolicy: OnFailure} whose classic sidecar is released when the app exits:
+     * the app is restarted in place, the sidecar (exited 0) is not, and every retry's outbound calls fail.
+     */
+    ONFAILURE_RELEASED_SIDECAR("onfailure-released-sidecar"),
+    /**
+     * A Deployment, StatefulSet, DaemonSet or ReplicaSet in job mode: rollouts lose the propagation
+     * delay, and an app-only restart quits the live sidecar.
+     */
+    JOB_WORKLOAD_IN_SERVICE("job-workload-in-service"),
     /** An ambient Pod (no sidecar) whose preStop or command calls a sidecar endpoint that is not there. */
     AMBIENT_SIDECAR_CALL("ambient-sidecar-call"),
     /** SIDECAR_SHUTDOWN_GRACE_PERIOD does not match what is left of terminationGracePeriodSeconds. */

@@ -92,10 +92,10 @@ class LintCommandTest {
 
     @ParameterizedTest
     @CsvSource({
-        "grace-shorter-than-drain.yaml, grace-shorter-than-drain, ERROR, 1, set spec.terminationGracePeriodSeconds: 27",
-        "prestop-exceeds-grace.yaml, prestop-exceeds-grace, ERROR, 1, SIDECAR_SHUTDOWN_PROPAGATION_DELAY: \"15s\"",
-        "cleanup-exceeds-window.yaml, cleanup-exceeds-window, ERROR, 1, terminationDrainDuration\\\": \\\"26s\\\"",
-        "plan-exceeds-grace.yaml, plan-exceeds-grace, ERROR, 1, set terminationGracePeriodSeconds: 32",
+        "grace-shorter-than-drain.yaml, grace-shorter-than-drain, ERROR, 1, set spec.template.spec.terminationGracePeriodSeconds: 27",
+        "prestop-exceeds-grace.yaml, prestop-exceeds-grace, ERROR, 1, set spec.template.spec.terminationGracePeriodSeconds: 31; set SIDECAR_SHUTDOWN_GRACE_PERIOD: \"16s\" in container app",
+        "cleanup-exceeds-window.yaml, cleanup-exceeds-window, ERROR, 1, set terminationDrainDuration: \"26s\" in the Pod template",
+        "plan-exceeds-grace.yaml, plan-exceeds-grace, ERROR, 1, set spec.template.spec.terminationGracePeriodSeconds: 32; set SIDECAR_SHUTDOWN_GRACE_PERIOD: \"32s\" in container app",
         "exit-on-zero-without-minimum.yaml, exit-on-zero-without-minimum, WARNING, 0, MINIMUM_DRAIN_DURATION: \"21s\"",
         "hold-off-with-startup-calls.yaml, hold-off-with-startup-calls, WARNING, 0, holdApplicationUntilProxyStarts: true",
         "job-without-sidecar-release.yaml, job-without-sidecar-release, ERROR, 1, sidecar.istio.io/nativeSidecar: \"true\"",
@@ -104,7 +104,13 @@ class LintCommandTest {
         "invalid-setting.yaml, invalid-setting, ERROR, 1, Fix the value of SIDECAR_SHUTDOWN_DRAIN_TIMEOUT",
         "annotations-not-mounted.yaml, annotations-not-mounted, WARNING, 0, fieldRef: {fieldPath: metadata.annotations}",
         "job-without-job-workload.yaml, job-without-job-workload, ERROR, 1, set SIDECAR_SHUTDOWN_WORKLOAD: \"job\" in container export",
-        "ambient-sidecar-call.yaml, ambient-sidecar-call, WARNING, 0, remove the call from container app"
+        "ambient-sidecar-call.yaml, ambient-sidecar-call, WARNING, 0, remove the call from container app",
+        "onfailure-released-sidecar.yaml, onfailure-released-sidecar, ERROR, 1, set spec.template.spec.restartPolicy: Never",
+        "onfailure-quitquitquit.yaml, onfailure-released-sidecar, ERROR, 1, set spec.jobTemplate.spec.template.spec.restartPolicy: Never",
+        "job-release-disabled.yaml, job-release-disabled, ERROR, 1, remove SIDECAR_SHUTDOWN_RELEASE_SIDECAR from container export; set spec.template.spec.restartPolicy: Never",
+        "job-workload-in-service.yaml, job-workload-in-service, ERROR, 1, set SIDECAR_SHUTDOWN_WORKLOAD: \"service\" in container api",
+        "grace-shorter-and-plan-exceeds.yaml, grace-shorter-than-drain, ERROR, 1, set spec.template.spec.terminationGracePeriodSeconds: 28;",
+        "grace-shorter-and-plan-exceeds.yaml, plan-exceeds-grace, ERROR, 1, set spec.template.spec.terminationGracePeriodSeconds: 28;"
     })
     void eachBadManifestReportsItsFindingWithTheExactFix(String file, String rule, String severity, int code, String fix) {
         // when
@@ -130,7 +136,7 @@ class LintCommandTest {
         assertThat(run.out())
                 .contains("Deployment/short-grace (container app)")
                 .contains("ERROR grace-shorter-than-drain: terminationGracePeriodSeconds=10 is shorter than the sidecar's drain window 25s")
-                .contains("fix: set spec.terminationGracePeriodSeconds: 27")
+                .contains("fix: set spec.template.spec.terminationGracePeriodSeconds: 27")
                 .contains("expected timeline (from SIGTERM):")
                 .contains("sidecar_release")
                 .contains("1 workload container(s) checked: 1 error(s), 0 warning(s)");
@@ -141,7 +147,7 @@ class LintCommandTest {
         Run run = lint("lint", MANIFESTS.resolve("bad/unreadable.yaml").toString(), "does-not-exist.yaml",
                 MANIFESTS.resolve("bad/grace-shorter-than-drain.yaml").toString());
 
-        assertThat(run.code()).isEqualTo(Main.UNREADABLE);
+        assertThat(run.code()).isEqualTo(Main.INCOMPLETE);
         assertThat(run.err()).contains("UNREADABLE " + MANIFESTS.resolve("bad/unreadable.yaml") + ": not readable as YAML")
                 .contains("does-not-exist.yaml: cannot read");
         assertThat(run.out()).contains("grace-shorter-than-drain");
@@ -162,11 +168,92 @@ class LintCommandTest {
     }
 
     @Test
-    void usageErrorsExitWith2() {
-        assertThat(lint().code()).isEqualTo(Main.UNREADABLE);
-        assertThat(lint("lint").code()).isEqualTo(Main.UNREADABLE);
-        assertThat(lint("lint", "--yaml", "x").code()).isEqualTo(Main.UNREADABLE);
-        assertThat(lint("check", "x").err()).contains("usage:");
+    void usageErrorsExitWith2WithTheUsageOnStderr() {
+        for (String[] args : List.of(new String[0], new String[] {"lint"}, new String[] {"lint", "--yaml", "x"},
+                new String[] {"check", "x"}, new String[] {"--hlep"})) {
+            Run run = lint(args);
+            assertThat(run.code()).as(String.join(" ", args)).isEqualTo(Main.INCOMPLETE);
+            assertThat(run.err()).as(String.join(" ", args)).contains("usage: sidecar-shutdown-cli lint [--json] FILE...");
+            assertThat(run.out()).as(String.join(" ", args)).isEmpty();
+        }
+        assertThat(lint("check", "x").err()).startsWith("unknown command check");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"--help", "-h", "help", "lint --help", "lint -h", "lint --json x.yaml --help"})
+    void helpPrintsTheUsageOnStdoutAndExits0(String args) {
+        Run run = lint(args.split(" "));
+
+        assertThat(run.code()).isEqualTo(Main.CLEAN);
+        assertThat(run.out()).contains("usage: sidecar-shutdown-cli lint [--json] FILE...").contains("Exit code: 0 no error")
+                .contains("docs/linter.md");
+        assertThat(run.err()).isEmpty();
+    }
+
+    @Test
+    void documentsThatAreNotWorkloadsAreListedAsSkippedWithTheReason() {
+        Run text = lint("lint", MANIFESTS.resolve("good/workload-beside-configmap.yaml").toString());
+        Run json = lint("lint", "--json", MANIFESTS.resolve("good/workload-beside-configmap.yaml").toString());
+
+        assertThat(text.code()).as(text.out()).isEqualTo(Main.CLEAN);
+        assertThat(text.out()).contains("ConfigMap/web-settings skipped: not a workload")
+                .contains("1 workload container(s) checked: 0 error(s), 0 warning(s), 1 document(s) skipped");
+        Map<?, ?> root = (Map<?, ?>) parseJson(json.out());
+        assertThat((List<?>) root.get("skipped")).singleElement().satisfies(s -> {
+            Map<?, ?> m = (Map<?, ?>) s;
+            assertThat(m.get("kind")).isEqualTo("ConfigMap");
+            assertThat(m.get("name")).isEqualTo("web-settings");
+            assertThat(m.get("document").toString()).isEqualTo("1");
+            assertThat((String) m.get("reason")).startsWith("not a workload");
+        });
+        assertThat(root.get("checked").toString()).isEqualTo("1");
+    }
+
+    @Test
+    void inputWithoutAnyWorkloadSaysNothingWasCheckedAndExits2() {
+        Path file = MANIFESTS.resolve("skipped/not-workloads.yaml");
+        Run text = lint("lint", file.toString());
+        Run json = lint("lint", "--json", file.toString());
+
+        assertThat(text.code()).as(text.out()).isEqualTo(Main.INCOMPLETE);
+        assertThat(text.out())
+                .contains(file + ": ConfigMap/settings skipped: not a workload")
+                .contains(file + ": Service/api skipped: not a workload")
+                .contains(file + ": Pod/patch skipped: no containers at spec.containers (a fragment?)")
+                .contains(file + ": document 4 skipped: no kind: not a Kubernetes object")
+                .contains(file + ": Rollout/canary skipped: not a workload: the linter reads the Pod template of Deployment")
+                .contains(file + ": Pod/only-proxy skipped: only sidecar containers")
+                .contains("nothing was checked: no input document is a workload, 6 document(s) skipped")
+                .doesNotContain("workload container(s) checked");
+        assertThat(text.err()).contains("nothing was checked: no input document is a workload (6 skipped)");
+        Map<?, ?> root = (Map<?, ?>) parseJson(json.out());
+        assertThat(json.code()).isEqualTo(Main.INCOMPLETE);
+        assertThat(root.get("exitCode").toString()).isEqualTo("2");
+        assertThat(root.get("checked").toString()).isEqualTo("0");
+        assertThat((List<?>) root.get("workloads")).isEmpty();
+        assertThat((List<?>) root.get("skipped")).hasSize(6);
+    }
+
+    @Test
+    void anEmptyFileIsNothingChecked() throws IOException {
+        Path empty = Files.createTempFile("empty", ".yaml");
+        try {
+            Run run = lint("lint", empty.toString());
+
+            assertThat(run.code()).isEqualTo(Main.INCOMPLETE);
+            assertThat(run.err()).contains("nothing was checked: no input document is a workload (the input holds no document)");
+        } finally {
+            Files.delete(empty);
+        }
+    }
+
+    @Test
+    void aWorkloadInOneFileIsEnoughForTheOthersToBeOnlySkipped() {
+        Run run = lint("lint", MANIFESTS.resolve("skipped/not-workloads.yaml").toString(),
+                MANIFESTS.resolve("bad/grace-shorter-than-drain.yaml").toString());
+
+        assertThat(run.code()).isEqualTo(Main.ERRORS);
+        assertThat(run.out()).contains("1 workload container(s) checked: 1 error(s), 0 warning(s), 6 document(s) skipped");
     }
 
     /** JSON is YAML: the linter's output read back with the YAML parser it ships with. */

@@ -11,15 +11,15 @@ class LinterTest {
 
     @Test
     void preStopSleepIsReadFromExecAndFromTheSleepAction() {
-        assertThat(Linter.preStopSleep(Map.of("lifecycle", Map.of("preStop", Map.of("exec",
+        assertThat(ContainerModel.preStopSleep(Map.of("lifecycle", Map.of("preStop", Map.of("exec",
                 Map.of("command", List.of("/bin/sh", "-c", "sleep 5 && echo done"))))))).isEqualTo(Duration.ofSeconds(5));
-        assertThat(Linter.preStopSleep(Map.of("lifecycle", Map.of("preStop", Map.of("sleep", Map.of("seconds", 7))))))
+        assertThat(ContainerModel.preStopSleep(Map.of("lifecycle", Map.of("preStop", Map.of("sleep", Map.of("seconds", 7))))))
                 .isEqualTo(Duration.ofSeconds(7));
-        assertThat(Linter.preStopSleep(Map.of("lifecycle", Map.of("preStop", Map.of("exec",
+        assertThat(ContainerModel.preStopSleep(Map.of("lifecycle", Map.of("preStop", Map.of("exec",
                 Map.of("command", List.of("sleep", "1.5"))))))).isEqualTo(Duration.ofMillis(1500));
-        assertThat(Linter.preStopSleep(Map.of("lifecycle", Map.of("preStop", Map.of("exec",
+        assertThat(ContainerModel.preStopSleep(Map.of("lifecycle", Map.of("preStop", Map.of("exec",
                 Map.of("command", List.of("/bin/sh", "-c", "nosleep 5"))))))).isEqualTo(Duration.ZERO);
-        assertThat(Linter.preStopSleep(Map.of())).isEqualTo(Duration.ZERO);
+        assertThat(ContainerModel.preStopSleep(Map.of())).isEqualTo(Duration.ZERO);
     }
 
     @Test

@@ -45,7 +45,7 @@ class MeshRulesTest {
 
         assertThat(of(f, Rule.MESH_WINDOW_EXCEEDS_GRACE)).singleElement().satisfies(x -> {
             assertThat(x.severity()).isEqualTo(Finding.Severity.ERROR);
-            assertThat(x.fix()).startsWith("annotate the Pod with "
+            assertThat(x.fix()).startsWith("annotate the Pod template with "
                     + "consul.hashicorp.com/sidecar-proxy-lifecycle-shutdown-grace-period-seconds: \"28\"");
         });
     }
@@ -69,7 +69,7 @@ class MeshRulesTest {
         // propagation 5 s + drain 10 s + one 5 s cleanup task: the app needs the sidecar for 20 s
         assertThat(of(f, Rule.MESH_WINDOW_LONGER_THAN_NEEDED)).singleElement().satisfies(x -> {
             assertThat(x.severity()).isEqualTo(Finding.Severity.WARNING);
-            assertThat(x.fix()).isEqualTo("annotate the Pod with "
+            assertThat(x.fix()).isEqualTo("annotate the Pod template with "
                     + "consul.hashicorp.com/sidecar-proxy-lifecycle-shutdown-grace-period-seconds: \"21\"");
         });
         assertThat(of(f, Rule.CLEANUP_EXCEEDS_WINDOW)).isEmpty();
@@ -101,9 +101,9 @@ class MeshRulesTest {
         List<Finding> fitting = lint("kuma.io/sidecar-injection: enabled, kuma.io/sidecar-drain-time: 24s", 60, LIBRARY_60S);
 
         assertThat(of(tooLong, Rule.MESH_WINDOW_EXCEEDS_GRACE)).singleElement()
-                .satisfies(x -> assertThat(x.fix()).startsWith("annotate the Pod with kuma.io/sidecar-drain-time: \"28s\""));
+                .satisfies(x -> assertThat(x.fix()).startsWith("annotate the Pod template with kuma.io/sidecar-drain-time: \"28s\""));
         assertThat(of(wasteful, Rule.MESH_WINDOW_LONGER_THAN_NEEDED)).singleElement()
-                .satisfies(x -> assertThat(x.fix()).isEqualTo("annotate the Pod with kuma.io/sidecar-drain-time: \"21s\""));
+                .satisfies(x -> assertThat(x.fix()).isEqualTo("annotate the Pod template with kuma.io/sidecar-drain-time: \"21s\""));
         assertThat(fitting).noneMatch(x -> x.rule() == Rule.MESH_WINDOW_EXCEEDS_GRACE || x.rule() == Rule.MESH_WINDOW_LONGER_THAN_NEEDED
                 || x.rule() == Rule.CLEANUP_EXCEEDS_WINDOW);
     }
