@@ -1,0 +1,170 @@
+package io.github.sidecarshutdown.flush;
+
+import static java.util.Objects.requireNonNull;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.AsyncAppenderBase;
+import ch.qos.logback.core.OutputStreamAppender;
+import io.github.sidecarshutdown.ShutdownTask;
+import io.github.sidecarshutdown.TaskContext;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.ILoggerFactory;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stops Logback's appenders that send over the network as a cleanup task, so their last lines
+ * leave while the sidecar still forwards: an {@code AsyncAppender} drains its queue into the
+ * appenders it wraps and stops them, a network appender sends or closes what it holds.
+ *
+ * <pre>{@code
+ * builder.task(LogbackFlush.task());   // the last cleanup task: what is logged after it reaches the console only
+ * }</pre>
+ *
+ * <p><b>Which appenders.</b> Local appenders stay: console and file appenders (every
+ * {@link OutputStreamAppender}) and an {@code AsyncAppender} that wraps only local ones. Every
+ * other appender attached to a logger is taken to send elsewhere (sockets, syslog, SMTP, HTTP
+ * appenders of other libraries): it is detached from its loggers first, so nothing is logged to a
+ * stopped appender, then stopped. {@link #task(LoggerContext, Predicate)} takes another rule.
+ *
+ * <p><b>Order.</b> Register it as the last cleanup task: the app's own cleanup, the OpenTelemetry
+ * SDK and the push registries log while they finish, and those lines still go out. Lines logged
+ * after it (the release, the report's summary line) reach the local appenders only: the console,
+ * which Kubernetes collects.
+ *
+ * <p><b>Bound.</b> An {@code AsyncAppender} waits at most its {@code maxFlushTime}, and 0 means
+ * forever: it is set to what is left of the task's budget before the stop. Logback's own
+ * {@code SocketAppender} drops what is still in its queue when stopped (Logback's behaviour).
+ */
+public final class LogbackFlush {
+
+    /** The task's name in the report and metrics. */
+    public static final String TASK_NAME = "logback-network-appenders";
+
+    private static final org.slf4j.Logger logger = LoggerFactory.getLogger(LogbackFlush.class);
+
+    private LogbackFlush() {
+    }
+
+    /**
+     * A cleanup task for the Logback context SLF4J is bound to, with the coordinator's
+     * {@code task-timeout}.
+     *
+     * @return the task, named {@value #TASK_NAME}
+     * @throws IllegalStateException when SLF4J is not bound to Logback
+     */
+    public static ShutdownTask task() {
+        return task(boundContext());
+    }
+
+    /**
+     * A cleanup task for {@code context}, with the coordinator's {@code task-timeout}.
+     *
+     * @param context the Logback context whose network appenders to stop
+     * @return the task, named {@value #TASK_NAME}
+     */
+    public static ShutdownTask task(LoggerContext context) {
+        return build(context, LogbackFlush::sendsElsewhere, null);
+    }
+
+    /**
+     * As {@link #task(LoggerContext)}, with the task's own timeout.
+     *
+     * @param context the Logback context
+     * @param timeout the task's timeout; whole milliseconds, at least 1 ms
+     * @return the task, named {@value #TASK_NAME}
+     */
+    public static ShutdownTask task(LoggerContext context, Duration timeout) {
+        return build(context, LogbackFlush::sendsElsewhere, FlushTasks.timeout(timeout));
+    }
+
+    /**
+     * As {@link #task(LoggerContext)}, with the app's own rule for which appenders to stop (for
+     * example by name: {@code a -> a.getName().equals("LOKI")}).
+     *
+     * @param context the Logback context
+     * @param stop    true for each appender to detach and stop
+     * @return the task, named {@value #TASK_NAME}
+     */
+    public static ShutdownTask task(LoggerContext context, Predicate<? super Appender<ILoggingEvent>> stop) {
+        return build(context, requireNonNull(stop, "stop"), null);
+    }
+
+    private static LoggerContext boundContext() {
+        ILoggerFactory factory = LoggerFactory.getILoggerFactory();
+        if (factory instanceof LoggerContext context) {
+            return context;
+        }
+        throw new IllegalStateException("LogbackFlush.task(): SLF4J is bound to " + factory.getClass().getName()
+                + ", not to Logback (expected: logback-classic as the SLF4J provider, or pass the LoggerContext)");
+    }
+
+    private static ShutdownTask build(LoggerContext context, Predicate<? super Appender<ILoggingEvent>> stop,
+            @Nullable Duration timeout) {
+        requireNonNull(context, "context");
+        return FlushTasks.cleanup(TASK_NAME, timeout, ctx -> stopNetworkAppenders(context, stop, ctx));
+    }
+
+    private static void stopNetworkAppenders(LoggerContext context, Predicate<? super Appender<ILoggingEvent>> stop,
+            TaskContext ctx) {
+        List<Appender<ILoggingEvent>> stopping = new ArrayList<>();
+        Set<Appender<ILoggingEvent>> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Logger l : context.getLoggerList()) {
+            for (Iterator<Appender<ILoggingEvent>> it = l.iteratorForAppenders(); it.hasNext(); ) {
+                Appender<ILoggingEvent> a = it.next();
+                if (seen.add(a) && stop.test(a)) {
+                    stopping.add(a);
+                }
+            }
+        }
+        if (stopping.isEmpty()) {
+            logger.debug("No Logback appender sends over the network");
+            return;
+        }
+        // Detach everywhere first: a line logged meanwhile goes to the local appenders only.
+        for (Logger l : context.getLoggerList()) {
+            for (Appender<ILoggingEvent> a : stopping) {
+                l.detachAppender(a);
+            }
+        }
+        for (Appender<ILoggingEvent> a : stopping) {
+            if (Thread.currentThread().isInterrupted()) {
+                return; // abandoned at the timeout: the coordinator reports it
+            }
+            if (a instanceof AsyncAppenderBase<ILoggingEvent> async) {
+                // 0 would be "wait forever": at least 1 ms, at most what is left.
+                long left = Math.max(1, Math.min(Integer.MAX_VALUE, ctx.remaining().toMillis()));
+                async.setMaxFlushTime((int) left);
+            }
+            a.stop();
+        }
+        logger.info("Stopped Logback appenders {} (later lines reach the local appenders only)",
+                stopping.stream().map(Appender::getName).toList());
+    }
+
+    /** True unless {@code appender} writes locally: an {@link OutputStreamAppender}, or an async one wrapping only those. */
+    static boolean sendsElsewhere(Appender<ILoggingEvent> appender) {
+        if (appender instanceof OutputStreamAppender) {
+            return false;
+        }
+        if (appender instanceof AsyncAppenderBase<ILoggingEvent> async) {
+            for (Iterator<Appender<ILoggingEvent>> it = async.iteratorForAppenders(); it.hasNext(); ) {
+                if (sendsElsewhere(it.next())) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,101 @@
+package io.github.sidecarshutdown.flush;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+
+/**
+ * A downstream service on loopback (a collector, a metrics or log backend) that records every
+ * request it receives and when; optionally slow, or hanging until closed. Reached by the code
+ * under test only through the sidecar emulator's outbound proxy.
+ */
+final class Downstream implements AutoCloseable {
+
+    /** One request as received. */
+    record Received(String method, String path, byte[] body, long atNanos) {
+        String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+
+        /** Whether the body holds {@code s} as UTF-8 bytes (protobuf keeps strings as UTF-8). */
+        boolean contains(String s) {
+            return new String(body, StandardCharsets.ISO_8859_1).contains(new String(s.getBytes(StandardCharsets.UTF_8),
+                    StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    private final HttpServer server;
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private volatile Duration delay = Duration.ZERO;
+    private volatile boolean hang;
+
+    Downstream() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setExecutor(Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "downstream");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.createContext("/", exchange -> {
+            try (exchange; InputStream in = exchange.getRequestBody()) {
+                byte[] body = in.readAllBytes();
+                received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), body, System.nanoTime()));
+                if (hang) {
+                    closed.await();
+                    return;
+                }
+                if (!delay.isZero()) {
+                    Thread.sleep(delay.toMillis());
+                }
+                exchange.sendResponseHeaders(exchange.getRequestURI().getPath().startsWith("/v1/") ? 200 : 204, -1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        server.start();
+    }
+
+    /** Each answer waits this long (a busy backend). */
+    Downstream delay(Duration delay) {
+        this.delay = delay;
+        return this;
+    }
+
+    /** Requests are read and recorded, never answered until {@link #close()}. */
+    Downstream hang() {
+        this.hang = true;
+        return this;
+    }
+
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    URI url(String path) {
+        return URI.create("http://127.0.0.1:" + port() + path);
+    }
+
+    List<Received> received() {
+        return List.copyOf(received);
+    }
+
+    List<Received> received(String path) {
+        return received.stream().filter(r -> r.path().equals(path)).toList();
+    }
+
+    @Override
+    public void close() {
+        closed.countDown();
+        server.stop(0);
+    }
+}
