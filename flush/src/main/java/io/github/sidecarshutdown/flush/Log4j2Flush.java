@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Order and bound.</b> As {@link LogbackFlush}: the last cleanup task; later lines reach the
  * local appenders only. An {@code Async} appender waits for its queue as long as its own
  * {@code shutdownTimeout} says (0, the default, means until drained); the coordinator abandons the
- * task at its timeout. With asynchronous loggers (the LMAX Disruptor context selector), events still
+ * task at its timeout ({@code timed_out}), and events left in a queue after the stop end it
+ * {@code failed}. With asynchronous loggers (the LMAX Disruptor context selector), events still
  * in the ring buffer when the appenders stop are not sent.
  */
 public final class Log4j2Flush {
@@ -147,6 +148,7 @@ public final class Log4j2Flush {
         List<Appender> ordered = new ArrayList<>();
         stopping.values().stream().filter(a -> a instanceof AsyncAppender).forEach(ordered::add);
         stopping.values().stream().filter(a -> !(a instanceof AsyncAppender)).forEach(ordered::add);
+        List<String> left = new ArrayList<>();
         for (Appender a : ordered) {
             if (Thread.currentThread().isInterrupted()) {
                 return; // abandoned at the timeout: the coordinator reports it
@@ -156,6 +158,14 @@ public final class Log4j2Flush {
             } else {
                 a.stop();
             }
+            if (a instanceof AsyncAppender async && async.getQueueRemainingCapacity() < async.getQueueCapacity()) {
+                left.add(a.getName() + ": " + (async.getQueueCapacity() - async.getQueueRemainingCapacity())
+                        + " event(s) still queued");
+            }
+        }
+        if (!left.isEmpty()) {
+            throw new FlushException("Log4j2 appenders " + stopping.keySet() + " stopped, not drained: " + String.join(", ", left),
+                    null);
         }
         logger.info("Stopped Log4j2 appenders {} (later lines reach the local appenders only)", stopping.keySet());
     }

@@ -42,9 +42,11 @@ import org.slf4j.LoggerFactory;
  * after it (the release, the report's summary line) reach the local appenders only: the console,
  * which Kubernetes collects.
  *
- * <p><b>Bound.</b> An {@code AsyncAppender} waits at most its {@code maxFlushTime}, and 0 means
- * forever: it is set to what is left of the task's budget before the stop. Logback's own
- * {@code SocketAppender} drops what is still in its queue when stopped (Logback's behaviour).
+ * <p><b>Bound and outcome.</b> An {@code AsyncAppender} is stopped only once its queue is empty
+ * and its worker idle: stopping interrupts the worker, and an appender behind it whose I/O honours
+ * interrupts would drop the lines in hand. A queue still draining at the task's timeout ends the
+ * task {@code timed_out}; events left in a queue after the stop end it {@code failed}. Logback's own {@code SocketAppender} drops the events still in its
+ * own queue when stopped (Logback's behaviour, which this task cannot change).
  */
 public final class LogbackFlush {
 
@@ -116,7 +118,7 @@ public final class LogbackFlush {
     }
 
     private static void stopNetworkAppenders(LoggerContext context, Predicate<? super Appender<ILoggingEvent>> stop,
-            TaskContext ctx) {
+            TaskContext ctx) throws InterruptedException {
         List<Appender<ILoggingEvent>> stopping = new ArrayList<>();
         Set<Appender<ILoggingEvent>> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Logger l : context.getLoggerList()) {
@@ -137,19 +139,33 @@ public final class LogbackFlush {
                 l.detachAppender(a);
             }
         }
+        List<String> left = new ArrayList<>();
         for (Appender<ILoggingEvent> a : stopping) {
             if (Thread.currentThread().isInterrupted()) {
                 return; // abandoned at the timeout: the coordinator reports it
             }
             if (a instanceof AsyncAppenderBase<ILoggingEvent> async) {
-                // 0 would be "wait forever": at least 1 ms, at most what is left.
-                long left = Math.max(1, Math.min(Integer.MAX_VALUE, ctx.remaining().toMillis()));
-                async.setMaxFlushTime((int) left);
+                // Everything sent first, then the stop (which interrupts the worker). A little past
+                // the task's budget, so that a queue still draining at the timeout is the
+                // coordinator's to report (timed_out); its interrupt ends the wait.
+                long waitNanos = ctx.remaining().plus(FlushTasks.PAST_THE_DEADLINE).toNanos();
+                LogbackQueueDrain.await(async, System.nanoTime() + waitNanos);
+                // maxFlushTime 0 would be "wait forever".
+                async.setMaxFlushTime((int) Math.max(1, Math.min(Integer.MAX_VALUE, ctx.remaining().toMillis())));
+                a.stop();
+                int queued = async.getNumberOfElementsInQueue();
+                if (queued > 0) {
+                    left.add(a.getName() + ": " + queued + " event(s) still queued");
+                }
+            } else {
+                a.stop();
             }
-            a.stop();
         }
-        logger.info("Stopped Logback appenders {} (later lines reach the local appenders only)",
-                stopping.stream().map(Appender::getName).toList());
+        List<String> names = stopping.stream().map(Appender::getName).toList();
+        if (!left.isEmpty()) {
+            throw new FlushException("Logback appenders " + names + " stopped, not drained: " + String.join(", ", left), null);
+        }
+        logger.info("Stopped Logback appenders {} (later lines reach the local appenders only)", names);
     }
 
     /** True unless {@code appender} writes locally: an {@link OutputStreamAppender}, or an async one wrapping only those. */

@@ -1,7 +1,9 @@
 package io.github.sidecarshutdown.flush;
 
 import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.zip.GZIPInputStream;
 
 /**
  * A downstream service on loopback (a collector, a metrics or log backend) that records every
@@ -22,7 +25,15 @@ final class Downstream implements AutoCloseable {
 
     /** One request as received. */
     record Received(String method, String path, byte[] body, long atNanos) {
+        /** The body as text, gunzipped when it was sent compressed (Micrometer's registries do). */
         String text() {
+            if (body.length > 2 && body[0] == (byte) 0x1f && body[1] == (byte) 0x8b) {
+                try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
+                    return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
             return new String(body, StandardCharsets.UTF_8);
         }
 
