@@ -115,6 +115,27 @@ public final class Log4j2Flush {
         return build(context, requireNonNull(stop, "stop"), null);
     }
 
+    /**
+     * The names of the appenders {@link #task(LoggerContext)} would stop now: lets a framework
+     * register the task only where it has something to do.
+     *
+     * @param context the log4j-core context
+     * @return the names, possibly none
+     */
+    public static List<String> networkAppenders(LoggerContext context) {
+        return List.copyOf(selected(requireNonNull(context, "context").getConfiguration(), Log4j2Flush::sendsElsewhere).keySet());
+    }
+
+    private static Map<String, Appender> selected(Configuration config, Predicate<? super Appender> stop) {
+        Map<String, Appender> stopping = new LinkedHashMap<>();
+        for (Appender a : config.getAppenders().values()) {
+            if (stop.test(a)) {
+                stopping.put(a.getName(), a);
+            }
+        }
+        return stopping;
+    }
+
     private static ShutdownTask build(LoggerContext context, Predicate<? super Appender> stop, @Nullable Duration timeout) {
         requireNonNull(context, "context");
         return FlushTasks.cleanup(TASK_NAME, timeout, ctx -> stopNetworkAppenders(context, stop, ctx));
@@ -122,12 +143,7 @@ public final class Log4j2Flush {
 
     private static void stopNetworkAppenders(LoggerContext context, Predicate<? super Appender> stop, TaskContext ctx) {
         Configuration config = context.getConfiguration();
-        Map<String, Appender> stopping = new LinkedHashMap<>();
-        for (Appender a : config.getAppenders().values()) {
-            if (stop.test(a)) {
-                stopping.put(a.getName(), a);
-            }
-        }
+        Map<String, Appender> stopping = selected(config, stop);
         if (stopping.isEmpty()) {
             logger.debug("No Log4j2 appender sends over the network");
             return;

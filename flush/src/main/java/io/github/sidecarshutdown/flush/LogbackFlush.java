@@ -102,6 +102,31 @@ public final class LogbackFlush {
         return build(context, requireNonNull(stop, "stop"), null);
     }
 
+    /**
+     * The names of the appenders {@link #task(LoggerContext)} would stop now, in logger order: lets a
+     * framework register the task only where it has something to do.
+     *
+     * @param context the Logback context
+     * @return the names, possibly none
+     */
+    public static List<String> networkAppenders(LoggerContext context) {
+        return selected(requireNonNull(context, "context"), LogbackFlush::sendsElsewhere).stream().map(Appender::getName).toList();
+    }
+
+    private static List<Appender<ILoggingEvent>> selected(LoggerContext context, Predicate<? super Appender<ILoggingEvent>> stop) {
+        List<Appender<ILoggingEvent>> stopping = new ArrayList<>();
+        Set<Appender<ILoggingEvent>> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Logger l : context.getLoggerList()) {
+            for (Iterator<Appender<ILoggingEvent>> it = l.iteratorForAppenders(); it.hasNext(); ) {
+                Appender<ILoggingEvent> a = it.next();
+                if (seen.add(a) && stop.test(a)) {
+                    stopping.add(a);
+                }
+            }
+        }
+        return stopping;
+    }
+
     private static LoggerContext boundContext() {
         ILoggerFactory factory = LoggerFactory.getILoggerFactory();
         if (factory instanceof LoggerContext context) {
@@ -119,16 +144,7 @@ public final class LogbackFlush {
 
     private static void stopNetworkAppenders(LoggerContext context, Predicate<? super Appender<ILoggingEvent>> stop,
             TaskContext ctx) throws InterruptedException {
-        List<Appender<ILoggingEvent>> stopping = new ArrayList<>();
-        Set<Appender<ILoggingEvent>> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Logger l : context.getLoggerList()) {
-            for (Iterator<Appender<ILoggingEvent>> it = l.iteratorForAppenders(); it.hasNext(); ) {
-                Appender<ILoggingEvent> a = it.next();
-                if (seen.add(a) && stop.test(a)) {
-                    stopping.add(a);
-                }
-            }
-        }
+        List<Appender<ILoggingEvent>> stopping = selected(context, stop);
         if (stopping.isEmpty()) {
             logger.debug("No Logback appender sends over the network");
             return;

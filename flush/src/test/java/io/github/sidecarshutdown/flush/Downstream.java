@@ -21,12 +21,12 @@ import java.util.zip.GZIPInputStream;
  * request it receives and when; optionally slow, or hanging until closed. Reached by the code
  * under test only through the sidecar emulator's outbound proxy.
  */
-final class Downstream implements AutoCloseable {
+public final class Downstream implements AutoCloseable {
 
     /** One request as received. */
-    record Received(String method, String path, byte[] body, long atNanos) {
+    public record Received(String method, String path, byte[] body, long atNanos) {
         /** The body as text, gunzipped when it was sent compressed (Micrometer's registries do). */
-        String text() {
+        public String text() {
             if (body.length > 2 && body[0] == (byte) 0x1f && body[1] == (byte) 0x8b) {
                 try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
                     return new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -38,7 +38,7 @@ final class Downstream implements AutoCloseable {
         }
 
         /** Whether the body holds {@code s} as UTF-8 bytes (protobuf keeps strings as UTF-8). */
-        boolean contains(String s) {
+        public boolean contains(String s) {
             return new String(body, StandardCharsets.ISO_8859_1).contains(new String(s.getBytes(StandardCharsets.UTF_8),
                     StandardCharsets.ISO_8859_1));
         }
@@ -50,7 +50,7 @@ final class Downstream implements AutoCloseable {
     private volatile Duration delay = Duration.ZERO;
     private volatile boolean hang;
 
-    Downstream() throws IOException {
+    public Downstream() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "downstream");
@@ -77,30 +77,30 @@ final class Downstream implements AutoCloseable {
     }
 
     /** Each answer waits this long (a busy backend). */
-    Downstream delay(Duration delay) {
+    public Downstream delay(Duration delay) {
         this.delay = delay;
         return this;
     }
 
     /** Requests are read and recorded, never answered until {@link #close()}. */
-    Downstream hang() {
+    public Downstream hang() {
         this.hang = true;
         return this;
     }
 
-    int port() {
+    public int port() {
         return server.getAddress().getPort();
     }
 
-    URI url(String path) {
+    public URI url(String path) {
         return URI.create("http://127.0.0.1:" + port() + path);
     }
 
-    List<Received> received() {
+    public List<Received> received() {
         return List.copyOf(received);
     }
 
-    List<Received> received(String path) {
+    public List<Received> received(String path) {
         return received.stream().filter(r -> r.path().equals(path)).toList();
     }
 

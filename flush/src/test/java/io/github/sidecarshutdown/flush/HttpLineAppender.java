@@ -15,13 +15,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A Logback appender that posts each line to a log backend over HTTP, as log shippers' appenders
  * do; here through the sidecar emulator's outbound proxy. A failed send is counted and dropped.
  */
-final class HttpLineAppender extends AppenderBase<ILoggingEvent> {
+public final class HttpLineAppender extends AppenderBase<ILoggingEvent> {
 
     private final HttpClient client;
     private final URI endpoint;
-    final AtomicInteger failed = new AtomicInteger();
+    public final AtomicInteger failed = new AtomicInteger();
 
-    HttpLineAppender(URI endpoint, InetSocketAddress proxy) {
+    public HttpLineAppender(URI endpoint, InetSocketAddress proxy) {
         this.endpoint = endpoint;
         this.client = HttpClient.newBuilder().proxy(ProxySelector.of(proxy)).connectTimeout(Duration.ofSeconds(1)).build();
         setName("HTTP");

@@ -114,6 +114,7 @@ class Log4j2FlushTest {
         backend.delay(Duration.ofMillis(20));
         Logger app = app(emulator);
         List<String> lines = logLines(app, "line", 40);
+        assertThat(Log4j2Flush.networkAppenders(context)).containsExactlyInAnyOrder("NET", "ASYNC_NET");
         ShutdownCoordinator coordinator = Coordinators.beside(emulator).task(Log4j2Flush.task(context)).build();
         coordinator.awaitSidecarReady(Duration.ofSeconds(10));
 

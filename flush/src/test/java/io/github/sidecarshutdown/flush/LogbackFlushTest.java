@@ -100,6 +100,7 @@ class LogbackFlushTest {
         backend.delay(Duration.ofMillis(20));
         Logger app = app(emulator);
         List<String> lines = logLines(app, "line", 40);
+        assertThat(LogbackFlush.networkAppenders(context)).containsExactly("ASYNC_HTTP");
         ShutdownCoordinator coordinator = Coordinators.beside(emulator).task(LogbackFlush.task(context)).build();
         coordinator.awaitSidecarReady(Duration.ofSeconds(10));
 
