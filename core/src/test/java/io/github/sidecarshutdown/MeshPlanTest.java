@@ -45,7 +45,7 @@ class MeshPlanTest {
         assertThat(job.calls()).singleElement().satisfies(c -> assertThat(c.when())
                 .isEqualTo(Set.of(SidecarState.STARTING, SidecarState.LIVE, SidecarState.TERMINATING)));
         assertThat(service.warnings()).as(service.render()).anySatisfy(w -> assertThat(w)
-                .contains("forwards only for 15s after its own (consul.hashicorp.com/sidecar-proxy-lifecycle-shutdown-grace-period-seconds)")
+                .contains("forwards only for consul.hashicorp.com/sidecar-proxy-lifecycle-shutdown-grace-period-seconds=15s")
                 .contains("annotate the Pod with consul.hashicorp.com/sidecar-proxy-lifecycle-shutdown-grace-period-seconds: '31'"));
     }
 

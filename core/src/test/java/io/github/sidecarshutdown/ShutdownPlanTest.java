@@ -31,7 +31,7 @@ class ShutdownPlanTest {
         assertThat(plan.fits()).isFalse();
         assertThat(plan.warnings()).anySatisfy(w -> assertThat(w)
                 .contains("until 20s after SIGTERM")
-                .contains("forwards only for 5s after its own (terminationDrainDuration)")
+                .contains("terminationDrainDuration=5s")
                 .contains("proxy.istio.io/config: '{\"terminationDrainDuration\": \"21s\"}'")
                 .contains("costs nothing"));
     }

@@ -1,5 +1,6 @@
 package io.github.sidecarshutdown.cli;
 
+import io.github.sidecarshutdown.istio.IstioMesh;
 import static io.github.sidecarshutdown.cli.ManifestReader.list;
 import static io.github.sidecarshutdown.cli.ManifestReader.map;
 
@@ -10,7 +11,7 @@ import io.github.sidecarshutdown.ShutdownSettings;
 import io.github.sidecarshutdown.ShutdownTask;
 import io.github.sidecarshutdown.config.InvalidSettingException;
 import io.github.sidecarshutdown.pod.PodAnnotationException;
-import io.github.sidecarshutdown.pod.PodFacts;
+import io.github.sidecarshutdown.istio.PodFacts;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ import org.jspecify.annotations.Nullable;
 final class ContainerModel {
 
     /** Sidecars the library releases in a Job's Pod: classic ones, which outlive the app otherwise. */
-    static final Set<SidecarMode> RELEASED_IN_A_JOB = EnumSet.of(SidecarMode.ISTIO, SidecarMode.LINKERD, SidecarMode.DAPR,
+    static final Set<SidecarMode> RELEASED_IN_A_JOB = Set.of(SidecarMode.ISTIO, SidecarMode.LINKERD, SidecarMode.DAPR,
             SidecarMode.CONSUL, SidecarMode.KUMA);
     static final String LINKERD_INJECT = "linkerd.io/inject";
     static final String LINKERD_NATIVE = "config.alpha.linkerd.io/proxy-enable-native-sidecar";
@@ -121,8 +122,9 @@ final class ContainerModel {
         this.preStop = preStopSleep(container);
 
         this.mesh = MeshRules.of(w, s.sidecarMode());
-        this.facts = mesh.isPresent() ? mesh.get().facts(assumed) : pod.toSidecarFacts(istioOrOther(s.sidecarMode(), assumed),
-                s.terminationDrainDuration());
+        // The mode the linter takes the Pod to run; core's descriptors then read the annotations, as at runtime.
+        SidecarMode mode = mesh.isPresent() ? mesh.get().mode() : istioOrOther(s.sidecarMode(), assumed);
+        mesh.ifPresent(r -> r.addAssumptions(assumed));
 
         // The app's cleanup, as the library would plan it: one outbound task of the cleanup budget.
         Duration cleanup = s.cleanupBudget().orElse(s.taskTimeout());
@@ -130,8 +132,19 @@ final class ContainerModel {
                 ? " (cleanup-budget)" : " (task-timeout; set SIDECAR_SHUTDOWN_CLEANUP_BUDGET to say what the app needs)"));
         ShutdownTask task = ShutdownTask.builder("app-cleanup-assumed", ctx -> { })
                 .phase(ShutdownPhase.CLEANUP).timeout(cleanup.isZero() ? Duration.ofMillis(1) : cleanup).needsSidecar(true).build();
-        this.plan = ShutdownPlan.compute(s, List.of(task), facts);
+        this.plan = ShutdownPlan.forPod(withMode(settingsEnv, s, mode), List.of(task), w.annotations());
+        this.facts = plan.facts();
         this.assumptions = List.copyOf(assumed);
+    }
+
+    /** The settings as read, planned with {@code mode} (what the linter takes the Pod's sidecar to be). */
+    private static ShutdownSettings withMode(Map<String, String> env, ShutdownSettings s, SidecarMode mode) {
+        try {
+            return ShutdownCoordinator.builder().fromEnvironment(env).sidecarMode(mode).workload(s.workload()).settings();
+        } catch (InvalidSettingException e) {
+            return ShutdownCoordinator.builder().fromEnvironment(Map.of("KUBERNETES_SERVICE_HOST", "10.0.0.1")).sidecarMode(mode)
+                    .workload(s.workload()).settings();
+        }
     }
 
     /** The container as written. */

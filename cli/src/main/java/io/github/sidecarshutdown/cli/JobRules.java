@@ -3,7 +3,7 @@ package io.github.sidecarshutdown.cli;
 import io.github.sidecarshutdown.cli.Finding.Severity;
 import io.github.sidecarshutdown.config.Setting;
 import io.github.sidecarshutdown.pod.MeshAnnotations;
-import io.github.sidecarshutdown.pod.PodFacts;
+import io.github.sidecarshutdown.istio.PodFacts;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import java.util.ArrayList;
 import java.util.List;
@@ -131,22 +131,22 @@ final class JobRules {
     }
 
     private static String sidecarName(SidecarMode mode) {
-        return switch (mode) {
-            case ISTIO -> "classic Istio";
-            case LINKERD -> "Linkerd";
-            case DAPR -> "Dapr";
-            case CONSUL -> "Consul";
-            case KUMA -> "Kuma";
-            default -> Linter.lower(mode);
+        return switch (mode.name()) {
+            case "istio" -> "classic Istio";
+            case "linkerd" -> "Linkerd";
+            case "dapr" -> "Dapr";
+            case "consul" -> "Consul";
+            case "kuma" -> "Kuma";
+            default -> mode.name();
         };
     }
 
     private static String nativeAlternative(SidecarMode mode) {
-        return switch (mode) {
-            case ISTIO -> "; or use a native sidecar: annotate the Pod template with " + PodFacts.NATIVE_SIDECAR
+        return switch (mode.name()) {
+            case "istio" -> "; or use a native sidecar: annotate the Pod template with " + PodFacts.NATIVE_SIDECAR
                     + ": \"true\" (Kubernetes >= 1.29, Istio >= 1.24)";
-            case LINKERD -> "; or use a native sidecar: annotate the Pod template with " + ContainerModel.LINKERD_NATIVE + ": \"true\"";
-            case CONSUL -> "; or use a native sidecar: annotate the Pod template with " + MeshAnnotations.CONSUL_NATIVE + ": \"true\"";
+            case "linkerd" -> "; or use a native sidecar: annotate the Pod template with " + ContainerModel.LINKERD_NATIVE + ": \"true\"";
+            case "consul" -> "; or use a native sidecar: annotate the Pod template with " + MeshAnnotations.CONSUL_NATIVE + ": \"true\"";
             default -> "";
         };
     }

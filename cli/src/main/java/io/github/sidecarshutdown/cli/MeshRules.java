@@ -64,23 +64,22 @@ final class MeshRules {
         return kuma ? Optional.of(new MeshRules(SidecarMode.KUMA, pod, error)) : Optional.empty();
     }
 
-    /** The sidecar's facts as core would see them from these annotations alone. */
-    SidecarFacts facts(List<String> assumptions) {
-        Optional<Duration> window;
+    /** Consul or Kuma: the mode core plans this Pod with (its descriptor then reads the annotations). */
+    SidecarMode mode() {
+        return mode;
+    }
+
+    /** The defaults the sidecar's window falls back to, as assumptions the linter prints. */
+    void addAssumptions(List<String> assumptions) {
         if (mode == SidecarMode.CONSUL) {
-            window = pod.consulWindow(MeshAnnotations.CONSUL_DEFAULT_GRACE_PERIOD);
             if (pod.consulGracePeriod().isEmpty() && pod.consulLifecycle().orElse(true) && !pod.consulNative().orElse(false)) {
                 assumptions.add("consul grace period: consul-k8s's default " + Linter.fmt(MeshAnnotations.CONSUL_DEFAULT_GRACE_PERIOD)
                         + " (no " + MeshAnnotations.CONSUL_GRACE_PERIOD + ")");
             }
-        } else {
-            window = Optional.of(pod.kumaDrainTime().orElse(MeshAnnotations.KUMA_DEFAULT_DRAIN_TIME));
-            if (pod.kumaDrainTime().isEmpty()) {
-                assumptions.add("kuma drain time: Kuma's default " + Linter.fmt(MeshAnnotations.KUMA_DEFAULT_DRAIN_TIME)
-                        + " (no " + MeshAnnotations.KUMA_DRAIN_TIME + ")");
-            }
+        } else if (pod.kumaDrainTime().isEmpty()) {
+            assumptions.add("kuma drain time: Kuma's default " + Linter.fmt(MeshAnnotations.KUMA_DEFAULT_DRAIN_TIME)
+                    + " (no " + MeshAnnotations.KUMA_DRAIN_TIME + ")");
         }
-        return new SidecarFacts(mode, Optional.empty(), window, false, Optional.empty(), "manifest annotations");
     }
 
     /** A native consul-dataplane: no window, never released. (A native kuma-dp cannot be told from a template.) */
@@ -148,7 +147,7 @@ final class MeshRules {
                     "Write the annotation as its injector reads it (the message says how); until then its default applies"));
         }
         String mesh = mode.name().toLowerCase(Locale.ROOT);
-        String knob = mode.windowKnob();
+        String knob = m.facts.windowName();
         Optional<Duration> window = m.facts.guaranteedWindow();
         if (lifecycleOff()) {
             findings.add(Finding.fixedBy(Rule.CONSUL_LIFECYCLE_OFF, m.usesLibrary ? Severity.ERROR : Severity.WARNING,

@@ -4,7 +4,7 @@ import static io.github.sidecarshutdown.cli.ManifestReader.list;
 import static io.github.sidecarshutdown.cli.ManifestReader.map;
 
 import io.github.sidecarshutdown.cli.Finding.Severity;
-import io.github.sidecarshutdown.pod.PodFacts;
+import io.github.sidecarshutdown.istio.PodFacts;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import java.util.List;
 import java.util.Map;

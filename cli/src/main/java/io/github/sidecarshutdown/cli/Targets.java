@@ -178,7 +178,7 @@ final class Targets {
 
     private static boolean windowTooShort(ContainerModel m) {
         Optional<Duration> w = m.facts.guaranteedWindow();
-        return m.usesLibrary && m.facts.mode().hasOutboundWindow() && w.isPresent() && !m.facts.exitOnZeroActiveConnections()
+        return m.usesLibrary && m.facts.hasOutboundWindow() && w.isPresent() && !m.facts.exitOnZeroActiveConnections()
                 && m.neededAfterDeletion(false).compareTo(w.get()) > 0;
     }
 

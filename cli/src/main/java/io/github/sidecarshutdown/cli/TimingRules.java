@@ -2,6 +2,7 @@ package io.github.sidecarshutdown.cli;
 
 import static io.github.sidecarshutdown.cli.Linter.fmt;
 
+import io.github.sidecarshutdown.ShutdownPlan;
 import io.github.sidecarshutdown.cli.Finding.Severity;
 import io.github.sidecarshutdown.config.Setting;
 import java.time.Duration;
@@ -39,7 +40,7 @@ final class TimingRules {
                     t.graceChanges(), "(the sleep itself is not needed with the library: its propagation delay, "
                             + Setting.PROPAGATION_DELAY.envName() + ", keeps serving after SIGTERM)"));
         }
-        boolean windowed = m.facts.mode().hasOutboundWindow() && window.isPresent() && !m.facts.exitOnZeroActiveConnections();
+        boolean windowed = m.facts.hasOutboundWindow() && window.isPresent() && !m.facts.exitOnZeroActiveConnections();
         Duration lastOutbound = m.lastOutbound();
         if (windowed && !m.preStop.isZero() && m.preStop.plus(lastOutbound).compareTo(window.get()) > 0) {
             findings.add(Finding.fixedBy(Rule.PRESTOP_EATS_WINDOW, Severity.ERROR,
@@ -49,11 +50,11 @@ final class TimingRules {
                     t.windowChanges(), ""));
         }
         // the library's budget vs the window, and the whole plan vs its budget: core's plan check
-        for (String warning : m.plan.warnings()) {
-            if (warning.startsWith("Outbound cleanup may run until")) {
-                findings.add(Finding.fixedBy(Rule.CLEANUP_EXCEEDS_WINDOW, Severity.ERROR, beforeFix(warning), t.windowChanges(), ""));
-            } else if (warning.startsWith("The plan may need")) {
-                findings.add(Finding.fixedBy(Rule.PLAN_EXCEEDS_GRACE, Severity.ERROR, beforeFix(warning), t.graceChanges(),
+        for (ShutdownPlan.Problem p : m.plan.problems()) {
+            if (p.kind().equals("cleanup-exceeds-window")) {
+                findings.add(Finding.fixedBy(Rule.CLEANUP_EXCEEDS_WINDOW, Severity.ERROR, p.problem(), t.windowChanges(), ""));
+            } else if (p.kind().equals("plan-exceeds-grace")) {
+                findings.add(Finding.fixedBy(Rule.PLAN_EXCEEDS_GRACE, Severity.ERROR, p.problem(), t.graceChanges(),
                         "(or shorten propagation-delay, drain-timeout or task timeouts)"));
             }
             // "grace-period=... is shorter than the window" is checked against the Pod itself, above and in MeshRules.
@@ -74,8 +75,4 @@ final class TimingRules {
         }
     }
 
-    private static String beforeFix(String warning) {
-        int i = warning.indexOf(" Fix: ");
-        return i < 0 ? warning : warning.substring(0, i);
-    }
 }

@@ -115,8 +115,8 @@ final class Planner {
                 why = " (the Pod then lasts that long after SIGTERM: nothing ends this sidecar early)";
             }
             problems.add(new ShutdownPlan.Problem("cleanup-exceeds-window", "Outbound cleanup may run until "
-                    + Durations.format(lastOutbound) + " after SIGTERM, but the sidecar forwards only for "
-                    + Durations.format(window.get()) + " after its own (" + knob + "); later calls would fail or be skipped.",
+                    + Durations.format(lastOutbound) + " after SIGTERM, but the sidecar forwards only for " + knob + "="
+                    + Durations.format(window.get()) + "; later calls would fail or be skipped.",
                     knobFix(facts, want, why, settings)));
         }
         // 2. The grace period against the sidecar's window.

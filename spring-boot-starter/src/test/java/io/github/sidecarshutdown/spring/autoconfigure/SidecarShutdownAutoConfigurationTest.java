@@ -124,6 +124,36 @@ class SidecarShutdownAutoConfigurationTest {
         });
     }
 
+    /**
+     * Every setting a mesh adds is a property too, read under its key from the descriptors
+     * ({@code Meshes.settings()}), with no field in {@code SidecarShutdownProperties}.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("meshSettings")
+    void everyMeshSettingIsAPropertyMappedToTheCore(io.github.sidecarshutdown.sidecar.MeshSetting setting) {
+        // given a value that differs from the default
+        String value = setting.kind() == Setting.Kind.URL ? "http://127.0.0.1:1" + Math.abs(setting.key().hashCode() % 9000 + 1000)
+                : "17s";
+        java.util.function.Function<ShutdownSettings, Object> read = s -> setting.kind() == Setting.Kind.URL ? s.url(setting)
+                : s.duration(setting);
+        Object expected = setting.kind() == Setting.Kind.URL ? URI.create(value) : Duration.ofSeconds(17);
+        assertThat(read.apply(ShutdownCoordinator.builder().build().settings())).as("the sample is not the default").isNotEqualTo(expected);
+
+        // when set as a property, and as the environment variable relaxed binding reads
+        runner.withPropertyValues(setting.propertyName() + "=" + value).run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(read.apply(context.getBean(ShutdownCoordinator.class).settings())).isEqualTo(expected);
+        });
+        runner.withSystemProperties(setting.envName() + "=" + value).run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(read.apply(context.getBean(ShutdownCoordinator.class).settings())).isEqualTo(expected);
+        });
+    }
+
+    static java.util.stream.Stream<io.github.sidecarshutdown.sidecar.MeshSetting> meshSettings() {
+        return io.github.sidecarshutdown.sidecar.Meshes.settings().stream();
+    }
+
     /** {property value, expected setting, accessor}; every setting must have one. */
     private static Object[] sample(Setting s) {
         switch (s) {
@@ -137,22 +167,13 @@ class SidecarShutdownAutoConfigurationTest {
             case TASK_TIMEOUT: return of("4s", Duration.ofSeconds(4), ShutdownSettings::taskTimeout);
             case MINIMUM_TASK_WINDOW: return of("400ms", Duration.ofMillis(400), ShutdownSettings::minimumTaskWindow);
             case SIDECAR_MODE: return of("native", SidecarMode.NATIVE, ShutdownSettings::sidecarMode);
-            case ADMIN_URL: return of("http://127.0.0.1:15999", URI.create("http://127.0.0.1:15999"), ShutdownSettings::adminUrl);
-            case AGENT_URL: return of("http://localhost:15998", URI.create("http://localhost:15998"), ShutdownSettings::agentUrl);
             case ALLOW_NON_LOOPBACK: return of("true", true, ShutdownSettings::allowNonLoopback);
             case ADMIN_TIMEOUT: return of("300ms", Duration.ofMillis(300), ShutdownSettings::adminTimeout);
             case RELEASE_SIDECAR: return of("false", false, ShutdownSettings::releaseSidecar);
-            case TERMINATION_DRAIN_DURATION: return of("9s", Duration.ofSeconds(9), ShutdownSettings::terminationDrainDuration);
             case STARTUP_WAIT: return of("2s", Duration.ofSeconds(2), ShutdownSettings::startupWait);
             case STARTUP_POLICY: return of("required", StartupPolicy.REQUIRED, ShutdownSettings::startupPolicy);
             case ANNOTATIONS_FILE: return of("/var/run/podinfo/annotations", java.nio.file.Path.of("/var/run/podinfo/annotations"),
                     ShutdownSettings::annotationsFile);
-            case LINKERD_ADMIN_URL: return of("http://127.0.0.1:14191", URI.create("http://127.0.0.1:14191"), ShutdownSettings::linkerdAdminUrl);
-            case DAPR_URL: return of("http://localhost:13500", URI.create("http://localhost:13500"), ShutdownSettings::daprUrl);
-            case CONSUL_ADMIN_URL: return of("http://127.0.0.1:19999", URI.create("http://127.0.0.1:19999"), ShutdownSettings::consulAdminUrl);
-            case CONSUL_LIFECYCLE_URL: return of("http://localhost:20699", URI.create("http://localhost:20699"),
-                    ShutdownSettings::consulLifecycleUrl);
-            case KUMA_ADMIN_URL: return of("http://127.0.0.1:9999", URI.create("http://127.0.0.1:9999"), ShutdownSettings::kumaAdminUrl);
             case WORKLOAD: return of("job", io.github.sidecarshutdown.Workload.JOB, ShutdownSettings::workload);
             case LABELS_FILE: return of("/var/run/podinfo/labels", java.nio.file.Path.of("/var/run/podinfo/labels"),
                     ShutdownSettings::labelsFile);

@@ -58,7 +58,7 @@ public record EnvoyHealthCheck(String status, Map<String, Object> details) {
         }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("state", lower(state));
-        details.put("mode", lower(mode));
+        details.put("mode", mode.name());
         details.put("sidecar", coordinator.sidecar().describe());
         details.put("shutdown", lower(coordinator.state()));
         details.put("readiness", lower(coordinator.readiness().state()));

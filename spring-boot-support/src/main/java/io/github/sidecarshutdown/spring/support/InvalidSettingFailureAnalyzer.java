@@ -3,6 +3,7 @@ package io.github.sidecarshutdown.spring.support;
 import io.github.sidecarshutdown.StartupPolicy;
 import io.github.sidecarshutdown.config.InvalidSettingException;
 import io.github.sidecarshutdown.config.Setting;
+import io.github.sidecarshutdown.config.SettingKey;
 import io.github.sidecarshutdown.config.SettingParser;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import java.util.Arrays;
@@ -54,7 +55,7 @@ public final class InvalidSettingFailureAnalyzer implements FailureAnalyzer, Ord
         InvalidSettingException invalid = findCause(failure, InvalidSettingException.class);
         BindException bind = findCause(failure, BindException.class);
         ConfigurationProperty property = null;
-        Setting setting = null;
+        SettingKey setting = null;
         if (bind != null && bind.getProperty() != null && bind.getProperty().getName().toString().startsWith(PREFIX)) {
             property = bind.getProperty();
             setting = settingOf(property.getName().toString());
@@ -93,8 +94,10 @@ public final class InvalidSettingFailureAnalyzer implements FailureAnalyzer, Ord
         return new FailureAnalysis(description.toString(), action, failure);
     }
 
-    private static @Nullable Setting settingOf(String propertyName) {
-        return Arrays.stream(Setting.values()).filter(s -> s.propertyName().equals(propertyName)).findFirst().orElse(null);
+    private static @Nullable SettingKey settingOf(String propertyName) {
+        java.util.List<SettingKey> all = new java.util.ArrayList<>(Arrays.asList(Setting.values()));
+        all.addAll(io.github.sidecarshutdown.sidecar.Meshes.settings());
+        return all.stream().filter(s -> s.propertyName().equals(propertyName)).findFirst().orElse(null);
     }
 
     /** The property as the app's environment has it, from the source that wins (as the binder saw it). */
@@ -122,7 +125,7 @@ public final class InvalidSettingFailureAnalyzer implements FailureAnalyzer, Ord
      * {@code SIDECAR_SHUTDOWN_GRACE_PERIOD} to the same canonical name, and a message should quote
      * what can be found in the user's files.
      */
-    private static String nameAsWritten(ConfigurationProperty property, Setting setting) {
+    private static String nameAsWritten(ConfigurationProperty property, SettingKey setting) {
         Object underlying = property.getSource() != null ? property.getSource().getUnderlyingSource() : null;
         if (underlying instanceof EnumerablePropertySource<?> ps) {
             for (String key : ps.getPropertyNames()) {
@@ -152,7 +155,7 @@ public final class InvalidSettingFailureAnalyzer implements FailureAnalyzer, Ord
      * core's parser for its reason, so that the report reads the same as for the environment
      * variables; Spring's own reason if the core would take the value.
      */
-    private static String reparse(Setting setting, @Nullable Object value, Throwable failure) {
+    private static String reparse(SettingKey setting, @Nullable Object value, Throwable failure) {
         String raw = value == null ? "" : value.toString();
         try {
             switch (setting.kind()) {
@@ -168,8 +171,11 @@ public final class InvalidSettingFailureAnalyzer implements FailureAnalyzer, Ord
                 case ENUM:
                     if (setting == Setting.STARTUP_POLICY) {
                         SettingParser.oneOf(setting, setting.propertyName(), raw, StartupPolicy.class);
+                    } else if (setting == Setting.WORKLOAD) {
+                        SettingParser.oneOf(setting, setting.propertyName(), raw, io.github.sidecarshutdown.Workload.class);
                     } else {
-                        SettingParser.oneOf(setting, setting.propertyName(), raw, SidecarMode.class);
+                        SettingParser.oneOf(setting, setting.propertyName(), raw,
+                                io.github.sidecarshutdown.sidecar.Meshes.modes().stream().map(SidecarMode::name).toList());
                     }
                     break;
                 default:

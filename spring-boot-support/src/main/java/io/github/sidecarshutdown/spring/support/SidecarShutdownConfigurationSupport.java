@@ -4,6 +4,9 @@ import io.github.sidecarshutdown.ShutdownCoordinator;
 import io.github.sidecarshutdown.ShutdownCoordinatorBuilder;
 import io.github.sidecarshutdown.ShutdownPhase;
 import io.github.sidecarshutdown.config.Setting;
+import io.github.sidecarshutdown.config.SettingKey;
+import io.github.sidecarshutdown.sidecar.MeshSetting;
+import io.github.sidecarshutdown.sidecar.Meshes;
 import io.github.sidecarshutdown.spring.SidecarShutdownCustomizer;
 import java.time.Duration;
 import java.util.function.Supplier;
@@ -83,15 +86,17 @@ public abstract class SidecarShutdownConfigurationSupport {
      * delay and the inbound drain, beans are destroyed between the release tasks and the sidecar release. No destroy method: {@code shutdown()} must not be inferred as one.
      *
      * @param properties  the bound {@code sidecar.shutdown.*} properties
+     * @param environment where the meshes' own properties are read
      * @param customizers the app's customizers
      * @return the coordinator, not installed (Spring's own hook closes the context)
      */
     @Bean(destroyMethod = "")
     @ConditionalOnMissingBean
-    public ShutdownCoordinator shutdownCoordinator(SidecarShutdownProperties properties,
+    public ShutdownCoordinator shutdownCoordinator(SidecarShutdownProperties properties, Environment environment,
             ObjectProvider<SidecarShutdownCustomizer> customizers) {
         ShutdownCoordinatorBuilder builder = ShutdownCoordinator.builder();
         applyProperties(properties, builder);
+        applyMeshProperties(environment, builder);
         customizers.orderedStream().forEach(c -> c.customize(builder));
         return builder.build();
     }
@@ -116,25 +121,33 @@ public abstract class SidecarShutdownConfigurationSupport {
         set(b, Setting.TASK_TIMEOUT, p::getTaskTimeout);
         set(b, Setting.MINIMUM_TASK_WINDOW, p::getMinimumTaskWindow);
         set(b, Setting.SIDECAR_MODE, () -> p.getSidecarMode() == null ? null : p.getSidecarMode().name());
-        set(b, Setting.ADMIN_URL, p::getAdminUrl);
-        set(b, Setting.AGENT_URL, p::getAgentUrl);
         set(b, Setting.ALLOW_NON_LOOPBACK, p::isAllowNonLoopback);
         set(b, Setting.ADMIN_TIMEOUT, p::getAdminTimeout);
         set(b, Setting.RELEASE_SIDECAR, p::isReleaseSidecar);
-        set(b, Setting.TERMINATION_DRAIN_DURATION, p::getTerminationDrainDuration);
         set(b, Setting.STARTUP_WAIT, p::getStartupWait);
         set(b, Setting.STARTUP_POLICY, () -> p.getStartupPolicy() == null ? null : p.getStartupPolicy().name());
         set(b, Setting.ANNOTATIONS_FILE, p::getAnnotationsFile);
-        set(b, Setting.LINKERD_ADMIN_URL, p::getLinkerdAdminUrl);
-        set(b, Setting.DAPR_URL, p::getDaprUrl);
-        set(b, Setting.CONSUL_ADMIN_URL, p::getConsulAdminUrl);
-        set(b, Setting.CONSUL_LIFECYCLE_URL, p::getConsulLifecycleUrl);
-        set(b, Setting.KUMA_ADMIN_URL, p::getKumaAdminUrl);
         set(b, Setting.WORKLOAD, () -> p.getWorkload() == null ? null : p.getWorkload().name());
         set(b, Setting.LABELS_FILE, p::getLabelsFile);
     }
 
-    private static void set(ShutdownCoordinatorBuilder b, Setting setting, Supplier<? extends @Nullable Object> property) {
+    /**
+     * The settings each mesh adds ({@link Meshes#settings()}: its sidecar's URLs), read under their own
+     * keys ({@code sidecar.shutdown.kuma-admin-url}, or {@code SIDECAR_SHUTDOWN_KUMA_ADMIN_URL} by
+     * relaxed binding) and checked by the core's parser like every other property. Unset values keep
+     * the mesh's defaults.
+     *
+     * @param environment where the properties are read
+     * @param b           the builder to apply them to
+     */
+    public static void applyMeshProperties(Environment environment, ShutdownCoordinatorBuilder b) {
+        Binder binder = Binder.get(environment);
+        for (MeshSetting s : Meshes.settings()) {
+            binder.bind(s.propertyName(), String.class).ifBound(v -> b.setting(s, s.propertyName(), v));
+        }
+    }
+
+    private static void set(ShutdownCoordinatorBuilder b, SettingKey setting, Supplier<? extends @Nullable Object> property) {
         Object value = property.get();
         if (value != null) {
             // Duration.toString() is ISO-8601 (PT5S), which the core's parser accepts.

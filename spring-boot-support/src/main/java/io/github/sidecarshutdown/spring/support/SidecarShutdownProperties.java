@@ -11,7 +11,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * The library's settings as Spring properties under {@code sidecar.shutdown}: one property per
- * core {@link io.github.sidecarshutdown.config.Setting}, with the same kebab-case key. Spring's
+ * core {@link io.github.sidecarshutdown.config.Setting}, with the same kebab-case key. The settings a
+ * mesh adds (its sidecar's URLs, {@link io.github.sidecarshutdown.sidecar.Meshes#settings()}) are
+ * read under their own keys by {@link SidecarShutdownConfigurationSupport#applyMeshProperties}, so a
+ * new mesh needs no field here. Spring's
  * relaxed binding also reads the {@code SIDECAR_SHUTDOWN_*} environment variables the plain-Java
  * front end uses, so a Pod manifest works with either. Durations are parsed by the core's parser
  * (so {@code 1m30s} works and a bare number is refused, as in the environment variables); every
@@ -68,12 +71,6 @@ public class SidecarShutdownProperties {
     /** Which sidecar runs beside the app; auto finds out from the Envoy admin port. */
     private SidecarMode sidecarMode = SidecarMode.AUTO;
 
-    /** Envoy admin base URL; loopback only unless allow-non-loopback is set. */
-    private URI adminUrl = URI.create("http://127.0.0.1:15000");
-
-    /** pilot-agent status server base URL; loopback only unless allow-non-loopback is set. */
-    private URI agentUrl = URI.create("http://127.0.0.1:15020");
-
     /** Whether admin-url and agent-url may name a host other than loopback. */
     private boolean allowNonLoopback = false;
 
@@ -86,10 +83,6 @@ public class SidecarShutdownProperties {
      * the Pod ends with the app instead of at terminationDrainDuration. Never sent in native mode.
      */
     private boolean releaseSidecar = true;
-
-    /** Outbound window assumed when Envoy's /server_info does not carry terminationDrainDuration. */
-    @DurationSetting(Setting.TERMINATION_DRAIN_DURATION)
-    private Duration terminationDrainDuration = Duration.ofSeconds(5);
 
     /** Longest wait for the sidecar at startup; readiness stays off meanwhile. */
     @DurationSetting(Setting.STARTUP_WAIT)
@@ -118,24 +111,6 @@ public class SidecarShutdownProperties {
 
     /** Downward-API file with the Pod's labels, read when workload is auto. */
     private String labelsFile = "/etc/podinfo/labels";
-
-    /** linkerd-proxy admin URL (sidecar-mode linkerd, or auto); loopback only unless allow-non-loopback. */
-    private URI linkerdAdminUrl = URI.create("http://127.0.0.1:4191");
-
-    /** daprd HTTP API URL (sidecar-mode dapr, or auto); loopback only unless allow-non-loopback. */
-    private URI daprUrl = URI.create("http://127.0.0.1:3500");
-
-    /** Envoy admin URL under consul-dataplane (sidecar-mode consul, or auto); default http://127.0.0.1:19000; loopback only. */
-    private @Nullable URI consulAdminUrl;
-
-    /**
-     * consul-dataplane's lifecycle server URL, asked only to identify Consul in auto mode; default
-     * http://127.0.0.1:20600, or the Pod's sidecar-proxy-lifecycle-graceful-port annotation; loopback only.
-     */
-    private @Nullable URI consulLifecycleUrl;
-
-    /** Envoy admin URL under kuma-dp (sidecar-mode kuma, or auto); default http://127.0.0.1:9901, or the Pod's kuma.io/envoy-admin-port annotation; loopback only. */
-    private @Nullable URI kumaAdminUrl;
 
     public boolean isEnabled() {
         return enabled;
@@ -217,22 +192,6 @@ public class SidecarShutdownProperties {
         this.sidecarMode = sidecarMode;
     }
 
-    public URI getAdminUrl() {
-        return adminUrl;
-    }
-
-    public void setAdminUrl(URI adminUrl) {
-        this.adminUrl = adminUrl;
-    }
-
-    public URI getAgentUrl() {
-        return agentUrl;
-    }
-
-    public void setAgentUrl(URI agentUrl) {
-        this.agentUrl = agentUrl;
-    }
-
     public boolean isAllowNonLoopback() {
         return allowNonLoopback;
     }
@@ -257,14 +216,6 @@ public class SidecarShutdownProperties {
         this.releaseSidecar = releaseSidecar;
     }
 
-    public Duration getTerminationDrainDuration() {
-        return terminationDrainDuration;
-    }
-
-    public void setTerminationDrainDuration(Duration terminationDrainDuration) {
-        this.terminationDrainDuration = terminationDrainDuration;
-    }
-
     public Duration getStartupWait() {
         return startupWait;
     }
@@ -287,46 +238,6 @@ public class SidecarShutdownProperties {
 
     public void setAnnotationsFile(String annotationsFile) {
         this.annotationsFile = annotationsFile;
-    }
-
-    public URI getLinkerdAdminUrl() {
-        return linkerdAdminUrl;
-    }
-
-    public void setLinkerdAdminUrl(URI linkerdAdminUrl) {
-        this.linkerdAdminUrl = linkerdAdminUrl;
-    }
-
-    public @Nullable URI getConsulAdminUrl() {
-        return consulAdminUrl;
-    }
-
-    public void setConsulAdminUrl(@Nullable URI consulAdminUrl) {
-        this.consulAdminUrl = consulAdminUrl;
-    }
-
-    public @Nullable URI getConsulLifecycleUrl() {
-        return consulLifecycleUrl;
-    }
-
-    public void setConsulLifecycleUrl(@Nullable URI consulLifecycleUrl) {
-        this.consulLifecycleUrl = consulLifecycleUrl;
-    }
-
-    public @Nullable URI getKumaAdminUrl() {
-        return kumaAdminUrl;
-    }
-
-    public void setKumaAdminUrl(@Nullable URI kumaAdminUrl) {
-        this.kumaAdminUrl = kumaAdminUrl;
-    }
-
-    public URI getDaprUrl() {
-        return daprUrl;
-    }
-
-    public void setDaprUrl(URI daprUrl) {
-        this.daprUrl = daprUrl;
     }
 
     public Workload getWorkload() {

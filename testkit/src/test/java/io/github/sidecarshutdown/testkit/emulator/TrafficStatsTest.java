@@ -8,7 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.github.sidecarshutdown.envoy.EnvoyAdminClient;
-import io.github.sidecarshutdown.envoy.EnvoySidecar;
+import io.github.sidecarshutdown.istio.EnvoySidecar;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;

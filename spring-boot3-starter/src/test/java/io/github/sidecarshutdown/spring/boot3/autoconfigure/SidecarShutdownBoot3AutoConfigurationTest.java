@@ -1,5 +1,6 @@
 package io.github.sidecarshutdown.spring.boot3.autoconfigure;
 
+import io.github.sidecarshutdown.istio.IstioMesh;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.sidecarshutdown.PhaseResult;
@@ -99,7 +100,7 @@ class SidecarShutdownBoot3AutoConfigurationTest {
             assertThat(s.cleanupBudget()).isEqualTo(Optional.of(Duration.ofSeconds(8)));
             assertThat(s.propagationDelay()).isEqualTo(Duration.ofMillis(1500));
             assertThat(s.startupPolicy()).isEqualTo(io.github.sidecarshutdown.StartupPolicy.REQUIRED);
-            assertThat(s.adminUrl()).hasToString("http://127.0.0.1:15999");
+            assertThat(s.url(IstioMesh.ADMIN_URL)).hasToString("http://127.0.0.1:15999");
         });
     }
 
