@@ -9,6 +9,9 @@ import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Connects one grpc-java {@link Server} to a coordinator: an interceptor that tracks every call in
@@ -103,11 +106,27 @@ public final class GrpcServerSupport {
      */
     public ShutdownTask drainTask(String name, Server server, Duration graceful) {
         requireNonNull(server, "server");
+        return drainTask(name, () -> List.of(server), graceful);
+    }
+
+    /**
+     * The same task for servers known only once they started (a framework's): it drains together
+     * whatever {@code servers} returns when the task runs, every server this support's interceptor
+     * is installed on. None: the task has nothing to do.
+     *
+     * @param name     the task's name (a metric tag)
+     * @param servers  the servers to drain, read when the task runs
+     * @param graceful how long calls in flight may take to end; whole milliseconds, at least 1 ms
+     * @return the task, not yet registered
+     * @throws IllegalArgumentException if {@code graceful} is not positive or not whole milliseconds
+     */
+    public ShutdownTask drainTask(String name, Supplier<? extends Collection<? extends Server>> servers, Duration graceful) {
+        requireNonNull(servers, "servers");
         requireNonNull(graceful, "graceful");
         if (graceful.compareTo(Duration.ofMillis(1)) < 0 || graceful.getNano() % 1_000_000 != 0) {
             throw new IllegalArgumentException("graceful: " + graceful + " (expected: whole milliseconds, at least 1 ms)");
         }
-        return ShutdownTask.builder(name, new ServerDrain(server, calls, graceful))
+        return ShutdownTask.builder(name, new ServerDrain(servers, calls, graceful))
                 .phase(ShutdownPhase.INBOUND_DRAIN)
                 .timeout(graceful.plus(ServerDrain.END_RESERVE))
                 .build();

@@ -4,12 +4,17 @@ import io.github.sidecarshutdown.ShutdownAction;
 import io.github.sidecarshutdown.TaskContext;
 import io.grpc.Server;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The drain of one server: {@code shutdown()} (no new calls; calls in progress go on), wait until
+ * The drain of a server (or of the servers a framework started, sharing one interceptor):
+ * {@code shutdown()} (no new calls; calls in progress go on), wait until
  * the calls that are work have ended or the graceful time is over, close what is still open with
  * {@code UNAVAILABLE}, then wait for the server to terminate ({@code shutdownNow()} if it does not
  * at once). Every wait is bounded by what is left of the task: a quarter of it, at most one second,
@@ -24,12 +29,12 @@ final class ServerDrain implements ShutdownAction {
     /** How often the wait looks at the open calls. */
     private static final Duration POLL = Duration.ofMillis(10);
 
-    private final Server server;
+    private final Supplier<? extends Collection<? extends Server>> servers;
     private final CallRegistry calls;
     private final Duration graceful;
 
-    ServerDrain(Server server, CallRegistry calls, Duration graceful) {
-        this.server = server;
+    ServerDrain(Supplier<? extends Collection<? extends Server>> servers, CallRegistry calls, Duration graceful) {
+        this.servers = servers;
         this.calls = calls;
         this.graceful = graceful;
     }
@@ -37,19 +42,20 @@ final class ServerDrain implements ShutdownAction {
     @Override
     public void run(TaskContext context) throws Exception {
         long start = System.nanoTime();
+        List<Server> all = List.copyOf(servers.get());
         Duration budget = context.remaining();
         Duration reserve = min(END_RESERVE, budget.dividedBy(4));
         Duration waitFor = min(graceful, budget.minus(reserve));
         boolean terminated = false;
         try {
-            server.shutdown();
-            awaitWork(System.nanoTime() + waitFor.toNanos());
+            all.forEach(Server::shutdown);
+            awaitWork(all, System.nanoTime() + waitFor.toNanos());
             CallRegistry.Cut cut = calls.cutAll(GrpcServerSupport.CUT_STATUS);
             // Closed calls let the transports end by themselves; force what is left only after a while.
-            terminated = awaitTermination(min(reserve, context.remaining()).dividedBy(2));
+            terminated = awaitTermination(all, System.nanoTime() + min(reserve, context.remaining()).dividedBy(2).toNanos());
             if (!terminated) {
-                server.shutdownNow();
-                terminated = awaitTermination(context.remaining());
+                all.forEach(Server::shutdownNow);
+                terminated = awaitTermination(all, System.nanoTime() + context.remaining().toNanos());
             }
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             if (cut.idle() > 0) {
@@ -59,32 +65,40 @@ final class ServerDrain implements ShutdownAction {
                 throw new DrainIncompleteException(cut.work(), waitFor, terminated, took);
             }
         } finally {
-            if (!terminated && !server.isTerminated()) {
-                // Interrupted, or it did not end in time: never leave it serving.
-                server.shutdownNow();
+            if (!terminated) {
+                // Interrupted, or it did not end in time: never leave a server serving.
+                for (Server s : all) {
+                    if (!s.isTerminated()) {
+                        s.shutdownNow();
+                    }
+                }
             }
         }
     }
 
-    /** Waits until no call that is work is open, the server terminated, or {@code deadline}. */
-    private void awaitWork(long deadline) throws InterruptedException {
+    /** Waits until no call that is work is open, every server terminated, or {@code deadline}. */
+    private void awaitWork(List<Server> all, long deadline) throws InterruptedException {
         while (calls.countedOpen() > 0) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return;
             }
-            if (server.awaitTermination(Math.min(left, POLL.toNanos()), TimeUnit.NANOSECONDS)) {
+            if (awaitTermination(all, System.nanoTime() + Math.min(left, POLL.toNanos()))) {
                 return;
             }
         }
     }
 
-    /** {@code Server.awaitTermination} with a positive bound (0 or less: just look). */
-    private boolean awaitTermination(Duration bound) throws InterruptedException {
-        if (bound.isNegative() || bound.isZero()) {
-            return server.isTerminated();
+    /** Waits for every server until {@code deadline} (a real, positive bound each; none left: just look). */
+    private static boolean awaitTermination(List<Server> all, long deadline) throws InterruptedException {
+        List<Server> left = new ArrayList<>(all);
+        for (Server s : all) {
+            long nanos = deadline - System.nanoTime();
+            if (nanos > 0 ? s.awaitTermination(nanos, TimeUnit.NANOSECONDS) : s.isTerminated()) {
+                left.remove(s);
+            }
         }
-        return server.awaitTermination(bound.toNanos(), TimeUnit.NANOSECONDS);
+        return left.isEmpty();
     }
 
     private static Duration min(Duration a, Duration b) {

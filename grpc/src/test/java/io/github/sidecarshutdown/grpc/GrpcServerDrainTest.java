@@ -259,6 +259,46 @@ class GrpcServerDrainTest {
     }
 
     @Test
+    void serversKnownOnlyWhenTheTaskRunsAreDrainedTogether() throws Exception {
+        // given two servers sharing one interceptor (a framework's Netty and in-process servers), a call on each
+        start(Transport.NETTY);
+        Server second = Transport.IN_PROCESS.start(b -> b.addService(service.definition()).intercept(support.interceptor()));
+        ManagedChannel secondChannel = Transport.IN_PROCESS.channel(second);
+        java.util.List<Server> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ShutdownTask task = support.drainTask("drain-all", () -> started, Duration.ofSeconds(20));
+        started.add(server);
+        started.add(second);
+        try {
+            ListenableFuture<String> first = ClientCalls.futureUnaryCall(channel.newCall(TestService.UNARY, CallOptions.DEFAULT), "wait");
+            ListenableFuture<String> other = ClientCalls.futureUnaryCall(secondChannel.newCall(TestService.UNARY, CallOptions.DEFAULT), "wait");
+            assertThat(service.entered.poll(10, TimeUnit.SECONDS)).isEqualTo("wait");
+            assertThat(service.entered.poll(10, TimeUnit.SECONDS)).isEqualTo("wait");
+
+            // when
+            CompletableFuture<ShutdownReport> report = CompletableFuture.supplyAsync(() -> shutdownWith(task));
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.isShutdown() && second.isShutdown());
+            service.release.countDown();
+
+            // then both calls completed and both servers are gone
+            assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("done wait");
+            assertThat(other.get(10, TimeUnit.SECONDS)).isEqualTo("done wait");
+            assertThat(report.get(30, TimeUnit.SECONDS).task("drain-all").orElseThrow().outcome()).isEqualTo(TaskOutcome.SUCCEEDED);
+            assertThat(server.isTerminated()).isTrue();
+            assertThat(second.isTerminated()).isTrue();
+        } finally {
+            secondChannel.shutdownNow();
+            second.shutdownNow();
+        }
+    }
+
+    @Test
+    void noServerStartedNothingToDo() {
+        ShutdownReport report = shutdownWith(support.drainTask("drain-none", java.util.List::of, Duration.ofSeconds(5)));
+
+        assertThat(report.task("drain-none").orElseThrow().outcome()).isEqualTo(TaskOutcome.SUCCEEDED);
+    }
+
+    @Test
     void gracefulMustBePositiveWholeMilliseconds() throws Exception {
         Server s = Transport.IN_PROCESS.start(b -> { });
         try {
