@@ -8,7 +8,6 @@ import io.github.sidecarshutdown.spring.support.SidecarCleanupLifecycle;
 import io.github.sidecarshutdown.spring.support.grpc.GrpcServerWiring;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
-import io.grpc.ServerInterceptor;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
@@ -93,7 +92,8 @@ class SidecarShutdownGrpcAutoConfigurationTest {
     @Test
     void offWhenTheLibraryIsOff() {
         runner.withPropertyValues("sidecar.shutdown.enabled=false").run(context -> {
-            assertThat(context).hasNotFailed().doesNotHaveBean(GrpcServerWiring.class).doesNotHaveBean(ServerInterceptor.class);
+            assertThat(context).hasNotFailed().doesNotHaveBean(GrpcServerWiring.class)
+                    .doesNotHaveBean("sidecarShutdownGrpcInterceptor");
             assertThat(context.getBean(GrpcServerLifecycle.class).getPhase()).isEqualTo(Integer.MAX_VALUE);
         });
     }

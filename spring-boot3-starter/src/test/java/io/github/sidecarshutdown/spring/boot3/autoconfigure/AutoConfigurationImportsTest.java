@@ -25,7 +25,8 @@ class AutoConfigurationImportsTest {
                 .containsExactlyInAnyOrder(SidecarShutdownBoot3AutoConfiguration.class.getName(),
                         SidecarShutdownBoot3MetricsAutoConfiguration.class.getName(),
                         SidecarShutdownBoot3HealthAutoConfiguration.class.getName(),
-                        SidecarShutdownBoot3EndpointAutoConfiguration.class.getName());
+                        SidecarShutdownBoot3EndpointAutoConfiguration.class.getName(),
+                        SidecarShutdownBoot3GrpcAutoConfiguration.class.getName());
         // Boot 3.5's health API, not Boot 4's
         assertThat(read("META-INF/spring-autoconfigure-metadata.properties"))
                 .contains("SidecarShutdownBoot3HealthAutoConfiguration.ConditionalOnClass="
