@@ -7,6 +7,7 @@ import io.github.sidecarshutdown.spring.support.SidecarCleanupLifecycle;
 import io.github.sidecarshutdown.spring.support.grpc.GrpcHealthWiring;
 import io.github.sidecarshutdown.spring.support.grpc.GrpcServerLifecyclePhase;
 import io.github.sidecarshutdown.spring.support.grpc.GrpcServerWiring;
+import io.grpc.BindableService;
 import io.grpc.ServerInterceptor;
 import io.grpc.protobuf.services.HealthStatusManager;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -49,11 +50,14 @@ public class SidecarShutdownGrpcAutoConfiguration {
     }
 
     /**
+     * Only with a gRPC service to serve (neither gRPC starter creates a server without one), so an
+     * app that merely has the starter on its class path gets no task.
+     *
      * @param coordinator the app's coordinator
      * @return the context's gRPC servers in the coordinator's exit
      */
     @Bean
-    @ConditionalOnBean(ShutdownCoordinator.class)
+    @ConditionalOnBean({ShutdownCoordinator.class, BindableService.class})
     public GrpcServerWiring sidecarGrpcServerWiring(ShutdownCoordinator coordinator) {
         return new GrpcServerWiring(coordinator);
     }

@@ -33,7 +33,8 @@ class ConfigurationMetadataTest {
                 .containsExactlyInAnyOrder(SidecarShutdownAutoConfiguration.class.getName(),
                         SidecarShutdownMetricsAutoConfiguration.class.getName(),
                         SidecarShutdownHealthAutoConfiguration.class.getName(),
-                        SidecarShutdownEndpointAutoConfiguration.class.getName());
+                        SidecarShutdownEndpointAutoConfiguration.class.getName(),
+                        SidecarShutdownGrpcAutoConfiguration.class.getName());
         // the processor's metadata lets Boot skip them cheaply when a class is missing
         assertThat(read("META-INF/spring-autoconfigure-metadata.properties"))
                 .contains("SidecarShutdownHealthAutoConfiguration.ConditionalOnClass=org.springframework.boot.health.contributor.AbstractHealthIndicator");

@@ -109,6 +109,17 @@ class SidecarShutdownGrpcAutoConfigurationTest {
     }
 
     @Test
+    void noGrpcServiceNoTask() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(SidecarShutdownAutoConfiguration.class, SidecarShutdownGrpcAutoConfiguration.class))
+                .withPropertyValues("sidecar.shutdown.sidecar-mode=none", "sidecar.shutdown.propagation-delay=0s")
+                .run(context -> {
+                    assertThat(context).hasNotFailed().doesNotHaveBean(GrpcServerWiring.class);
+                    assertThat(context.getBean(ShutdownCoordinator.class).tasks()).isEmpty();
+                });
+    }
+
+    @Test
     void withoutGrpcServicesEverythingButHealthIsWired() {
         runner.withClassLoader(new FilteredClassLoader(HealthStatusManager.class)).run(context -> {
             assertThat(context).hasNotFailed().hasSingleBean(GrpcServerWiring.class);

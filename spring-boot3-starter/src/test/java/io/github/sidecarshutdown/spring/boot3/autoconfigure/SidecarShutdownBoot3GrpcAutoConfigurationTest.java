@@ -103,6 +103,18 @@ class SidecarShutdownBoot3GrpcAutoConfigurationTest {
     }
 
     @Test
+    void noGrpcServiceNoTask() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(SidecarShutdownBoot3AutoConfiguration.class,
+                        SidecarShutdownBoot3GrpcAutoConfiguration.class))
+                .withPropertyValues("sidecar.shutdown.sidecar-mode=none", "sidecar.shutdown.propagation-delay=0s")
+                .run(context -> {
+                    assertThat(context).hasNotFailed().doesNotHaveBean(GrpcServerWiring.class);
+                    assertThat(context.getBean(ShutdownCoordinator.class).tasks()).isEmpty();
+                });
+    }
+
+    @Test
     void withoutGrpcServicesEverythingButHealthIsWired() {
         runner.withClassLoader(new FilteredClassLoader(HealthStatusManager.class)).run(context -> {
             assertThat(context).hasNotFailed().hasSingleBean(GrpcServerWiring.class);
