@@ -136,6 +136,7 @@ class GrpcServerDrainTest {
         TaskResult drain = drainResult(report);
         assertThat(drain.outcome()).isEqualTo(TaskOutcome.FAILED);
         assertThat(drain.reason()).isEqualTo("gRPC drain: 1 call(s) still open after 500 ms cut with UNAVAILABLE (the client may retry)");
+        assertThat(report.outcome()).isEqualTo(io.github.sidecarshutdown.ReportOutcome.DEGRADED);
         assertThat(server.isTerminated()).isTrue();
         await().atMost(Duration.ofSeconds(10)).until(() -> counter.exits.get() == 1);
         assertThat(counter.enters.get()).isEqualTo(1);
