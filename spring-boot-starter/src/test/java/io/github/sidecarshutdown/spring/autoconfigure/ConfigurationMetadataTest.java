@@ -34,7 +34,8 @@ class ConfigurationMetadataTest {
                         SidecarShutdownMetricsAutoConfiguration.class.getName(),
                         SidecarShutdownHealthAutoConfiguration.class.getName(),
                         SidecarShutdownEndpointAutoConfiguration.class.getName(),
-                        SidecarShutdownFlushAutoConfiguration.class.getName());
+                        SidecarShutdownFlushAutoConfiguration.class.getName(),
+                        SidecarShutdownGrpcAutoConfiguration.class.getName());
         // the processor's metadata lets Boot skip them cheaply when a class is missing
         assertThat(read("META-INF/spring-autoconfigure-metadata.properties"))
                 .contains("SidecarShutdownHealthAutoConfiguration.ConditionalOnClass=org.springframework.boot.health.contributor.AbstractHealthIndicator");

@@ -26,7 +26,8 @@ class AutoConfigurationImportsTest {
                         SidecarShutdownBoot3MetricsAutoConfiguration.class.getName(),
                         SidecarShutdownBoot3HealthAutoConfiguration.class.getName(),
                         SidecarShutdownBoot3EndpointAutoConfiguration.class.getName(),
-                        SidecarShutdownBoot3FlushAutoConfiguration.class.getName());
+                        SidecarShutdownBoot3FlushAutoConfiguration.class.getName(),
+                        SidecarShutdownBoot3GrpcAutoConfiguration.class.getName());
         // Boot 3.5's health API, not Boot 4's
         assertThat(read("META-INF/spring-autoconfigure-metadata.properties"))
                 .contains("SidecarShutdownBoot3HealthAutoConfiguration.ConditionalOnClass="
