@@ -3,6 +3,11 @@ package io.github.sidecarshutdown.spring.support;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.sidecarshutdown.config.Setting;
+import io.github.sidecarshutdown.config.SettingKey;
+import io.github.sidecarshutdown.sidecar.Meshes;
+import io.github.sidecarshutdown.sidecar.SidecarMode;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +36,7 @@ class ConfigurationMetadataTest {
     }
 
     @Test
-    void metadataListsEveryCoreSettingWithADescription() throws Exception {
+    void metadataListsEverySettingWithADescription() throws Exception {
         String json = read("META-INF/spring-configuration-metadata.json");
         // "name": "...", ... "description": "..." within one property object
         Map<String, String> descriptions = new LinkedHashMap<>();
@@ -40,14 +45,20 @@ class ConfigurationMetadataTest {
             Matcher d = Pattern.compile("\"description\"\\s*:\\s*\"([^\"]*)\"").matcher(m.group());
             descriptions.put(m.group(1), d.find() ? d.group(1) : "");
         }
-        for (Setting s : Setting.values()) {
+        List<SettingKey> all = new ArrayList<>(List.of(Setting.values()));
+        all.addAll(Meshes.settings()); // read by applyMeshProperties, documented in additional-spring-configuration-metadata.json
+        for (SettingKey s : all) {
             assertThat(descriptions).as("metadata for %s", s.propertyName()).containsKey(s.propertyName());
             assertThat(descriptions.get(s.propertyName())).as("description of %s", s.propertyName()).isNotBlank()
                     .doesNotStartWith("The ").doesNotStartWith("A ");
         }
         assertThat(descriptions).containsKey("management.health.envoy.enabled");
         assertThat(descriptions.keySet().stream().filter(k -> k.startsWith("sidecar.shutdown.")))
-                .hasSize(Setting.values().length);
+                .hasSize(all.size());
+        // and the sidecar-mode hint lists every mode a registered mesh answers to
+        for (SidecarMode m : Meshes.modes()) {
+            assertThat(json).as("hint for sidecar-mode %s", m).contains("\"value\": \"" + m.name() + "\"");
+        }
     }
 
     @Test
