@@ -105,12 +105,12 @@ final class RestartingContainer {
                 }
                 if (restarts >= restartLimit) {
                     limitReached = true;
-                    sink.event(System.nanoTime(), name(), TimelineEvent.Kind.BACKOFF_LIMIT, "exit code " + code
+                    sink.event(run.exitNanos(), name(), TimelineEvent.Kind.BACKOFF_LIMIT, "exit code " + code
                             + " after " + restarts + " restart(s): limit " + restartLimit + " reached, no restart");
                     break;
                 }
                 Duration wait = backoffBefore(restarts + 1);
-                sink.event(System.nanoTime(), name(), TimelineEvent.Kind.RESTARTING, "exit code " + code + ", "
+                sink.event(run.exitNanos(), name(), TimelineEvent.Kind.RESTARTING, "exit code " + code + ", "
                         + "restartPolicy " + policy.manifestValue() + ": restart " + (restarts + 1) + " after a " + wait.toMillis() + " ms back-off");
                 if (!sleepUnlessStopped(wait)) {
                     break;
