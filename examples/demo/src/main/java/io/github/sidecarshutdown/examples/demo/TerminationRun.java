@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * One simulated Pod deletion: the plain-Java example app (with the library or with a plain
@@ -371,12 +370,12 @@ public final class TerminationRun {
         if (s.startupCalls() > 0) {
             app.env("STARTUP_URL", s.startupUrl()).env("STARTUP_CALLS", String.valueOf(s.startupCalls()));
         }
-        Map<String, String> annotations = new TreeMap<>();
+        Map<String, String> annotations;
         String name;
         if (s.mode().equals("CONSUL")) {
             name = "consul-dataplane";
-            annotations.put("consul.hashicorp.com/connect-inject-status", "injected");
-            annotations.put("consul.hashicorp.com/sidecar-proxy-lifecycle-shutdown-grace-period-seconds",
+            annotations = Map.of("consul.hashicorp.com/connect-inject-status", "injected",
+                    "consul.hashicorp.com/sidecar-proxy-lifecycle-shutdown-grace-period-seconds",
                     String.valueOf(Math.max(1, s.window().toSeconds())));
             app.env("SIDECAR_SHUTDOWN_CONSUL_ADMIN_URL", ports.url(ports.admin()))
                     .env("SIDECAR_SHUTDOWN_CONSUL_LIFECYCLE_URL", ports.url(ports.agent()))
@@ -384,16 +383,16 @@ public final class TerminationRun {
                     .env("SIDECAR_SHUTDOWN_AGENT_URL", "http://127.0.0.1:" + LoopbackPorts.freePort());
         } else if (s.mode().equals("KUMA")) {
             name = "kuma-sidecar";
-            annotations.put("kuma.io/sidecar-injected", "true");
-            annotations.put("kuma.io/sidecar-drain-time", s.window().toMillis() + "ms");
+            annotations = Map.of("kuma.io/sidecar-injected", "true",
+                    "kuma.io/sidecar-drain-time", s.window().toMillis() + "ms");
             app.env("SIDECAR_SHUTDOWN_KUMA_ADMIN_URL", ports.url(ports.admin()))
                     .env("SIDECAR_SHUTDOWN_ADMIN_URL", "http://127.0.0.1:" + LoopbackPorts.freePort())
                     .env("SIDECAR_SHUTDOWN_AGENT_URL", "http://127.0.0.1:" + LoopbackPorts.freePort());
         } else {
             name = "istio-proxy";
-            annotations.put("sidecar.istio.io/status",
-                    "{\"initContainers\":[\"istio-init\"],\"containers\":[\"istio-proxy\"]}");
-            annotations.put("proxy.istio.io/config", "terminationDrainDuration: " + s.window().toMillis() + "ms\n");
+            annotations = Map.of("sidecar.istio.io/status",
+                    "{\"initContainers\":[\"istio-init\"],\"containers\":[\"istio-proxy\"]}",
+                    "proxy.istio.io/config", "terminationDrainDuration: " + s.window().toMillis() + "ms\n");
             app.env("SIDECAR_SHUTDOWN_ADMIN_URL", ports.url(ports.admin()))
                     .env("SIDECAR_SHUTDOWN_AGENT_URL", ports.url(ports.agent()));
         }
