@@ -145,6 +145,17 @@ class SidecarEmulatorMainTest {
     }
 
     @Test
+    void timeToLiveKeepsEnvoyInitializing() throws Exception {
+        SidecarEmulatorMain.Options options = SidecarEmulatorMain.Options.parse(new String[] {"--mode", "istio",
+                "--time-to-initializing", "0s", "--time-to-live", "1m"});
+
+        try (SidecarEmulator emulator = options.builder.build().start()) {
+            assertThat(TestHttp.get(emulator.adminUrl(), "/server_info").bodyText())
+                    .contains("\"state\": \"INITIALIZING\"");
+        }
+    }
+
+    @Test
     void helpIsAnOptionAnywhere() {
         assertThat(SidecarEmulatorMain.Options.parse(new String[] {"--help"}).help).isTrue();
         assertThat(SidecarEmulatorMain.Options.parse(new String[] {"--mode", "kuma", "-h"}).help).isTrue();
