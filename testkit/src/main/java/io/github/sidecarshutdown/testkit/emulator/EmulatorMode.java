@@ -1,5 +1,10 @@
 package io.github.sidecarshutdown.testkit.emulator;
 
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
 /**
  * Which sidecar, and which of its termination behaviours, the {@link SidecarEmulator} reproduces:
  * Istio's by release line (classic and native), plain Envoy-less Pods, Linkerd's proxy, Dapr's daprd,
@@ -9,6 +14,10 @@ package io.github.sidecarshutdown.testkit.emulator;
  * {@code /drain} behaviour) and the reported Envoy version (which selects whether an inbound-only drain
  * also drain-closes outbound connections, Envoy &lt; 1.34, and whether {@code skip_exit} exists, Envoy
  * 1.28+). Both can be overridden on the builder.
+ *
+ * <p>{@link #forName(String)} also takes the library's {@code sidecar-mode} names ({@code istio},
+ * {@code native}, {@code linkerd}, {@code dapr}, {@code consul}, {@code kuma}, {@code ambient},
+ * {@code none}), so that the emulator is started with the same word the app is configured with.
  */
 public enum EmulatorMode {
 
@@ -161,5 +170,56 @@ public enum EmulatorMode {
      */
     public boolean hasEnvoy() {
         return hasSidecar() || this == CONSUL || this == KUMA;
+    }
+
+    /**
+     * Returns the library's {@code sidecar-mode} name this mode emulates, if it is that mode's default:
+     * {@code istio} for the newest classic line ({@link #ISTIO_1_26}), {@code native}, {@code linkerd},
+     * {@code dapr}, {@code consul}, {@code kuma}, {@code ambient}, {@code none}.
+     *
+     * @return the name, empty for the older Istio lines and {@link #EXIT_ON_ZERO_ACTIVE_CONNECTIONS}
+     */
+    public Optional<String> libraryName() {
+        switch (this) {
+            case ISTIO_1_26: return Optional.of("istio");
+            case NATIVE: case NONE: case LINKERD: case DAPR: case AMBIENT: case CONSUL: case KUMA:
+                return Optional.of(name().toLowerCase(Locale.ROOT));
+            default: return Optional.empty();
+        }
+    }
+
+    /**
+     * Returns the mode for a name: one of the library's {@code sidecar-mode} names (see
+     * {@link #libraryName()}) or a constant's name, in any case ({@code istio}, {@code ISTIO_1_5},
+     * {@code exit_on_zero_active_connections}).
+     *
+     * @param name the name, surrounding blanks ignored
+     * @return the mode
+     * @throws IllegalArgumentException naming the value and the accepted names; for {@code envoy} and
+     *     {@code auto} also why the emulator has no such mode
+     */
+    public static EmulatorMode forName(String name) {
+        String key = name.trim().toLowerCase(Locale.ROOT);
+        for (EmulatorMode mode : values()) {
+            if (mode.libraryName().map(key::equals).orElse(false)
+                    || mode.name().toLowerCase(Locale.ROOT).equals(key)) {
+                return mode;
+            }
+        }
+        String why = "";
+        if (key.equals("envoy")) {
+            why = ": the library's plain-Envoy mode (an Envoy without pilot-agent) is not emulated";
+        } else if (key.equals("auto")) {
+            why = ": auto is how the library finds its sidecar, pick the sidecar to emulate";
+        }
+        return fail("\"" + name + "\"" + why);
+    }
+
+    private static EmulatorMode fail(String what) {
+        String library = "istio, native, linkerd, dapr, consul, kuma, ambient, none";
+        String lines = Arrays.stream(values()).filter(m -> m.libraryName().isEmpty() || m == ISTIO_1_26)
+                .map(Enum::name).collect(Collectors.joining(", "));
+        throw new IllegalArgumentException(what + " (expected one of " + library + "; or an Istio release line: "
+                + lines + ")");
     }
 }

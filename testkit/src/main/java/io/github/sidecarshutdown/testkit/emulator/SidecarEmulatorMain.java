@@ -10,27 +10,20 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Arrays;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Runs a {@link SidecarEmulator} as its own process, to stand for the {@code istio-proxy} container (or
- * another mesh's sidecar container, {@code --mode CONSUL}, {@code KUMA}, ...) in process-level tests (a Pod
- * simulator sends it a real SIGTERM). The three {@code --shutdown-*}/{@code --startup-*} options are
- * consul-dataplane's lifecycle settings ({@link EmulatorMode#CONSUL}).
+ * another mesh's sidecar container) on a laptop or in process-level tests (a Pod simulator sends it a real
+ * SIGTERM). {@code --help} prints every option; {@link #usage()} is that text.
  *
- * <p>Usage (all options optional; durations as {@code 500ms}, {@code 5s} or {@code PT5S}):
- * <pre>
- * java -cp ... io.github.sidecarshutdown.testkit.emulator.SidecarEmulatorMain
- *   [--mode ISTIO_1_26] [--istio-version 1.26.2] [--envoy-version 1.34.2]
- *   [--termination-drain-duration 5s] [--drain-duration 45s] [--minimum-drain-duration 5s]
- *   [--app-port N] [--admin-port 0] [--agent-port 0] [--health-port 0] [--outbound-port 0] [--inbound-port 0]
- *   [--status-server true|false]
- *   [--traffic-stats true|false]
- *   [--shutdown-grace-period 30s] [--shutdown-drain-listeners true|false] [--startup-grace-period 0s]
- *   [--ports-file PATH] [--native-prestop-file PATH]
- * </pre>
+ * <p>Modes take the library's {@code sidecar-mode} names ({@code istio}, {@code native}, {@code linkerd},
+ * {@code dapr}, {@code consul}, {@code kuma}, {@code ambient}, {@code none}; {@code istio} is the newest
+ * classic line, {@link EmulatorMode#ISTIO_1_26}) or any {@link EmulatorMode} name ({@code ISTIO_1_5}, ...),
+ * in any case. {@code envoy} (plain Envoy without pilot-agent) has no emulation and is refused with the
+ * reason. The three {@code --shutdown-*}/{@code --startup-*} options are consul-dataplane's lifecycle
+ * settings ({@link EmulatorMode#CONSUL}).
  *
  * <p>When every port is bound it prints exactly one line
  * {@code SIDECAR_EMULATOR_READY {"admin":P,"agent":P,"health":P,"outbound":P,"inbound":P}} to stdout and
@@ -42,7 +35,7 @@ import org.jspecify.annotations.Nullable;
  * If the JVM does not allow catching the signal, a shutdown hook runs the sequence instead and the exit
  * code is then the JVM's 143. {@code --native-prestop-file}: when that file appears (polled every 50 ms),
  * the native preStop {@code /drain} runs ({@link SidecarEmulator#podDeletionStarted()}); no other signal
- * is used. Exit code 2 for invalid arguments.
+ * is used. Exit code 0 after {@code --help}, 2 for invalid arguments (the message names the option).
  */
 public final class SidecarEmulatorMain {
 
@@ -60,22 +53,31 @@ public final class SidecarEmulatorMain {
     /**
      * Entry point.
      *
-     * @param args see the class documentation
+     * @param args see {@link #usage()}
      * @throws Exception if the emulator cannot start
      */
     public static void main(String[] args) throws Exception {
         PrintStream out = System.out;
         Options options;
+        SidecarEmulator built;
         try {
             options = Options.parse(args);
-        } catch (IllegalArgumentException e) {
+            if (options.help) {
+                out.print(usage());
+                out.flush();
+                System.exit(0);
+                return;
+            }
+            options.builder.listener(event -> print(out, EVENT_PREFIX + TIME.format(event.at()) + " " + event.type()
+                    + (event.detail().isEmpty() ? "" : " " + event.detail())));
+            built = options.builder.build();
+        } catch (IllegalArgumentException | IllegalStateException e) {
             System.err.println("SidecarEmulatorMain: " + e.getMessage());
+            System.err.println("Run with --help for the modes and options.");
             System.exit(2);
             return;
         }
-        options.builder.listener(event -> print(out, EVENT_PREFIX + TIME.format(event.at()) + " " + event.type()
-                + (event.detail().isEmpty() ? "" : " " + event.detail())));
-        SidecarEmulator emulator = options.builder.build().start();
+        SidecarEmulator emulator = built.start();
         String ports = "{\"admin\":" + emulator.adminUrl().getPort() + ",\"agent\":" + emulator.agentUrl().getPort()
                 + ",\"health\":" + emulator.healthUrl().getPort() + ",\"outbound\":" + emulator.outboundProxyPort()
                 + ",\"inbound\":" + emulator.inboundPort() + "}";
@@ -163,22 +165,43 @@ public final class SidecarEmulatorMain {
         watcher.start();
     }
 
+    /**
+     * Returns the text {@code --help} prints: the modes, every option with its default, the ready line and
+     * its JSON, the event lines, the signals and the exit codes.
+     *
+     * @return the usage text, ending with a line break
+     */
+    public static String usage() {
+        return SidecarEmulatorUsage.text();
+    }
+
     /** Parsed command line. */
     static final class Options {
         final SidecarEmulatorBuilder builder = SidecarEmulator.builder();
         @Nullable Path portsFile;
         @Nullable Path nativePrestopFile;
+        boolean help;
+        private Duration timeToInitializing = Duration.ZERO;
+        private Duration timeToLive = Duration.ZERO;
 
         static Options parse(String[] args) {
             Options o = new Options();
             for (int i = 0; i < args.length; i++) {
                 String name = args[i];
+                if (name.equals("-h") || name.equals("--help")) {
+                    o.help = true;
+                    continue;
+                }
                 String value;
                 int eq = name.indexOf('=');
                 if (name.startsWith("--") && eq > 0) {
                     value = name.substring(eq + 1);
                     name = name.substring(0, eq);
                 } else {
+                    if (!name.startsWith("--")) {
+                        throw new IllegalArgumentException("\"" + name + "\": not an option (expected: --name value "
+                                + "or --name=value)");
+                    }
                     if (i + 1 >= args.length) {
                         throw new IllegalArgumentException(name + ": missing value");
                     }
@@ -186,6 +209,7 @@ public final class SidecarEmulatorMain {
                 }
                 o.apply(name, value);
             }
+            o.checkStartupTimes();
             return o;
         }
 
@@ -193,19 +217,26 @@ public final class SidecarEmulatorMain {
             switch (name) {
                 case "--mode":
                     try {
-                        builder.mode(EmulatorMode.valueOf(value.trim().toUpperCase(Locale.ROOT)));
+                        builder.mode(EmulatorMode.forName(value));
                     } catch (IllegalArgumentException e) {
-                        throw new IllegalArgumentException("--mode: \"" + value + "\" (expected one of "
-                                + Arrays.toString(EmulatorMode.values()) + ")");
+                        throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
                     }
                     break;
-                case "--istio-version": builder.istioVersion(value); break;
-                case "--envoy-version": builder.envoyVersion(value); break;
+                case "--istio-version": version(name, value); break;
+                case "--envoy-version": version(name, value); break;
                 case "--termination-drain-duration":
                     builder.terminationDrainDuration(DurationParser.parse(name, value));
                     break;
                 case "--drain-duration": builder.drainDuration(DurationParser.parse(name, value)); break;
                 case "--minimum-drain-duration": builder.minimumDrainDuration(DurationParser.parse(name, value)); break;
+                case "--time-to-initializing":
+                    timeToInitializing = DurationParser.parse(name, value);
+                    builder.timeToInitializing(timeToInitializing);
+                    break;
+                case "--time-to-live":
+                    timeToLive = DurationParser.parse(name, value);
+                    builder.timeToLive(timeToLive);
+                    break;
                 case "--app-port": builder.appPort(port(name, value)); break;
                 case "--admin-port": builder.adminPort(port(name, value)); break;
                 case "--agent-port": builder.agentPort(port(name, value)); break;
@@ -219,9 +250,34 @@ public final class SidecarEmulatorMain {
                     break;
                 case "--shutdown-drain-listeners": builder.shutdownDrainListeners(bool(name, value)); break;
                 case "--startup-grace-period": builder.startupGracePeriod(DurationParser.parse(name, value)); break;
+                case "--shutdown-endpoint": builder.shutdownEndpointEnabled(bool(name, value)); break;
                 case "--ports-file": portsFile = Path.of(value); break;
                 case "--native-prestop-file": nativePrestopFile = Path.of(value); break;
                 default: throw new IllegalArgumentException(name + ": unknown option");
+            }
+        }
+
+        /** A version the builder refuses gets the option's name in front of the reason. */
+        private void version(String name, String value) {
+            boolean istio = name.equals("--istio-version");
+            try {
+                if (istio) {
+                    builder.istioVersion(value);
+                } else {
+                    builder.envoyVersion(value);
+                }
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(name + ": \"" + value + "\" (expected: a version like "
+                        + (istio ? "1.26.2" : "1.34.2") + ")", e);
+            }
+        }
+
+        /** The builder would refuse the pair at build(), naming its own fields: name the options instead. */
+        private void checkStartupTimes() {
+            if (timeToLive.compareTo(timeToInitializing) < 0) {
+                throw new IllegalArgumentException("--time-to-live: " + timeToLive.toMillis() + "ms"
+                        + " (expected: >= --time-to-initializing " + timeToInitializing.toMillis() + "ms"
+                        + "; Envoy is LIVE only after INITIALIZING)");
             }
         }
 

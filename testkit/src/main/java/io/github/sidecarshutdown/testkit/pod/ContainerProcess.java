@@ -25,8 +25,9 @@ import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One running container: the OS process, its output readers, its exit watcher and what was
- * observed (lines, ready line, signals, exit). Times are {@link System#nanoTime()} values.
+ * One run of a container: the OS process, its output readers, its exit watcher and what was
+ * observed (lines, ready line, signals, exit). A container restarted in place
+ * ({@link RestartingContainer}) has one of these per run. Times are {@link System#nanoTime()} values.
  *
  * <p>Long because a real child process needs every edge handled in one place: start, readiness line,
  * output capture, signals, exit code, and a bounded cleanup that never leaks a process.
@@ -44,6 +45,7 @@ final class ContainerProcess {
 
     private final ContainerSpec spec;
     private final ContainerRole role;
+    private final int restart;
     private final EventSink sink;
     private final List<String> markers;
     private final @Nullable Path logFile;
@@ -59,13 +61,23 @@ final class ContainerProcess {
     private volatile long sigtermNanos;
     private volatile boolean killedAtGrace;
 
+    /**
+     * @param restart 0 for the container's first run, n for its n-th restart in place (its log file is
+     *     then {@code <name>.restart-<n>.log}, as {@code kubectl logs --previous} keeps the runs apart)
+     */
     ContainerProcess(ContainerSpec spec, ContainerRole role, EventSink sink, List<String> markers,
-            @Nullable Path logDirectory) {
+            @Nullable Path logDirectory, int restart) {
         this.spec = spec;
         this.role = role;
+        this.restart = restart;
         this.sink = sink;
         this.markers = List.copyOf(markers);
-        this.logFile = logDirectory == null ? null : logDirectory.resolve(spec.name() + ".log");
+        this.logFile = logDirectory == null ? null
+                : logDirectory.resolve(spec.name() + (restart == 0 ? "" : ".restart-" + restart) + ".log");
+    }
+
+    int restart() {
+        return restart;
     }
 
     String name() {
@@ -94,7 +106,8 @@ final class ContainerProcess {
         startNanos = System.nanoTime();
         process = started;
         started.getOutputStream().close();
-        sink.event(startNanos, name(), TimelineEvent.Kind.STARTED, "pid " + started.pid());
+        sink.event(startNanos, name(), TimelineEvent.Kind.STARTED,
+                "pid " + started.pid() + (restart == 0 ? "" : ", restart " + restart));
         if (spec.readyPattern().isEmpty()) {
             ReadyLine line = new ReadyLine(name(), "", List.of(""), sink.instantOf(startNanos));
             ready.complete(line);
@@ -291,6 +304,11 @@ final class ContainerProcess {
     private static void killTree(Process p) {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.toHandle().destroyForcibly();
+    }
+
+    /** Whether the exit watcher recorded the exit (the exit code and time are known). */
+    boolean hasExited() {
+        return exit.isDone();
     }
 
     boolean isAlive() {

@@ -13,8 +13,12 @@ import java.util.OptionalInt;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What happened to a Job Pod ({@code restartPolicy: Never}) whose application container ran to
- * completion by itself: returned by {@link PodSimulator#awaitJobCompletion(Duration)}.
+ * What happened to a Job Pod whose application container ran to completion by itself: returned by
+ * {@link PodSimulator#awaitJobCompletion(Duration)}.
+ *
+ * <p>With {@code restartPolicy: OnFailure} ({@link PodSimulatorBuilder#restartPolicy(RestartPolicy)})
+ * a container may have run several times in the Pod: {@link #appRuns()} and {@link #sidecarRuns()}
+ * list every run with its exit code, {@link #app()} and {@link #sidecar()} are the last runs.
  *
  * <p>Times are relative to the start of the observation ({@link #observedAt()}, the call of
  * {@code awaitJobCompletion}). The Pod completes when every container has exited: the application
@@ -31,23 +35,33 @@ public final class JobRun {
     private final SidecarKind sidecarKind;
     private final Duration observationBound;
     private final PodPhase phase;
+    private final List<ContainerTermination> appRuns;
     private final ContainerTermination app;
     private final boolean appExitedByItself;
+    private final List<ContainerTermination> sidecarRuns;
     private final @Nullable ContainerTermination sidecar;
+    private final boolean backoffLimitReached;
     private final @Nullable Duration completedAt;
     private final InboundLoadResult inbound;
     private final List<TimelineEvent> timeline;
 
     JobRun(Instant observedAt, SidecarKind sidecarKind, Duration observationBound, PodPhase phase,
-            ContainerTermination app, boolean appExitedByItself, @Nullable ContainerTermination sidecar,
-            @Nullable Duration completedAt, InboundLoadResult inbound, List<TimelineEvent> timeline) {
+            List<ContainerTermination> appRuns, boolean appExitedByItself, List<ContainerTermination> sidecarRuns,
+            boolean backoffLimitReached, @Nullable Duration completedAt, InboundLoadResult inbound,
+            List<TimelineEvent> timeline) {
         this.observedAt = requireNonNull(observedAt, "observedAt");
         this.sidecarKind = requireNonNull(sidecarKind, "sidecarKind");
         this.observationBound = requireNonNull(observationBound, "observationBound");
         this.phase = requireNonNull(phase, "phase");
-        this.app = requireNonNull(app, "app");
+        this.appRuns = List.copyOf(appRuns);
+        if (this.appRuns.isEmpty()) {
+            throw new IllegalArgumentException("appRuns: [] (expected: at least the app's first run)");
+        }
+        this.app = this.appRuns.get(this.appRuns.size() - 1);
         this.appExitedByItself = appExitedByItself;
-        this.sidecar = sidecar;
+        this.sidecarRuns = List.copyOf(sidecarRuns);
+        this.sidecar = this.sidecarRuns.isEmpty() ? null : this.sidecarRuns.get(this.sidecarRuns.size() - 1);
+        this.backoffLimitReached = backoffLimitReached;
         this.completedAt = completedAt;
         this.inbound = requireNonNull(inbound, "inbound");
         List<TimelineEvent> sorted = new ArrayList<>(timeline);
@@ -101,13 +115,61 @@ public final class JobRun {
     }
 
     /**
-     * Returns how the application container ended. If it did not exit by itself within the bound,
-     * this is its end by the simulator's SIGKILL (see {@link #appExitCode()}).
+     * Returns how the application container's last run ended. If it did not exit by itself within
+     * the bound, this is its end by the simulator's SIGKILL (see {@link #appExitCode()}).
      *
      * @return the application's termination
      */
     public ContainerTermination app() {
         return app;
+    }
+
+    /**
+     * Returns every run of the application container in this Pod, first first: one without a
+     * restart in place, one more per restart.
+     *
+     * @return the runs; the last is {@link #app()}
+     */
+    public List<ContainerTermination> appRuns() {
+        return appRuns;
+    }
+
+    /**
+     * Returns the exit code of each run of the application container, first first.
+     *
+     * @return e.g. {@code [1, 0]} for a Job that failed once and succeeded when restarted
+     */
+    public List<Integer> appExitCodes() {
+        return appRuns.stream().map(ContainerTermination::exitCode).toList();
+    }
+
+    /**
+     * Returns how many times the application container was restarted in place.
+     *
+     * @return {@code appRuns().size() - 1}
+     */
+    public int appRestarts() {
+        return appRuns.size() - 1;
+    }
+
+    /**
+     * Returns every run of the sidecar container, first first.
+     *
+     * @return the runs, empty for {@link SidecarKind#NONE}; the last is {@link #sidecar()}
+     */
+    public List<ContainerTermination> sidecarRuns() {
+        return sidecarRuns;
+    }
+
+    /**
+     * Returns whether the application failed once more after its last allowed restart (the Job's
+     * {@code backoffLimit}): the Job has failed, and the simulator deleted the Pod as the Job
+     * controller does.
+     *
+     * @return whether the back-off limit was reached
+     */
+    public boolean backoffLimitReached() {
+        return backoffLimitReached;
     }
 
     /**
@@ -185,15 +247,14 @@ public final class JobRun {
     }
 
     /**
-     * Returns every captured line of the containers, ordered by time.
+     * Returns every captured line of the containers (every run), ordered by time.
      *
      * @return the lines
      */
     public List<OutputLine> lines() {
-        List<OutputLine> all = new ArrayList<>(app.lines());
-        if (sidecar != null) {
-            all.addAll(sidecar.lines());
-        }
+        List<OutputLine> all = new ArrayList<>();
+        appRuns.forEach(run -> all.addAll(run.lines()));
+        sidecarRuns.forEach(run -> all.addAll(run.lines()));
         all.sort(Comparator.comparing(OutputLine::time));
         return List.copyOf(all);
     }
@@ -240,6 +301,12 @@ public final class JobRun {
             text.append("exit ").append(app.exitCode()).append(" at ").append(app.exitedAtMs()).append(" ms");
         } else {
             text.append("still running, killed");
+        }
+        if (appRuns.size() > 1) {
+            text.append(", ").append(appRuns.size() - 1).append(" restart(s), exit codes ").append(appExitCodes());
+        }
+        if (backoffLimitReached) {
+            text.append(", backoffLimit reached");
         }
         if (completedAt != null) {
             text.append(", completed at ").append(completedAt.toMillis()).append(" ms, gap ")

@@ -1,7 +1,7 @@
 package io.github.sidecarshutdown.testkit.pod;
 
 /**
- * The phase of a Job Pod ({@code restartPolicy: Never}) at the end of a {@link JobRun}, as
+ * The phase of a Job Pod at the end of a {@link JobRun}, as
  * Kubernetes reports it in {@code status.phase}.
  */
 public enum PodPhase {

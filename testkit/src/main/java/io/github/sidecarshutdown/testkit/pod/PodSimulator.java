@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -71,7 +72,7 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
- * <p>Job Pods ({@code restartPolicy: Never}): after {@link #start()},
+ * <p>Job Pods: after {@link #start()},
  * {@link #awaitJobCompletion(Duration)} lets the application run to completion by itself (no
  * signal), stops a native sidecar (preStop, then SIGTERM) or tells the ambient stand-in once the
  * application has exited, as the kubelet does, and reports the Pod's phase, the application's exit
@@ -81,13 +82,20 @@ import org.jspecify.annotations.Nullable;
  * the observation bound ran out. A Job Pod deleted while it runs is {@link #deletePod()}, as for
  * any Pod.
  *
+ * <p>Two moments of a Pod's life beyond its deletion: a restart in place
+ * ({@link PodSimulatorBuilder#restartPolicy(RestartPolicy)}: the kubelet starts a container again in the
+ * same Pod, after a back-off, while the classic sidecar that exited stays exited) and a sidecar that
+ * starts after the application ({@link PodSimulatorBuilder#sidecarStartDelay(Duration)}). The Pod's
+ * annotations and labels can be mounted for the application as the downward API does
+ * ({@link PodSimulatorBuilder#podAnnotations(java.util.Map)}).
+ *
  * <p>Every wait is bounded: readiness by each container's start timeout, termination by the
  * grace period plus a short bound after SIGKILL. Blocking methods honour interrupts (the Pod is
  * then killed). Methods other than {@link #close()} are meant for one test thread.
  *
  * <p>Long because it is the kubelet of one Pod: deletion and Job completion share the container
- * processes, the timeline and the cleanup that must run whatever happens; the per-container process
- * handling lives in ContainerProcess.
+ * processes, the timeline and the cleanup that must run whatever happens; the per-run process
+ * handling lives in ContainerProcess, the restarts in RestartingContainer.
  */
 public final class PodSimulator implements AutoCloseable {
 
@@ -101,6 +109,10 @@ public final class PodSimulator implements AutoCloseable {
     private static final int CONTROL_PLANE_TIMEOUT_MS = 2_000;
     /** The emulator's event line for its native preStop {@code /drain}. */
     private static final String NATIVE_PRESTOP_DONE = "NATIVE_PRESTOP";
+    /** Where the library reads the Pod's annotations; the simulator "mounts" them there. */
+    private static final String ANNOTATIONS_FILE_VARIABLE = "SIDECAR_SHUTDOWN_ANNOTATIONS_FILE";
+    /** Where the library reads the Pod's labels. */
+    private static final String LABELS_FILE_VARIABLE = "SIDECAR_SHUTDOWN_LABELS_FILE";
 
     private enum State { NEW, STARTING, RUNNING, DELETING, COMPLETING, TERMINATED, CLOSED }
 
@@ -115,6 +127,12 @@ public final class PodSimulator implements AutoCloseable {
     private final @Nullable ToIntFunction<ReadyLine> preStopLoopPort;
     private final Duration preStopLoopInterval;
     private final @Nullable ToIntFunction<ReadyLine> jobQuitAdminPort;
+    private final RestartPolicy restartPolicy;
+    private final Duration restartBackoff;
+    private final int backoffLimit;
+    private final Duration sidecarStartDelay;
+    private final Map<String, String> podAnnotations;
+    private final Map<String, String> podLabels;
 
     private final long baseNanos = System.nanoTime();
     private final Instant baseInstant = Instant.now();
@@ -132,8 +150,9 @@ public final class PodSimulator implements AutoCloseable {
         }
     };
 
-    private volatile @Nullable ContainerProcess sidecar;
-    private volatile @Nullable ContainerProcess app;
+    private volatile @Nullable RestartingContainer sidecar;
+    private volatile @Nullable RestartingContainer app;
+    private volatile @Nullable Path downwardApiDirectory;
     private volatile @Nullable ReadyLine sidecarReady;
     private volatile @Nullable ReadyLine appReady;
     private volatile @Nullable InboundLoadGenerator load;
@@ -156,6 +175,12 @@ public final class PodSimulator implements AutoCloseable {
         this.preStopLoopPort = builder.preStopLoopPortValue();
         this.preStopLoopInterval = builder.preStopLoopIntervalValue();
         this.jobQuitAdminPort = builder.jobQuitAdminPortValue();
+        this.restartPolicy = builder.restartPolicyValue();
+        this.restartBackoff = builder.restartBackoffValue();
+        this.backoffLimit = builder.backoffLimitValue();
+        this.sidecarStartDelay = builder.sidecarStartDelayValue();
+        this.podAnnotations = builder.podAnnotationsValue();
+        this.podLabels = builder.podLabelsValue();
     }
 
     /**
@@ -172,6 +197,15 @@ public final class PodSimulator implements AutoCloseable {
      * waits for its ready line. Each wait is bounded by the container's start timeout. On any
      * failure everything started is killed.
      *
+     * <p>With {@link PodSimulatorBuilder#sidecarStartDelay(Duration)} the order is the other one, as
+     * in a Pod whose classic sidecar is not held before the app: the application starts first, the
+     * sidecar that long after the application's process started; then both ready lines are awaited
+     * (the application's may come first, or only once the sidecar answers).
+     *
+     * <p>With {@link PodSimulatorBuilder#podAnnotations(Map)} or
+     * {@link PodSimulatorBuilder#podLabels(Map)}, their downward-API files are written first (see
+     * {@link #annotationsFile()}).
+     *
      * @throws PodSimulatorException if a container cannot be started, exits before it is ready
      *     or is not ready in time; the message names the container and its ready pattern
      * @throws IllegalStateException if called more than once
@@ -183,27 +217,29 @@ public final class PodSimulator implements AutoCloseable {
         try {
             prepareFiles();
             ContainerSpec sidecarSpec = this.sidecarSpec;
+            boolean sidecarFirst = sidecarStartDelay.isZero();
             ReadyLine sidecarLine = null;
-            if (sidecarSpec != null) {
-                ContainerProcess process = launch(sidecarSpec, ContainerRole.SIDECAR);
+            if (sidecarSpec != null && sidecarFirst) {
+                RestartingContainer process = launch(sidecarSpec, ContainerRole.SIDECAR);
                 sidecar = process;
-                sidecarLine = process.awaitReady();
+                sidecarLine = process.runs().get(0).awaitReady();
                 sidecarReady = sidecarLine;
             }
-            ContainerSpec appSpec;
-            try {
-                appSpec = requireNonNull(appFactory.apply(sidecarLine), "app spec");
-            } catch (RuntimeException e) {
-                throw new PodSimulatorException("cannot build the app's container spec from the "
-                        + "sidecar's ready line: " + e.getMessage(), e);
+            ContainerSpec appSpec = appSpec(sidecarLine);
+            RestartingContainer appProcess = launch(appSpec, ContainerRole.APP);
+            app = appProcess;
+            ContainerProcess firstAppRun = appProcess.runs().get(0);
+            if (sidecarSpec != null && !sidecarFirst) {
+                long sidecarStart = firstAppRun.startNanos() + sidecarStartDelay.toNanos();
+                long wait = sidecarStart - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                RestartingContainer process = launch(sidecarSpec, ContainerRole.SIDECAR);
+                sidecar = process;
+                sidecarReady = process.runs().get(0).awaitReady();
             }
-            if (sidecarSpec != null && sidecarSpec.name().equals(appSpec.name())) {
-                throw new PodSimulatorException("container name '" + appSpec.name()
-                        + "' is used by both the sidecar and the app");
-            }
-            ContainerProcess process = launch(appSpec, ContainerRole.APP);
-            app = process;
-            appReady = process.awaitReady();
+            appReady = firstAppRun.awaitReady();
             if (!state.compareAndSet(State.STARTING, State.RUNNING)) {
                 throw new PodSimulatorException("the pod was closed while it started");
             }
@@ -215,6 +251,33 @@ public final class PodSimulator implements AutoCloseable {
         }
     }
 
+    /** The app's spec: from the factory, checked, with the downward-API files in its environment. */
+    private ContainerSpec appSpec(@Nullable ReadyLine sidecarLine) {
+        ContainerSpec appSpec;
+        try {
+            appSpec = requireNonNull(appFactory.apply(sidecarLine), "app spec");
+        } catch (RuntimeException e) {
+            throw new PodSimulatorException("cannot build the app's container spec from the "
+                    + "sidecar's ready line: " + e.getMessage(), e);
+        }
+        if (sidecarSpec != null && sidecarSpec.name().equals(appSpec.name())) {
+            throw new PodSimulatorException("container name '" + appSpec.name()
+                    + "' is used by both the sidecar and the app");
+        }
+        Path dir = downwardApiDirectory;
+        if (dir == null) {
+            return appSpec;
+        }
+        ContainerSpecBuilder mounted = appSpec.toBuilder();
+        if (!podAnnotations.isEmpty() && !appSpec.environment().containsKey(ANNOTATIONS_FILE_VARIABLE)) {
+            mounted.env(ANNOTATIONS_FILE_VARIABLE, dir.resolve(DownwardApiFile.ANNOTATIONS).toString());
+        }
+        if (!podLabels.isEmpty() && !appSpec.environment().containsKey(LABELS_FILE_VARIABLE)) {
+            mounted.env(LABELS_FILE_VARIABLE, dir.resolve(DownwardApiFile.LABELS).toString());
+        }
+        return mounted.build();
+    }
+
     private void prepareFiles() {
         try {
             if (nativePreStopFile != null) {
@@ -223,14 +286,28 @@ public final class PodSimulator implements AutoCloseable {
             if (logDirectory != null) {
                 Files.createDirectories(logDirectory);
             }
+            if (!podAnnotations.isEmpty() || !podLabels.isEmpty()) {
+                Path dir = Files.createTempDirectory("pod-sim-podinfo");
+                downwardApiDirectory = dir;
+                if (!podAnnotations.isEmpty()) {
+                    DownwardApiFile.write(dir.resolve(DownwardApiFile.ANNOTATIONS), podAnnotations);
+                }
+                if (!podLabels.isEmpty()) {
+                    DownwardApiFile.write(dir.resolve(DownwardApiFile.LABELS), podLabels);
+                }
+            }
         } catch (IOException e) {
             throw new PodSimulatorException("cannot prepare the pod's files: " + e, e);
         }
     }
 
-    private ContainerProcess launch(ContainerSpec spec, ContainerRole role) {
-        ContainerProcess process =
-                new ContainerProcess(spec, role, sink, markerPrefixes, logDirectory);
+    private RestartingContainer launch(ContainerSpec spec, ContainerRole role) {
+        // The Pod's restartPolicy covers its regular containers: the app and a classic sidecar; a native
+        // sidecar has its own (not modelled), the ambient stand-in is no container.
+        boolean regular = role == ContainerRole.APP
+                || sidecarKind == SidecarKind.CLASSIC || sidecarKind == SidecarKind.PRESTOP_LOOP;
+        RestartingContainer process = new RestartingContainer(spec, role, sink, markerPrefixes, logDirectory,
+                regular ? restartPolicy : RestartPolicy.NEVER, restartBackoff, backoffLimit);
         try {
             process.start();
         } catch (IOException e) {
@@ -310,8 +387,8 @@ public final class PodSimulator implements AutoCloseable {
     }
 
     private PodTermination terminate() throws InterruptedException {
-        ContainerProcess app = requireNonNull(this.app, "app");
-        ContainerProcess sidecar = this.sidecar;
+        RestartingContainer appContainer = requireNonNull(this.app, "app");
+        RestartingContainer sidecarContainer = this.sidecar;
         InboundLoadGenerator generator = startConfiguredLoad();
         if (generator != null) {
             long leadEnd = InboundLoadGenerator.deadlineAfter(generator.startNanos(),
@@ -322,6 +399,13 @@ public final class PodSimulator implements AutoCloseable {
             }
         }
 
+        // The kubelet starts no container again in a Pod that is being deleted.
+        appContainer.stopRestarts();
+        if (sidecarContainer != null) {
+            sidecarContainer.stopRestarts();
+        }
+        ContainerProcess app = appContainer.currentRun();
+        ContainerProcess sidecar = sidecarContainer == null ? null : sidecarContainer.currentRun();
         long deletion = System.nanoTime();
         record(deletion, TimelineEvent.POD, TimelineEvent.Kind.DELETED, sidecarKind
                 + ", grace period " + terminationGracePeriod.toMillis() + " ms");
@@ -362,7 +446,7 @@ public final class PodSimulator implements AutoCloseable {
             default:
                 throw new IllegalStateException("unknown sidecar kind " + sidecarKind);
         }
-        List<ContainerProcess> containers = containers();
+        List<ContainerProcess> containers = currentRuns();
         for (ContainerProcess container : containers) {
             container.awaitExit(graceDeadline);
         }
@@ -385,22 +469,17 @@ public final class PodSimulator implements AutoCloseable {
             throw new PodSimulatorException("containers " + unkillable + " did not exit within "
                     + KILL_TIMEOUT + " after SIGKILL");
         }
-        long outputDeadline =
-                InboundLoadGenerator.deadlineAfter(System.nanoTime(), OUTPUT_DRAIN_TIMEOUT);
-        for (ContainerProcess container : containers) {
-            container.awaitOutput(outputDeadline);
-        }
+        awaitOutput();
         return new PodTermination(instantOf(deletion), sidecarKind, terminationGracePeriod,
-                termination(app, deletion),
-                sidecar == null ? null : termination(sidecar, deletion),
+                terminations(appContainer, deletion), terminations(sidecarContainer, deletion),
                 generator == null ? InboundLoadResult.empty() : generator.result(deletion),
                 timeline(deletion));
     }
 
     /**
-     * Lets a Job Pod ({@code restartPolicy: Never}) run to completion: waits for the application
-     * container to exit by itself (it gets no signal), then does what the kubelet does once the
-     * main container of a Pod has terminated:
+     * Lets a Job Pod run to completion: waits for the application container to exit by itself (it
+     * gets no signal) for good, then does what the kubelet does once the main container of a Pod
+     * has terminated:
      * <ul>
      *   <li>{@link SidecarKind#NATIVE}: the sidecar's preStop (the preStop file is created), then
      *       SIGTERM to the sidecar;</li>
@@ -412,14 +491,23 @@ public final class PodSimulator implements AutoCloseable {
      *       plane releases a classic one (Kuma);</li>
      *   <li>{@link SidecarKind#NONE}: nothing.</li>
      * </ul>
-     * The Pod completes when the application and the sidecar container (classic or native; not
-     * the ambient stand-in, which is no container) have exited; its phase is then
-     * {@link PodPhase#SUCCEEDED} if they all exited with 0, else {@link PodPhase#FAILED} (a native
-     * sidecar's or the ztunnel stand-in's exit code does not count, as in Kubernetes). If the Pod
-     * has not completed within {@code observationBound} (counted from this call), the phase is
-     * {@link PodPhase#RUNNING} and whatever is still alive is killed (SIGKILL) so that nothing
-     * leaks; the Pod is done either way. A configured or started inbound load runs until the Pod
-     * completed or the bound ran out.
+     *
+     * <p>With {@link PodSimulatorBuilder#restartPolicy(RestartPolicy)} {@code ON_FAILURE} (a Job or
+     * CronJob with {@code restartPolicy: OnFailure}) the kubelet restarts a container that exited
+     * non-zero in the same Pod, after its back-off; "for good" is then a run that exited 0, or the
+     * failure after which {@link PodSimulatorBuilder#backoffLimit(int)} restarts are used up. In that
+     * last case the Job has failed and the Job controller deletes the Pod: a classic sidecar still
+     * running gets SIGTERM, and SIGKILL after the grace period (within the observation bound). A
+     * classic sidecar that exited 0 is not restarted, whatever the application does next.
+     *
+     * <p>The Pod completes when the application and the sidecar container (classic or native; not
+     * the ambient stand-in, which is no container) have exited for good; its phase is then
+     * {@link PodPhase#SUCCEEDED} if their last runs all exited with 0 and the Job did not reach its
+     * back-off limit, else {@link PodPhase#FAILED} (a native sidecar's or the ztunnel stand-in's exit
+     * code does not count, as in Kubernetes). If the Pod has not completed within
+     * {@code observationBound} (counted from this call), the phase is {@link PodPhase#RUNNING} and
+     * whatever is still alive is killed (SIGKILL) so that nothing leaks; the Pod is done either way.
+     * A configured or started inbound load runs until the Pod completed or the bound ran out.
      *
      * <p>Blocks at most {@code observationBound} plus about 10 seconds after SIGKILL.
      *
@@ -450,15 +538,20 @@ public final class PodSimulator implements AutoCloseable {
     }
 
     private JobRun runJob(Duration observationBound) throws InterruptedException {
-        ContainerProcess app = requireNonNull(this.app, "app");
-        ContainerProcess sidecar = this.sidecar;
+        RestartingContainer appContainer = requireNonNull(this.app, "app");
+        RestartingContainer sidecarContainer = this.sidecar;
         InboundLoadGenerator generator = startConfiguredLoad();
         long observed = System.nanoTime();
-        record(observed, TimelineEvent.POD, TimelineEvent.Kind.OBSERVED, "Job Pod (restartPolicy: Never), "
-                + sidecarKind + ", bound " + observationBound.toMillis() + " ms");
+        record(observed, TimelineEvent.POD, TimelineEvent.Kind.OBSERVED, "Job Pod (restartPolicy: "
+                + restartPolicy.manifestValue() + (restartPolicy == RestartPolicy.NEVER ? ""
+                        : ", backoffLimit " + backoffLimit) + "), " + sidecarKind + ", bound "
+                + observationBound.toMillis() + " ms");
         long deadline = InboundLoadGenerator.deadlineAfter(observed, observationBound);
-        boolean appExited = app.awaitExit(deadline);
-        if (appExited && sidecar != null) {
+        boolean appExited = appContainer.awaitDone(deadline);
+        ContainerProcess app = appContainer.currentRun();
+        boolean jobFailed = appExited && appContainer.limitReached();
+        if (appExited && sidecarContainer != null) {
+            ContainerProcess sidecar = sidecarContainer.currentRun();
             if (sidecarKind == SidecarKind.NATIVE) {
                 emulateNativePreStop(sidecar);
                 // The kubelet sends SIGTERM only once the preStop hook returned: wait (bounded) for
@@ -471,42 +564,49 @@ public final class PodSimulator implements AutoCloseable {
             } else if (sidecarKind == SidecarKind.CLASSIC && jobQuitAdminPort != null) {
                 controlPlaneQuit(sidecar, jobQuitAdminPort);
             }
+            if (jobFailed && sidecar.isAlive()
+                    && (sidecarKind == SidecarKind.CLASSIC || sidecarKind == SidecarKind.PRESTOP_LOOP)) {
+                deleteFailedJobPod(sidecarContainer, deadline);
+            }
         }
-        List<ContainerProcess> containers = containers();
-        for (ContainerProcess container : containers) {
-            container.awaitExit(deadline);
+        List<RestartingContainer> containers = containers();
+        for (RestartingContainer container : containers) {
+            container.awaitDone(deadline);
         }
         // Every container must be gone for the Pod to complete (a native sidecar too); only a
         // classic sidecar's exit code counts towards the phase; the ambient stand-in is no container.
-        ContainerProcess sidecarContainer = sidecarKind != SidecarKind.AMBIENT ? sidecar : null;
-        boolean sidecarIsContainer = sidecarContainer != null;
-        boolean sidecarCodeCounts = sidecarIsContainer && sidecarKind != SidecarKind.NATIVE;
-        boolean completed = appExited && (sidecarContainer == null || !sidecarContainer.isAlive());
+        RestartingContainer counted = sidecarKind != SidecarKind.AMBIENT ? sidecarContainer : null;
+        boolean sidecarCodeCounts = counted != null && sidecarKind != SidecarKind.NATIVE;
+        boolean completed = appExited && (counted == null || counted.awaitDone(System.nanoTime()));
+        containers.forEach(RestartingContainer::stopRestarts);
         Duration completedAt = null;
         PodPhase phase = PodPhase.RUNNING;
         if (completed) {
             long end = app.exitNanos();
-            boolean failed = app.exitCode() != 0;
-            if (sidecarContainer != null) {
-                end = Math.max(end, sidecarContainer.exitNanos());
+            boolean failed = app.exitCode() != 0 || jobFailed;
+            if (counted != null) {
+                ContainerProcess sidecar = counted.currentRun();
+                end = Math.max(end, sidecar.exitNanos());
                 if (sidecarCodeCounts) {
-                    failed |= sidecarContainer.exitCode() != 0;
+                    failed |= sidecar.exitCode() != 0;
                 }
             }
             phase = failed ? PodPhase.FAILED : PodPhase.SUCCEEDED;
             completedAt = Duration.ofNanos(end - observed);
-            record(end, TimelineEvent.POD, TimelineEvent.Kind.COMPLETED, phase.name());
+            record(end, TimelineEvent.POD, TimelineEvent.Kind.COMPLETED, phase.name()
+                    + (jobFailed ? " (backoffLimit reached)" : ""));
         } else {
             record(System.nanoTime(), TimelineEvent.POD, TimelineEvent.Kind.NOT_COMPLETED,
                     "still Running after " + observationBound.toMillis() + " ms"
                             + (appExited ? ": the app exited, the sidecar did not" : ": the app did not exit"));
         }
-        for (ContainerProcess container : containers) {
+        List<ContainerProcess> runs = currentRuns();
+        for (ContainerProcess container : runs) {
             container.sigkillBecause(completed ? "Pod completed, sidecar left" : "observation bound over");
         }
         long killDeadline = InboundLoadGenerator.deadlineAfter(System.nanoTime(), KILL_TIMEOUT);
         List<String> unkillable = new ArrayList<>();
-        for (ContainerProcess container : containers) {
+        for (ContainerProcess container : runs) {
             if (!container.awaitExit(killDeadline)) {
                 unkillable.add(container.name());
             }
@@ -520,16 +620,31 @@ public final class PodSimulator implements AutoCloseable {
             throw new PodSimulatorException("containers " + unkillable + " did not exit within "
                     + KILL_TIMEOUT + " after SIGKILL");
         }
-        long outputDeadline =
-                InboundLoadGenerator.deadlineAfter(System.nanoTime(), OUTPUT_DRAIN_TIMEOUT);
-        for (ContainerProcess container : containers) {
-            container.awaitOutput(outputDeadline);
-        }
+        awaitOutput();
         return new JobRun(instantOf(observed), sidecarKind, observationBound, phase,
-                termination(app, observed), appExited,
-                sidecar == null ? null : termination(sidecar, observed), completedAt,
+                terminations(appContainer, observed), appExited, terminations(sidecarContainer, observed),
+                jobFailed, completedAt,
                 generator == null ? InboundLoadResult.empty() : generator.result(observed),
                 timeline(observed));
+    }
+
+    /**
+     * The Job controller's end of a Job past its {@code backoffLimit}: it deletes the Pod, so the
+     * classic sidecar still running gets SIGTERM, and SIGKILL after the grace period (or at the bound).
+     */
+    private void deleteFailedJobPod(RestartingContainer sidecarContainer, long deadline)
+            throws InterruptedException {
+        sidecarContainer.stopRestarts();
+        ContainerProcess sidecar = sidecarContainer.currentRun();
+        record(System.nanoTime(), TimelineEvent.POD, TimelineEvent.Kind.DELETED, "Job failed (backoffLimit "
+                + backoffLimit + " reached): the Job controller deletes the Pod, grace period "
+                + terminationGracePeriod.toMillis() + " ms");
+        sidecar.sigterm();
+        long graceDeadline = Math.min(deadline,
+                InboundLoadGenerator.deadlineAfter(System.nanoTime(), terminationGracePeriod));
+        if (!sidecar.awaitExit(graceDeadline)) {
+            sidecar.sigkillAtGrace();
+        }
     }
 
     private synchronized @Nullable InboundLoadGenerator startConfiguredLoad() {
@@ -622,6 +737,20 @@ public final class PodSimulator implements AutoCloseable {
         }
     }
 
+    /** Every run of the container that has exited, first first; empty without the container. */
+    private static List<ContainerTermination> terminations(@Nullable RestartingContainer container, long zero) {
+        if (container == null) {
+            return List.of();
+        }
+        List<ContainerTermination> runs = new ArrayList<>();
+        for (ContainerProcess run : container.runs()) {
+            if (run.hasExited()) {
+                runs.add(termination(run, zero));
+            }
+        }
+        return runs;
+    }
+
     private static ContainerTermination termination(ContainerProcess container, long deletion) {
         long sigterm = container.sigtermNanos();
         return new ContainerTermination(container.name(), container.role(), container.exitCode(),
@@ -657,8 +786,9 @@ public final class PodSimulator implements AutoCloseable {
         if (generator != null) {
             generator.abort();
         }
-        List<ContainerProcess> containers = containers();
-        containers.forEach(ContainerProcess::destroyForcibly);
+        List<RestartingContainer> restarting = containers();
+        restarting.forEach(RestartingContainer::destroyForcibly);
+        List<ContainerProcess> containers = allRuns();
         long deadline = InboundLoadGenerator.deadlineAfter(System.nanoTime(), KILL_TIMEOUT);
         boolean interrupted = false;
         for (ContainerProcess container : containers) {
@@ -675,6 +805,10 @@ public final class PodSimulator implements AutoCloseable {
                 }
             }
             container.closeLog();
+        }
+        Path podinfo = downwardApiDirectory;
+        if (podinfo != null) {
+            DownwardApiFile.deleteDirectory(podinfo);
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -712,13 +846,15 @@ public final class PodSimulator implements AutoCloseable {
     }
 
     /**
-     * Returns the application's process, for its pid or liveness.
+     * Returns the application's process (its current run, after a restart in place), for its pid or
+     * liveness.
      *
      * @return the process handle, empty before the application was started
      */
     public Optional<ProcessHandle> appProcess() {
-        ContainerProcess container = app;
-        return container == null ? Optional.empty() : Optional.ofNullable(container.handle());
+        RestartingContainer container = app;
+        return container == null || !container.isStarted() ? Optional.empty()
+                : Optional.ofNullable(container.currentRun().handle());
     }
 
     /**
@@ -727,18 +863,19 @@ public final class PodSimulator implements AutoCloseable {
      * @return the process handle, empty without sidecar or before it was started
      */
     public Optional<ProcessHandle> sidecarProcess() {
-        ContainerProcess container = sidecar;
-        return container == null ? Optional.empty() : Optional.ofNullable(container.handle());
+        RestartingContainer container = sidecar;
+        return container == null || !container.isStarted() ? Optional.empty()
+                : Optional.ofNullable(container.currentRun().handle());
     }
 
     /**
-     * Returns the lines captured so far from both containers, ordered by time.
+     * Returns the lines captured so far from both containers (every run), ordered by time.
      *
      * @return a snapshot of the captured lines
      */
     public List<OutputLine> lines() {
         List<OutputLine> all = new ArrayList<>();
-        containers().forEach(c -> all.addAll(c.lines()));
+        allRuns().forEach(c -> all.addAll(c.lines()));
         all.sort(Comparator.comparing(OutputLine::time));
         return List.copyOf(all);
     }
@@ -770,10 +907,45 @@ public final class PodSimulator implements AutoCloseable {
         return Optional.ofNullable(nativePreStopFile);
     }
 
-    private List<ContainerProcess> containers() {
-        List<ContainerProcess> list = new ArrayList<>(2);
-        ContainerProcess s = sidecar;
-        ContainerProcess a = app;
+    /**
+     * Returns the Pod's restart policy.
+     *
+     * @return the policy of its regular containers
+     */
+    public RestartPolicy restartPolicy() {
+        return restartPolicy;
+    }
+
+    /**
+     * Returns the file holding the Pod's annotations as the downward API writes it, which the
+     * application finds through {@code SIDECAR_SHUTDOWN_ANNOTATIONS_FILE}.
+     *
+     * @return the file, once {@link #start()} wrote it; empty without
+     *     {@link PodSimulatorBuilder#podAnnotations(Map)}
+     */
+    public Optional<Path> annotationsFile() {
+        Path dir = downwardApiDirectory;
+        return dir == null || podAnnotations.isEmpty() ? Optional.empty()
+                : Optional.of(dir.resolve(DownwardApiFile.ANNOTATIONS));
+    }
+
+    /**
+     * Returns the file holding the Pod's labels as the downward API writes it, which the
+     * application finds through {@code SIDECAR_SHUTDOWN_LABELS_FILE}.
+     *
+     * @return the file, once {@link #start()} wrote it; empty without
+     *     {@link PodSimulatorBuilder#podLabels(Map)}
+     */
+    public Optional<Path> labelsFile() {
+        Path dir = downwardApiDirectory;
+        return dir == null || podLabels.isEmpty() ? Optional.empty()
+                : Optional.of(dir.resolve(DownwardApiFile.LABELS));
+    }
+
+    private List<RestartingContainer> containers() {
+        List<RestartingContainer> list = new ArrayList<>(2);
+        RestartingContainer s = sidecar;
+        RestartingContainer a = app;
         if (s != null) {
             list.add(s);
         }
@@ -781,6 +953,32 @@ public final class PodSimulator implements AutoCloseable {
             list.add(a);
         }
         return list;
+    }
+
+    /** The run of each started container that is alive, or its last. */
+    private List<ContainerProcess> currentRuns() {
+        List<ContainerProcess> list = new ArrayList<>(2);
+        for (RestartingContainer container : containers()) {
+            if (container.isStarted()) {
+                list.add(container.currentRun());
+            }
+        }
+        return list;
+    }
+
+    /** Every run of every container, for output, kills and cleanup. */
+    private List<ContainerProcess> allRuns() {
+        List<ContainerProcess> list = new ArrayList<>();
+        containers().forEach(c -> list.addAll(c.runs()));
+        return list;
+    }
+
+    /** Waits (bounded) until every run's output was read to its end. */
+    private void awaitOutput() throws InterruptedException {
+        long outputDeadline = InboundLoadGenerator.deadlineAfter(System.nanoTime(), OUTPUT_DRAIN_TIMEOUT);
+        for (ContainerProcess container : allRuns()) {
+            container.awaitOutput(outputDeadline);
+        }
     }
 
     private void transition(State from, State to, String operation) {

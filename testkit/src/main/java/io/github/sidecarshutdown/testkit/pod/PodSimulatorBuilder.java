@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
 import org.jspecify.annotations.Nullable;
@@ -35,9 +36,24 @@ public final class PodSimulatorBuilder {
     private @Nullable ToIntFunction<ReadyLine> preStopLoopPort;
     private Duration preStopLoopInterval = DEFAULT_PRESTOP_LOOP_INTERVAL;
     private @Nullable ToIntFunction<ReadyLine> jobQuitAdminPort;
+    private RestartPolicy restartPolicy = RestartPolicy.NEVER;
+    private Duration restartBackoff = DEFAULT_RESTART_BACKOFF;
+    private int backoffLimit = DEFAULT_BACKOFF_LIMIT;
+    private Duration sidecarStartDelay = Duration.ZERO;
+    private Map<String, String> podAnnotations = Map.of();
+    private Map<String, String> podLabels = Map.of();
 
     /** Default {@link #preStopLoopInterval(Duration)}: 1 second, the loop's {@code sleep 1}. */
     public static final Duration DEFAULT_PRESTOP_LOOP_INTERVAL = Duration.ofSeconds(1);
+
+    /**
+     * Default {@link #restartBackoff(Duration)}: 100 ms, the kubelet's 10 s crash-loop back-off scaled
+     * down 100 times.
+     */
+    public static final Duration DEFAULT_RESTART_BACKOFF = Duration.ofMillis(100);
+
+    /** Default {@link #backoffLimit(int)}: 6, a Job's default {@code backoffLimit}. */
+    public static final int DEFAULT_BACKOFF_LIMIT = 6;
 
     PodSimulatorBuilder() {
     }
@@ -242,6 +258,126 @@ public final class PodSimulatorBuilder {
     }
 
     /**
+     * Sets the Pod's {@code restartPolicy} for its regular containers: the application and a
+     * {@link SidecarKind#CLASSIC} or {@link SidecarKind#PRESTOP_LOOP} sidecar. A container whose run
+     * ends is started again in the same Pod (a restart in place, with the same spec) when the policy
+     * says so, after a back-off ({@link #restartBackoff(Duration)}), at most
+     * {@link #backoffLimit(int)} times; never once the Pod is being deleted or has completed. Every
+     * run shows in the timeline ({@link TimelineEvent.Kind#RESTARTING}, {@code STARTED ... restart n})
+     * and in the result ({@link JobRun#appRuns()}, {@link PodTermination#appRuns()}). A native
+     * sidecar and the ambient stand-in are never restarted. Default: {@link RestartPolicy#NEVER}.
+     *
+     * @param restartPolicy the policy; {@link RestartPolicy#ON_FAILURE} is a Job's or CronJob's
+     *     {@code restartPolicy: OnFailure}
+     * @return this builder
+     */
+    public PodSimulatorBuilder restartPolicy(RestartPolicy restartPolicy) {
+        this.restartPolicy = requireNonNull(restartPolicy, "restartPolicy");
+        return this;
+    }
+
+    /**
+     * Sets the wait before the first restart in place; each next restart waits twice as long as the
+     * one before, at most 30 times this (the kubelet: 10 s doubling up to 5 min). Default: 100 ms.
+     *
+     * @param restartBackoff the first back-off, &gt;= 0
+     * @return this builder
+     */
+    public PodSimulatorBuilder restartBackoff(Duration restartBackoff) {
+        requireNonNull(restartBackoff, "restartBackoff");
+        if (restartBackoff.isNegative()) {
+            throw new IllegalArgumentException("restartBackoff: " + restartBackoff + " (expected: >= 0)");
+        }
+        this.restartBackoff = restartBackoff;
+        return this;
+    }
+
+    /**
+     * Sets how many times a container is restarted in place at most: a Job's {@code backoffLimit}.
+     * When the application fails once more after that, the Job has failed:
+     * {@link PodSimulator#awaitJobCompletion(Duration)} then deletes the Pod as the Job controller
+     * does and reports {@link JobRun#backoffLimitReached()}. Default: 6, Kubernetes' default.
+     *
+     * @param backoffLimit the most restarts, &gt;= 0
+     * @return this builder
+     */
+    public PodSimulatorBuilder backoffLimit(int backoffLimit) {
+        if (backoffLimit < 0) {
+            throw new IllegalArgumentException("backoffLimit: " + backoffLimit + " (expected: >= 0)");
+        }
+        this.backoffLimit = backoffLimit;
+        return this;
+    }
+
+    /**
+     * Starts the sidecar this long after the application, instead of before it: a classic sidecar
+     * that Kubernetes starts beside the application without holding it back (Istio with
+     * {@code holdApplicationUntilProxyStarts} off, the default; Consul and Kuma the same), slowed by
+     * its image pull or its configuration. Until the sidecar's process has started nothing listens
+     * on its ports; to also keep it starting once it listens, use the emulator's
+     * {@code --time-to-live}. The application is then started from {@link #app(ContainerSpec)} (there is
+     * no ready line to build it from): choose the sidecar's ports in advance, e.g. with
+     * {@link EmulatorPorts#pick()}. Only with {@link SidecarKind#CLASSIC} or
+     * {@link SidecarKind#PRESTOP_LOOP} (a native sidecar always starts first). Default: 0, the sidecar
+     * starts first and the application once the sidecar printed its ready line.
+     *
+     * @param sidecarStartDelay the delay after the application's process started, &gt;= 0
+     * @return this builder
+     */
+    public PodSimulatorBuilder sidecarStartDelay(Duration sidecarStartDelay) {
+        requireNonNull(sidecarStartDelay, "sidecarStartDelay");
+        if (sidecarStartDelay.isNegative()) {
+            throw new IllegalArgumentException("sidecarStartDelay: " + sidecarStartDelay + " (expected: >= 0)");
+        }
+        this.sidecarStartDelay = sidecarStartDelay;
+        return this;
+    }
+
+    /**
+     * Sets the Pod's annotations, mounted for the application as a downward-API volume item
+     * ({@code fieldPath: metadata.annotations}): {@link PodSimulator#start()} writes them in the
+     * kubelet's format to a file ({@link PodSimulator#annotationsFile()}) and sets
+     * {@code SIDECAR_SHUTDOWN_ANNOTATIONS_FILE} in the application's environment, unless its spec sets
+     * it. Typical: what an injector writes, {@code sidecar.istio.io/status}, Consul's
+     * {@code consul.hashicorp.com/connect-inject-status: injected}, Kuma's
+     * {@code kuma.io/sidecar-injected: "true"}. Default: none, nothing is mounted.
+     *
+     * @param annotations the annotations, keys and values as in the manifest
+     * @return this builder
+     */
+    public PodSimulatorBuilder podAnnotations(Map<String, String> annotations) {
+        this.podAnnotations = copyMetadata(annotations, "podAnnotations");
+        return this;
+    }
+
+    /**
+     * Sets the Pod's labels, mounted for the application like {@link #podAnnotations(Map)}
+     * ({@code fieldPath: metadata.labels}, {@code SIDECAR_SHUTDOWN_LABELS_FILE},
+     * {@link PodSimulator#labelsFile()}), e.g. the Job controller's
+     * {@code batch.kubernetes.io/job-name}. Default: none, nothing is mounted.
+     *
+     * @param labels the labels
+     * @return this builder
+     */
+    public PodSimulatorBuilder podLabels(Map<String, String> labels) {
+        this.podLabels = copyMetadata(labels, "podLabels");
+        return this;
+    }
+
+    private static Map<String, String> copyMetadata(Map<String, String> entries, String what) {
+        requireNonNull(entries, what);
+        entries.forEach((key, value) -> {
+            requireNonNull(key, what + " key");
+            requireNonNull(value, what + " value of " + key);
+            if (!key.matches("[A-Za-z0-9][A-Za-z0-9._/-]*")) {
+                throw new IllegalArgumentException(what + ": key '" + key
+                        + "' (expected: a Kubernetes key such as sidecar.istio.io/status)");
+            }
+        });
+        return Map.copyOf(entries);
+    }
+
+    /**
      * Builds the simulator (nothing is started yet).
      *
      * @return a new simulator
@@ -267,6 +403,18 @@ public final class PodSimulatorBuilder {
         if (sidecarKind == SidecarKind.PRESTOP_LOOP && preStopLoopPort == null) {
             throw new IllegalStateException("preStopLoopPort: not set (expected: the app's port "
                     + "for sidecarKind PRESTOP_LOOP)");
+        }
+        if (!sidecarStartDelay.isZero()) {
+            if (sidecarKind != SidecarKind.CLASSIC && sidecarKind != SidecarKind.PRESTOP_LOOP) {
+                throw new IllegalStateException("sidecarStartDelay: " + sidecarStartDelay + " with sidecarKind "
+                        + sidecarKind + " (expected: a CLASSIC or PRESTOP_LOOP sidecar; a native sidecar starts "
+                        + "before the app)");
+            }
+            if (appFactory != null) {
+                throw new IllegalStateException("app: built from the sidecar's ready line, but the sidecar starts "
+                        + sidecarStartDelay.toMillis() + " ms after the app (expected: app(ContainerSpec), with the "
+                        + "sidecar's ports chosen in advance, e.g. EmulatorPorts.pick())");
+            }
         }
         if (sidecar != null && app != null && sidecar.name().equals(app.name())) {
             throw new IllegalStateException(
@@ -321,5 +469,29 @@ public final class PodSimulatorBuilder {
 
     @Nullable ToIntFunction<ReadyLine> jobQuitAdminPortValue() {
         return jobQuitAdminPort;
+    }
+
+    RestartPolicy restartPolicyValue() {
+        return restartPolicy;
+    }
+
+    Duration restartBackoffValue() {
+        return restartBackoff;
+    }
+
+    int backoffLimitValue() {
+        return backoffLimit;
+    }
+
+    Duration sidecarStartDelayValue() {
+        return sidecarStartDelay;
+    }
+
+    Map<String, String> podAnnotationsValue() {
+        return podAnnotations;
+    }
+
+    Map<String, String> podLabelsValue() {
+        return podLabels;
     }
 }

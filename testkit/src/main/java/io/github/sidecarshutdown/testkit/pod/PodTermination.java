@@ -23,7 +23,9 @@ public final class PodTermination {
     private final Instant deletedAt;
     private final SidecarKind sidecarKind;
     private final Duration terminationGracePeriod;
+    private final List<ContainerTermination> appRuns;
     private final ContainerTermination app;
+    private final List<ContainerTermination> sidecarRuns;
     private final @Nullable ContainerTermination sidecar;
     private final InboundLoadResult inbound;
     private final List<TimelineEvent> timeline;
@@ -31,11 +33,23 @@ public final class PodTermination {
     PodTermination(Instant deletedAt, SidecarKind sidecarKind, Duration terminationGracePeriod,
             ContainerTermination app, @Nullable ContainerTermination sidecar,
             InboundLoadResult inbound, List<TimelineEvent> timeline) {
+        this(deletedAt, sidecarKind, terminationGracePeriod, List.of(requireNonNull(app, "app")),
+                sidecar == null ? List.of() : List.of(sidecar), inbound, timeline);
+    }
+
+    PodTermination(Instant deletedAt, SidecarKind sidecarKind, Duration terminationGracePeriod,
+            List<ContainerTermination> appRuns, List<ContainerTermination> sidecarRuns,
+            InboundLoadResult inbound, List<TimelineEvent> timeline) {
         this.deletedAt = requireNonNull(deletedAt, "deletedAt");
         this.sidecarKind = requireNonNull(sidecarKind, "sidecarKind");
         this.terminationGracePeriod = requireNonNull(terminationGracePeriod, "terminationGracePeriod");
-        this.app = requireNonNull(app, "app");
-        this.sidecar = sidecar;
+        this.appRuns = List.copyOf(appRuns);
+        if (this.appRuns.isEmpty()) {
+            throw new IllegalArgumentException("appRuns: [] (expected: at least the app's first run)");
+        }
+        this.app = this.appRuns.get(this.appRuns.size() - 1);
+        this.sidecarRuns = List.copyOf(sidecarRuns);
+        this.sidecar = this.sidecarRuns.isEmpty() ? null : this.sidecarRuns.get(this.sidecarRuns.size() - 1);
         this.inbound = requireNonNull(inbound, "inbound");
         List<TimelineEvent> sorted = new ArrayList<>(timeline);
         sorted.sort(Comparator.comparing(TimelineEvent::sinceDeletion));
@@ -70,12 +84,32 @@ public final class PodTermination {
     }
 
     /**
-     * Returns how the application container ended.
+     * Returns how the application container ended (its last run, after restarts in place).
      *
      * @return the application's termination
      */
     public ContainerTermination app() {
         return app;
+    }
+
+    /**
+     * Returns every run of the application container before and at the deletion, first first:
+     * more than one only with a {@link PodSimulatorBuilder#restartPolicy(RestartPolicy)} that restarted
+     * it while the Pod ran.
+     *
+     * @return the runs; the last is {@link #app()}
+     */
+    public List<ContainerTermination> appRuns() {
+        return appRuns;
+    }
+
+    /**
+     * Returns every run of the sidecar container, first first.
+     *
+     * @return the runs, empty for {@link SidecarKind#NONE}; the last is {@link #sidecar()}
+     */
+    public List<ContainerTermination> sidecarRuns() {
+        return sidecarRuns;
     }
 
     /**
@@ -116,13 +150,14 @@ public final class PodTermination {
     }
 
     /**
-     * Returns every captured line of both containers, ordered by time.
+     * Returns every captured line of both containers (every run), ordered by time.
      *
      * @return the lines
      */
     public List<OutputLine> lines() {
         List<OutputLine> all = new ArrayList<>();
-        containers().forEach(c -> all.addAll(c.lines()));
+        appRuns.forEach(c -> all.addAll(c.lines()));
+        sidecarRuns.forEach(c -> all.addAll(c.lines()));
         all.sort(Comparator.comparing(OutputLine::time));
         return List.copyOf(all);
     }

@@ -52,7 +52,10 @@ public record TimelineEvent(Duration sinceDeletion, String source, Kind kind, St
         READY,
         /** Inbound load started. */
         LOAD_STARTED,
-        /** The Pod was deleted: time zero. */
+        /**
+         * The Pod was deleted: time zero of a {@link PodTermination}; in a {@link JobRun}, the Job
+         * controller deleting the Pod of a Job that reached its {@code backoffLimit}.
+         */
         DELETED,
         /** The native sidecar's preStop was emulated (the preStop file was created). */
         PRESTOP,
@@ -69,6 +72,17 @@ public record TimelineEvent(Duration sinceDeletion, String source, Kind kind, St
         SIGKILL,
         /** The container's process exited. */
         EXITED,
+        /**
+         * The kubelet will start the container again in the same Pod (its restart policy says so after
+         * this exit code), once the back-off is over; detail: the exit code, the restart number and the
+         * back-off. The new run then shows as {@link #STARTED} with {@code restart n}.
+         */
+        RESTARTING,
+        /**
+         * The container failed once more after its last allowed restart (a Job's {@code backoffLimit}):
+         * it is not restarted, the Job has failed.
+         */
+        BACKOFF_LIMIT,
         /** Inbound load stopped. */
         LOAD_STOPPED,
         /**

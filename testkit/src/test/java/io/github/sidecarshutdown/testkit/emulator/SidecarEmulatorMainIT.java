@@ -126,6 +126,89 @@ class SidecarEmulatorMainIT {
         }
     }
 
+    @Test
+    void helpPrintsTheUsageAndExitsZero() throws Exception {
+        for (String help : List.of("--help", "-h")) {
+            Finished run = runToEnd("--mode", "istio", help);
+
+            assertThat(run.exitCode).as(help).isZero();
+            assertThat(run.stdout).as(help).isEqualTo(SidecarEmulatorMain.usage()).contains("Modes (--mode;");
+            assertThat(run.stderr).as(help).isEmpty();
+        }
+    }
+
+    @Test
+    void aBadArgumentExitsTwoNamingTheOption() throws Exception {
+        Finished badMode = runToEnd("--mode", "istio-1.26");
+        assertThat(badMode.exitCode).isEqualTo(2);
+        assertThat(badMode.stdout).isEmpty();
+        assertThat(badMode.stderr).startsWith("SidecarEmulatorMain: --mode: \"istio-1.26\" (expected one of istio,")
+                .contains("Run with --help");
+
+        Finished badDuration = runToEnd("--mode", "kuma", "--drain-duration", "ten");
+        assertThat(badDuration.exitCode).isEqualTo(2);
+        assertThat(badDuration.stderr).startsWith("SidecarEmulatorMain: --drain-duration: \"ten\"");
+
+        Finished envoy = runToEnd("--mode", "envoy");
+        assertThat(envoy.exitCode).isEqualTo(2);
+        assertThat(envoy.stderr).contains("--mode: \"envoy\": the library's plain-Envoy mode");
+    }
+
+    @Test
+    void theLibrarysModeNameStartsThatSidecar() throws Exception {
+        Process process = startEmulator("--mode", "consul", "--shutdown-grace-period", "200ms");
+        List<String> lines = new CopyOnWriteArrayList<>();
+        try {
+            Thread reader = new Thread(() -> readLines(process, lines), "emulator-stdout");
+            reader.setDaemon(true);
+            reader.start();
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> lines.stream().anyMatch(l -> l.startsWith(SidecarEmulatorMain.READY_PREFIX)));
+            Map<String, Integer> ports = parsePorts(lines.stream()
+                    .filter(l -> l.startsWith(SidecarEmulatorMain.READY_PREFIX)).findFirst().orElseThrow()
+                    .substring(SidecarEmulatorMain.READY_PREFIX.length()));
+            // consul-dataplane's lifecycle server on the agent port, Consul's Envoy node on the admin port
+            assertThat(TestHttp.send(ports.get("agent"), "GET", "/graceful_startup").status()).isEqualTo(200);
+            assertThat(TestHttp.send(ports.get("admin"), "GET", "/server_info").bodyText()).contains("consul");
+
+            assertThat(process.toHandle().destroy()).isTrue();
+            assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).isZero();
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    /** A run of the main that ends by itself, with everything it printed. */
+    private record Finished(int exitCode, String stdout, String stderr) {
+    }
+
+    private static Finished runToEnd(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                SidecarEmulatorMain.class.getName()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).start();
+        try {
+            java.util.concurrent.CompletableFuture<String> err = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> readAll(process.getErrorStream()));
+            String out = readAll(process.getInputStream());
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exited by itself").isTrue();
+            return new Finished(process.exitValue(), out, err.get(10, TimeUnit.SECONDS));
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    private static String readAll(java.io.InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+
     private static Process startEmulator(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),

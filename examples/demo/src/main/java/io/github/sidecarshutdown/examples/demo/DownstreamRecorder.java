@@ -36,6 +36,11 @@ final class DownstreamRecorder implements AutoCloseable {
         return new DownstreamRecorder("/", 404);
     }
 
+    /** A downstream that records the calls to another path (and below), answering 200. */
+    static DownstreamRecorder at(String path) throws IOException {
+        return new DownstreamRecorder(path, 200);
+    }
+
     String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }

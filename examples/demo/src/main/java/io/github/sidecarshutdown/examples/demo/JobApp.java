@@ -10,6 +10,8 @@ import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -26,6 +28,12 @@ import java.time.Duration;
  * {@code trap 'curl -XPOST 127.0.0.1:15020/quitquitquit' EXIT} around the job's command (the
  * POST is made in-process so that the matrix needs no curl). Prints {@code APP_READY job} and
  * {@code APP_EVENT} lines.
+ *
+ * <p>{@code JOB_WORK_CALLS=N}: the work itself makes N POSTs to {@code JOB_INPUT_URL} through the proxy
+ * (fetching its input); if one fails the job cannot do its work and exits 1. {@code JOB_FAIL_ONCE_MARKER}:
+ * a file standing for an {@code emptyDir}: the first run that finds it missing creates it and fails with
+ * {@code JOB_EXIT_CODE}; a run that finds it (a restart in place, {@code restartPolicy: OnFailure}) does
+ * not fail by itself.
  */
 public final class JobApp {
 
@@ -46,6 +54,18 @@ public final class JobApp {
         String downstream = env("DOWNSTREAM_URL", "http://127.0.0.1:9090");
         String trapUrl = env("TRAP_QUIT_URL", "");
         Proxy proxy = proxy(env("OUTBOUND_PROXY", ""));
+        int workCalls = Integer.parseInt(env("JOB_WORK_CALLS", "0"));
+        String inputUrl = env("JOB_INPUT_URL", "http://127.0.0.1:9090/input");
+        String failOnceMarker = env("JOB_FAIL_ONCE_MARKER", "");
+        if (!failOnceMarker.isBlank()) {
+            Path marker = Path.of(failOnceMarker);
+            if (Files.exists(marker)) {
+                exitCode = 0;
+                event("retry: " + marker + " exists, not failing by itself");
+            } else {
+                Files.createFile(marker);
+            }
+        }
 
         if (useLibrary) {
             ShutdownCoordinator coordinator = ShutdownCoordinator.builder()
@@ -59,6 +79,9 @@ public final class JobApp {
         System.out.flush();
         try {
             Thread.sleep(workMs);
+            if (!work(inputUrl, proxy, workCalls)) {
+                exitCode = 1;
+            }
             event("job-done exit " + exitCode);
             if (!useLibrary) {
                 cleanup(downstream, proxy, calls, null);
@@ -71,6 +94,24 @@ public final class JobApp {
         if (exitCode != 0) {
             System.exit(exitCode);
         }
+    }
+
+    /** The job's own outbound calls; whether all of them succeeded. */
+    private static boolean work(String inputUrl, Proxy proxy, int calls) {
+        boolean ok = true;
+        for (int i = 1; i <= calls; i++) {
+            try {
+                int status = send("POST", inputUrl + "?call=" + i, proxy, Duration.ofSeconds(2));
+                if (status != 200) {
+                    throw new IOException("HTTP " + status);
+                }
+                event("work-call " + i + " ok");
+            } catch (IOException e) {
+                ok = false;
+                event("work-call " + i + " failed " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+        }
+        return ok;
     }
 
     private static void cleanup(String downstream, Proxy proxy, int calls, TaskContext ctx) throws IOException {

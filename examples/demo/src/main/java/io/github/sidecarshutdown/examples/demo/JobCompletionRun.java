@@ -6,6 +6,7 @@ import io.github.sidecarshutdown.testkit.pod.JavaProcess;
 import io.github.sidecarshutdown.testkit.pod.JobRun;
 import io.github.sidecarshutdown.testkit.pod.OutputLine;
 import io.github.sidecarshutdown.testkit.pod.PodSimulator;
+import io.github.sidecarshutdown.testkit.pod.RestartPolicy;
 import io.github.sidecarshutdown.testkit.pod.SidecarKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,9 +16,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One Job Pod ({@code restartPolicy: Never}) run to completion: the batch job {@link JobApp} beside
- * the sidecar emulator, as two real processes, with a downstream service that counts the job's
- * cleanup calls. Shared by the scenario matrix and the benchmarks' {@code job-completion} cell.
+ * One Job Pod run to completion: the batch job {@link JobApp} beside the sidecar emulator, as two
+ * real processes, with a downstream service that counts the job's cleanup calls (and its work's
+ * calls). {@code restartPolicy: Never} unless the spec's {@link Life} says otherwise. Shared by the
+ * scenario matrix, the Pod-life scenarios and the benchmarks' {@code job-completion} cell.
  */
 public final class JobCompletionRun {
 
@@ -47,17 +49,56 @@ public final class JobCompletionRun {
      * @param observationBound how long the simulator waits for the Pod to complete
      */
     public record Spec(String mode, Release release, String workload, String labels, Duration work, int exitCode,
-            int cleanupCalls, Duration observationBound) {
+            int cleanupCalls, Duration observationBound, Life life) {
 
         public Spec {
             Objects.requireNonNull(mode, "mode");
             Objects.requireNonNull(release, "release");
             Objects.requireNonNull(workload, "workload");
             Objects.requireNonNull(labels, "labels");
+            Objects.requireNonNull(life, "life");
+        }
+
+        /** One run of the job, {@code restartPolicy: Never}, Envoy live at once ({@link Life#ONE_RUN}). */
+        public Spec(String mode, Release release, String workload, String labels, Duration work, int exitCode,
+                int cleanupCalls, Duration observationBound) {
+            this(mode, release, workload, labels, work, exitCode, cleanupCalls, observationBound, Life.ONE_RUN);
+        }
+
+        /** This spec with another {@link Life}. */
+        public Spec with(Life other) {
+            return new Spec(mode, release, workload, labels, work, exitCode, cleanupCalls, observationBound, other);
         }
 
         boolean isNative() {
             return mode.equals("NATIVE");
+        }
+    }
+
+    /**
+     * The Pod's life around the job: how its sidecar starts, how the kubelet restarts the job, what the
+     * job's work needs from the sidecar.
+     *
+     * @param envoyLiveAfter the sidecar's Envoy stays {@code INITIALIZING} this long after its start
+     *                       (the emulator's {@code --time-to-live}; 0: live at once)
+     * @param startupWait    the library's {@code SIDECAR_SHUTDOWN_STARTUP_WAIT}; 0: the library's default
+     * @param restartPolicy  the Pod's {@code restartPolicy}
+     * @param backoffLimit   the Job's {@code backoffLimit}: restarts in place at most
+     * @param failOnlyOnce   the job fails ({@code exitCode}) only in its first run in the Pod; a restart
+     *                       does not fail by itself ({@code JOB_FAIL_ONCE_MARKER})
+     * @param workCalls      calls the job's work makes through the sidecar ({@code JOB_WORK_CALLS}); one
+     *                       failing fails the job
+     */
+    public record Life(Duration envoyLiveAfter, Duration startupWait, RestartPolicy restartPolicy, int backoffLimit,
+            boolean failOnlyOnce, int workCalls) {
+
+        /** One run, {@code restartPolicy: Never}, Envoy live at once, the library's startup wait. */
+        public static final Life ONE_RUN = new Life(Duration.ZERO, Duration.ZERO, RestartPolicy.NEVER, 6, false, 0);
+
+        public Life {
+            Objects.requireNonNull(envoyLiveAfter, "envoyLiveAfter");
+            Objects.requireNonNull(startupWait, "startupWait");
+            Objects.requireNonNull(restartPolicy, "restartPolicy");
         }
     }
 
@@ -69,8 +110,10 @@ public final class JobCompletionRun {
      * @param cleanupDelivered cleanup calls the downstream received
      * @param adminQuits       {@code /quitquitquit} requests the sidecar's admin API (15000) received
      * @param agentQuits       {@code /quitquitquit} requests pilot-agent (15020) received
+     * @param workDelivered    calls of the job's work the downstream received, over every run
      */
-    public record Result(Spec spec, JobRun run, int cleanupDelivered, int adminQuits, int agentQuits) {
+    public record Result(Spec spec, JobRun run, int cleanupDelivered, int adminQuits, int agentQuits,
+            int workDelivered) {
 
         /** Pod completion after the app's exit in ms, or -1 if it never completed. */
         public long gapMs() {
@@ -87,8 +130,10 @@ public final class JobCompletionRun {
         Path preStop = dir.resolve("prestop");
         Path labels = dir.resolve("labels");
         Path annotations = dir.resolve("annotations");
+        Path failedOnce = dir.resolve("failed-once");
         try (DownstreamRecorder downstream = new DownstreamRecorder();
-                PodSimulator pod = pod(s, preStop, labels, annotations, downstream)) {
+                DownstreamRecorder input = DownstreamRecorder.at("/input");
+                PodSimulator pod = pod(s, preStop, labels, annotations, downstream, input, failedOnce)) {
             if (!s.labels().isEmpty()) {
                 Files.writeString(labels, s.labels());
             }
@@ -103,21 +148,28 @@ public final class JobCompletionRun {
                     .orElse(List.of());
             int adminQuits = (int) sidecarLines.stream().filter(l -> l.contains("ENVOY_EXITED admin /quitquitquit")).count();
             int agentQuits = (int) sidecarLines.stream().filter(l -> l.contains("AGENT_QUIT_REQUESTED")).count();
-            return new Result(s, run, delivered, adminQuits, agentQuits);
+            return new Result(s, run, delivered, adminQuits, agentQuits, input.calls().size());
         } finally {
-            for (Path p : List.of(preStop, labels, annotations, dir)) {
+            for (Path p : List.of(preStop, labels, annotations, failedOnce, dir)) {
                 Files.deleteIfExists(p);
             }
         }
     }
 
-    private static PodSimulator pod(Spec s, Path preStop, Path labels, Path annotations, DownstreamRecorder downstream) {
+    private static PodSimulator pod(Spec s, Path preStop, Path labels, Path annotations, DownstreamRecorder downstream,
+            DownstreamRecorder input, Path failedOnce) {
         List<String> emulatorArgs = new ArrayList<>(List.of("--mode", s.mode(), "--termination-drain-duration", "2s"));
         if (s.isNative()) {
             emulatorArgs.addAll(List.of("--native-prestop-file", preStop.toString()));
         }
+        Life life = s.life();
+        if (!life.envoyLiveAfter().isZero()) {
+            emulatorArgs.addAll(List.of("--time-to-live", life.envoyLiveAfter().toMillis() + "ms"));
+        }
         boolean library = s.release() == Release.LIBRARY;
         return PodSimulator.builder()
+                .restartPolicy(life.restartPolicy())
+                .backoffLimit(life.backoffLimit())
                 .sidecarKind(s.isNative() ? SidecarKind.NATIVE : SidecarKind.CLASSIC)
                 .nativePreStopFile(preStop)
                 .terminationGracePeriod(Duration.ofSeconds(10))
@@ -143,6 +195,16 @@ public final class JobCompletionRun {
                             .readyPattern("^APP_READY ");
                     if (library) {
                         app.env("SIDECAR_SHUTDOWN_WORKLOAD", s.workload());
+                    }
+                    if (!life.startupWait().isZero()) {
+                        app.env("SIDECAR_SHUTDOWN_STARTUP_WAIT", life.startupWait().toMillis() + "ms");
+                    }
+                    if (life.failOnlyOnce()) {
+                        app.env("JOB_FAIL_ONCE_MARKER", failedOnce.toString());
+                    }
+                    if (life.workCalls() > 0) {
+                        app.env("JOB_WORK_CALLS", String.valueOf(life.workCalls()))
+                                .env("JOB_INPUT_URL", input.url() + "/input");
                     }
                     if (s.release() == Release.SHELL_TRAP) {
                         app.env("TRAP_QUIT_URL", "http://127.0.0.1:" + ready.port("agent") + "/quitquitquit");

@@ -3,6 +3,7 @@ package io.github.sidecarshutdown.examples.demo;
 import io.github.sidecarshutdown.examples.plain.PlainJavaApp;
 import io.github.sidecarshutdown.testkit.pod.ContainerSpec;
 import io.github.sidecarshutdown.testkit.pod.ContainerSpecBuilder;
+import io.github.sidecarshutdown.testkit.pod.EmulatorPorts;
 import io.github.sidecarshutdown.testkit.pod.InboundLoad;
 import io.github.sidecarshutdown.testkit.pod.JavaProcess;
 import io.github.sidecarshutdown.testkit.pod.LoopbackPorts;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -47,21 +49,42 @@ public final class TerminationRun {
      *                            (classic modes only, see {@link SidecarKind#PRESTOP_LOOP})
      * @param quietPeriod         the library's {@code quiet-period} (0: off); when set, the emulated Envoy
      *                            also keeps its inbound counters, as a Pod does with {@code proxyStatsMatcher}
+     * @param sidecarStartDelay   0: the sidecar starts first (as with {@code holdApplicationUntilProxyStarts});
+     *                            else the app starts first and the sidecar this long after it, on ports fixed in
+     *                            advance, with the injector's annotations mounted (classic Istio, Consul, Kuma)
+     * @param startupUrl          where the app calls out at startup ({@code STARTUP_URL}), or empty for nowhere
+     * @param startupCalls        how many calls it makes there before it reports ready
      */
     public record Spec(String mode, Duration window, Duration minimumDrain, Duration cleanupWork, int cleanupCalls,
             boolean library, Duration propagationDelay, Duration drainTimeout, int clients, Duration endpointPropagation,
-            Duration gracePeriod, App app, boolean preStopLoop, Duration quietPeriod) {
+            Duration gracePeriod, App app, boolean preStopLoop, Duration quietPeriod, Duration sidecarStartDelay,
+            String startupUrl, int startupCalls) {
 
         public Spec {
             Objects.requireNonNull(mode, "mode");
             Objects.requireNonNull(app, "app");
             Objects.requireNonNull(quietPeriod, "quietPeriod");
+            Objects.requireNonNull(sidecarStartDelay, "sidecarStartDelay");
+            Objects.requireNonNull(startupUrl, "startupUrl");
             if (cleanupCalls < 1) {
                 throw new IllegalArgumentException("cleanupCalls: " + cleanupCalls + " (expected: >= 1)");
             }
             if (preStopLoop && (mode.equals("NATIVE") || mode.equals("NONE") || mode.equals("AMBIENT"))) {
                 throw new IllegalArgumentException("preStopLoop: needs a classic sidecar (mode: " + mode + ")");
             }
+            if (!sidecarStartDelay.isZero() && (preStopLoop || app != App.PLAIN_JAVA
+                    || List.of("NATIVE", "NONE", "AMBIENT").contains(mode))) {
+                throw new IllegalArgumentException("sidecarStartDelay: " + sidecarStartDelay + " needs the plain-Java "
+                        + "app beside a classic Istio, Consul or Kuma sidecar without preStop loop (mode: " + mode + ")");
+            }
+        }
+
+        /** Without a late sidecar or startup calls. */
+        public Spec(String mode, Duration window, Duration minimumDrain, Duration cleanupWork, int cleanupCalls,
+                boolean library, Duration propagationDelay, Duration drainTimeout, int clients, Duration endpointPropagation,
+                Duration gracePeriod, App app, boolean preStopLoop, Duration quietPeriod) {
+            this(mode, window, minimumDrain, cleanupWork, cleanupCalls, library, propagationDelay, drainTimeout, clients,
+                    endpointPropagation, gracePeriod, app, preStopLoop, quietPeriod, Duration.ZERO, "", 0);
         }
 
         /** The plain-Java app, no preStop loop. */
@@ -83,7 +106,17 @@ public final class TerminationRun {
         /** This spec with the library's {@code quiet-period} set (and the sidecar's inbound counters kept). */
         public Spec withQuietPeriod(Duration quiet) {
             return new Spec(mode, window, minimumDrain, cleanupWork, cleanupCalls, library, propagationDelay, drainTimeout,
-                    clients, endpointPropagation, gracePeriod, app, preStopLoop, quiet);
+                    clients, endpointPropagation, gracePeriod, app, preStopLoop, quiet, sidecarStartDelay, startupUrl,
+                    startupCalls);
+        }
+
+        /**
+         * This spec with a sidecar that starts {@code delay} after the app, and an app that calls {@code url}
+         * {@code calls} times at startup.
+         */
+        public Spec withLateSidecar(Duration delay, String url, int calls) {
+            return new Spec(mode, window, minimumDrain, cleanupWork, cleanupCalls, library, propagationDelay, drainTimeout,
+                    clients, endpointPropagation, gracePeriod, app, preStopLoop, quietPeriod, delay, url, calls);
         }
 
         boolean isNative() {
@@ -258,6 +291,9 @@ public final class TerminationRun {
                             .build())
                     .build();
         }
+        if (!s.sidecarStartDelay().isZero()) {
+            return lateSidecarPod(s, app, emulatorArgs);
+        }
         if (s.isOtherEnvoyMesh()) {
             return otherEnvoyMeshPod(s, app, emulatorArgs);
         }
@@ -317,6 +353,59 @@ public final class TerminationRun {
                     }
                     return app.build();
                 })
+                .build();
+    }
+
+    /**
+     * A classic sidecar (Istio, Consul or Kuma) that Kubernetes starts beside the app without holding the app back:
+     * the app starts first, the sidecar {@code sidecarStartDelay} later, on ports chosen in advance (a real app knows
+     * the mesh's fixed ports). The Pod's annotations are what the injector writes, mounted for the library; it runs
+     * in {@code auto} mode and must tell "injected but not answering yet" from "no sidecar".
+     */
+    private static PodSimulator lateSidecarPod(Spec s, ContainerSpecBuilder app, List<String> emulatorArgs)
+            throws IOException {
+        EmulatorPorts ports = EmulatorPorts.pick();
+        emulatorArgs.addAll(ports.emulatorArgs());
+        app.env("OUTBOUND_PROXY", "127.0.0.1:" + ports.outbound());
+        if (s.startupCalls() > 0) {
+            app.env("STARTUP_URL", s.startupUrl()).env("STARTUP_CALLS", String.valueOf(s.startupCalls()));
+        }
+        Map<String, String> annotations;
+        String name;
+        if (s.mode().equals("CONSUL")) {
+            name = "consul-dataplane";
+            annotations = Map.of("consul.hashicorp.com/connect-inject-status", "injected",
+                    "consul.hashicorp.com/sidecar-proxy-lifecycle-shutdown-grace-period-seconds",
+                    String.valueOf(Math.max(1, s.window().toSeconds())));
+            app.env("SIDECAR_SHUTDOWN_CONSUL_ADMIN_URL", ports.url(ports.admin()))
+                    .env("SIDECAR_SHUTDOWN_CONSUL_LIFECYCLE_URL", ports.url(ports.agent()))
+                    .env("SIDECAR_SHUTDOWN_ADMIN_URL", "http://127.0.0.1:" + LoopbackPorts.freePort())
+                    .env("SIDECAR_SHUTDOWN_AGENT_URL", "http://127.0.0.1:" + LoopbackPorts.freePort());
+        } else if (s.mode().equals("KUMA")) {
+            name = "kuma-sidecar";
+            annotations = Map.of("kuma.io/sidecar-injected", "true",
+                    "kuma.io/sidecar-drain-time", s.window().toMillis() + "ms");
+            app.env("SIDECAR_SHUTDOWN_KUMA_ADMIN_URL", ports.url(ports.admin()))
+                    .env("SIDECAR_SHUTDOWN_ADMIN_URL", "http://127.0.0.1:" + LoopbackPorts.freePort())
+                    .env("SIDECAR_SHUTDOWN_AGENT_URL", "http://127.0.0.1:" + LoopbackPorts.freePort());
+        } else {
+            name = "istio-proxy";
+            annotations = Map.of("sidecar.istio.io/status",
+                    "{\"initContainers\":[\"istio-init\"],\"containers\":[\"istio-proxy\"]}",
+                    "proxy.istio.io/config", "terminationDrainDuration: " + s.window().toMillis() + "ms\n");
+            app.env("SIDECAR_SHUTDOWN_ADMIN_URL", ports.url(ports.admin()))
+                    .env("SIDECAR_SHUTDOWN_AGENT_URL", ports.url(ports.agent()));
+        }
+        return PodSimulator.builder()
+                .sidecarKind(SidecarKind.CLASSIC)
+                .terminationGracePeriod(s.gracePeriod())
+                .sidecarStartDelay(s.sidecarStartDelay())
+                .podAnnotations(annotations)
+                .sidecar(ContainerSpec.builder().name(name)
+                        .command(JavaProcess.javaCommand(SMALL_JVM,
+                                "io.github.sidecarshutdown.testkit.emulator.SidecarEmulatorMain", emulatorArgs))
+                        .readyPattern("^SIDECAR_EMULATOR_READY ").build())
+                .app(app.build())
                 .build();
     }
 

@@ -27,8 +27,10 @@ import java.util.concurrent.Executors;
  * configured from {@code SIDECAR_SHUTDOWN_*}. With {@code false} it does what most apps do today:
  * a plain shutdown hook that stops the server and makes the same calls, knowing nothing of the
  * sidecar. {@code OUTBOUND_PROXY=host:port} sends outbound calls through that proxy, the way
- * iptables sends them through Envoy in a Pod. Prints {@code APP_READY port=N} and {@code APP_EVENT}
- * lines for the Pod simulator.
+ * iptables sends them through Envoy in a Pod. {@code STARTUP_URL} with {@code STARTUP_CALLS=N}: before
+ * it reports ready, the app makes N POSTs there (registering itself, fetching its configuration), after
+ * the library's {@code awaitSidecarReady()} with the library, at once without. Prints
+ * {@code APP_READY port=N} and {@code APP_EVENT} lines for the Pod simulator.
  */
 public final class PlainJavaApp {
 
@@ -72,6 +74,7 @@ public final class PlainJavaApp {
             coordinator.install();
             server.start();
             coordinator.awaitSidecarReady();
+            startupCalls(proxy);
         } else {
             server.createContext("/ready", exchange -> {
                 exchange.sendResponseHeaders(200, -1);
@@ -88,10 +91,25 @@ public final class PlainJavaApp {
                 }
             }, "app-shutdown"));
             server.start();
+            startupCalls(proxy);
         }
         System.out.println("APP_READY port=" + server.getAddress().getPort() + " library=" + useLibrary);
         System.out.flush();
         Thread.currentThread().join();
+    }
+
+    /** The app's outbound calls at startup, through the sidecar like every other; a failure is logged. */
+    private static void startupCalls(Proxy proxy) {
+        String url = env("STARTUP_URL", "");
+        int calls = Integer.parseInt(env("STARTUP_CALLS", "0"));
+        for (int i = 1; i <= calls && !url.isBlank(); i++) {
+            try {
+                Cleanup.post(url + "?call=" + i, proxy, Duration.ofSeconds(2));
+                event("startup-call " + i + " ok");
+            } catch (IOException e) {
+                event("startup-call " + i + " failed " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+        }
     }
 
     /** The app's outbound cleanup: {@code calls} POSTs, spread evenly over {@code work}. */
@@ -114,7 +132,7 @@ public final class PlainJavaApp {
             for (int i = 1; i <= calls; i++) {
                 Thread.sleep(pause);
                 try {
-                    post(downstream + "/cleanup?call=" + i, ctx == null ? Duration.ofSeconds(2) : ctx.remaining());
+                    post(downstream + "/cleanup?call=" + i, proxy, ctx == null ? Duration.ofSeconds(2) : ctx.remaining());
                     event("cleanup-call " + i + " ok");
                 } catch (IOException e) {
                     failed++;
@@ -126,7 +144,7 @@ public final class PlainJavaApp {
             }
         }
 
-        private void post(String url, Duration budget) throws IOException {
+        static void post(String url, Proxy proxy, Duration budget) throws IOException {
             HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection(proxy);
             int timeout = (int) Math.max(1, Math.min(2000, budget.toMillis()));
             c.setConnectTimeout(timeout);
