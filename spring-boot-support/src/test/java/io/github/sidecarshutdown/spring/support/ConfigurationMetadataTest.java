@@ -56,8 +56,8 @@ class ConfigurationMetadataTest {
         assertThat(descriptions.keySet().stream().filter(k -> k.startsWith("sidecar.shutdown.")))
                 .hasSize(all.size());
         // and the sidecar-mode hint lists every mode a registered mesh answers to
-        for (SidecarMode m : Meshes.modes()) {
-            assertThat(json).as("hint for sidecar-mode %s", m).contains("\"value\": \"" + m.name() + "\"");
+        for (SidecarMode mode : Meshes.modes()) {
+            assertThat(json).as("hint for sidecar-mode %s", mode).contains("\"value\": \"" + mode.name() + "\"");
         }
     }
 
