@@ -9,7 +9,9 @@ public enum ReportOutcome {
     /** Some task failed, timed out or was skipped, or a phase failed or timed out. */
     DEGRADED,
     /** A snapshot of a shutdown that is still running, or was abandoned at its deadline. */
-    INCOMPLETE;
+    INCOMPLETE,
+    /** The library is turned off ({@code enabled=false}): nothing was done, on purpose. */
+    DISABLED;
 
     /** Lowercase name for logs, metrics tags and JSON, e.g. {@code clean}. */
     public String tagValue() {

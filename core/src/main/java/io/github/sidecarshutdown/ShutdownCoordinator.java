@@ -134,7 +134,7 @@ public final class ShutdownCoordinator {
     public ShutdownCoordinator install() {
         if (!settings().enabled()) {
             logger.info("sidecar-shutdown is disabled ({}=false): no shutdown hook installed",
-                    Setting.ENABLED.envName());
+                    settings().nameOf(Setting.ENABLED));
             return this;
         }
         if (hookRegistered.compareAndSet(false, true)) {

@@ -492,10 +492,13 @@ public final class ShutdownCoordinatorBuilder {
         Duration delay = propagationDelay != null ? propagationDelay
                 : resolved == Workload.JOB ? Duration.ZERO
                 : environment.containsKey(KUBERNETES_MARKER) ? Duration.ofSeconds(5) : Duration.ZERO;
+        Map<String, String> names = new HashMap<>();
+        sources.forEach((k, v) -> names.put(k.key(), v));
+        boolean properties = sources.values().stream().anyMatch(v -> v.startsWith("sidecar.shutdown."));
         return new ShutdownSettings(enabled, gracePeriod, safetyMargin, delay, quietPeriod, drainTimeout,
                 Optional.ofNullable(cleanupBudget), taskTimeout, minimumTaskWindow, sidecarMode,
                 allowNonLoopback, adminTimeout, releaseSidecar, startupWait, startupPolicy,
-                annotationsFile, resolved, labelsFile, mesh, meshSet);
+                annotationsFile, resolved, labelsFile, mesh, meshSet, names, properties);
     }
 
     /** The allow setting, named in the same front end as the URL it excuses. */

@@ -139,8 +139,7 @@ public record ShutdownPlan(
         StringBuilder sb = new StringBuilder();
         sb.append("sidecar-shutdown plan: budget ").append(Durations.format(budget)).append(" (grace period ")
                 .append(Durations.format(gracePeriod)).append("), workload ")
-                .append(workload.name().toLowerCase(Locale.ROOT)).append(", sidecar ").append(facts.mode().name())
-                .append(facts.version().map(v -> " (" + v + ")").orElse(""))
+                .append(workload.name().toLowerCase(Locale.ROOT)).append(", sidecar ").append(facts.label())
                 .append(facts.guaranteedWindow().map(w -> ", outbound window " + Durations.format(w)
                         + (facts.exitOnZeroActiveConnections() ? "+ (exit on zero connections)" : "")).orElse(", no outbound window"))
                 .append(" [").append(facts.source()).append("]");

@@ -30,6 +30,7 @@ import java.util.stream.Collectors;
  * @param phases           phase results in the order they ended
  * @param tasks            task results in the order they ended
  * @param workload         the workload the shutdown ran for ({@code job}: the app's exit is the Pod's end)
+ * @param disabled         whether the library is turned off ({@code enabled=false}): nothing was done, on purpose
  */
 public record ShutdownReport(
         ShutdownTrigger trigger,
@@ -42,7 +43,8 @@ public record ShutdownReport(
         boolean sidecarReleased,
         List<PhaseResult> phases,
         List<TaskResult> tasks,
-        Workload workload) {
+        Workload workload,
+        boolean disabled) {
 
     public ShutdownReport {
         phases = List.copyOf(phases);
@@ -51,9 +53,13 @@ public record ShutdownReport(
 
     /**
      * {@link ReportOutcome#CLEAN} when every task succeeded, {@code DEGRADED} when some failed, timed out or were
-     * skipped, {@code INCOMPLETE} for a snapshot of a running (or abandoned) shutdown.
+     * skipped, {@code INCOMPLETE} for a snapshot of a running (or abandoned) shutdown, {@code DISABLED} when the
+     * library is turned off.
      */
     public ReportOutcome outcome() {
+        if (disabled) {
+            return ReportOutcome.DISABLED;
+        }
         if (!complete) {
             return ReportOutcome.INCOMPLETE;
         }

@@ -40,6 +40,9 @@ public final class ShutdownSettings {
     /** Every mesh setting's value (its default when not set): a {@link URI} or a {@link Duration}. */
     private final Map<MeshSetting, Object> mesh;
     private final Set<MeshSetting> meshSet;
+    /** Presentation only, not part of equality: how to name a setting to this user. */
+    private final Map<String, String> names;
+    private final boolean properties;
 
     ShutdownSettings(boolean enabled, Duration gracePeriod, Duration safetyMargin, Duration propagationDelay,
             Duration quietPeriod, Duration drainTimeout, Optional<Duration> cleanupBudget, Duration taskTimeout,
@@ -47,6 +50,25 @@ public final class ShutdownSettings {
             boolean allowNonLoopback, Duration adminTimeout, boolean releaseSidecar,
             Duration startupWait, StartupPolicy startupPolicy,
             Path annotationsFile, Workload workload, Path labelsFile, Map<MeshSetting, Object> mesh, Set<MeshSetting> meshSet) {
+        this(enabled, gracePeriod, safetyMargin, propagationDelay, quietPeriod, drainTimeout, cleanupBudget, taskTimeout,
+                minimumTaskWindow, sidecarMode, allowNonLoopback, adminTimeout, releaseSidecar, startupWait, startupPolicy,
+                annotationsFile, workload, labelsFile, mesh, meshSet, Map.of(), false);
+    }
+
+    /**
+     * @param names      how the user named each setting they set (a variable, a property or a builder method), by key
+     * @param properties whether the settings came from Spring properties: then a setting the user did not set is
+     *                   named as a property, else as an environment variable
+     */
+    ShutdownSettings(boolean enabled, Duration gracePeriod, Duration safetyMargin, Duration propagationDelay,
+            Duration quietPeriod, Duration drainTimeout, Optional<Duration> cleanupBudget, Duration taskTimeout,
+            Duration minimumTaskWindow, SidecarMode sidecarMode,
+            boolean allowNonLoopback, Duration adminTimeout, boolean releaseSidecar,
+            Duration startupWait, StartupPolicy startupPolicy,
+            Path annotationsFile, Workload workload, Path labelsFile, Map<MeshSetting, Object> mesh, Set<MeshSetting> meshSet,
+            Map<String, String> names, boolean properties) {
+        this.names = Map.copyOf(names);
+        this.properties = properties;
         this.enabled = enabled;
         this.gracePeriod = Objects.requireNonNull(gracePeriod, "gracePeriod");
         this.safetyMargin = Objects.requireNonNull(safetyMargin, "safetyMargin");
@@ -191,6 +213,16 @@ public final class ShutdownSettings {
     /** Whether the user set this mesh setting (then, for instance, a port in the Pod's annotations does not replace it). */
     public boolean isSet(MeshSetting setting) {
         return meshSet.contains(setting);
+    }
+
+    /**
+     * The setting as this user would write it, for messages and logs: the variable, property or
+     * builder method they set it with; a setting they did not set is named as a Spring property when
+     * the settings came from Spring, else as its environment variable.
+     */
+    public String nameOf(io.github.sidecarshutdown.config.SettingKey setting) {
+        String n = names.get(setting.key());
+        return n != null ? n : properties ? setting.propertyName() : setting.envName();
     }
 
     /** The whole shutdown's budget: grace period minus safety margin. */

@@ -84,6 +84,16 @@ public record SidecarFacts(
         return terminationDrainDuration;
     }
 
+    /**
+     * The sidecar as the plan, the start line, the report and the endpoint name it: the mode, and the
+     * version when it adds something, e.g. {@code istio 1.26.2}, {@code kuma (kuma-dp 2.12.1 (envoy 1.34.2))},
+     * {@code none}.
+     */
+    public String label() {
+        String m = mode.name();
+        return version.map(v -> v.startsWith(m) ? v : m + " (" + v + ")").orElse(m);
+    }
+
     /** What sets the window, as the plan names it: the knob's name, or {@code the sidecar's window}. */
     public String windowName() {
         return knob.map(WindowKnob::name).orElse("the sidecar's window");

@@ -109,7 +109,7 @@ final class Planner {
             if (releasedOnDeletion) {
                 why = " (the library releases the sidecar as soon as the app is done, so a long window costs nothing)";
             } else if (!s.releaseSidecar() && wouldReleaseIfEnabled(s, release, facts)) {
-                why = " and set " + Setting.RELEASE_SIDECAR.envName() + "=true so that the Pod does not wait for the whole window";
+                why = " and set " + s.nameOf(Setting.RELEASE_SIDECAR) + "=true so that the Pod does not wait for the whole window";
                 settings = Map.of(Setting.RELEASE_SIDECAR.envName(), "true");
             } else {
                 why = " (the Pod then lasts that long after SIGTERM: nothing ends this sidecar early)";
@@ -123,7 +123,7 @@ final class Planner {
         if (graceTooShortForWindow) {
             problems.add(new ShutdownPlan.Problem("grace-shorter-than-window", "grace-period=" + Durations.format(s.gracePeriod())
                     + " (terminationGracePeriodSeconds) is shorter than " + knob + "=" + Durations.format(window.get())
-                    + ": should the release not happen, the kubelet SIGKILLs the Pod before the window ends.", graceFix(grace, knob)));
+                    + ": should the release not happen, the kubelet SIGKILLs the Pod before the window ends.", graceFix(s, grace, knob)));
         } else if (windowOutlastsGrace) {
             String problem = "Nothing ends this sidecar early (" + release.plan(facts).what() + "), so every Pod deletion lasts "
                     + knob + "=" + Durations.format(window.get()) + ", and grace-period=" + Durations.format(s.gracePeriod())
@@ -132,14 +132,14 @@ final class Planner {
                 problems.add(new ShutdownPlan.Problem("window-exceeds-grace", problem,
                         knobFix(facts, needed, " (what the app needs of it; the Pod then also ends sooner)", Map.of())));
             } else {
-                problems.add(new ShutdownPlan.Problem("window-exceeds-grace", problem, graceFix(grace, knob)));
+                problems.add(new ShutdownPlan.Problem("window-exceeds-grace", problem, graceFix(s, grace, knob)));
             }
         }
         // 3. The whole plan must fit the budget.
         if (overBudget) {
             problems.add(new ShutdownPlan.Problem("plan-exceeds-grace", "The plan may need " + Durations.format(end) + " but grace-period="
                     + Durations.format(s.gracePeriod()) + " minus safety-margin=" + Durations.format(s.safetyMargin()) + " leaves "
-                    + Durations.format(s.budget()) + "; the last phases would be skipped.", graceFix(grace,
+                    + Durations.format(s.budget()) + "; the last phases would be skipped.", graceFix(s, grace,
                     "propagation-delay, drain-timeout or task timeouts")));
         }
         return problems;
@@ -160,8 +160,8 @@ final class Planner {
                 Optional.empty());
     }
 
-    private static ShutdownPlan.Fix graceFix(long seconds, String orLower) {
-        return new ShutdownPlan.Fix("set terminationGracePeriodSeconds: " + seconds + " (and " + Setting.GRACE_PERIOD.envName()
+    private static ShutdownPlan.Fix graceFix(ShutdownSettings s, long seconds, String orLower) {
+        return new ShutdownPlan.Fix("set terminationGracePeriodSeconds: " + seconds + " (and " + s.nameOf(Setting.GRACE_PERIOD)
                 + " to match), or lower " + orLower, Map.of(), Map.of(Setting.GRACE_PERIOD.envName(), seconds + "s"),
                 Optional.of(Duration.ofSeconds(seconds)));
     }

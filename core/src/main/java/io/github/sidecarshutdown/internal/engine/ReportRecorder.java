@@ -38,6 +38,7 @@ final class ReportRecorder {
     private volatile SidecarFacts facts = SidecarFacts.none("not yet discovered");
     private volatile SidecarState atStart = SidecarState.UNKNOWN;
     private volatile boolean released;
+    private volatile boolean disabled;
 
     ReportRecorder(ShutdownTrigger trigger, Duration budget, Workload workload, TimeSource time, Listeners listeners) {
         this.trigger = trigger;
@@ -75,6 +76,11 @@ final class ReportRecorder {
         released = true;
     }
 
+    /** The library is turned off: nothing was done, on purpose. */
+    void disabled() {
+        disabled = true;
+    }
+
     void phase(PhaseResult r) {
         phases.add(r);
         listeners.tell(l -> l.onPhaseCompleted(r));
@@ -86,10 +92,8 @@ final class ReportRecorder {
     }
 
     ShutdownReport snapshot(boolean complete) {
-        String mode = facts.mode().name().toLowerCase(Locale.ROOT);
-        // The version already names the mesh ("istio 1.26.2"); a bare mode says the rest.
-        String sc = facts.version().map(v -> v.startsWith(mode) ? v : mode + " (" + v + ")").orElse(mode);
-        return new ShutdownReport(trigger, startedAt, elapsed(), budget, complete, sc, atStart, released, phases, tasks, workload);
+        return new ShutdownReport(trigger, startedAt, elapsed(), budget, complete, facts.label(), atStart, released, phases, tasks,
+                workload, disabled);
     }
 
     /** Records what never ran as skipped with {@code why}, then the report phase; returns the final report. */

@@ -147,7 +147,8 @@ public final class SequenceRun {
     private void execute() {
         try {
             if (!settings.enabled()) {
-                stopReason = "disabled (" + Setting.ENABLED.envName() + "=false)";
+                stopReason = "disabled (" + settings.nameOf(Setting.ENABLED) + "=false)";
+                report.disabled();
                 return;
             }
             sequence();
@@ -175,8 +176,8 @@ public final class SequenceRun {
         Planner.Phases phases = owner.phases(planned, t0, report, log);
         ShutdownPlan plan = Planner.plan(settings, phases, facts, List.of());
         listeners.tell(l -> l.onShutdownStarted(plan));
-        log.info("sidecar-shutdown started ({}): workload {}, sidecar {} {}, budget {}", report.trigger().tagValue(),
-                settings.workload().name().toLowerCase(Locale.ROOT), facts.mode().name(),
+        log.info("sidecar-shutdown started ({}): workload {}, sidecar {}, {} at start, budget {}", report.trigger().tagValue(),
+                settings.workload().name().toLowerCase(Locale.ROOT), facts.label(),
                 atStart.name().toLowerCase(Locale.ROOT), Durations.format(settings.budget()));
 
         // Keep the sidecar release's call inside the budget: work stops that much earlier.
@@ -266,7 +267,7 @@ public final class SequenceRun {
         String why = stopReason != null ? stopReason : "deadline reached";
         ShutdownReport done = report.complete(planned, why);
         try {
-            if (done.outcome() == ReportOutcome.CLEAN) {
+            if (done.outcome() == ReportOutcome.CLEAN || done.outcome() == ReportOutcome.DISABLED) {
                 log.info("{}", done.summaryLine());
             } else {
                 log.warn("{}", done.summaryLine());

@@ -89,7 +89,7 @@ final class SidecarStartup {
                 + "). " + (last == SidecarState.STARTING || last == SidecarState.UNKNOWN
                         ? "If it listens elsewhere (a moved admin port, a Unix socket), set its URL setting; otherwise raise "
                         : "Raise ")
-                + Setting.STARTUP_WAIT.envName() + (required ? ", or set " + Setting.STARTUP_POLICY.envName()
+                + settings.nameOf(Setting.STARTUP_WAIT) + (required ? ", or set " + settings.nameOf(Setting.STARTUP_POLICY)
                         + "=optional to start without it." : ".");
         if (required) {
             throw new SidecarNotReadyException(message);

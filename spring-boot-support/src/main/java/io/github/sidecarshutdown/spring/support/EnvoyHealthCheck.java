@@ -58,11 +58,31 @@ public record EnvoyHealthCheck(String status, Map<String, Object> details) {
         }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("state", lower(state));
+        details.put("reason", reason(state, status, mode));
         details.put("mode", mode.name());
         details.put("sidecar", coordinator.sidecar().describe());
         details.put("shutdown", lower(coordinator.state()));
         details.put("readiness", lower(coordinator.readiness().state()));
         return new EnvoyHealthCheck(status, details);
+    }
+
+    /** Why the status is what it is, in the words of docs/glossary.md. */
+    private static String reason(SidecarState state, String status, SidecarMode mode) {
+        switch (state) {
+            case ABSENT:
+                return status.equals("UP") ? "no sidecar answers and none is configured (sidecar-mode " + mode.name()
+                        + "): the app runs without one" : "sidecar-mode " + mode.name() + " is configured but nothing answers";
+            case STARTING:
+                return "the sidecar answers but is not ready yet, or is injected and not answering yet";
+            case LIVE:
+                return "the sidecar is ready and forwards";
+            case TERMINATING:
+                return "the sidecar got its SIGTERM: it still forwards outbound until its window ends";
+            case GONE:
+                return "the sidecar answered before and now refuses: outbound through it fails";
+            default:
+                return "the sidecar's answer is neither ready nor not-ready (a timeout or an unexpected answer)";
+        }
     }
 
     private static String lower(Enum<?> e) {

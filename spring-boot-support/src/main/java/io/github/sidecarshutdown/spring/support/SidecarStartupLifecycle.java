@@ -171,7 +171,10 @@ public final class SidecarStartupLifecycle implements SmartLifecycle, Applicatio
             return;
         }
         Duration bound = coordinator.settings().startupWait().plus(coordinator.settings().adminTimeout().multipliedBy(2));
-        logger.info("Readiness held until the sidecar is ready (at most {} ms)", bound.toMillis());
+        logger.info("Readiness held until the sidecar is ready (at most {}: {}={}, plus two admin calls)",
+                io.github.sidecarshutdown.internal.Durations.format(bound),
+                coordinator.settings().nameOf(io.github.sidecarshutdown.config.Setting.STARTUP_WAIT),
+                io.github.sidecarshutdown.internal.Durations.format(coordinator.settings().startupWait()));
         try {
             SidecarReadiness r = ready.get(bound.toMillis(), TimeUnit.MILLISECONDS);
             logger.info("Sidecar wait over ({}): readiness may turn on", r.name().toLowerCase(Locale.ROOT));
@@ -183,11 +186,12 @@ public final class SidecarStartupLifecycle implements SmartLifecycle, Applicatio
             }
             logger.warn("Waiting for the sidecar failed; readiness turns on anyway", e.getCause());
         } catch (TimeoutException e) {
-            String message = "The sidecar was not ready within " + bound.toMillis() + " ms";
+            String message = "The sidecar was not ready within " + io.github.sidecarshutdown.internal.Durations.format(bound);
+            String policy = coordinator.settings().nameOf(io.github.sidecarshutdown.config.Setting.STARTUP_POLICY);
             if (coordinator.settings().startupPolicy() == StartupPolicy.REQUIRED) {
-                throw new SidecarNotReadyException(message + " (sidecar.shutdown.startup-policy=required)");
+                throw new SidecarNotReadyException(message + " (" + policy + "=required)");
             }
-            logger.warn("{}; readiness turns on anyway (sidecar.shutdown.startup-policy=optional)", message);
+            logger.warn("{}; readiness turns on anyway ({}=optional)", message, policy);
         }
     }
 
