@@ -98,7 +98,10 @@ public final class EnvoySidecar implements Sidecar {
         this.agent503Persists = agent503Persists.toNanos();
         this.pod = Objects.requireNonNull(pod, "pod");
         this.client = Objects.requireNonNull(client, "client");
-        this.configuredMode = Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(mode, "mode");
+        // sidecar-mode=istio beside annotations that show a native sidecar: the injector's status is the
+        // truth, and a native sidecar must never be released (the kubelet would restart it).
+        this.configuredMode = mode.equals(SidecarMode.ISTIO) && pod.isNative() ? SidecarMode.NATIVE : mode;
         if (!mode.equals(SidecarMode.AUTO) && !mode.equals(SidecarMode.ISTIO) && !mode.equals(SidecarMode.ENVOY)
                 && !mode.equals(SidecarMode.NATIVE)) {
             throw new IllegalArgumentException("mode: " + mode + " (expected: auto, istio, envoy or native; use Sidecar.none())");

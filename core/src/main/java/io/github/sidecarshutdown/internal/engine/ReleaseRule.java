@@ -81,7 +81,7 @@ final class ReleaseRule {
                 }
                 if (!terminationVisible) {
                     // Consul: its SIGTERM changes nothing the app can see, so "live" proves nothing either way.
-                    return Decision.skip(sidecar.describe() + " shows no sign of its own SIGTERM, so the app cannot know the Pod "
+                    return Decision.skip("the sidecar shows no sign of its own SIGTERM, so the app cannot know the Pod "
                             + "is ending (workload service): it is left to quit at the end of its window");
                 }
                 return Decision.skip("sidecar live (still ready) and workload service: the Pod is not being deleted, so the "

@@ -85,6 +85,10 @@ final class SidecarGuard {
      */
     synchronized SidecarState observe(Duration limit) {
         if (facts.mode().equals(SidecarMode.NONE)) {
+            if (last != SidecarState.ABSENT) {
+                onState.accept(SidecarState.ABSENT);
+            }
+            probed = true;
             last = SidecarState.ABSENT;
             return last;
         }

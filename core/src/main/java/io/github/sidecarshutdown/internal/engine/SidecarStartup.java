@@ -10,12 +10,14 @@ import io.github.sidecarshutdown.config.Setting;
 import io.github.sidecarshutdown.internal.Deadline;
 import io.github.sidecarshutdown.internal.Durations;
 import io.github.sidecarshutdown.internal.TimeSource;
+import io.github.sidecarshutdown.sidecar.Meshes;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,12 +84,22 @@ final class SidecarStartup {
         }
     }
 
+    /** The URL settings of the sidecar's mesh, as the user names them ({@code SIDECAR_SHUTDOWN_ADMIN_URL or ...}). */
+    private String urlSettings() {
+        // Facts asked with no time: the configured or annotated mode, without a call.
+        return Meshes.forMode(sidecar.facts(Duration.ZERO).mode())
+                .map(m -> m.settings().stream().filter(s -> s.kind() == Setting.Kind.URL).map(settings::nameOf)
+                        .collect(Collectors.joining(" or ")))
+                .orElse("");
+    }
+
     private SidecarReadiness timedOut(Duration timeout, SidecarState last) {
         boolean required = settings.startupPolicy() == StartupPolicy.REQUIRED;
+        String urls = urlSettings();
         String message = "The sidecar was not ready within " + Durations.format(timeout) + " (" + sidecar.describe()
                 + (last == SidecarState.UNKNOWN ? "" : ", last state " + last.name().toLowerCase(Locale.ROOT))
-                + "). " + (last == SidecarState.STARTING || last == SidecarState.UNKNOWN
-                        ? "If it listens elsewhere (a moved admin port, a Unix socket), set its URL setting; otherwise raise "
+                + "). " + ((last == SidecarState.STARTING || last == SidecarState.UNKNOWN) && !urls.isEmpty()
+                        ? "If it listens elsewhere (a moved admin port, a Unix socket), set " + urls + "; otherwise raise "
                         : "Raise ")
                 + settings.nameOf(Setting.STARTUP_WAIT) + (required ? ", or set " + settings.nameOf(Setting.STARTUP_POLICY)
                         + "=optional to start without it." : ".");

@@ -123,7 +123,8 @@ class FlushAtExitIT {
 
         // then the app's cleanup task ran, then the logging flush, and the sidecar was released last
         assertThat(report.sidecarReleased()).as(report.summaryLine()).isTrue();
-        assertThat(report.tasks()).extracting(TaskResult::name).containsExactly("say-goodbye", LogbackFlush.TASK_NAME);
+        // a gRPC starter on the test classpath adds its server's drain task: not what this test is about
+        assertThat(report.tasks()).filteredOn(t -> !t.name().startsWith("grpc-")).extracting(TaskResult::name).containsExactly("say-goodbye", LogbackFlush.TASK_NAME);
         assertThat(report.task(LogbackFlush.TASK_NAME).orElseThrow().outcome()).isEqualTo(TaskOutcome.SUCCEEDED);
         assertThat(report.task(LogbackFlush.TASK_NAME).orElseThrow().phase()).isEqualTo(ShutdownPhase.CLEANUP);
         // and every export arrived through the sidecar before it exited
@@ -153,7 +154,8 @@ class FlushAtExitIT {
         context.close();
         ShutdownReport report = coordinator.report().orElseThrow();
         assertThat(report.sidecarReleased()).as(report.summaryLine()).isTrue();
-        assertThat(report.tasks()).extracting(TaskResult::name).containsExactly("say-goodbye");
+        // a gRPC starter on the test classpath adds its server's drain task: not what this test is about
+        assertThat(report.tasks()).filteredOn(t -> !t.name().startsWith("grpc-")).extracting(TaskResult::name).containsExactly("say-goodbye");
         assertThat(emulator.awaitExit(Duration.ofSeconds(10))).isTrue();
 
         // spans and metrics: delivered by bean destruction, before the release

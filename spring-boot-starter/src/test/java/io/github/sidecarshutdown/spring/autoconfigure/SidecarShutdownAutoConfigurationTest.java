@@ -144,7 +144,9 @@ class SidecarShutdownAutoConfigurationTest {
             assertThat(context).hasNotFailed();
             assertThat(read.apply(context.getBean(ShutdownCoordinator.class).settings())).isEqualTo(expected);
         });
-        runner.withSystemProperties(setting.envName() + "=" + value).run(context -> {
+        runner.withInitializer(ctx -> ctx.getEnvironment().getPropertySources().addFirst(
+                new org.springframework.core.env.SystemEnvironmentPropertySource("test-environment",
+                        java.util.Map.of(setting.envName(), value)))).run(context -> {
             assertThat(context).hasNotFailed();
             assertThat(read.apply(context.getBean(ShutdownCoordinator.class).settings())).isEqualTo(expected);
         });
