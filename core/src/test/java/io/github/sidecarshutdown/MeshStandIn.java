@@ -35,6 +35,7 @@ abstract class MeshStandIn implements AutoCloseable {
     final String name;
     final RowJournal journal;
     private final List<ScriptedLoopbackServer> servers = new CopyOnWriteArrayList<>();
+    private boolean closed; // guarded by this
     /**
      * {@link System#nanoTime()} taken just before it first became ready (so nothing could see it
      * ready earlier); {@link Long#MAX_VALUE} until then.
@@ -96,13 +97,19 @@ abstract class MeshStandIn implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port);
     }
 
-    /** A server on {@code port} that records every request in the journal under {@code server}. */
-    final ScriptedLoopbackServer serve(String server, int port, Function<String, Reply> script) {
+    /**
+     * A server on {@code port} that records every request in the journal under {@code server}. Once
+     * the stand-in is closed (a row ended before its late sidecar started), it refuses at once.
+     */
+    final synchronized ScriptedLoopbackServer serve(String server, int port, Function<String, Reply> script) {
         try {
             ScriptedLoopbackServer s = new ScriptedLoopbackServer(port, r -> {
                 journal.request(server, r);
                 return script.apply(r);
             });
+            if (closed) {
+                s.die();
+            }
             servers.add(s);
             return s;
         } catch (IOException e) {
@@ -117,7 +124,8 @@ abstract class MeshStandIn implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         servers.forEach(ScriptedLoopbackServer::die);
     }
 
