@@ -70,12 +70,15 @@ class BlockCompilerTest {
     void aMarkerThatIsMisspeltOrNotAboveAJavaBlockIsReported() {
         DocBlocks.Page page = DocBlocks.parse("README.md", String.join("\n", List.of(
                 "<!-- complete -->", "", "```java", "class A {}", "```",
-                "<!-- complete: maybe -->", "```java", "class B {}", "```")));
+                "<!-- complete: maybe -->", "```java", "class B {}", "```",
+                "<!-- complete: Spring Boot 3.5 -->", "```java", "class C {}", "```")));
 
         assertThat(page.strayMarkers()).containsExactly(
                 "README.md:1: '<!-- complete -->' is not followed by a line '```java'",
-                "README.md:6: '<!-- complete: maybe -->' is not the marker '<!-- complete -->' (exactly, on a line of its own)");
-        assertThat(page.blocks()).extracting(DocBlocks.Block::complete).containsExactly(false, false);
+                "README.md:6: '<!-- complete: maybe -->' is not the marker '<!-- complete -->' (or "
+                        + "'<!-- complete: Spring Boot 3.5 -->'), exactly, on a line of its own");
+        assertThat(page.blocks()).extracting(DocBlocks.Block::complete).containsExactly(false, false, false);
+        assertThat(page.blocks()).extracting(DocBlocks.Block::boot3).containsExactly(false, false, true);
     }
 
     @Test

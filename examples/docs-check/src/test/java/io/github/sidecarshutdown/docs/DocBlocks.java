@@ -17,7 +17,13 @@ final class DocBlocks {
     /** The line that marks the java block below it as a complete file. */
     static final String COMPLETE = "<!-- complete -->";
 
-    /** Every Markdown line that starts like a marker; anything but {@link #COMPLETE} is a typo. */
+    /**
+     * The line that marks a complete file for Spring Boot 3.5 only: it cannot be compiled beside Spring
+     * Boot 4, whose class path these tests have, so it is listed as skipped.
+     */
+    static final String COMPLETE_BOOT3 = "<!-- complete: Spring Boot 3.5 -->";
+
+    /** Every Markdown line that starts like a marker; anything but the two markers is a typo. */
     static final String MARKER_PREFIX = "<!-- complete";
 
     private static final String JAVA_FENCE = "```java";
@@ -30,8 +36,9 @@ final class DocBlocks {
      * @param fenceLine the 1-based line of its opening fence; its code starts on the next line
      * @param code      the code between the fences, each line ending with a newline
      * @param complete  whether {@link #COMPLETE} is the line just above the fence
+     * @param boot3     whether {@link #COMPLETE_BOOT3} is the line just above the fence
      */
-    record Block(String page, int fenceLine, String code, boolean complete) {
+    record Block(String page, int fenceLine, String code, boolean complete, boolean boot3) {
 
         /** The Markdown line of the block's {@code n}-th code line (1-based). */
         int markdownLine(long n) {
@@ -101,11 +108,12 @@ final class DocBlocks {
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
             if (line.strip().startsWith(MARKER_PREFIX)) {
-                boolean exact = line.equals(COMPLETE);
+                boolean exact = line.equals(COMPLETE) || line.equals(COMPLETE_BOOT3);
                 boolean javaNext = i + 1 < lines.size() && lines.get(i + 1).equals(JAVA_FENCE);
                 if (!exact || !javaNext) {
                     stray.add(page + ":" + (i + 1) + ": '" + line + "'" + (exact ? " is not followed by a line '" + JAVA_FENCE
-                            + "'" : " is not the marker '" + COMPLETE + "' (exactly, on a line of its own)"));
+                            + "'" : " is not the marker '" + COMPLETE + "' (or '" + COMPLETE_BOOT3
+                            + "'), exactly, on a line of its own"));
                 }
             }
             if (line.equals(JAVA_FENCE)) {
@@ -116,8 +124,8 @@ final class DocBlocks {
                     code.append(lines.get(i)).append('\n');
                     i++;
                 }
-                boolean complete = fence > 0 && lines.get(fence - 1).equals(COMPLETE);
-                blocks.add(new Block(page, fence + 1, code.toString(), complete));
+                String above = fence > 0 ? lines.get(fence - 1) : "";
+                blocks.add(new Block(page, fence + 1, code.toString(), above.equals(COMPLETE), above.equals(COMPLETE_BOOT3)));
             }
         }
         return new Page(List.copyOf(blocks), List.copyOf(stray));
