@@ -151,7 +151,7 @@ public record ShutdownPlan(
             sb.append(System.lineSeparator()).append("  NOTE: ").append(n);
         }
         for (Problem p : problems) {
-            sb.append(System.lineSeparator()).append("  WARNING: ").append(p.text());
+            sb.append(System.lineSeparator()).append("  WARNING [").append(p.kind()).append("]: ").append(p.text());
         }
         return sb.toString();
     }
@@ -192,6 +192,20 @@ public record ShutdownPlan(
         }
         m.put("sidecarCalls", cs);
         m.put("notes", notes);
+        List<Object> ps = new ArrayList<>();
+        for (Problem p : problems) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("kind", p.kind());
+            e.put("problem", p.problem());
+            Map<String, Object> fix = new LinkedHashMap<>();
+            fix.put("text", p.fix().text());
+            fix.put("podAnnotations", new java.util.TreeMap<>(p.fix().podAnnotations()));
+            fix.put("settings", new java.util.TreeMap<>(p.fix().settings()));
+            p.fix().gracePeriod().ifPresent(g -> fix.put("terminationGracePeriodSeconds", g.toSeconds()));
+            e.put("fix", fix);
+            ps.add(e);
+        }
+        m.put("problems", ps);
         m.put("warnings", warnings());
         return m;
     }

@@ -114,10 +114,19 @@ class ShutdownPlanTest {
         ShutdownPlan plan = plan(builder(), FakeSidecar.istio(Duration.ofSeconds(5)), List.of(ShutdownTask.of("flush", ctx -> { })));
 
         String text = plan.render();
-        assertThat(text).contains("budget 28s", "outbound window 5s", "cleanup", "flush", "[needs sidecar]", "WARNING:");
+        assertThat(text).contains("budget 28s", "outbound window 5s", "cleanup", "flush", "[needs sidecar]",
+                "WARNING [cleanup-exceeds-window]: ");
         Map<?, ?> json = (Map<?, ?>) Json.parse(plan.toJson());
         assertThat(json.get("sidecarMode")).isEqualTo("istio");
         assertThat((List<?>) json.get("steps")).hasSize(7);
         assertThat((List<?>) json.get("warnings")).hasSize(1);
+        List<?> problems = (List<?>) json.get("problems");
+        assertThat(problems).hasSize(1);
+        Map<?, ?> problem = (Map<?, ?>) problems.get(0);
+        assertThat(problem.get("kind")).isEqualTo("cleanup-exceeds-window");
+        Map<?, ?> fix = (Map<?, ?>) problem.get("fix");
+        // The fix a tool can apply: the annotation that lengthens Istio's window, as the plan's own value.
+        assertThat((Map<?, ?>) fix.get("podAnnotations")).isEqualTo(plan.problems().get(0).fix().podAnnotations());
+        assertThat((String) fix.get("text")).isEqualTo(plan.problems().get(0).fix().text());
     }
 }

@@ -25,6 +25,8 @@ import io.github.sidecarshutdown.spring.support.SidecarShutdownEndpoint;
 import io.github.sidecarshutdown.spring.support.SidecarShutdownLifecycle;
 import io.github.sidecarshutdown.spring.support.SidecarShutdownProperties;
 import io.github.sidecarshutdown.spring.support.SidecarStartupLifecycle;
+import io.github.sidecarshutdown.testkit.emulator.EmulatorMode;
+import io.github.sidecarshutdown.testkit.emulator.SidecarEmulator;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.beans.PropertyDescriptor;
 import java.lang.reflect.Method;
@@ -281,6 +283,20 @@ class SidecarShutdownAutoConfigurationTest {
                     assertThat(health.getStatus()).isEqualTo(Status.DOWN);
                     assertThat(health.getDetails()).containsEntry("state", "absent").containsEntry("mode", "istio");
                 });
+    }
+
+    @Test
+    void healthNamesTheSidecarItFoundWhenItAnswers() {
+        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(EmulatorMode.ISTIO_1_26).build().start()) {
+            runner.withPropertyValues("sidecar.shutdown.sidecar-mode=istio", "sidecar.shutdown.startup-wait=0s",
+                    "sidecar.shutdown.admin-url=" + emulator.adminUrl(), "sidecar.shutdown.agent-url=" + emulator.agentUrl())
+                    .run(context -> {
+                        Health health = context.getBean(EnvoyHealthIndicator.class).health(true);
+                        assertThat(health.getStatus()).isEqualTo(Status.UP);
+                        assertThat(health.getDetails()).containsEntry("state", "live").containsEntry("mode", "istio");
+                        assertThat((String) health.getDetails().get("found")).startsWith("istio ");
+                    });
+        }
     }
 
     @Test

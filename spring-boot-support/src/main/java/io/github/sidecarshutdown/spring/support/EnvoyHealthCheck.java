@@ -18,7 +18,8 @@ import java.util.Map;
  *                required), {@code OUT_OF_SERVICE} while it starts or terminates, {@code DOWN}
  *                once it is gone or when a configured sidecar never answered, {@code UNKNOWN}
  *                when the probe is inconclusive; the codes of Spring Boot's {@code Status}
- * @param details state, mode, sidecar description, shutdown state and readiness
+ * @param details state, reason, mode, what was found when the sidecar answered (e.g.
+ *                {@code istio 1.26.2}), sidecar description, shutdown state and readiness
  */
 public record EnvoyHealthCheck(String status, Map<String, Object> details) {
 
@@ -60,6 +61,10 @@ public record EnvoyHealthCheck(String status, Map<String, Object> details) {
         details.put("state", lower(state));
         details.put("reason", reason(state, status, mode));
         details.put("mode", mode.name());
+        if (state != SidecarState.ABSENT && state != SidecarState.GONE && state != SidecarState.UNKNOWN) {
+            // It answered: what it was found to be (the mode may be auto). Cached after the first answer.
+            details.put("found", coordinator.sidecar().facts(coordinator.settings().adminTimeout()).label());
+        }
         details.put("sidecar", coordinator.sidecar().describe());
         details.put("shutdown", lower(coordinator.state()));
         details.put("readiness", lower(coordinator.readiness().state()));
