@@ -90,7 +90,8 @@ final class Agreement {
 
         // 2. Each problem happened, and nothing happened that the plan did not warn about.
         Happened h = happened(o);
-        boolean promised = expected.stream().anyMatch(call -> releaseCalls(o).contains(call));
+        List<String> promisedCalls = expected.stream().filter(releaseCalls(o)::contains).toList();
+        boolean promised = !promisedCalls.isEmpty();
         boolean promisedOnDeletion = releaseNamedFor(o, c.mesh().signalShowsAfter() != null ? "terminating" : "live");
         if (h.cut() && !h.windowCut() && !h.deadlineHit()) {
             out.add("the cleanup was cut (" + o.cleanup() + ") neither by the sidecar's window nor by the deadline");
@@ -100,7 +101,7 @@ final class Agreement {
                     : "work was cut at the deadline, but the plan does not warn " + PLAN_EXCEEDS_GRACE);
         }
         if (promised != h.released()) {
-            out.add(promised ? "the plan promises the release (" + expected + "), but the sidecar did not end when the app was done"
+            out.add(promised ? "the plan promises the release (" + promisedCalls + "), but the sidecar did not end when the app was done"
                     + " (it exited at " + o.exitMs() + " ms, on its own at " + c.naturalEnd().toMillis() + " ms)"
                     : "the sidecar was released, but the plan names no release for it");
         }
@@ -134,7 +135,8 @@ final class Agreement {
         if (kinds.contains(JOB_SIDECAR_NOT_RELEASED) && c.end() == PodCase.End.SERVICE_DELETED) {
             out.add("a service's plan raises " + JOB_SIDECAR_NOT_RELEASED);
         }
-        if (c.end() == PodCase.End.JOB_COMPLETES && h.jobHang() != kinds.contains(JOB_SIDECAR_NOT_RELEASED)) {
+        // Kuma's control plane ends a finished Job's sidecar, which the emulator does not stand for: no check either way.
+        if (c.end() == PodCase.End.JOB_COMPLETES && c.mesh() != PodCase.Mesh.KUMA && h.jobHang() != kinds.contains(JOB_SIDECAR_NOT_RELEASED)) {
             out.add(h.jobHang() ? "the Job's app is done but its " + c.mesh() + " sidecar still runs (not exited "
                     + (o.observedUntilMs() - o.appEndMs()) + " ms after the app): the Job never completes, and the plan raises no problem "
                     + "(as the linter's " + JOB_SIDECAR_NOT_RELEASED + " does; expected kind '" + JOB_SIDECAR_NOT_RELEASED + "')"

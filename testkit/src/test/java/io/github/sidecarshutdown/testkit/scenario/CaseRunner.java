@@ -55,8 +55,13 @@ final class CaseRunner {
     static final Duration WORK = Duration.ofMillis(1300);
     /** The cleanup task's timeout: what the plan counts for it. */
     static final Duration CLEANUP_TIMEOUT = Duration.ofSeconds(2);
-    /** The local release task (closing pools): it also keeps the sidecar release clear of a window's end. */
-    static final Duration RELEASE_WORK = Duration.ofMillis(500);
+    /**
+     * The local release task (closing pools). It keeps the sidecar release clear of a window's end,
+     * and it is longer than the work budget of the tight grace period (2 s - 1 s margin - 0.5 s for
+     * the release call), so that a deadline the plan warns about cuts work even when the cleanup
+     * was skipped at once.
+     */
+    static final Duration RELEASE_WORK = Duration.ofMillis(800);
     static final Duration RELEASE_TIMEOUT = Duration.ofSeconds(1);
     /** How long past the grace period the sidecar is watched, to tell "exited by then" from "not". */
     static final Duration WATCH_PAST_GRACE = Duration.ofMillis(700);
