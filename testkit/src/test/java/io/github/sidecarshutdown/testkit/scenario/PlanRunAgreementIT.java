@@ -118,8 +118,18 @@ class PlanRunAgreementIT {
             round = List.copyOf(next);
         }
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
-        System.out.printf("plan/run agreement: %d matrix cases and %d fix reruns in %d rounds, %d s with %d worker JVMs%n",
-                matrix.size(), seen.size() - matrix.size(), rounds, seconds, WORKERS);
+        Map<String, Integer> kinds = new java.util.TreeMap<>();
+        seen.values().forEach(o -> o.plan().kinds().forEach(k -> kinds.merge(k, 1, Integer::sum)));
+        long calls = seen.values().stream().filter(o -> !o.appCalls().isEmpty()).count();
+        System.out.printf("plan/run agreement: %d matrix cases and %d fix reruns in %d rounds, %d s with %d worker JVMs; "
+                + "cases per problem kind %s; %d runs made sidecar calls%n", matrix.size(), seen.size() - matrix.size(), rounds, seconds,
+                WORKERS, kinds, calls);
+        if (only.isEmpty()) {
+            // The matrix exercises what it claims: every kind of problem, and runs with and without sidecar calls.
+            assertThat(kinds.keySet()).as("problem kinds raised across the matrix").contains(Agreement.CLEANUP_EXCEEDS_WINDOW,
+                    Agreement.GRACE_SHORTER_THAN_WINDOW, Agreement.WINDOW_EXCEEDS_GRACE, Agreement.PLAN_EXCEEDS_GRACE);
+            assertThat(calls).as("runs that made sidecar calls").isBetween(1L, seen.size() - 1L);
+        }
         return seen.values().stream().map(o -> DynamicTest.dynamicTest((matrix.contains(o.pod()) ? "" : "fix rerun: ") + o.pod().label(),
                 () -> judge(o, seen)));
     }
