@@ -165,6 +165,7 @@ final class DecisionRows {
             "plain Envoy", Pattern.compile("plain Envoy"),
             "its SIGTERM cannot be seen", Pattern.compile("shows no sign of its own SIGTERM"),
             "kuma-dp waits out its drain time", Pattern.compile("kuma-dp .*waits out its drain time"),
+            "daprd already shuts down on its SIGTERM", Pattern.compile("daprd got its SIGTERM and is already shutting down"),
             "ambient", Pattern.compile("ambient mode"),
             "release-sidecar=false", Pattern.compile("release-sidecar=false"),
             "it already exited", Pattern.compile("sidecar gone: it already exited"),

@@ -385,7 +385,14 @@ class DecisionTableTest {
         assertThat(report.complete()).as(as).isTrue();
         // The run saw what the row is about (else the stand-in, or the probe, is wrong).
         SidecarState last = j.states.isEmpty() ? report.sidecarAtStart() : j.states.get(j.states.size() - 1);
-        assertThat(last).as(as + "\n the sidecar states the guard reported " + j.states).isEqualTo(state);
+        boolean looksAgain = row.drain() || row.releaseCall().isPresent() || row.retry() != DecisionRows.Retry.NONE;
+        if (!looksAgain && state == SidecarState.TERMINATING && last == SidecarState.UNKNOWN) {
+            // Linkerd's and Dapr's 503 after ready counts only once it lasted 1 s (docs/sidecar-states.md); a run that
+            // neither drains nor releases in this state has no reason to ask again, so it may end with the first answer.
+            assertThat(j.requests(null, "GET")).as(as + ": the sidecar was asked at the start").isNotEmpty();
+        } else {
+            assertThat(last).as(as + "\n the sidecar states the guard reported " + j.states).isEqualTo(state);
+        }
         assertThat(j.requests(RowJournal.BEFORE, "POST")).as(as + ": nothing is posted before the shutdown").isEmpty();
 
         // drain

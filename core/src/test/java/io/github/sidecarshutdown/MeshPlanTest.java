@@ -49,6 +49,34 @@ class MeshPlanTest {
                 .contains("annotate the Pod with consul.hashicorp.com/sidecar-proxy-lifecycle-shutdown-grace-period-seconds: '31'"));
     }
 
+    private static final Map<String, String> ISTIO = Map.of("sidecar.istio.io/status", "{\"containers\":[\"istio-proxy\"]}");
+
+    private static List<String> kinds(ShutdownPlan plan) {
+        return plan.problems().stream().map(ShutdownPlan.Problem::kind).toList();
+    }
+
+    @Test
+    void aJobWhoseClassicSidecarNothingReleasesIsAProblemWithTheSettingAsFix() {
+        ShutdownSettings off = ShutdownCoordinator.builder().fromEnvironment(Map.of("SIDECAR_SHUTDOWN_RELEASE_SIDECAR", "false"))
+                .propagationDelay(Duration.ZERO).gracePeriod(Duration.ofSeconds(60)).workload(Workload.JOB).settings();
+
+        for (Map<String, String> pod : List.of(ISTIO, CONSUL)) {
+            ShutdownPlan plan = ShutdownPlan.forPod(off, CLEANUP, pod);
+            assertThat(kinds(plan)).as(plan.render()).contains("job-release-disabled");
+            ShutdownPlan.Problem p = plan.problems().stream().filter(x -> x.kind().equals("job-release-disabled")).findFirst().orElseThrow();
+            assertThat(p.problem()).startsWith("SIDECAR_SHUTDOWN_RELEASE_SIDECAR=false in a Job").contains("never completes");
+            assertThat(p.fix().settings()).isEqualTo(Map.of("SIDECAR_SHUTDOWN_RELEASE_SIDECAR", "true"));
+        }
+        // kuma-cp ends a finished Job's sidecar; a native sidecar is the kubelet's; with the release on nothing is missing
+        assertThat(kinds(ShutdownPlan.forPod(off, CLEANUP, KUMA))).doesNotContain("job-release-disabled");
+        assertThat(kinds(ShutdownPlan.forPod(off, CLEANUP, Map.of("sidecar.istio.io/status", "{\"containers\":[]}",
+                "sidecar.istio.io/nativeSidecar", "true")))).doesNotContain("job-release-disabled");
+        assertThat(kinds(ShutdownPlan.forPod(settings(Workload.JOB), CLEANUP, ISTIO))).doesNotContain("job-release-disabled");
+        assertThat(kinds(ShutdownPlan.forPod(ShutdownCoordinator.builder().fromEnvironment(Map.of("SIDECAR_SHUTDOWN_RELEASE_SIDECAR",
+                "false")).gracePeriod(Duration.ofSeconds(60)).workload(Workload.SERVICE).settings(), CLEANUP, ISTIO)))
+                .doesNotContain("job-release-disabled");
+    }
+
     @Test
     void kumaDrainsAndItsWarningNamesItsAnnotation() {
         ShutdownPlan plan = ShutdownPlan.forPod(settings(Workload.SERVICE), CLEANUP, KUMA);

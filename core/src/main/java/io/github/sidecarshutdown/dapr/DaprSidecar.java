@@ -95,6 +95,12 @@ public final class DaprSidecar implements Sidecar, AutoCloseable {
 
     @Override
     public ReleaseDecision releaseDecision(SidecarState state) {
+        if (state == SidecarState.TERMINATING) {
+            // POST /v1.0/shutdown takes the path SIGTERM took (docs/meshes.md, Linkerd and Dapr): a daprd that got its
+            // SIGTERM is already on it, so the call would end nothing sooner.
+            return ReleaseDecision.never("daprd got its SIGTERM and is already shutting down on it; its shutdown call "
+                    + "takes the same path, so it would not end the Pod sooner");
+        }
         return http.releaseDecision(state);
     }
 

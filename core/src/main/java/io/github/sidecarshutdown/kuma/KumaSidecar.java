@@ -88,7 +88,9 @@ public final class KumaSidecar implements Sidecar, AutoCloseable {
                 : "no " + MeshAnnotations.KUMA_DRAIN_TIME + "; assuming Kuma's default " + MeshAnnotations.KUMA_DEFAULT_DRAIN_TIME.toSeconds() + " s";
         String version = node == null ? "kuma-dp" : "kuma-dp " + Objects.requireNonNullElse(kumaDpVersion(node), "?") + " (" + node.envoyVersion() + ")";
         return new SidecarFacts(SidecarMode.KUMA, Optional.of(version), window, false, Optional.empty(),
-                (node == null ? "" : "/server_info + ") + pod.source() + " (" + note + ")").withKnob(KumaMesh.WINDOW);
+                (node == null ? "" : "/server_info + ") + pod.source() + " (" + note + ")").withKnob(KumaMesh.WINDOW)
+                // kuma-cp stops the sidecar of a Job whose app container ended (docs/meshes.md, Kuma).
+                .withMeshEndingJobSidecar();
     }
 
     @Override

@@ -21,6 +21,9 @@ import java.util.Optional;
  *                                    whose window is then taken to run from the app's own SIGTERM
  * @param knob                        what sets the window, as the plan's fixes name it; empty when
  *                                    there is no window to set
+ * @param meshEndsJobSidecar          whether the mesh itself stops this sidecar once a Job's app
+ *                                    container has ended (Kuma's control plane does), so a Job whose
+ *                                    library does not release the sidecar still completes
  */
 public record SidecarFacts(
         SidecarMode mode,
@@ -30,7 +33,8 @@ public record SidecarFacts(
         Optional<Duration> minimumDrainDuration,
         String source,
         boolean terminationVisible,
-        Optional<WindowKnob> knob) {
+        Optional<WindowKnob> knob,
+        boolean meshEndsJobSidecar) {
 
     /** Istio's default {@code MINIMUM_DRAIN_DURATION}: the window guaranteed with exit-on-zero. */
     static final Duration DEFAULT_MINIMUM_DRAIN = Duration.ofSeconds(5);
@@ -42,6 +46,14 @@ public record SidecarFacts(
         Objects.requireNonNull(minimumDrainDuration, "minimumDrainDuration");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(knob, "knob");
+    }
+
+    /** Facts of a sidecar that nothing but the library ends after a Job's app. */
+    public SidecarFacts(SidecarMode mode, Optional<String> version, Optional<Duration> terminationDrainDuration,
+            boolean exitOnZeroActiveConnections, Optional<Duration> minimumDrainDuration, String source,
+            boolean terminationVisible, Optional<WindowKnob> knob) {
+        this(mode, version, terminationDrainDuration, exitOnZeroActiveConnections, minimumDrainDuration, source,
+                terminationVisible, knob, false);
     }
 
     /** Facts of a sidecar whose SIGTERM can be seen and whose window, if any, has no knob to name. */
@@ -59,13 +71,19 @@ public record SidecarFacts(
     /** The same facts with the knob that sets the window. */
     public SidecarFacts withKnob(WindowKnob knob) {
         return new SidecarFacts(mode, version, terminationDrainDuration, exitOnZeroActiveConnections, minimumDrainDuration,
-                source, terminationVisible, Optional.of(knob));
+                source, terminationVisible, Optional.of(knob), meshEndsJobSidecar);
     }
 
     /** The same facts, for a sidecar whose SIGTERM the app cannot see. */
     public SidecarFacts withTerminationUnseen() {
         return new SidecarFacts(mode, version, terminationDrainDuration, exitOnZeroActiveConnections, minimumDrainDuration,
-                source, false, knob);
+                source, false, knob, meshEndsJobSidecar);
+    }
+
+    /** The same facts, for a sidecar the mesh stops itself once a Job's app container has ended. */
+    public SidecarFacts withMeshEndingJobSidecar() {
+        return new SidecarFacts(mode, version, terminationDrainDuration, exitOnZeroActiveConnections, minimumDrainDuration,
+                source, terminationVisible, knob, true);
     }
 
     /** Whether the sidecar stops forwarding on its own some time after the Pod's SIGTERM. */

@@ -3,9 +3,11 @@ package io.github.sidecarshutdown.internal.engine;
 import io.github.sidecarshutdown.ShutdownPhase;
 import io.github.sidecarshutdown.ShutdownPlan;
 import io.github.sidecarshutdown.ShutdownSettings;
+import io.github.sidecarshutdown.Workload;
 import io.github.sidecarshutdown.config.Setting;
 import io.github.sidecarshutdown.internal.Durations;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
+import io.github.sidecarshutdown.sidecar.SidecarState;
 import io.github.sidecarshutdown.sidecar.WindowKnob;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -135,7 +137,17 @@ final class Planner {
                 problems.add(new ShutdownPlan.Problem("window-exceeds-grace", problem, graceFix(s, grace, knob)));
             }
         }
-        // 3. The whole plan must fit the budget.
+        // 3. A Job's classic sidecar that only the library would end: with the release off the Job never completes.
+        if (s.workload() == Workload.JOB && !s.releaseSidecar() && !facts.meshEndsJobSidecar()
+                && ReleaseRule.decide(true, Workload.JOB, facts.terminationVisible(), release.sidecar(), SidecarState.LIVE)
+                        .verdict() == ReleaseRule.Verdict.RELEASE) {
+            problems.add(new ShutdownPlan.Problem("job-release-disabled", s.nameOf(Setting.RELEASE_SIDECAR)
+                    + "=false in a Job: nothing ends the " + facts.label() + " sidecar once the app is done, so the Pod keeps "
+                    + "running and the Job never completes.", new ShutdownPlan.Fix("set " + s.nameOf(Setting.RELEASE_SIDECAR)
+                    + "=true (the library then ends the sidecar after the app's last call)", Map.of(),
+                    Map.of(Setting.RELEASE_SIDECAR.envName(), "true"), Optional.empty())));
+        }
+        // 4. The whole plan must fit the budget.
         if (overBudget) {
             problems.add(new ShutdownPlan.Problem("plan-exceeds-grace", "The plan may need " + Durations.format(end) + " but grace-period="
                     + Durations.format(s.gracePeriod()) + " minus safety-margin=" + Durations.format(s.safetyMargin()) + " leaves "

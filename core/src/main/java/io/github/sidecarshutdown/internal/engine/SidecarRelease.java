@@ -105,7 +105,9 @@ final class SidecarRelease {
         }
         if (byCall.isEmpty()) {
             String why = declined != null ? declined : "no release call";
-            return new PlannedPhase("none (" + why + (why.contains("Job") ? "" : "; nothing to release for a Job") + ")", List.of());
+            // With the release off there may well be a sidecar to release: the plan's job-release-disabled says so.
+            boolean nothingToRelease = settings.releaseSidecar() && !why.contains("Job");
+            return new PlannedPhase("none (" + why + (nothingToRelease ? "; nothing to release for a Job" : "") + ")", List.of());
         }
         List<ShutdownPlan.SidecarCall> calls = new ArrayList<>();
         StringBuilder what = new StringBuilder();

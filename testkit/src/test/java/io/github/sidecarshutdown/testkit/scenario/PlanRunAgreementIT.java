@@ -83,9 +83,12 @@ class PlanRunAgreementIT {
                 cases.add(PodCase.of(Mesh.CONSUL, end, true, w, GRACE).withConsul(true, false));
             }
             // Linkerd's and Dapr's own shutdown time is not in the plan (no window): the tight case
-            // keeps the release on, where the deadline, not that time, decides.
-            for (Mesh mesh : List.of(Mesh.LINKERD, Mesh.DAPR)) {
-                cases.add(PodCase.of(mesh, end, true, OWN_SHUTDOWN, TIGHT_GRACE));
+            // keeps the release on, where the deadline, not that time, decides. A daprd that got its
+            // SIGTERM is never released (its shutdown call would only join its own), so on a deletion
+            // its own time decides: Dapr's tight case is the completing Job only.
+            cases.add(PodCase.of(Mesh.LINKERD, end, true, OWN_SHUTDOWN, TIGHT_GRACE));
+            if (end == End.JOB_COMPLETES) {
+                cases.add(PodCase.of(Mesh.DAPR, end, true, OWN_SHUTDOWN, TIGHT_GRACE));
             }
             for (Mesh mesh : List.of(Mesh.ISTIO_NATIVE, Mesh.CONSUL_NATIVE, Mesh.AMBIENT, Mesh.NONE)) {
                 cases.add(PodCase.of(mesh, end, true, Duration.ZERO, GRACE));
