@@ -54,8 +54,8 @@ class SidecarDetectionTruthTest {
     }
 
     private static ShutdownCoordinatorBuilder auto(String admin, String linkerd, String dapr) {
-        return ShutdownCoordinator.builder()
-                .fromEnvironment(Map.of())
+        return RefusedSidecarUrls.everywhere(ShutdownCoordinator.builder()
+                .fromEnvironment(Map.of()))
                 .runtimeHooks(new RecordingHooks())
                 .gracePeriod(GRACE)
                 .safetyMargin(MARGIN)

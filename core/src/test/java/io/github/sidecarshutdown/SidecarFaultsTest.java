@@ -114,8 +114,8 @@ class SidecarFaultsTest {
 
     private ShutdownCoordinatorBuilder builder(String adminUrl, String agentUrl, SidecarMode mode, Duration adminTimeout,
             int networkTasks) {
-        ShutdownCoordinatorBuilder b = ShutdownCoordinator.builder()
-                .fromEnvironment(Map.of())
+        ShutdownCoordinatorBuilder b = RefusedSidecarUrls.everywhere(ShutdownCoordinator.builder()
+                .fromEnvironment(Map.of()))
                 .runtimeHooks(hooks)
                 .gracePeriod(GRACE)
                 .safetyMargin(MARGIN)
