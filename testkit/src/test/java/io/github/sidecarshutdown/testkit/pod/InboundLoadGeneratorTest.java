@@ -86,6 +86,11 @@ class InboundLoadGeneratorTest {
         assertThat(result.counts().values().stream().mapToLong(Long::longValue).sum())
                 .isEqualTo(result.total());
         assertThat(result.requests()).extracting(InboundRequest::client).contains(0, 49);
+        // the generator reports its configured clients, and every request falls in the load's own window
+        assertThat(result.clients()).isEqualTo(50);
+        Duration end = result.requests().get(result.requests().size() - 1).sentAt().plusNanos(1);
+        assertThat(result.window(Duration.ZERO, end).sent()).isEqualTo(result.total());
+        assertThat(result.window(Duration.ZERO, end).clientsSending()).isEqualTo(50);
         Duration lastOkSent = result.requests().stream()
                 .filter(r -> r.outcome() == InboundOutcome.OK)
                 .map(InboundRequest::sentAt).max(Duration::compareTo).orElseThrow();
