@@ -3,12 +3,17 @@ package io.github.sidecarshutdown.examples.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.sidecarshutdown.testkit.pod.ContainerTermination;
+import io.github.sidecarshutdown.testkit.pod.InboundLoadWindow;
 import io.github.sidecarshutdown.testkit.pod.JobRun;
+import io.github.sidecarshutdown.testkit.pod.OutputLine;
 import io.github.sidecarshutdown.testkit.pod.PodPhase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -29,12 +34,23 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>Two more row groups: Istio ambient (no proxy in the Pod) with and without the library, and Job Pods
  * ({@code restartPolicy: Never}, the app ends by itself) with a classic or native sidecar, released by the
  * library, by the shell-trap workaround, or not at all.
+ *
+ * <p>On a busy machine a row checks its own preconditions before it judges (see {@link ConclusiveRuns}): an
+ * inbound verdict needs requests sent while endpoints still route to the Pod (after the plain app stopped
+ * serving, for the failures without the library), as the load generator measured them; "every call succeeded"
+ * needs the answers back before the app's own timeout. A run where they did not hold runs again.
  */
 class ScenarioMatrixIT {
 
     private static final Duration WINDOW = Duration.ofSeconds(2);
     private static final Duration DELAY = Duration.ofMillis(400);
     private static final Duration ENDPOINTS = Duration.ofMillis(250);
+    private static final int CLIENTS = 6;
+    /**
+     * How long after the plain hook's {@code sigterm} line its server is surely closed: the hook closes it right
+     * after printing, and a starved hook thread may be descheduled in between.
+     */
+    private static final Duration PLAIN_STOP_MARGIN = Duration.ofMillis(100);
 
     /** Modes whose sidecar keeps forwarding outbound after SIGTERM (at least for a while). */
     private static final Set<String> OUTBOUND_SURVIVES = Set.of("ISTIO_1_5", "ISTIO_1_5_LONG", "ISTIO_1_26",
@@ -66,24 +82,90 @@ class ScenarioMatrixIT {
         Duration window = mode.equals("ISTIO_1_5_LONG") ? Duration.ofSeconds(6) : WINDOW;
         int calls = (int) Math.max(2, work.toMillis() / 250);
         return new TerminationRun.Spec(emulated, window, Duration.ofSeconds(1), work, calls, library, DELAY,
-                Duration.ofSeconds(1), 6, ENDPOINTS, Duration.ofSeconds(20));
+                Duration.ofSeconds(1), CLIENTS, ENDPOINTS, Duration.ofSeconds(20));
+    }
+
+    /** Runs a row until a run is conclusive (at most {@link ConclusiveRuns#ATTEMPTS}). */
+    private static TerminationRun.Result conclusiveRun(String row, TerminationRun.Spec spec, Verdicts needs) throws Exception {
+        return ConclusiveRuns.run(row, () -> TerminationRun.run(spec), r -> inconclusive(r, needs));
+    }
+
+    /** Which verdicts a row gives, so which preconditions its run must meet. */
+    private record Verdicts(boolean inboundFailures, boolean noInboundFailure, boolean everyCallSucceeded) {
+    }
+
+    /**
+     * Why a run cannot be judged, from what the load generator and the app measured themselves; empty when it can.
+     * Never about what the library did: a run where it misbehaved is conclusive, and fails on the assertions.
+     */
+    private static Optional<String> inconclusive(TerminationRun.Result r, Verdicts needs) {
+        InboundLoadWindow routed = r.termination().inbound().window(Duration.ZERO, ENDPOINTS);
+        if (needs.noInboundFailure() && routed.sent() < CLIENTS) {
+            // "no inbound request failed" says nothing if hardly any was sent while endpoints still routed to the Pod
+            return Optional.of("too little inbound load while endpoints still routed to the Pod (needs " + CLIENTS
+                    + "): " + routed);
+        }
+        if (needs.inboundFailures()) {
+            // the plain hook loses the requests that reach the app after it closed its server, before endpoints forget
+            // the Pod: there must be some, or the run shows nothing
+            Optional<Duration> stop = r.termination().app().lines().stream()
+                    .filter(l -> l.text().equals("APP_EVENT sigterm")).map(OutputLine::time).findFirst()
+                    .map(r.termination()::sinceDeletion);
+            if (stop.isPresent()) {
+                Duration from = stop.get().plus(PLAIN_STOP_MARGIN);
+                InboundLoadWindow afterStop = r.termination().inbound().window(from, from.plus(Duration.ofMinutes(1)));
+                if (afterStop.sent() == 0) {
+                    return Optional.of("no inbound request was sent after the plain app closed its server ("
+                            + stop.get().toMillis() + " ms + " + PLAIN_STOP_MARGIN.toMillis() + " ms after the deletion), "
+                            + "while endpoints still routed to it: " + routed);
+                }
+            }
+        }
+        if (needs.everyCallSucceeded()) {
+            // a call that arrived, but whose answer came back after the app's own read timeout, is one the app could not
+            // see succeed: the machine was too slow to carry the answer back in time
+            Map<Integer, String> failed = r.failedCalls();
+            for (int call : r.deliveredCalls()) {
+                String what = failed.getOrDefault(call, "");
+                if (what.contains("SocketTimeoutException")) {
+                    return Optional.of("cleanup call " + call + " reached the downstream, but its answer came after the app's "
+                            + "own timeout (" + what + ")");
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * What the app saw succeed arrived; a call that arrived but that the app saw fail was answered after the app
+     * stopped waiting (the sidecar exited with the answer in flight, or the app's own timeout ran out): the app saw it
+     * fail, so nothing is claimed that did not happen.
+     */
+    private static void assertCallsAccountedFor(TerminationRun.Result r, String timeline) {
+        assertThat(r.deliveredCalls()).as("every call the app saw succeed arrived%n%s", timeline).containsAll(r.okCalls());
+        Set<Integer> notSeenOk = new TreeSet<>(r.deliveredCalls());
+        notSeenOk.removeAll(r.okCalls());
+        assertThat(r.failedCalls().keySet()).as("a call that arrived but was not seen to succeed was seen to fail%n%s",
+                timeline).containsAll(notSeenOk);
     }
 
     @ParameterizedTest(name = "{0}, cleanup {1}, library={2}")
     @MethodSource("matrix")
     void podDeletion(String mode, Duration work, boolean library) throws Exception {
-        TerminationRun.Result r = TerminationRun.run(spec(mode, work, library));
+        boolean fitsWindow = work.plus(DELAY).plus(Duration.ofMillis(700)).compareTo(windowOf(mode)) < 0;
+        boolean everyCall = library && OUTBOUND_SURVIVES.contains(mode) && (!FIXED_WINDOW.contains(mode) || fitsWindow);
+        TerminationRun.Result r = conclusiveRun(mode + ", cleanup " + work + ", library=" + library, spec(mode, work, library),
+                new Verdicts(!library && INBOUND_SURVIVES.contains(mode), library && INBOUND_SURVIVES.contains(mode), everyCall));
         String timeline = r.termination().toTimelineText();
 
         // Always: the app ends by SIGTERM well before the grace period, and what it saw succeed arrived.
         assertThat(r.appExitCode()).as(timeline).isEqualTo(143);
         assertThat(r.appExitMs()).as(timeline).isLessThan(15_000);
-        assertThat(r.cleanupDelivered()).as(timeline).isEqualTo(r.cleanupOk());
+        assertCallsAccountedFor(r, timeline);
 
-        boolean fitsWindow = work.plus(DELAY).plus(Duration.ofMillis(700)).compareTo(windowOf(mode)) < 0;
         if (library) {
             assertThat(r.report()).as("summary line printed%n%s", timeline).isNotEmpty();
-            if (OUTBOUND_SURVIVES.contains(mode) && (!FIXED_WINDOW.contains(mode) || fitsWindow)) {
+            if (everyCall) {
                 assertThat(r.cleanupDelivered()).as("every call delivered%n%s", timeline).isEqualTo(r.cleanupSent());
                 assertThat(r.report()).as(timeline).contains("cleanup-calls=succeeded");
             }
@@ -143,7 +225,8 @@ class ScenarioMatrixIT {
     @ParameterizedTest(name = "AMBIENT, cleanup 1s, library={0}")
     @ValueSource(booleans = {false, true})
     void ambientPodDeletion(boolean library) throws Exception {
-        TerminationRun.Result r = TerminationRun.run(spec("AMBIENT", Duration.ofMillis(1000), library));
+        TerminationRun.Result r = conclusiveRun("AMBIENT, library=" + library, spec("AMBIENT", Duration.ofMillis(1000), library),
+                new Verdicts(!library, library, false));
         String timeline = r.termination().toTimelineText();
 
         assertThat(r.appExitCode()).as(timeline).isEqualTo(143);
@@ -176,11 +259,12 @@ class ScenarioMatrixIT {
     @ParameterizedTest(name = "{0}, cleanup 1s, library={1}")
     @MethodSource("otherEnvoyMeshes")
     void otherEnvoyMeshPodDeletion(String mode, boolean library) throws Exception {
-        TerminationRun.Result r = TerminationRun.run(spec(mode, Duration.ofMillis(1000), library));
+        TerminationRun.Result r = conclusiveRun(mode + ", library=" + library, spec(mode, Duration.ofMillis(1000), library),
+                new Verdicts(!library, library, library));
         String timeline = r.termination().toTimelineText();
 
         assertThat(r.appExitCode()).as(timeline).isEqualTo(143);
-        assertThat(r.cleanupDelivered()).as(timeline).isEqualTo(r.cleanupOk());
+        assertCallsAccountedFor(r, timeline);
         // Nothing ends these sidecars before their window: the Pod lasts it.
         assertThat(r.sidecarExitMs()).as("the sidecar waits out its window%n%s", timeline)
                 .isGreaterThanOrEqualTo(WINDOW.toMillis() - 100);
