@@ -62,7 +62,8 @@ class SidecarDetectionTruthTest {
                 .propagationDelay(Duration.ZERO)
                 .drainTimeout(Duration.ofMillis(100))
                 .taskTimeout(Duration.ofSeconds(1))
-                .adminTimeout(Duration.ofMillis(500))
+                // room for a loaded machine: every server here answers at once or refuses, none hangs
+                .adminTimeout(Duration.ofSeconds(2))
                 .startupWait(Duration.ofSeconds(2))
                 .sidecarMode(SidecarMode.AUTO)
                 .adminUrl(URI.create(admin))
