@@ -118,8 +118,10 @@ class InboundLoadGeneratorTest {
         assertThat(runThree(resetPort).counts()).containsEntry(InboundOutcome.CONNECTION_RESET, 3L);
         InboundLoadResult silent = runThree(silentPort);
         assertThat(silent.counts()).containsEntry(InboundOutcome.TIMEOUT, 3L);
+        // the request's own 300 ms timeout ended it, not an early failure (the JDK client's timer may fire a
+        // fraction of a millisecond before this clock says 300 ms: seen 299.98 ms)
         assertThat(silent.requests()).allSatisfy(r -> assertThat(r.latency())
-                .isGreaterThanOrEqualTo(Duration.ofMillis(300)));
+                .isGreaterThanOrEqualTo(Duration.ofMillis(290)));
     }
 
     @Test
