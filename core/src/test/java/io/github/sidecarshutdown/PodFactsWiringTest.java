@@ -26,7 +26,7 @@ class PodFactsWiringTest {
     }
 
     private ShutdownCoordinatorBuilder builder(Map<String, String> env) throws IOException {
-        return ShutdownCoordinator.builder().fromEnvironment(env).adminUrl(refused()).agentUrl(refused())
+        return RefusedSidecarUrls.everywhere(ShutdownCoordinator.builder().fromEnvironment(env)).adminUrl(refused()).agentUrl(refused())
                 .adminTimeout(Duration.ofMillis(200));
     }
 

@@ -227,8 +227,8 @@ class RandomizedSidecarTruthIT {
             scenario.append(" coordinators=").append(coordinators);
             List<ShutdownCoordinator> cs = new ArrayList<>();
             for (int c = 0; c < coordinators; c++) {
-                ShutdownCoordinatorBuilder b = ShutdownCoordinator.builder()
-                        .fromEnvironment(Map.of())
+                ShutdownCoordinatorBuilder b = RefusedSidecarUrls.everywhere(ShutdownCoordinator.builder()
+                        .fromEnvironment(Map.of()))
                         .runtimeHooks(new RecordingHooks())
                         .gracePeriod(grace)
                         .safetyMargin(margin)

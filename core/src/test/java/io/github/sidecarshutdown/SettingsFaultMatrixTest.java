@@ -227,7 +227,7 @@ class SettingsFaultMatrixTest {
     @Test
     void theLargestAcceptedValuesStillBuildAndPlan() {
         // every duration at its one-day maximum: nothing overflows when they are added up
-        ShutdownCoordinatorBuilder b = builder().gracePeriod(Duration.ofDays(1)).safetyMargin(Duration.ofHours(23))
+        ShutdownCoordinatorBuilder b = RefusedSidecarUrls.everywhere(builder()).gracePeriod(Duration.ofDays(1)).safetyMargin(Duration.ofHours(23))
                 .propagationDelay(Duration.ofDays(1)).quietPeriod(Duration.ofDays(1)).drainTimeout(Duration.ofDays(1))
                 .cleanupBudget(Duration.ofDays(1)).taskTimeout(Duration.ofDays(1)).minimumTaskWindow(Duration.ofDays(1))
                 .adminTimeout(Duration.ofDays(1)).terminationDrainDuration(Duration.ofDays(1)).startupWait(Duration.ofDays(1))

@@ -54,15 +54,16 @@ class SidecarDetectionTruthTest {
     }
 
     private static ShutdownCoordinatorBuilder auto(String admin, String linkerd, String dapr) {
-        return ShutdownCoordinator.builder()
-                .fromEnvironment(Map.of())
+        return RefusedSidecarUrls.everywhere(ShutdownCoordinator.builder()
+                .fromEnvironment(Map.of()))
                 .runtimeHooks(new RecordingHooks())
                 .gracePeriod(GRACE)
                 .safetyMargin(MARGIN)
                 .propagationDelay(Duration.ZERO)
                 .drainTimeout(Duration.ofMillis(100))
                 .taskTimeout(Duration.ofSeconds(1))
-                .adminTimeout(Duration.ofMillis(500))
+                // room for a loaded machine: every server here answers at once or refuses, none hangs
+                .adminTimeout(Duration.ofSeconds(2))
                 .startupWait(Duration.ofSeconds(2))
                 .sidecarMode(SidecarMode.AUTO)
                 .adminUrl(URI.create(admin))

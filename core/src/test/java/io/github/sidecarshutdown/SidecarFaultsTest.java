@@ -114,8 +114,8 @@ class SidecarFaultsTest {
 
     private ShutdownCoordinatorBuilder builder(String adminUrl, String agentUrl, SidecarMode mode, Duration adminTimeout,
             int networkTasks) {
-        ShutdownCoordinatorBuilder b = ShutdownCoordinator.builder()
-                .fromEnvironment(Map.of())
+        ShutdownCoordinatorBuilder b = RefusedSidecarUrls.everywhere(ShutdownCoordinator.builder()
+                .fromEnvironment(Map.of()))
                 .runtimeHooks(hooks)
                 .gracePeriod(GRACE)
                 .safetyMargin(MARGIN)
@@ -220,8 +220,21 @@ class SidecarFaultsTest {
                 .withFixedDelay(800)));
         agent.stubFor(get(urlPathEqualTo("/healthz/ready")).willReturn(aResponse().withStatus(200).withFixedDelay(800)));
 
-        ShutdownReport report = runBounded(builder(admin.baseUrl(), agent.baseUrl(), SidecarMode.AUTO, Duration.ofSeconds(1), 8).build());
-
+        // The case needs the sidecar found: answers 200 ms under the timeout may come after it on a busy machine, and then
+        // the run shows nothing; it runs again (3 runs at most).
+        ShutdownReport report = null;
+        List<String> inconclusive = new ArrayList<>();
+        for (int attempt = 1; attempt <= 3 && report == null; attempt++) {
+            admin.resetRequests();
+            ShutdownReport r = runBounded(builder(admin.baseUrl(), agent.baseUrl(), SidecarMode.AUTO, Duration.ofSeconds(1), 8).build());
+            if (r.sidecar().startsWith("istio")) {
+                report = r;
+            } else {
+                inconclusive.add("run " + attempt + ": " + r.summaryLine());
+            }
+        }
+        assertThat(report).as("Inconclusive, not a verdict: the slow sidecar was never found in time (a starved machine):%n%s",
+                String.join("\n", inconclusive)).isNotNull();
         assertThat(report.sidecar()).startsWith("istio");
         // discovery alone ate most of the 3 s budget: readiness still went off, the rest says why not
         assertThat(phase(report, ShutdownPhase.READINESS_OFF).outcome()).isEqualTo(TaskOutcome.SUCCEEDED);

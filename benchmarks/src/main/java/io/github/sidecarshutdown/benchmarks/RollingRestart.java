@@ -70,8 +70,8 @@ final class RollingRestart {
     record OldPod(String pod, long deletedAtMs, long endedAtMs, int cleanupSent, int cleanupDelivered) {
     }
 
-    /** One request, ms since the rollout started (negative during the warm-up). */
-    record Request(long sentAtMs, String pod, boolean ok, String detail) {
+    /** One request, sent and ended in ms since the rollout started (negative during the warm-up). */
+    record Request(long sentAtMs, String pod, boolean ok, String detail, long endedAtMs) {
     }
 
     /**
@@ -218,7 +218,8 @@ final class RollingRestart {
             long rolloutMs = ended.stream().mapToLong(OldPod::endedAtMs).max().orElse(0);
             clients.stop();
             List<Request> requests = clients.samples().stream()
-                    .map(x -> new Request((x.sentNanos() - t0) / 1_000_000, x.pod(), x.ok(), x.detail()))
+                    .map(x -> new Request((x.sentNanos() - t0) / 1_000_000, x.pod(), x.ok(), x.detail(),
+                            (x.endNanos() - t0) / 1_000_000))
                     .sorted(java.util.Comparator.comparingLong(Request::sentAtMs)).toList();
             return new Result(s, List.copyOf(events), List.copyOf(ended), requests, rolloutMs, mostPods, fewestAvailable);
         } finally {

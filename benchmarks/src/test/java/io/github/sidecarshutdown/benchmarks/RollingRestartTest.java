@@ -7,17 +7,33 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
-/** Rollouts of Pods that are real loopback HTTP servers, behind the real load balancer and clients. */
+/**
+ * Rollouts of Pods that are real loopback HTTP servers, behind the real load balancer and clients. On a busy machine
+ * any thread may stall for a while (a client between picking a Pod and connecting to it, the kubelet's thread before it
+ * stops a deleted Pod): the margins below are wide enough for that, and a rollout whose clients were starved of what
+ * a verdict needs runs again, at most {@value #ATTEMPTS} times, then fails saying it was inconclusive.
+ */
 class RollingRestartTest {
 
     private static final Duration LAG = Duration.ofMillis(300);
+    /** How long a Pod "that serves past the lag" keeps serving after its deletion: the lag and room for stalls. */
+    private static final Duration SERVES_PAST_LAG = LAG.plusSeconds(2);
+    static final int ATTEMPTS = 3;
 
     /** Counts Pods started and not yet deleted, and Pods closed, across one rollout. */
     private static final class Fleet implements RollingRestart.ReplicaFactory {
+        /** A new fleet per attempt. */
+        interface Maker {
+            Fleet make();
+        }
+
         final Duration servesAfterDeletion;
         final Duration startTime;
         final AtomicInteger live = new AtomicInteger();
@@ -81,18 +97,43 @@ class RollingRestartTest {
         }
     }
 
+    /** Requests time out only when a Pod hangs, which none does here: generous, so that a stalled client does not. */
     private static RollingRestart.Settings settings(int replicas) {
         return new RollingRestart.Settings(RollingUpdate.kubernetesDefaults(replicas), LAG, 10, Duration.ofMillis(10),
-                Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(30));
+                Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofSeconds(60));
+    }
+
+    /** One rollout per attempt, until {@code inconclusive} finds nothing wrong with the run's own preconditions. */
+    private static RollingRestart.Result conclusive(Fleet.Maker fleet, Function<RollingRestart.Result, Optional<String>> inconclusive)
+            throws Exception {
+        List<String> reasons = new ArrayList<>();
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            RollingRestart.Result r = RollingRestart.run(settings(4), fleet.make());
+            Optional<String> why = inconclusive.apply(r);
+            if (why.isEmpty()) {
+                return r;
+            }
+            reasons.add("run " + attempt + ": " + why.get());
+            System.out.println("INCONCLUSIVE rollout run " + attempt + " of " + ATTEMPTS + ": " + why.get());
+        }
+        throw new AssertionError("Inconclusive, not a verdict: " + ATTEMPTS + " rollouts on a machine too starved for the "
+                + "test's own preconditions:\n  " + String.join("\n  ", reasons));
     }
 
     @Test
     void podsThatServePastTheLagLoseNothingAndEveryCallIsCounted() throws Exception {
-        Fleet fleet = new Fleet(LAG.plusMillis(300), Duration.ofMillis(50));
-        RollingRestart.Result r = RollingRestart.run(settings(4), fleet);
+        Fleet[] last = new Fleet[1];
+        // "loses nothing" needs traffic to the Pods being replaced: at least 100 requests in all, some to an old Pod
+        // after its deletion
+        RollingRestart.Result r = conclusive(() -> last[0] = new Fleet(SERVES_PAST_LAG, Duration.ofMillis(50)), run -> {
+            long toDeleted = run.requests().stream().filter(q -> run.oldPods().stream()
+                    .anyMatch(p -> p.pod().equals(q.pod()) && q.sentAtMs() > p.deletedAtMs())).count();
+            return run.requests().size() > 100 && toDeleted > 0 ? Optional.empty()
+                    : Optional.of(run.requests().size() + " requests, " + toDeleted + " of them to a deleted Pod");
+        });
+        Fleet fleet = last[0];
 
         assertThat(r.failed()).as("failed requests: %s", r.requests().stream().filter(q -> !q.ok()).limit(3).toList()).isZero();
-        assertThat(r.requests()).hasSizeGreaterThan(100);
         assertThat(r.requests()).anyMatch(q -> q.pod().startsWith("old-")).anyMatch(q -> q.pod().startsWith("new-"));
         assertThat(r.cleanupSent()).isEqualTo(8);
         assertThat(r.cleanupDelivered()).isEqualTo(8);
@@ -100,7 +141,7 @@ class RollingRestartTest {
             assertThat(r.events()).filteredOn(e -> e.kind() == kind).hasSize(4);
         }
         long lastEnd = r.oldPods().stream().mapToLong(RollingRestart.OldPod::endedAtMs).max().orElseThrow();
-        assertThat(r.rolloutMs()).isEqualTo(lastEnd).isGreaterThanOrEqualTo(600);
+        assertThat(r.rolloutMs()).isEqualTo(lastEnd).isGreaterThanOrEqualTo(SERVES_PAST_LAG.toMillis());
         // Measured by the Pods themselves: never more than replicas + maxSurge (4 + 1) started and not deleted.
         assertThat(fleet.mostLive.get()).isLessThanOrEqualTo(5);
         assertThat(r.mostPods()).isEqualTo(5);
@@ -111,19 +152,32 @@ class RollingRestartTest {
     @Test
     void podsThatStopServingAtDeletionLoseRequestsWhileTheLoadBalancerStillRoutesToThem() throws Exception {
         // New Pods take longer to start than the lag: the first old Pod is gone well before the next one is deleted.
-        RollingRestart.Result r = RollingRestart.run(settings(4), new Fleet(Duration.ZERO, LAG.plusMillis(200)));
+        // The verdict needs a request the load balancer sent to a Pod that had already ended (its server closed): a
+        // starved kubelet thread may close a Pod only after the lag, and then there is none.
+        RollingRestart.Result r = conclusive(() -> new Fleet(Duration.ZERO, LAG.plusMillis(200)), run -> {
+            long afterEnd = run.requests().stream().filter(q -> sentAfterItsPodEnded(run, q)).count();
+            return afterEnd > 0 ? Optional.empty() : Optional.of("no request was routed to a deleted Pod after it ended "
+                    + "(Pods deleted at, ended at: " + run.oldPods().stream().map(p -> p.deletedAtMs() + "/" + p.endedAtMs())
+                    .toList() + " ms)");
+        });
 
         List<RollingRestart.Request> failed = r.requests().stream().filter(q -> !q.ok()).toList();
-        assertThat(failed).isNotEmpty();
-        // Not only requests already under way at the deletion: the load balancer kept sending for the lag.
-        assertThat(failed).anySatisfy(q -> assertThat(q.sentAtMs() - r.oldPods().stream().filter(p -> p.pod().equals(q.pod()))
-                .findFirst().orElseThrow().deletedAtMs()).isGreaterThan(LAG.toMillis() / 2));
+        // Not only requests already under way at the deletion: the load balancer kept sending for the lag, to a Pod
+        // that no longer served, and every such request failed.
+        assertThat(r.requests()).filteredOn(q -> sentAfterItsPodEnded(r, q)).isNotEmpty().noneMatch(RollingRestart.Request::ok);
         for (RollingRestart.Request q : failed) {
             RollingRestart.OldPod pod = r.oldPods().stream().filter(p -> p.pod().equals(q.pod())).findFirst().orElseThrow(
                     () -> new AssertionError("a request to a Pod that was not deleted failed: " + q));
-            // Sent after the Pod's deletion, before the load balancer forgot it (a small margin for the clock reads).
-            assertThat(q.sentAtMs()).isBetween(pod.deletedAtMs() - 5, pod.deletedAtMs() + LAG.toMillis() + 5);
+            // Still under way at the Pod's deletion or sent after it, and sent before the load balancer forgot the Pod
+            // (its clock read comes before the pick; +1 ms for the rounding to ms).
+            assertThat(q.endedAtMs()).as("%s", q).isGreaterThanOrEqualTo(pod.deletedAtMs());
+            assertThat(q.sentAtMs()).as("%s", q).isLessThanOrEqualTo(pod.deletedAtMs() + LAG.toMillis() + 1);
         }
+    }
+
+    /** Sent to an old Pod after it had ended (its server closed before the end was recorded; +1 ms for the rounding). */
+    private static boolean sentAfterItsPodEnded(RollingRestart.Result r, RollingRestart.Request q) {
+        return r.oldPods().stream().anyMatch(p -> p.pod().equals(q.pod()) && q.sentAtMs() > p.endedAtMs() + 1);
     }
 
     @Test

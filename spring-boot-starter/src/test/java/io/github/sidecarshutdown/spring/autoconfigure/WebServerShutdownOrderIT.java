@@ -134,8 +134,9 @@ class WebServerShutdownOrderIT {
         assertThat(results).filteredOn(r -> r.start() > refusing && r.end() < delayEnd).as("served during the delay")
                 .isNotEmpty().allSatisfy(r -> assertThat(r.ok()).isTrue());
         assertThat(slow.ok()).as("in-flight request drained by Spring's graceful shutdown").isTrue();
+        // (against the server's own end of the request: this client may read the answer late on a busy machine)
         assertThat(at.get("phase-start inbound_drain")).as("inbound drain after the web server drained")
-                .isGreaterThan(slow.end() - TimeUnit.MILLISECONDS.toNanos(50));
+                .isGreaterThan(at.get("slow served"));
         assertThat(order).containsSubsequence("readiness REFUSING_TRAFFIC", "phase-done early_outbound",
                 "phase-start inbound_drain", "task cleanup alive=true", "phase-done release", "downstream destroyed",
                 "phase-start sidecar_release");
@@ -244,6 +245,7 @@ class WebServerShutdownOrderIT {
         @GetMapping("/slow")
         String slow() throws InterruptedException {
             Thread.sleep(SLOW.toMillis());
+            event("slow served");
             return "slow";
         }
     }
@@ -267,7 +269,7 @@ class WebServerShutdownOrderIT {
         RouterFunction<ServerResponse> routes() {
             return RouterFunctions.route()
                     .GET("/hello", req -> ServerResponse.ok().bodyValue("hello"))
-                    .GET("/slow", req -> Mono.delay(SLOW).then(ServerResponse.ok().bodyValue("slow")))
+                    .GET("/slow", req -> Mono.delay(SLOW).doOnNext(t -> event("slow served")).then(ServerResponse.ok().bodyValue("slow")))
                     .build();
         }
     }

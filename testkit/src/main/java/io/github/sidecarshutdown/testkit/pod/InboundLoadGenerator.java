@@ -145,7 +145,7 @@ final class InboundLoadGenerator {
         }
         requests.sort(Comparator.comparing(InboundRequest::sentAt)
                 .thenComparingInt(InboundRequest::client));
-        return new InboundLoadResult(requests);
+        return new InboundLoadResult(requests, config.clients());
     }
 
     private void runClient(int index, HttpClient client, HttpRequest request, long deadline) {

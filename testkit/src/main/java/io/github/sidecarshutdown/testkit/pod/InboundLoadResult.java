@@ -2,6 +2,7 @@ package io.github.sidecarshutdown.testkit.pod;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
@@ -10,17 +11,32 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * What the inbound load observed: every request with its outcome, and counts.
+ * What the inbound load observed: every request with its outcome, and counts; and, per stretch of
+ * time ({@link #window}), how much load was actually sent, so that a test can tell a starved run
+ * from a verdict.
  *
  * @param requests every request, ordered by the time it was sent
+ * @param clients the load's configured number of clients (0 for {@link #empty()})
  */
-public record InboundLoadResult(List<InboundRequest> requests) {
+public record InboundLoadResult(List<InboundRequest> requests, int clients) {
 
     /**
      * Validates and copies the components.
      */
     public InboundLoadResult {
         requests = List.copyOf(requireNonNull(requests, "requests"));
+        if (clients < 0) {
+            throw new IllegalArgumentException("clients: " + clients + " (expected: >= 0)");
+        }
+    }
+
+    /**
+     * A result whose clients are those that sent at least one request.
+     *
+     * @param requests every request, ordered by the time it was sent
+     */
+    public InboundLoadResult(List<InboundRequest> requests) {
+        this(requests, (int) requireNonNull(requests, "requests").stream().mapToInt(InboundRequest::client).distinct().count());
     }
 
     /**
@@ -87,6 +103,40 @@ public record InboundLoadResult(List<InboundRequest> requests) {
                 .filter(r -> r.statusCode() > 0)
                 .collect(Collectors.groupingBy(InboundRequest::statusCode, TreeMap::new,
                         Collectors.counting())));
+    }
+
+    /**
+     * Returns how much load was sent in {@code [from, to)}, measured by the load generator itself:
+     * check it before an assertion that needs traffic in that stretch (e.g. failures expected
+     * while endpoints still route to a stopped app, or none expected under load).
+     *
+     * @param from the start, relative to the Pod's deletion like {@link InboundRequest#sentAt()}
+     * @param to the end, exclusive, &gt;= {@code from}
+     * @return the counts, clients and longest silence of that stretch
+     */
+    public InboundLoadWindow window(Duration from, Duration to) {
+        requireNonNull(from, "from");
+        requireNonNull(to, "to");
+        if (to.compareTo(from) < 0) {
+            throw new IllegalArgumentException("to: " + to + " (expected: >= from " + from + ")");
+        }
+        List<InboundRequest> inside = requests.stream()
+                .filter(r -> r.sentAt().compareTo(from) >= 0 && r.sentAt().compareTo(to) < 0)
+                .sorted(java.util.Comparator.comparing(InboundRequest::sentAt))
+                .toList();
+        Duration silence = Duration.ZERO;
+        Duration previous = from;
+        for (InboundRequest r : inside) {
+            silence = max(silence, r.sentAt().minus(previous));
+            previous = r.sentAt();
+        }
+        silence = max(silence, to.minus(previous));
+        int sending = (int) inside.stream().mapToInt(InboundRequest::client).distinct().count();
+        return new InboundLoadWindow(from, to, inside.size(), sending, clients, silence);
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     /**

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -244,6 +245,22 @@ class PodSimulatorIT {
 
     @Test
     void inboundLoadCountsSuccessesAndFailuresOfAServerThatStopsMidRun() throws Exception {
+        // A starved load may send nothing before SIGTERM, or during the app's 400 ms of 503s (seen: no 200 at all): that
+        // run shows nothing and runs again (3 at most), then fails saying so.
+        List<String> inconclusive = new ArrayList<>();
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            Optional<String> why = loadAgainstAServerThatStopsMidRun();
+            if (why.isEmpty()) {
+                return;
+            }
+            inconclusive.add("run " + attempt + ": " + why.get());
+            System.out.println("INCONCLUSIVE run " + attempt + " of 3: " + why.get());
+        }
+        throw new AssertionError("Inconclusive, not a verdict: the machine was too starved in 3 runs:\n  "
+                + String.join("\n  ", inconclusive));
+    }
+
+    private Optional<String> loadAgainstAServerThatStopsMidRun() throws Exception {
         // given an app serving 200, then 503 for 400 ms after SIGTERM, then refusing, for 1.5 s
         try (PodSimulator pod = PodSimulator.builder()
                 .sidecarKind(SidecarKind.NONE)
@@ -268,6 +285,14 @@ class PodSimulatorIT {
             long ok = inbound.count(InboundOutcome.OK);
             long unavailable = inbound.count(InboundOutcome.HTTP_ERROR);
             long refused = inbound.count(InboundOutcome.CONNECTION_REFUSED);
+            Matcher served = Pattern.compile("served ok=(\\d+) unavailable=(\\d+)")
+                    .matcher(termination.firstOutput(APP, "APP_EVENT served").orElseThrow().detail());
+            assertThat(served.find()).isTrue();
+            // the app's own counts: a verdict on each outcome needs requests that reached it in that stage
+            if (Long.parseLong(served.group(1)) == 0 || Long.parseLong(served.group(2)) == 0) {
+                return Optional.of("the app served " + served.group() + " (the 700 ms before SIGTERM, then 400 ms of 503s): "
+                        + inbound.summary());
+            }
             assertThat(ok).isPositive();
             assertThat(unavailable).isPositive();
             assertThat(refused).isPositive();
@@ -276,9 +301,6 @@ class PodSimulatorIT {
                     .isEqualTo(inbound.total());
             assertThat(inbound.failures()).isEqualTo(inbound.total() - ok);
 
-            Matcher served = Pattern.compile("served ok=(\\d+) unavailable=(\\d+)")
-                    .matcher(termination.firstOutput(APP, "APP_EVENT served").orElseThrow().detail());
-            assertThat(served.find()).isTrue();
             assertThat(ok).isEqualTo(Long.parseLong(served.group(1)));
             assertThat(unavailable).isLessThanOrEqualTo(Long.parseLong(served.group(2)));
 
@@ -302,6 +324,7 @@ class PodSimulatorIT {
             assertThat(termination.firstEvent(TimelineEvent.LOAD, TimelineEvent.Kind.LOAD_STOPPED))
                     .isPresent();
             assertThat(termination.toTimelineText()).contains("Inbound: " + inbound.total());
+            return Optional.empty();
         }
     }
 

@@ -14,7 +14,12 @@ import io.github.sidecarshutdown.sidecar.SidecarState;
 import io.github.sidecarshutdown.testkit.emulator.EmulatorMode;
 import io.github.sidecarshutdown.testkit.emulator.RecordedCall;
 import io.github.sidecarshutdown.testkit.emulator.SidecarEmulator;
+import io.github.sidecarshutdown.testkit.pod.LoopbackPorts;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +29,22 @@ class OtherMeshScenarioTest {
     private static final Duration T = Duration.ofSeconds(1);
 
     private static ShutdownCoordinator coordinator(Map<String, String> env) {
-        return ShutdownCoordinator.builder().fromEnvironment(env).adminTimeout(T).build();
+        // every sidecar URL the test does not name refuses, whatever listens on a mesh's default port on this machine
+        Map<String, String> all = new HashMap<>();
+        for (String url : List.of("ADMIN_URL", "AGENT_URL", "LINKERD_ADMIN_URL", "DAPR_URL", "CONSUL_ADMIN_URL",
+                "CONSUL_LIFECYCLE_URL", "KUMA_ADMIN_URL")) {
+            all.put("SIDECAR_SHUTDOWN_" + url, refusedUrl());
+        }
+        all.putAll(env);
+        return ShutdownCoordinator.builder().fromEnvironment(all).adminTimeout(T).build();
+    }
+
+    private static String refusedUrl() {
+        try {
+            return "http://127.0.0.1:" + LoopbackPorts.freePort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static PhaseResult phase(ShutdownReport r, ShutdownPhase p) {

@@ -5,7 +5,11 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The downstream service the app's cleanup calls: a loopback HTTP server that records each call.
@@ -13,8 +17,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class DownstreamRecorder implements AutoCloseable {
 
+    private static final Pattern CALL_NUMBER = Pattern.compile("(?:^|&)call=(\\d+)");
+
+    /** One call received: when, and its number ({@code ?call=N}, -1 without one). */
+    private record Call(Instant at, int number) {
+    }
+
     private final HttpServer server;
-    private final List<Instant> calls = new CopyOnWriteArrayList<>();
+    private final List<Call> calls = new CopyOnWriteArrayList<>();
 
     DownstreamRecorder() throws IOException {
         this("/cleanup", 200);
@@ -24,7 +34,9 @@ final class DownstreamRecorder implements AutoCloseable {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         server.createContext(context, exchange -> {
             exchange.getRequestBody().readAllBytes();
-            calls.add(Instant.now());
+            String query = exchange.getRequestURI().getRawQuery();
+            Matcher m = CALL_NUMBER.matcher(query == null ? "" : query);
+            calls.add(new Call(Instant.now(), m.find() ? Integer.parseInt(m.group(1)) : -1));
             exchange.sendResponseHeaders(status, -1);
             exchange.close();
         });
@@ -46,7 +58,14 @@ final class DownstreamRecorder implements AutoCloseable {
     }
 
     List<Instant> calls() {
-        return List.copyOf(calls);
+        return calls.stream().map(Call::at).toList();
+    }
+
+    /** The numbers ({@code ?call=N}) of the calls received at or after {@code since}. */
+    Set<Integer> callNumbersSince(Instant since) {
+        Set<Integer> numbers = new TreeSet<>();
+        calls.stream().filter(c -> !c.at().isBefore(since)).forEach(c -> numbers.add(c.number()));
+        return numbers;
     }
 
     @Override

@@ -12,6 +12,10 @@ import io.github.sidecarshutdown.testkit.pod.PodSimulator;
 import io.github.sidecarshutdown.testkit.pod.PodTermination;
 import io.github.sidecarshutdown.testkit.pod.SidecarKind;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +23,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One simulated Pod deletion: the plain-Java example app (with the library or with a plain
@@ -29,6 +38,7 @@ import java.util.Objects;
 public final class TerminationRun {
 
     private static final List<String> SMALL_JVM = List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    private static final Pattern CALL_EVENT = Pattern.compile("^APP_EVENT cleanup-call (\\d+) (ok|failed.*)$");
 
     /**
      * What to run.
@@ -175,10 +185,43 @@ public final class TerminationRun {
      *                          ok or failed: the end of its own work (-1 if none)
      * @param adminCalls        ambient mode: requests that reached the admin and agent addresses, which the
      *                          run points at a recording listener instead of a refusing port (0 otherwise)
+     * @param deliveredCalls    the numbers of the cleanup calls the downstream received after the deletion
      */
     public record Result(Spec spec, int cleanupSent, int cleanupDelivered, int cleanupOk, List<Long> failedCallsMs,
             long inboundTotal, long inboundFailed, long appExitMs, long sidecarExitMs, int appExitCode, String report,
-            PodTermination termination, long lastCleanupCallMs, int adminCalls) {
+            PodTermination termination, long lastCleanupCallMs, int adminCalls, Set<Integer> deliveredCalls) {
+
+        public Result {
+            deliveredCalls = Set.copyOf(deliveredCalls);
+        }
+
+        /** The numbers of the cleanup calls the app saw succeed ({@code APP_EVENT cleanup-call N ok}). */
+        public Set<Integer> okCalls() {
+            return new TreeSet<>(callEvents().entrySet().stream().filter(e -> e.getValue().equals("ok"))
+                    .map(Map.Entry::getKey).toList());
+        }
+
+        /** The cleanup calls the app saw fail, by number, with what it saw ({@code APP_EVENT cleanup-call N failed ...}). */
+        public Map<Integer, String> failedCalls() {
+            Map<Integer, String> failed = new TreeMap<>();
+            callEvents().forEach((n, what) -> {
+                if (!what.equals("ok")) {
+                    failed.put(n, what);
+                }
+            });
+            return failed;
+        }
+
+        private Map<Integer, String> callEvents() {
+            Map<Integer, String> events = new TreeMap<>();
+            for (OutputLine line : termination.app().lines()) {
+                Matcher m = CALL_EVENT.matcher(line.text());
+                if (m.matches()) {
+                    events.put(Integer.parseInt(m.group(1)), m.group(2));
+                }
+            }
+            return events;
+        }
 
         /** How long the Pod lived on after the app's last cleanup call (-1 if it made none). */
         public long gapAfterWorkMs() {
@@ -225,6 +268,7 @@ public final class TerminationRun {
             if (s.clients() > 0) {
                 // Clients reach the app through the sidecar's inbound listener, as in a Pod.
                 int inbound = s.hasSidecar() ? pod.sidecarReady().port("inbound") : appPort;
+                warmUp(URI.create("http://127.0.0.1:" + inbound + "/hello"));
                 pod.startInboundLoad(InboundLoad.builder()
                         .url("http://127.0.0.1:" + inbound + "/hello")
                         .clients(s.clients()).leadTime(lead).maxDuration(lead.plus(s.endpointPropagation()))
@@ -244,9 +288,31 @@ public final class TerminationRun {
                     .findFirst().map(l -> l.substring(l.indexOf("sidecar-shutdown "))).orElse("");
             return new Result(s, s.cleanupCalls(), delivered, ok, failed, t.inbound().total(), t.inbound().failures(),
                     t.app().exitedAtMs(), t.sidecar().map(c -> c.exitedAtMs()).orElse(-1L), t.app().exitCode(), report, t, lastCall,
-                    tripwire.calls().size());
+                    tripwire.calls().size(), downstream.callNumbersSince(t.deletedAt()));
         } finally {
             Files.deleteIfExists(preStop);
+        }
+    }
+
+    /**
+     * A few requests through the path the load takes, before the load: a Pod that has served for a while is warm,
+     * while these two JVMs have just started. On a busy machine their first requests take hundreds of milliseconds
+     * (class loading, the interpreter), so a load started cold sends next to nothing before the deletion (6 clients,
+     * 6 requests in all). Failures here are left to the load to show.
+     */
+    private static void warmUp(URI url) {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).proxy(HttpClient.Builder.NO_PROXY)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        HttpRequest request = HttpRequest.newBuilder(url).GET().timeout(Duration.ofSeconds(5)).build();
+        for (int i = 0; i < 5; i++) {
+            try {
+                client.send(request, HttpResponse.BodyHandlers.discarding());
+            } catch (IOException e) {
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
@@ -268,6 +334,12 @@ public final class TerminationRun {
                 .env("SIDECAR_SHUTDOWN_DRAIN_TIMEOUT", s.drainTimeout().toMillis() + "ms")
                 .env("SIDECAR_SHUTDOWN_QUIET_PERIOD", s.quietPeriod().toMillis() + "ms")
                 .readyPattern("^APP_READY ");
+        // The other meshes' addresses refuse, as in a Pod without them, whatever listens on their default ports on
+        // this machine (a local Envoy or Consul, another build); the Pods below point at their own sidecar.
+        for (String url : List.of("LINKERD_ADMIN_URL", "DAPR_URL", "CONSUL_ADMIN_URL", "CONSUL_LIFECYCLE_URL",
+                "KUMA_ADMIN_URL")) {
+            app.env("SIDECAR_SHUTDOWN_" + url, "http://127.0.0.1:" + LoopbackPorts.freePort());
+        }
         if (!s.hasSidecar()) {
             // A Pod without sidecar: nothing listens where the admin and agent would be, traffic goes direct.
             return PodSimulator.builder().sidecarKind(SidecarKind.NONE).terminationGracePeriod(s.gracePeriod())

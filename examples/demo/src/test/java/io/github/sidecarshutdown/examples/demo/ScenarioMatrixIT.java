@@ -3,12 +3,18 @@ package io.github.sidecarshutdown.examples.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.sidecarshutdown.testkit.pod.ContainerTermination;
+import io.github.sidecarshutdown.testkit.pod.InboundOutcome;
+import io.github.sidecarshutdown.testkit.pod.InboundLoadWindow;
 import io.github.sidecarshutdown.testkit.pod.JobRun;
+import io.github.sidecarshutdown.testkit.pod.OutputLine;
 import io.github.sidecarshutdown.testkit.pod.PodPhase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -29,12 +35,33 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>Two more row groups: Istio ambient (no proxy in the Pod) with and without the library, and Job Pods
  * ({@code restartPolicy: Never}, the app ends by itself) with a classic or native sidecar, released by the
  * library, by the shell-trap workaround, or not at all.
+ *
+ * <p>On a busy machine a row checks its own preconditions before it judges (see {@link ConclusiveRuns}): an
+ * inbound verdict needs requests sent while endpoints still route to the Pod (after the plain app stopped
+ * serving, for the failures without the library), as the load generator measured them; "every call succeeded"
+ * needs the app to have run its cleanup on the row's schedule and the answers back before its own timeout. A run
+ * where they did not hold runs again; a defect of the library that looks like a starved machine repeats in every
+ * run, so the row still fails, saying it was inconclusive.
  */
 class ScenarioMatrixIT {
 
     private static final Duration WINDOW = Duration.ofSeconds(2);
     private static final Duration DELAY = Duration.ofMillis(400);
     private static final Duration ENDPOINTS = Duration.ofMillis(250);
+    /**
+     * Inbound clients. Not more: the JDK server of the plain app finishes its {@code stop(1)} only once no exchange is
+     * under way, so a load dense enough to always have one keeps it serving on kept-alive connections (the Pod
+     * without sidecar, {@code NONE}, then loses nothing without the library either).
+     */
+    private static final int CLIENTS = 6;
+    /** Requests sent while endpoints still route to the Pod, at least, for "no inbound request failed" to mean something. */
+    private static final int MIN_ROUTED = 5;
+    /**
+     * How long after the plain hook's {@code sigterm} line its server is surely closed: the hook closes it right after
+     * printing (the line is stamped when this JVM reads it, later still), but a starved hook thread may be descheduled
+     * in between.
+     */
+    private static final Duration PLAIN_STOP_MARGIN = Duration.ofMillis(30);
 
     /** Modes whose sidecar keeps forwarding outbound after SIGTERM (at least for a while). */
     private static final Set<String> OUTBOUND_SURVIVES = Set.of("ISTIO_1_5", "ISTIO_1_5_LONG", "ISTIO_1_26",
@@ -66,24 +93,105 @@ class ScenarioMatrixIT {
         Duration window = mode.equals("ISTIO_1_5_LONG") ? Duration.ofSeconds(6) : WINDOW;
         int calls = (int) Math.max(2, work.toMillis() / 250);
         return new TerminationRun.Spec(emulated, window, Duration.ofSeconds(1), work, calls, library, DELAY,
-                Duration.ofSeconds(1), 6, ENDPOINTS, Duration.ofSeconds(20));
+                Duration.ofSeconds(1), CLIENTS, ENDPOINTS, Duration.ofSeconds(20));
+    }
+
+    /** Runs a row until a run is conclusive (at most {@link ConclusiveRuns#ATTEMPTS}). */
+    private static TerminationRun.Result conclusiveRun(String row, TerminationRun.Spec spec, Verdicts needs) throws Exception {
+        return ConclusiveRuns.run(row, () -> TerminationRun.run(spec), r -> inconclusive(r, needs));
+    }
+
+    /** Which verdicts a row gives, so which preconditions its run must meet. */
+    private record Verdicts(boolean inboundFailures, boolean noInboundFailure, boolean everyCallSucceeded) {
+    }
+
+    /**
+     * Why a run cannot be judged, from what the load generator and the app measured themselves; empty when it can.
+     * Each reason is one a starved machine produces; the assertions about the library are not relaxed for it.
+     */
+    private static Optional<String> inconclusive(TerminationRun.Result r, Verdicts needs) {
+        InboundLoadWindow routed = r.termination().inbound().window(Duration.ZERO, ENDPOINTS);
+        if (needs.noInboundFailure() && routed.sent() < MIN_ROUTED) {
+            // "no inbound request failed" says nothing if hardly any was sent while endpoints still routed to the Pod
+            return Optional.of("too little inbound load while endpoints still routed to the Pod (needs " + MIN_ROUTED
+                    + "): " + routed);
+        }
+        long timedOut = r.termination().inbound().count(InboundOutcome.TIMEOUT);
+        if (needs.noInboundFailure() && timedOut > 0) {
+            // a request unanswered for its whole 2 s timeout while the app serves is a stalled machine (a hang that the
+            // library caused would stall every run, and the row would still fail)
+            return Optional.of(timedOut + " inbound request(s) timed out: " + r.termination().inbound().summary());
+        }
+        if (needs.inboundFailures() && r.inboundFailed() == 0) {
+            // the plain hook loses the requests that reach the app after it closed its server, before endpoints forget
+            // the Pod: there must be some, or the run shows nothing
+            Optional<Duration> stop = r.termination().app().lines().stream()
+                    .filter(l -> l.text().equals("APP_EVENT sigterm")).map(OutputLine::time).findFirst()
+                    .map(r.termination()::sinceDeletion);
+            if (stop.isPresent()) {
+                Duration from = stop.get().plus(PLAIN_STOP_MARGIN);
+                InboundLoadWindow afterStop = r.termination().inbound().window(from, from.plus(Duration.ofMinutes(1)));
+                if (afterStop.sent() == 0) {
+                    return Optional.of("no inbound request was sent after the plain app closed its server ("
+                            + stop.get().toMillis() + " ms + " + PLAIN_STOP_MARGIN.toMillis() + " ms after the deletion), "
+                            + "while endpoints still routed to it: " + routed);
+                }
+            }
+        }
+        if (needs.everyCallSucceeded() && r.okCalls().size() < r.cleanupSent()) {
+            // the verdict assumes the cleanup runs on schedule: its work, after the propagation delay, with 700 ms to
+            // spare (as fitsWindow does); an app that shut down later than that was starved, and its window may have
+            // run out (calls skipped or cut short)
+            long assumed = r.spec().cleanupWork().plus(r.spec().propagationDelay()).toMillis() + 700;
+            if (r.appExitMs() > assumed) {
+                return Optional.of("the app finished its shutdown at " + r.appExitMs() + " ms after the deletion, later than "
+                        + "the " + assumed + " ms the row assumes (work + propagation delay + 700 ms): "
+                        + r.okCalls().size() + " of " + r.cleanupSent() + " calls seen to succeed");
+            }
+            // a call that arrived, but whose answer came back after the app's own read timeout, is one the app could not
+            // see succeed: the machine was too slow to carry the answer back in time
+            Map<Integer, String> failed = r.failedCalls();
+            for (int call : r.deliveredCalls()) {
+                String what = failed.getOrDefault(call, "");
+                if (what.contains("SocketTimeoutException")) {
+                    return Optional.of("cleanup call " + call + " reached the downstream, but its answer came after the app's "
+                            + "own timeout (" + what + ")");
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * What the app saw succeed arrived; a call that arrived but that the app saw fail was answered after the app
+     * stopped waiting (the sidecar exited with the answer in flight, or the app's own timeout ran out): the app saw it
+     * fail, so nothing is claimed that did not happen.
+     */
+    private static void assertCallsAccountedFor(TerminationRun.Result r, String timeline) {
+        assertThat(r.deliveredCalls()).as("every call the app saw succeed arrived%n%s", timeline).containsAll(r.okCalls());
+        Set<Integer> notSeenOk = new TreeSet<>(r.deliveredCalls());
+        notSeenOk.removeAll(r.okCalls());
+        assertThat(r.failedCalls().keySet()).as("a call that arrived but was not seen to succeed was seen to fail%n%s",
+                timeline).containsAll(notSeenOk);
     }
 
     @ParameterizedTest(name = "{0}, cleanup {1}, library={2}")
     @MethodSource("matrix")
     void podDeletion(String mode, Duration work, boolean library) throws Exception {
-        TerminationRun.Result r = TerminationRun.run(spec(mode, work, library));
+        boolean fitsWindow = work.plus(DELAY).plus(Duration.ofMillis(700)).compareTo(windowOf(mode)) < 0;
+        boolean everyCall = library && OUTBOUND_SURVIVES.contains(mode) && (!FIXED_WINDOW.contains(mode) || fitsWindow);
+        TerminationRun.Result r = conclusiveRun(mode + ", cleanup " + work + ", library=" + library, spec(mode, work, library),
+                new Verdicts(!library && INBOUND_SURVIVES.contains(mode), library && INBOUND_SURVIVES.contains(mode), everyCall));
         String timeline = r.termination().toTimelineText();
 
         // Always: the app ends by SIGTERM well before the grace period, and what it saw succeed arrived.
         assertThat(r.appExitCode()).as(timeline).isEqualTo(143);
         assertThat(r.appExitMs()).as(timeline).isLessThan(15_000);
-        assertThat(r.cleanupDelivered()).as(timeline).isEqualTo(r.cleanupOk());
+        assertCallsAccountedFor(r, timeline);
 
-        boolean fitsWindow = work.plus(DELAY).plus(Duration.ofMillis(700)).compareTo(windowOf(mode)) < 0;
         if (library) {
             assertThat(r.report()).as("summary line printed%n%s", timeline).isNotEmpty();
-            if (OUTBOUND_SURVIVES.contains(mode) && (!FIXED_WINDOW.contains(mode) || fitsWindow)) {
+            if (everyCall) {
                 assertThat(r.cleanupDelivered()).as("every call delivered%n%s", timeline).isEqualTo(r.cleanupSent());
                 assertThat(r.report()).as(timeline).contains("cleanup-calls=succeeded");
             }
@@ -143,7 +251,8 @@ class ScenarioMatrixIT {
     @ParameterizedTest(name = "AMBIENT, cleanup 1s, library={0}")
     @ValueSource(booleans = {false, true})
     void ambientPodDeletion(boolean library) throws Exception {
-        TerminationRun.Result r = TerminationRun.run(spec("AMBIENT", Duration.ofMillis(1000), library));
+        TerminationRun.Result r = conclusiveRun("AMBIENT, library=" + library, spec("AMBIENT", Duration.ofMillis(1000), library),
+                new Verdicts(!library, library, false));
         String timeline = r.termination().toTimelineText();
 
         assertThat(r.appExitCode()).as(timeline).isEqualTo(143);
@@ -176,11 +285,12 @@ class ScenarioMatrixIT {
     @ParameterizedTest(name = "{0}, cleanup 1s, library={1}")
     @MethodSource("otherEnvoyMeshes")
     void otherEnvoyMeshPodDeletion(String mode, boolean library) throws Exception {
-        TerminationRun.Result r = TerminationRun.run(spec(mode, Duration.ofMillis(1000), library));
+        TerminationRun.Result r = conclusiveRun(mode + ", library=" + library, spec(mode, Duration.ofMillis(1000), library),
+                new Verdicts(!library, library, library));
         String timeline = r.termination().toTimelineText();
 
         assertThat(r.appExitCode()).as(timeline).isEqualTo(143);
-        assertThat(r.cleanupDelivered()).as(timeline).isEqualTo(r.cleanupOk());
+        assertCallsAccountedFor(r, timeline);
         // Nothing ends these sidecars before their window: the Pod lasts it.
         assertThat(r.sidecarExitMs()).as("the sidecar waits out its window%n%s", timeline)
                 .isGreaterThanOrEqualTo(WINDOW.toMillis() - 100);
