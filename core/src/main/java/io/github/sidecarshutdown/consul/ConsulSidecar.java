@@ -35,12 +35,12 @@ import org.jspecify.annotations.Nullable;
  * A native dataplane ({@code consul.hashicorp.com/enable-consul-dataplane-as-sidecar}) has no window
  * and is never released. Thread-safe.
  */
-final class ConsulSidecar implements Sidecar, AutoCloseable {
+public final class ConsulSidecar implements Sidecar, AutoCloseable {
 
     /** Envoy's admin address under consul-dataplane ({@code -envoy-admin-bind-port}, default 19000). */
-    static final URI DEFAULT_ADMIN_URL = URI.create("http://127.0.0.1:19000");
+    public static final URI DEFAULT_ADMIN_URL = URI.create("http://127.0.0.1:19000");
     /** The dataplane's lifecycle server as consul-k8s injects it ({@code -graceful-port=20600}). */
-    static final URI DEFAULT_LIFECYCLE_URL = URI.create("http://127.0.0.1:20600");
+    public static final URI DEFAULT_LIFECYCLE_URL = URI.create("http://127.0.0.1:20600");
 
     private final EnvoyMeshAdmin envoy;
     private final LoopbackEndpoint lifecycle;
@@ -55,7 +55,7 @@ final class ConsulSidecar implements Sidecar, AutoCloseable {
      * @param pod              what the Pod's annotations say (grace period, lifecycle on or off, native)
      * @throws IllegalArgumentException for a non-http, credential-carrying or (unless allowed) non-loopback URL
      */
-    ConsulSidecar(EnvoyAdminClient admin, URI lifecycleUrl, Duration connectTimeout, boolean allowNonLoopback,
+    public ConsulSidecar(EnvoyAdminClient admin, URI lifecycleUrl, Duration connectTimeout, boolean allowNonLoopback,
             MeshAnnotations pod) {
         this.envoy = new EnvoyMeshAdmin(admin);
         this.lifecycle = new LoopbackEndpoint("consulLifecycleUrl", lifecycleUrl, connectTimeout, allowNonLoopback);
@@ -117,7 +117,7 @@ final class ConsulSidecar implements Sidecar, AutoCloseable {
     }
 
     /** The facts the Pod's annotations alone give (no Envoy answer yet). */
-    static SidecarFacts factsFromPod(MeshAnnotations pod) {
+    public static SidecarFacts factsFromPod(MeshAnnotations pod) {
         return build(pod, Optional.empty(), "Pod annotations");
     }
 

@@ -28,10 +28,10 @@ import org.jspecify.annotations.Nullable;
  * released ({@link #releaseDecision}); a live one (the job workload) is released with
  * {@code POST /quitquitquit}, after which kuma-dp exits 0. Thread-safe.
  */
-final class KumaSidecar implements Sidecar, AutoCloseable {
+public final class KumaSidecar implements Sidecar, AutoCloseable {
 
     /** Envoy's admin address under kuma-dp (kuma-cp's {@code bootstrapServer.params.adminPort}, default 9901). */
-    static final URI DEFAULT_ADMIN_URL = URI.create("http://127.0.0.1:9901");
+    public static final URI DEFAULT_ADMIN_URL = URI.create("http://127.0.0.1:9901");
 
     private final EnvoyMeshAdmin envoy;
     private final MeshAnnotations pod;
@@ -41,7 +41,7 @@ final class KumaSidecar implements Sidecar, AutoCloseable {
      * @param admin Envoy admin client (its admin URL says where Envoy is)
      * @param pod   what the Pod's annotations say ({@code kuma.io/sidecar-drain-time})
      */
-    KumaSidecar(EnvoyAdminClient admin, MeshAnnotations pod) {
+    public KumaSidecar(EnvoyAdminClient admin, MeshAnnotations pod) {
         this.envoy = new EnvoyMeshAdmin(admin);
         this.pod = Objects.requireNonNull(pod, "pod");
     }
@@ -76,7 +76,7 @@ final class KumaSidecar implements Sidecar, AutoCloseable {
     }
 
     /** The facts the Pod's annotations alone give (no Envoy answer yet). */
-    static SidecarFacts factsFromPod(MeshAnnotations pod) {
+    public static SidecarFacts factsFromPod(MeshAnnotations pod) {
         return build(pod, null);
     }
 
