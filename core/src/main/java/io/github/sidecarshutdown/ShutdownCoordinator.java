@@ -8,6 +8,7 @@ import io.github.sidecarshutdown.internal.RuntimeHooks;
 import io.github.sidecarshutdown.internal.TimeSource;
 import io.github.sidecarshutdown.internal.engine.Engine;
 import io.github.sidecarshutdown.internal.engine.SequenceRun;
+import io.github.sidecarshutdown.internal.engine.StartupWork;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import java.time.Duration;
 import java.util.List;
@@ -66,17 +67,24 @@ public final class ShutdownCoordinator {
     private final InFlightTracker inFlight;
     private final ReadinessGate readiness;
     private final AtomicBoolean hookRegistered = new AtomicBoolean();
+    private final boolean libraryHttp;
     private final Object lock = new Object();
     private @Nullable SequenceRun run; // guarded by lock
 
     ShutdownCoordinator(ShutdownSettings settings, Sidecar sidecar, List<ShutdownTask> tasks, List<ShutdownListener> listeners,
             TimeSource time, RuntimeHooks hooks) {
-        this(settings, sidecar, List.of(), tasks, listeners, time, hooks);
+        this(settings, sidecar, List.of(), false, tasks, listeners, time, hooks);
     }
 
-    /** @param notes what the plan says about the sidecar, once (from the builder's mesh resolution) */
-    ShutdownCoordinator(ShutdownSettings settings, Sidecar sidecar, List<String> notes, List<ShutdownTask> tasks,
+    /**
+     * @param notes       what the plan says about the sidecar, once (from the builder's mesh resolution)
+     * @param libraryHttp whether the sidecar is one the library resolved, called through its HTTP
+     *                    clients (not {@code none}, not the app's own): then OkHttp is warmed up
+     *                    after install
+     */
+    ShutdownCoordinator(ShutdownSettings settings, Sidecar sidecar, List<String> notes, boolean libraryHttp, List<ShutdownTask> tasks,
             List<ShutdownListener> listeners, TimeSource time, RuntimeHooks hooks) {
+        this.libraryHttp = libraryHttp;
         this.tasks = new CopyOnWriteArrayList<>(tasks);
         this.listeners = new CopyOnWriteArrayList<>(listeners);
         this.hooks = hooks;
@@ -126,8 +134,11 @@ public final class ShutdownCoordinator {
     }
 
     /**
-     * Registers the one JVM shutdown hook (idempotent) and logs the shutdown plan once, with a WARN
-     * and its fix for everything that cannot fit. Does nothing when the library is disabled.
+     * Registers the one JVM shutdown hook (idempotent) and returns; right after, on a daemon thread
+     * that ends when it is done, logs the shutdown plan once, with a WARN and its fix for everything
+     * that cannot fit, and warms up what SIGTERM will need (docs/timeline.md, "Off the startup path").
+     * A shutdown that starts meanwhile cancels that work and does not wait for it. Does nothing when
+     * the library is disabled.
      *
      * @return this
      */
@@ -142,17 +153,21 @@ public final class ShutdownCoordinator {
             if (hooks.runAtJvmExit()) {
                 engine.hooked();
             }
-            ShutdownPlan p = plan();
-            // The plan is information; what does not fit is a warning, one line each, so that a
-            // log search for WARN finds the fix and not a whole multi-line table every start.
-            logger.info("{}", p.render());
-            for (String w : p.warnings()) {
-                logger.warn("Shutdown plan: {}", w);
+            // The plan, the rehearsal and loading the shutdown's HTTP client need not delay the app's
+            // Ready: they run after install() returns, on one thread that ends with them, and the
+            // start of a sequence cancels what is left (docs/timeline.md, "Off the startup path").
+            synchronized (lock) {
+                if (run == null) {
+                    engine.startupWork(List.copyOf(tasks), libraryHttp);
+                }
             }
-            // What SIGTERM will need is loaded and linked now, not in the hook (docs/timeline.md).
-            Engine.rehearseOnce(settings());
         }
         return this;
+    }
+
+    /** The work {@link #install()} left running after it returned, once it did (tests await it). */
+    Optional<StartupWork> startupWork() {
+        return engine.startupWork();
     }
 
     /** Whether {@link #install()} registered the hook. */

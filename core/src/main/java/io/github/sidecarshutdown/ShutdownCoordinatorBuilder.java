@@ -553,12 +553,13 @@ public final class ShutdownCoordinatorBuilder {
         settings(workload); // settings errors first, before any file is read
         ShutdownSettings s = settings(resolveWorkload());
         if (sidecar != null) {
-            return new ShutdownCoordinator(s, sidecar, List.of(), List.copyOf(tasks), List.copyOf(listeners), time, hooks);
+            return new ShutdownCoordinator(s, sidecar, List.of(), false, List.copyOf(tasks), List.copyOf(listeners), time, hooks);
         }
         // The Pod's annotations are read once, for every mesh's descriptor to interpret.
         PodAnnotations pod = s.sidecarMode().equals(SidecarMode.NONE) ? PodAnnotations.none("sidecar-mode none")
                 : PodAnnotations.read(s.annotationsFile());
         Engine.Resolution r = Engine.resolve(s, pod, adminCallListener);
-        return new ShutdownCoordinator(s, r.sidecar(), r.notes(), List.copyOf(tasks), List.copyOf(listeners), time, hooks);
+        return new ShutdownCoordinator(s, r.sidecar(), r.notes(), !s.sidecarMode().equals(SidecarMode.NONE), List.copyOf(tasks),
+                List.copyOf(listeners), time, hooks);
     }
 }

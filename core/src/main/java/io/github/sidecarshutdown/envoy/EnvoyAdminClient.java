@@ -2,15 +2,11 @@ package io.github.sidecarshutdown.envoy;
 
 import io.github.sidecarshutdown.internal.Durations;
 import io.github.sidecarshutdown.internal.Json;
+import io.github.sidecarshutdown.internal.LoopbackClient;
 import io.github.sidecarshutdown.internal.LoopbackHttp;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.math.BigDecimal;
-import java.net.ConnectException;
-import java.net.Proxy;
-import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,15 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
-import okhttp3.ConnectionPool;
-import okhttp3.HttpUrl;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
-import okhttp3.ResponseBody;
-import okio.BufferedSource;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -46,28 +33,26 @@ import org.jspecify.annotations.Nullable;
  */
 public final class EnvoyAdminClient implements AutoCloseable {
 
-    private static final RequestBody EMPTY = RequestBody.create(new byte[0], null);
-
     private final URI adminUrl;
     private final URI agentUrl;
-    private final HttpUrl admin;
-    private final HttpUrl agent;
     private final Duration callTimeout;
     private final long maxResponseBytes;
     private final AdminCallListener listener;
     private final boolean owner;
-    /** Null when the budget is under 1 ms: then no call is made (OkHttp would read it as "no timeout"). */
-    private final @Nullable OkHttpClient http;
+    /**
+     * Shared with every client derived by {@link #withCallTimeout}. No OkHttp class is loaded here:
+     * calls before the shutdown go through the JDK's sockets, and OkHttp's client is built at its
+     * first call (docs/timeline.md, "Off the startup path").
+     */
+    private final LoopbackClient http;
 
     EnvoyAdminClient(EnvoyAdminClientBuilder b) {
         this.adminUrl = b.adminUrl;
         this.agentUrl = b.agentUrl;
-        this.admin = Objects.requireNonNull(HttpUrl.get(b.adminUrl.toString()));
-        this.agent = Objects.requireNonNull(HttpUrl.get(b.agentUrl.toString()));
         this.callTimeout = b.callTimeout;
         this.maxResponseBytes = b.maxResponseBytes;
         this.listener = b.listener;
-        this.http = LoopbackHttp.client(b.connectTimeout, b.callTimeout,
+        this.http = new LoopbackClient(b.connectTimeout,
                 "https".equalsIgnoreCase(b.adminUrl.getScheme()) || "https".equalsIgnoreCase(b.agentUrl.getScheme()));
         this.owner = true;
     }
@@ -75,13 +60,10 @@ public final class EnvoyAdminClient implements AutoCloseable {
     private EnvoyAdminClient(EnvoyAdminClient parent, Duration callTimeout) {
         this.adminUrl = parent.adminUrl;
         this.agentUrl = parent.agentUrl;
-        this.admin = parent.admin;
-        this.agent = parent.agent;
         this.maxResponseBytes = parent.maxResponseBytes;
         this.listener = parent.listener;
         this.callTimeout = callTimeout;
-        this.http = parent.http == null || !LoopbackHttp.fits(callTimeout) ? null
-                : LoopbackHttp.withCallTimeout(parent.http, callTimeout);
+        this.http = parent.http;
         this.owner = false;
     }
 
@@ -167,11 +149,11 @@ public final class EnvoyAdminClient implements AutoCloseable {
         if (set.contains(DrainFlag.SKIP_EXIT) && !set.contains(DrainFlag.GRACEFUL)) {
             throw new IllegalArgumentException("flags: " + set + " (expected: SKIP_EXIT only with GRACEFUL)");
         }
-        HttpUrl.Builder url = url(AdminEndpoint.DRAIN_LISTENERS).newBuilder();
+        String url = url(AdminEndpoint.DRAIN_LISTENERS);
         for (DrainFlag f : set) {
-            url.addQueryParameter(f.queryName(), null);
+            url = LoopbackClient.addQuery(url, f.queryName(), null);
         }
-        expectOk(AdminEndpoint.DRAIN_LISTENERS, call(AdminEndpoint.DRAIN_LISTENERS, url.build()));
+        expectOk(AdminEndpoint.DRAIN_LISTENERS, call(AdminEndpoint.DRAIN_LISTENERS, url));
     }
 
     /** {@code POST /quitquitquit}: Envoy exits cleanly and pilot-agent follows. */
@@ -237,8 +219,8 @@ public final class EnvoyAdminClient implements AutoCloseable {
     /** Releases the client's resources if this instance built them. Idempotent. */
     @Override
     public void close() {
-        if (owner && http != null) {
-            LoopbackHttp.close(http);
+        if (owner) {
+            http.close();
         }
     }
 
@@ -309,54 +291,43 @@ public final class EnvoyAdminClient implements AutoCloseable {
         }
     }
 
-    private HttpUrl url(AdminEndpoint endpoint) {
-        HttpUrl base = endpoint.target() == AdminEndpoint.Target.ADMIN ? admin : agent;
-        return base.newBuilder().encodedPath(join(base.encodedPath(), endpoint.path())).build();
+    private String url(AdminEndpoint endpoint) {
+        return LoopbackClient.resolve(endpoint.target() == AdminEndpoint.Target.ADMIN ? adminUrl : agentUrl, endpoint.path());
     }
 
-    private static String join(String basePath, String path) {
-        String b = basePath.endsWith("/") ? basePath.substring(0, basePath.length() - 1) : basePath;
-        return b + path;
-    }
-
-    private HttpUrl statsUrl(StatsQuery q, boolean json) {
-        HttpUrl.Builder u = url(AdminEndpoint.STATS).newBuilder();
+    private String statsUrl(StatsQuery q, boolean json) {
+        String u = url(AdminEndpoint.STATS);
         if (json) {
-            u.addQueryParameter("format", "json");
+            u = LoopbackClient.addQuery(u, "format", "json");
         }
         if (q.usedOnly()) {
-            u.addQueryParameter("usedonly", null);
+            u = LoopbackClient.addQuery(u, "usedonly", null);
         }
         if (q.filter() != null) {
-            u.addQueryParameter("filter", q.filter());
+            u = LoopbackClient.addQuery(u, "filter", q.filter());
         }
-        return u.build();
+        return u;
     }
 
-    private Answer call(AdminEndpoint endpoint, @Nullable HttpUrl url) {
-        OkHttpClient http = this.http;
-        if (http == null) {
+    private Answer call(AdminEndpoint endpoint, @Nullable String url) {
+        if (!LoopbackHttp.fits(callTimeout)) {
             listener.onAdminCall(endpoint, "timeout", -1, Duration.ZERO);
             throw failed(endpoint, EnvoyAdminException.Kind.TIMEOUT, -1, "call not made: budget "
                     + Durations.format(
                             Durations.nonNegative(callTimeout))
                     + " is under 1 ms", null);
         }
-        Request.Builder req = new Request.Builder().url(url != null ? url : url(endpoint));
-        if (endpoint.method().equals("POST")) {
-            req.post(EMPTY);
-        } else {
-            req.get();
-        }
         long start = System.nanoTime();
-        try (Response response = http.newCall(req.build()).execute()) {
-            String body = readCapped(endpoint, response);
-            listener.onAdminCall(endpoint, outcomeTag(response.code()), response.code(), Duration.ofNanos(System.nanoTime() - start));
-            return new Answer(response.code(), body);
-        } catch (EnvoyAdminException e) {
-            listener.onAdminCall(endpoint, e.kind().name().toLowerCase(Locale.ROOT), e.statusCode(),
+        try {
+            LoopbackHttp.Answer a = http.call(endpoint.method(), url != null ? url : url(endpoint), callTimeout, maxResponseBytes);
+            listener.onAdminCall(endpoint, outcomeTag(a.status()), a.status(), Duration.ofNanos(System.nanoTime() - start));
+            return new Answer(a.status(), a.body());
+        } catch (LoopbackHttp.BodyTooLargeException e) {
+            EnvoyAdminException tooLarge = failed(endpoint, EnvoyAdminException.Kind.RESPONSE_TOO_LARGE, e.status(),
+                    "body larger than " + maxResponseBytes + " bytes", null);
+            listener.onAdminCall(endpoint, tooLarge.kind().name().toLowerCase(Locale.ROOT), tooLarge.statusCode(),
                     Duration.ofNanos(System.nanoTime() - start));
-            throw e;
+            throw tooLarge;
         } catch (IOException e) {
             EnvoyAdminException.Kind kind = classify(e);
             listener.onAdminCall(endpoint, kind.name().toLowerCase(Locale.ROOT), -1,
@@ -367,15 +338,6 @@ public final class EnvoyAdminClient implements AutoCloseable {
 
     private static String outcomeTag(int status) {
         return status >= 200 && status < 300 ? "success" : "status_" + (status / 100) + "xx";
-    }
-
-    private String readCapped(AdminEndpoint endpoint, Response response) throws IOException {
-        try {
-            return LoopbackHttp.readCapped(response, maxResponseBytes);
-        } catch (LoopbackHttp.BodyTooLargeException e) {
-            throw failed(endpoint, EnvoyAdminException.Kind.RESPONSE_TOO_LARGE, response.code(),
-                    "body larger than " + maxResponseBytes + " bytes", null);
-        }
     }
 
     private static EnvoyAdminException.Kind classify(IOException e) {

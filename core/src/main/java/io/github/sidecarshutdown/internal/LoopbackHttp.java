@@ -3,7 +3,10 @@ package io.github.sidecarshutdown.internal;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Proxy;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,11 +26,58 @@ import okio.BufferedSource;
  * The one way the library talks HTTP to a sidecar on loopback (Envoy admin, pilot-agent,
  * linkerd-proxy admin, daprd): explicit connect/read/write/call timeouts, no redirect, no proxy, no
  * retry, no pooled connection (a dead sidecar shows as refused, not as a stale socket), capped
- * bodies, POST with an empty body for mutations. Not API.
+ * bodies, POST with an empty body for mutations. Calls go through a {@link LoopbackClient}: OkHttp
+ * once the process's shutdown began, {@link SocketHttp} before (docs/timeline.md, "Off the startup
+ * path"). Not API.
  */
 public final class LoopbackHttp {
 
-    private static final RequestBody EMPTY = RequestBody.create(new byte[0], null);
+    /** Whether the shutdown began in this process: from then on every call goes through OkHttp. */
+    private static volatile boolean okHttpOnly;
+
+    /**
+     * The process's first shutdown sequence started: every later call of every client goes through
+     * OkHttp (idempotent). Before, plain-http calls use the JDK's sockets, which start no thread and
+     * load in milliseconds.
+     */
+    public static void shutdownBegan() {
+        okHttpOnly = true;
+    }
+
+    /** Whether {@link #shutdownBegan()} was called. */
+    public static boolean isOkHttpOnly() {
+        return okHttpOnly;
+    }
+
+    /** For tests that need the startup transport again after a shutdown ran in their JVM. */
+    public static void startupTransportForTests() {
+        okHttpOnly = false;
+    }
+
+    /**
+     * Loads and links OkHttp's client and call path without starting any thread (docs/timeline.md):
+     * builds a client with the library's rules and sends one call to a loopback port that is bound
+     * but not listening, so the connect is refused at once. No call timeout, so Okio's watchdog is not
+     * started; no connection is made, so none is pooled and OkHttp's task runner is not started.
+     * Bounded by the connect and read timeouts even if something did answer. Never throws.
+     */
+    public static void warmUp() {
+        try (Socket reserved = new Socket(Proxy.NO_PROXY)) {
+            // Bound, never listening: nothing else can listen on this port while it is held.
+            reserved.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            OkHttpClient http = client(Duration.ofMillis(250), Duration.ofMillis(250), false).newBuilder()
+                    .callTimeout(Duration.ZERO).build();
+            try {
+                call(http, "GET", HttpUrl.get("http://127.0.0.1:" + reserved.getLocalPort() + "/ready"), 1024);
+            } catch (IOException expected) {
+                // refused: the call path is loaded
+            } finally {
+                close(http);
+            }
+        } catch (IOException | RuntimeException | LinkageError e) {
+            // A failed warm-up only costs the first call after SIGTERM its class loading.
+        }
+    }
 
     /** A status and a body read within the cap. */
     public record Answer(int status, String body) {
@@ -37,8 +87,16 @@ public final class LoopbackHttp {
     public static final class BodyTooLargeException extends IOException {
         private static final long serialVersionUID = 1L;
 
-        BodyTooLargeException(long max) {
+        private final int status;
+
+        BodyTooLargeException(long max, int status) {
             super("body larger than " + max + " bytes");
+            this.status = status;
+        }
+
+        /** The status of the answer whose body was too large; -1 when not known. */
+        public int status() {
+            return status;
         }
     }
 
@@ -118,7 +176,7 @@ public final class LoopbackHttp {
     public static Answer call(OkHttpClient http, String method, HttpUrl url, long maxResponseBytes) throws IOException {
         Request.Builder req = new Request.Builder().url(url);
         if (method.equals("POST")) {
-            req.post(EMPTY);
+            req.post(EmptyBody.INSTANCE);
         } else {
             req.get();
         }
@@ -135,9 +193,14 @@ public final class LoopbackHttp {
         }
         BufferedSource source = body.source();
         if (source.request(max + 1)) {
-            throw new BodyTooLargeException(max);
+            throw new BodyTooLargeException(max, response.code());
         }
         return source.getBuffer().readString(StandardCharsets.UTF_8);
+    }
+
+    /** Built at the first OkHttp POST: nothing of OkHttp is loaded with this class. */
+    private static final class EmptyBody {
+        static final RequestBody INSTANCE = RequestBody.create(new byte[0], null);
     }
 
     /** Refused, timed out, or something else. */

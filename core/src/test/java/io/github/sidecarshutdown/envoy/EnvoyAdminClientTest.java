@@ -27,8 +27,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import io.github.sidecarshutdown.internal.LoopbackHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,6 +38,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+/**
+ * The admin client against WireMock, through OkHttp (the transport of every call once the shutdown
+ * began); {@link EnvoyAdminClientStartupTransportTest} runs the same tests through the JDK's sockets
+ * (the transport of the calls before it).
+ */
 class EnvoyAdminClientTest {
 
     @RegisterExtension
@@ -45,10 +52,44 @@ class EnvoyAdminClientTest {
             .build();
 
     private final List<EnvoyAdminClient> clients = new ArrayList<>();
+    private boolean wasOkHttpOnly;
+
+    /** Whether the calls go through OkHttp (here) or the JDK's sockets (the subclass). */
+    boolean throughOkHttp() {
+        return true;
+    }
+
+    @BeforeEach
+    void chooseTransport() {
+        wasOkHttpOnly = LoopbackHttp.isOkHttpOnly();
+        if (throughOkHttp()) {
+            LoopbackHttp.shutdownBegan();
+        } else {
+            LoopbackHttp.startupTransportForTests();
+        }
+    }
 
     @AfterEach
     void closeClients() {
         clients.forEach(EnvoyAdminClient::close);
+        if (wasOkHttpOnly) {
+            LoopbackHttp.shutdownBegan();
+        } else {
+            LoopbackHttp.startupTransportForTests();
+        }
+    }
+
+    @Test
+    void theCallGoesThroughTheTransportUnderTest() {
+        // given
+        envoy.stubFor(get("/ready").willReturn(aResponse().withStatus(200).withBody("LIVE\n")));
+
+        // when
+        client().ready();
+
+        // then
+        String agent = envoy.getAllServeEvents().get(0).getRequest().getHeader("User-Agent");
+        assertThat(agent).startsWith(throughOkHttp() ? "okhttp/" : "sidecar-shutdown");
     }
 
     private String base() {

@@ -10,6 +10,7 @@ import io.github.sidecarshutdown.ShutdownTask;
 import io.github.sidecarshutdown.ShutdownTrigger;
 import io.github.sidecarshutdown.SidecarReadiness;
 import io.github.sidecarshutdown.envoy.AdminCallListener;
+import io.github.sidecarshutdown.internal.LoopbackHttp;
 import io.github.sidecarshutdown.internal.TimeSource;
 import io.github.sidecarshutdown.pod.PodAnnotations;
 import io.github.sidecarshutdown.sidecar.Meshes;
@@ -18,7 +19,10 @@ import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -45,6 +49,9 @@ public final class Engine {
     private final ProcessRelease processes;
     private final Logger log;
     private volatile boolean terminated;
+    private @Nullable StartupWork startupWork; // guarded by this
+    /** Whether OkHttp has been warmed up in this JVM: once is enough, class loading is process-wide. */
+    private static final AtomicBoolean HTTP_WARMED = new AtomicBoolean();
 
     /**
      * @param settings  the validated settings
@@ -186,11 +193,69 @@ public final class Engine {
         return Meshes.forMode(mode).orElseThrow().facts(context, mode);
     }
 
-    /** Starts the sequence on its own daemon thread, running through {@code target}. */
+    /**
+     * Starts the sequence on its own daemon thread, running through {@code target}. The startup work
+     * still running is cancelled (the sequence does not wait for it), and from now on the process's
+     * sidecar calls go through OkHttp.
+     */
     public SequenceRun start(ShutdownTrigger trigger, ShutdownPhase target, List<ShutdownTask> tasks) {
+        if (!isRehearsal()) {
+            LoopbackHttp.shutdownBegan();
+            StartupWork w;
+            synchronized (this) {
+                w = startupWork;
+            }
+            if (w != null) {
+                w.cancel();
+            }
+        }
         SequenceRun run = new SequenceRun(this, trigger, target, tasks);
         run.start();
         return run;
+    }
+
+    /**
+     * Starts what {@code install()} leaves for later (docs/timeline.md, "Off the startup path"), on
+     * one daemon thread that ends with it: logs the plan for {@code tasks} (with a WARN and its fix for
+     * each problem), rehearses the sequence once per JVM, and, when {@code warmHttp}, loads OkHttp's
+     * call path once per JVM without starting any of its threads. At most once per engine.
+     *
+     * @param warmHttp whether the sidecar is called through the library's HTTP clients
+     * @return the work, to await in tests
+     */
+    public synchronized StartupWork startupWork(List<ShutdownTask> tasks, boolean warmHttp) {
+        if (startupWork != null) {
+            return startupWork;
+        }
+        List<StartupWork.Step> steps = new ArrayList<>();
+        steps.add(w -> logPlan(tasks, w));
+        steps.add(w -> Rehearsal.once(settings));
+        if (warmHttp) {
+            steps.add(w -> {
+                if (HTTP_WARMED.compareAndSet(false, true)) {
+                    LoopbackHttp.warmUp();
+                }
+            });
+        }
+        startupWork = StartupWork.start(steps);
+        return startupWork;
+    }
+
+    /** The startup work, once {@link #startupWork} started it. */
+    public synchronized Optional<StartupWork> startupWork() {
+        return Optional.ofNullable(startupWork);
+    }
+
+    /** Logs the plan: information, and one WARN line per problem so that a log search for WARN finds the fix. */
+    private void logPlan(List<ShutdownTask> tasks, StartupWork work) {
+        ShutdownPlan p = plan(tasks);
+        if (work.isCancelled()) {
+            return; // the sequence's start line stands for it
+        }
+        log.info("{}", p.render());
+        for (String w : p.warnings()) {
+            log.warn("Shutdown plan: {}", w);
+        }
     }
 
     /** The startup wait. */
@@ -207,12 +272,8 @@ public final class Engine {
      * One rehearsal now, whatever ran before, and its report (the install-time rehearsal's checks
      * use it).
      */
-    public static java.util.Optional<io.github.sidecarshutdown.ShutdownReport> rehearse(ShutdownSettings settings) {
+    public static Optional<io.github.sidecarshutdown.ShutdownReport> rehearse(ShutdownSettings settings) {
         return Rehearsal.run(settings);
     }
 
-    /** Rehearses the sequence once per JVM, so that SIGTERM finds it loaded and linked (docs/timeline.md). */
-    public static void rehearseOnce(ShutdownSettings settings) {
-        Rehearsal.once(settings);
-    }
 }

@@ -26,21 +26,24 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The install-time rehearsal (docs/timeline.md, "SIGTERM to the first phase"): runs the shutdown
- * sequence once, end to end, on a private engine, so that the classes, lambdas and string
- * concatenations the real sequence needs are loaded and linked at {@code install()} rather than
- * after SIGTERM, when every millisecond delays the first phase and the Pod's end.
+ * The rehearsal (docs/timeline.md, "SIGTERM to the first phase"): runs the shutdown sequence once,
+ * end to end, on a private engine, so that the classes, lambdas and string concatenations the real
+ * sequence needs are loaded and linked before SIGTERM, when every millisecond delays the first phase
+ * and the Pod's end. It is a step of the startup work ({@link StartupWork}), after {@code install()}
+ * returned.
  *
  * <p>It touches nothing of the app's: no network (the stand-in sidecar answers from memory), no log
  * (the rehearsal's sequence, its tasks and its runner log to nothing), no listener, no JVM hook, not
  * the app's readiness gate or in-flight tracker, and not the process-wide release latch
- * ({@link ProcessRelease#INSTANCE}).
- * Its threads are daemon threads of its own group, waited for before it returns. Once per JVM.
+ * ({@link ProcessRelease#INSTANCE}), so it can neither take the app's release nor wait for it, even
+ * if SIGTERM comes while it runs. Its threads are daemon threads of its own group, waited for before
+ * it returns; an interrupt (the shutdown cancelling the startup work) ends the wait, and they end on
+ * their own within milliseconds. Once per JVM.
  */
 final class Rehearsal {
 
     private static final AtomicBoolean DONE = new AtomicBoolean();
-    /** How long install() waits for the rehearsal at most; it takes milliseconds. */
+    /** How long the startup work waits for the rehearsal at most; it takes milliseconds. */
     static final Duration BOUND = Duration.ofSeconds(5);
 
     private Rehearsal() {
