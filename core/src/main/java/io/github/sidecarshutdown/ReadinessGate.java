@@ -17,7 +17,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReadinessGate {
 
-    private static final Logger logger = LoggerFactory.getLogger(ReadinessGate.class);
+    /** Looked up at each use, not at class load: SLF4J then starts off the app's path to Ready (docs/timeline.md). */
+    private static Logger logger() {
+        return LoggerFactory.getLogger(ReadinessGate.class);
+    }
 
     /** The gate's states; {@code SHUTTING_DOWN} is final. */
     public enum State {
@@ -73,7 +76,7 @@ public final class ReadinessGate {
             try {
                 l.accept(s);
             } catch (RuntimeException e) {
-                logger.warn("Readiness listener failed on {}", s, e);
+                logger().warn("Readiness listener failed on {}", s, e);
             }
         }
     }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.github.sidecarshutdown.config.Setting;
 import io.github.sidecarshutdown.internal.Durations;
 import io.github.sidecarshutdown.internal.RuntimeHooks;
+import io.github.sidecarshutdown.internal.StartupLog;
 import io.github.sidecarshutdown.internal.TimeSource;
 import io.github.sidecarshutdown.internal.engine.Engine;
 import io.github.sidecarshutdown.internal.engine.SequenceRun;
@@ -43,7 +44,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ShutdownCoordinator {
 
-    private static final Logger logger = LoggerFactory.getLogger(ShutdownCoordinator.class);
+    /** Looked up at each use, not at class load: SLF4J then starts off the app's path to Ready (docs/timeline.md). */
+    private static Logger logger() {
+        return LoggerFactory.getLogger(ShutdownCoordinator.class);
+    }
 
     /** How long past its deadline a caller waits for a sequence before taking a snapshot. */
     static final Duration OVERRUN_BOUND = SequenceRun.OVERRUN_BOUND;
@@ -144,7 +148,8 @@ public final class ShutdownCoordinator {
      */
     public ShutdownCoordinator install() {
         if (!settings().enabled()) {
-            logger.info("sidecar-shutdown is disabled ({}=false): no shutdown hook installed",
+            engine.startupLog().flush();
+            logger().info("sidecar-shutdown is disabled ({}=false): no shutdown hook installed",
                     settings().nameOf(Setting.ENABLED));
             return this;
         }
@@ -163,6 +168,11 @@ public final class ShutdownCoordinator {
             }
         }
         return this;
+    }
+
+    /** Holds the builder's informational lines with this coordinator's, for the startup work (or the startup wait) to log. */
+    void holdStartupLines(StartupLog lines) {
+        engine.startupLog().take(lines);
     }
 
     /** The work {@link #install()} left running after it returned, once it did (tests await it). */
@@ -276,11 +286,11 @@ public final class ShutdownCoordinator {
         try {
             ShutdownReport report = startOrJoin(ShutdownTrigger.JVM_HOOK, ShutdownPhase.REPORT).await();
             if (!report.complete()) {
-                logger.warn("Shutdown hook returning before the sequence ended: {}", report.summaryLine());
+                logger().warn("Shutdown hook returning before the sequence ended: {}", report.summaryLine());
             }
         } catch (Throwable t) {
             // Nothing may escape a shutdown hook: the JVM would print it and other hooks would race on.
-            logger.error("sidecar-shutdown hook failed", t);
+            logger().error("sidecar-shutdown hook failed", t);
         }
     }
 

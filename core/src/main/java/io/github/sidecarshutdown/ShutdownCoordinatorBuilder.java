@@ -11,6 +11,7 @@ import io.github.sidecarshutdown.dapr.DaprMesh;
 import io.github.sidecarshutdown.envoy.AdminCallListener;
 import io.github.sidecarshutdown.internal.LogSafe;
 import io.github.sidecarshutdown.internal.RuntimeHooks;
+import io.github.sidecarshutdown.internal.StartupLog;
 import io.github.sidecarshutdown.internal.TimeSource;
 import io.github.sidecarshutdown.internal.engine.Engine;
 import io.github.sidecarshutdown.istio.IstioMesh;
@@ -23,6 +24,7 @@ import io.github.sidecarshutdown.sidecar.Meshes;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -528,14 +530,22 @@ public final class ShutdownCoordinatorBuilder {
      * label makes a job, so a Deployment's Pod (or a Pod whose labels cannot be read) is never
      * released as one.
      */
-    private Workload resolveWorkload() {
+    private Workload resolveWorkload(StartupLog log) {
         if (workload != Workload.AUTO) {
             return workload;
         }
-        PodLabels labels = PodLabels.read(labelsFile);
+        PodLabels labels;
+        if (Files.notExists(labelsFile)) {
+            // Held, not logged: SLF4J starts after the app is Ready (docs/timeline.md, "Off the startup path").
+            log.info(PodLabels.class, "No Pod labels at {} (mount metadata.labels with the downward API to let sidecar-shutdown "
+                    + "recognise a Job's Pod, or set SIDECAR_SHUTDOWN_WORKLOAD); workload service", labelsFile);
+            labels = new PodLabels(Map.of(), "no labels file");
+        } else {
+            labels = PodLabels.read(labelsFile); // a file that cannot be read logs its own warning
+        }
         Optional<String> job = labels.jobName();
         if (job.isPresent()) {
-            org.slf4j.LoggerFactory.getLogger(ShutdownCoordinator.class).info(
+            log.info(ShutdownCoordinator.class,
                     "Workload job (Job {} per {}): the app's exit ends the Pod, so the sidecar is released after cleanup",
                     LogSafe.of(job.get()), labels.source());
             return Workload.JOB;
@@ -543,6 +553,16 @@ public final class ShutdownCoordinatorBuilder {
         return Workload.SERVICE;
     }
 
+    /** The Pod's annotations; a missing file is held in {@code log} like the labels'. */
+    private static PodAnnotations annotations(Path file, StartupLog log) {
+        if (Files.notExists(file)) {
+            log.info(PodAnnotations.class, "No Pod annotations at {} (mount metadata.annotations with the downward API so that "
+                    + "sidecar-shutdown sees an injected sidecar before it answers, native mode and the Pod's proxy config); "
+                    + "using what the sidecar answers and the defaults", file);
+            return PodAnnotations.none("no annotations file");
+        }
+        return PodAnnotations.read(file);
+    }
 
     /**
      * Builds the coordinator (no hook yet: call {@link ShutdownCoordinator#install()}).
@@ -551,15 +571,20 @@ public final class ShutdownCoordinatorBuilder {
      */
     public ShutdownCoordinator build() {
         settings(workload); // settings errors first, before any file is read
-        ShutdownSettings s = settings(resolveWorkload());
+        StartupLog log = new StartupLog();
+        ShutdownSettings s = settings(resolveWorkload(log));
+        ShutdownCoordinator c;
         if (sidecar != null) {
-            return new ShutdownCoordinator(s, sidecar, List.of(), false, List.copyOf(tasks), List.copyOf(listeners), time, hooks);
+            c = new ShutdownCoordinator(s, sidecar, List.of(), false, List.copyOf(tasks), List.copyOf(listeners), time, hooks);
+        } else {
+            // The Pod's annotations are read once, for every mesh's descriptor to interpret.
+            PodAnnotations pod = s.sidecarMode().equals(SidecarMode.NONE) ? PodAnnotations.none("sidecar-mode none")
+                    : annotations(s.annotationsFile(), log);
+            Engine.Resolution r = Engine.resolve(s, pod, adminCallListener);
+            c = new ShutdownCoordinator(s, r.sidecar(), r.notes(), !s.sidecarMode().equals(SidecarMode.NONE), List.copyOf(tasks),
+                    List.copyOf(listeners), time, hooks);
         }
-        // The Pod's annotations are read once, for every mesh's descriptor to interpret.
-        PodAnnotations pod = s.sidecarMode().equals(SidecarMode.NONE) ? PodAnnotations.none("sidecar-mode none")
-                : PodAnnotations.read(s.annotationsFile());
-        Engine.Resolution r = Engine.resolve(s, pod, adminCallListener);
-        return new ShutdownCoordinator(s, r.sidecar(), r.notes(), !s.sidecarMode().equals(SidecarMode.NONE), List.copyOf(tasks),
-                List.copyOf(listeners), time, hooks);
+        c.holdStartupLines(log);
+        return c;
     }
 }

@@ -80,6 +80,10 @@ class StartupWorkIT {
                 .substring("FIXTURE_THREADS_STARTED".length()).trim();
         assertThat(started.isEmpty() ? List.of() : Arrays.asList(started.split(","))).as(all()).isEmpty();
         assertThat(output).as(all()).contains("FIXTURE_READINESS READY");
+        // Nothing was logged by the app's thread: SLF4J started on the startup work's, after Ready.
+        assertThat(output).as(all()).noneMatch(l -> l.startsWith("[main]"));
+        assertThat(output).as(all()).anyMatch(l -> l.startsWith("[" + StartupWork.THREAD_NAME + "] INFO")
+                && l.contains("Sidecar ready after"));
         // The plan was logged after install() returned, by the startup work's thread (slf4j-simple names it).
         assertThat(output).as(all()).anyMatch(l -> l.startsWith("[" + StartupWork.THREAD_NAME + "] INFO")
                 && l.contains("sidecar-shutdown plan:") && l.contains("istio 1.26.2"));
@@ -96,6 +100,12 @@ class StartupWorkIT {
         // An admin timeout of 30 s: a sequence that waited for the held call would take that long.
         start("sigterm", "PT30S", "FIXTURE_READY");
         assertThat(output).as(all()).contains("FIXTURE_STARTUP_WORK_ALIVE true");
+        // The startup work rehearses first, then asks /server_info for the plan: SIGTERM once that call is held.
+        long asked = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!planCallHeld() && System.nanoTime() < asked) {
+            Thread.sleep(10);
+        }
+        assertThat(planCallHeld()).as("the plan's /server_info call is held; %s", all()).isTrue();
         long sigterm = System.nanoTime();
         process.toHandle().destroy();
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as(all()).isTrue();
@@ -112,6 +122,10 @@ class StartupWorkIT {
         assertThat(admin.findAll(postRequestedFor(urlPathEqualTo("/quitquitquit")))).as("released once").hasSize(1);
         assertThat(output).as("no plan logged once the shutdown began; %s", all())
                 .noneMatch(l -> l.contains("sidecar-shutdown plan:"));
+    }
+
+    private boolean planCallHeld() {
+        return admin.getAllScenarios().getScenarios().stream().anyMatch(sc -> sc.getName().equals("info") && sc.getState().equals("asked"));
     }
 
     private void start(String mode, String adminTimeout, String awaitLine) throws Exception {

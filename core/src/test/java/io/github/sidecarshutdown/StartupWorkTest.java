@@ -95,6 +95,21 @@ class StartupWorkTest {
     }
 
     @Test
+    void theStartupWorkWaitsForTheAppsReadinessThenStartsAnywayAfterAtMostTheFallback() throws Exception {
+        HeldSidecar sidecar = new HeldSidecar();
+        sidecar.releaseFacts.countDown();
+        ShutdownCoordinator c = coordinator(sidecar);
+
+        long start = System.nanoTime();
+        c.install(); // and never awaitSidecarReady(): the readiness stays STARTING
+
+        assertThat(sidecar.factsAsked.await(30, TimeUnit.SECONDS)).isTrue();
+        Duration waited = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(waited).as("nothing of the work before the readiness wait's fallback").isGreaterThanOrEqualTo(StartupWork.READY_WAIT);
+        assertThat(c.startupWork().orElseThrow().await(Duration.ofSeconds(30))).isTrue();
+    }
+
+    @Test
     void aShutdownBeforeInstallLeavesNothingForLater() {
         HeldSidecar sidecar = new HeldSidecar();
         ShutdownCoordinator c = coordinator(sidecar);

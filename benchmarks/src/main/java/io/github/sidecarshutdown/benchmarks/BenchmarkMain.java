@@ -13,7 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code benchmarks/run [--quick] [--json FILE] [--svg FILE] [--rolling-svg FILE] [--only SECTION,...]}: Pod termination
+ * {@code benchmarks/run [--quick] [--json FILE] [--svg FILE] [--rolling-svg FILE] [--rolling-sizes N,...] [--only SECTION,...]}: Pod termination
  * against what users do today, Job Pod completion against the shell-trap workaround, the hot path (JMH), startup, footprint
  * and a Deployment's rolling restart. Every figure printed is
  * measured in this run; ratios are against baselines measured in this run.
@@ -28,8 +28,10 @@ public final class BenchmarkMain {
         Path json = null;
         Path svg = null;
         Path rollingSvg = null;
+        List<Integer> rollingSizes = null;
         List<String> only = List.of("termination", "job-completion", "adaptive-delay", "hot-path", "startup", "footprint",
-                "gap-after-last-cleanup-call", "sigterm-to-sequence", "empty-sequence", "startup-cost", "rolling-restart");
+                "gap-after-last-cleanup-call", "sigterm-to-sequence", "empty-sequence", "sigterm-during-startup", "startup-added",
+                "rolling-restart");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -37,10 +39,13 @@ public final class BenchmarkMain {
                 case "--svg" -> svg = Path.of(value(args, ++i, "--svg"));
                 case "--rolling-svg" -> rollingSvg = Path.of(value(args, ++i, "--rolling-svg"));
                 case "--only" -> only = List.of(value(args, ++i, "--only").split(","));
+                case "--rolling-sizes" -> rollingSizes = java.util.Arrays.stream(value(args, ++i, "--rolling-sizes").split(","))
+                        .map(Integer::valueOf).toList();
                 default -> {
-                    System.err.println("usage: benchmarks/run [--quick] [--json FILE] [--svg FILE] [--rolling-svg FILE] "
+                    System.err.println("usage: benchmarks/run [--quick] [--json FILE] [--svg FILE] [--rolling-svg FILE] [--rolling-sizes 5,10] "
                             + "[--only termination,job-completion,adaptive-delay,hot-path,startup,footprint,"
-                            + "gap-after-last-cleanup-call,sigterm-to-sequence,empty-sequence,startup-cost,rolling-restart]");
+                            + "gap-after-last-cleanup-call,sigterm-to-sequence,empty-sequence,sigterm-during-startup,startup-added,"
+                            + "rolling-restart]");
                     System.exit(2);
                 }
             }
@@ -123,8 +128,8 @@ public final class BenchmarkMain {
             footprint.run(quick);
             System.out.print(footprint.table());
             figures.addAll(footprint.figures());
-            footprint.figures().stream().filter(f -> f.name().equals("threadsStarted")).findFirst().ifPresent(f ->
-                    verdicts.append(verdict("footprint: no thread started before shutdown", f.max() == 0,
+            footprint.figures().stream().filter(f -> f.name().equals("threads-after-startup")).findFirst().ifPresent(f ->
+                    verdicts.append(verdict("footprint: no thread alive once the startup work is done (until SIGTERM)", f.max() == 0,
                             String.format(Locale.ROOT, "max %.0f threads", f.max()))));
         }
         if (only.stream().anyMatch(LatencyBenchmark.SECTIONS::contains)) {
@@ -137,7 +142,7 @@ public final class BenchmarkMain {
         if (only.contains("rolling-restart")) {
             section("5. Rolling restart (real processes: N Pods of app + sidecar emulator; in-process load balancer and clients)");
             RollingRestartBenchmark rolling = new RollingRestartBenchmark();
-            rolling.run(RollingRestartBenchmark.plan(quick));
+            rolling.run(rollingSizes == null ? RollingRestartBenchmark.plan(quick) : RollingRestartBenchmark.plan(rollingSizes, quick));
             System.out.print(rolling.tables());
             figures.addAll(rolling.figures());
             verdicts.append(rolling.verdicts());

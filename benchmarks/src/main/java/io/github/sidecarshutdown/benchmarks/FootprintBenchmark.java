@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * Footprint: the published jars' sizes, the core's runtime dependencies (from
  * {@code mvn dependency:tree}, written by {@code benchmarks/run}), and, in fresh JVMs
  * ({@link FootprintProbe}) with only the core on the class path, the time of {@code build()} and
- * {@code install()}, the threads started before shutdown and the heap retained.
+ * {@code install()}, how long the startup work runs after it, the threads still alive once that work
+ * is done ({@code footprint.threads-after-startup}) and the heap retained.
  */
 final class FootprintBenchmark {
 
@@ -141,9 +142,12 @@ final class FootprintBenchmark {
         Table t = new Table("fresh JVM, core only (" + reps + " JVMs)", "median [min-max]");
         String[][] rows = {{"buildMs", "build() time", "ms", "%.1f"}, {"installMs", "install() time", "ms", "%.2f"},
             {"awaitSidecarReadyMs", "awaitSidecarReady() time (sidecar already ready)", "ms", "%.1f"},
-            {"threadsAfterInstall", "threads started by build()+install()", "threads", "%.0f"},
-            {"threadsStarted", "threads started by build()+install()+awaitSidecarReady()", "threads", "%.0f"},
-            {"heapRetainedBytes", "heap growth after GC: first coordinator (incl. library and OkHttp statics)", "B", "%.0f"},
+            {"startupWorkMs", "startup work after install() (plan, rehearsal, OkHttp warm-up; its own thread)", "ms", "%.1f"},
+            {"threadsAfterInstall", "threads alive right after install() (the startup work's)", "threads", "%.0f"},
+            {"threadsStarted", "threads started by build()+install()+awaitSidecarReady(), alive once the startup work is done",
+                "threads", "%.0f"},
+            {"heapRetainedBytes", "heap growth after GC once the startup work is done: first coordinator (library, OkHttp statics)",
+                "B", "%.0f"},
             {"heapPerCoordinatorBytes", "heap retained per further installed coordinator (10 more, after GC)", "B", "%.0f"}};
         for (String[] r : rows) {
             List<Double> v = samples.get(r[0]);
@@ -153,8 +157,14 @@ final class FootprintBenchmark {
             figures.add(new Figure("footprint", r[0], r[2], "fresh JVM, core only", v));
             t.row(r[1], TerminationBenchmark.range(v, r[3]) + " " + r[2]);
         }
+        List<Double> after = samples.get("threadsStarted");
+        if (after != null) {
+            // The name for the target: no thread of the library (nor OkHttp's) alive once startup is done.
+            figures.add(new Figure("footprint", "threads-after-startup", "threads", "fresh JVM, core only", after));
+        }
         table.append('\n').append(t.render());
-        table.append("threads started: ").append(names.isEmpty() ? "none" : String.join(", ", names)).append('\n');
+        table.append("threads started and alive once the startup work is done: ").append(names.isEmpty() ? "none"
+                : String.join(", ", names)).append('\n');
     }
 
     /** The core, its runtime dependencies and slf4j-simple, as an app would have them (no test kit, no JMH). */

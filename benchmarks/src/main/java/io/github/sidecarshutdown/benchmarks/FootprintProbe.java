@@ -2,6 +2,7 @@ package io.github.sidecarshutdown.benchmarks;
 
 import io.github.sidecarshutdown.ShutdownCoordinator;
 import io.github.sidecarshutdown.StartupPolicy;
+import io.github.sidecarshutdown.internal.engine.StartupWork;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -12,9 +13,11 @@ import java.util.TreeSet;
 
 /**
  * Runs in a fresh JVM (started by {@link FootprintBenchmark}): builds, installs and awaits the
- * sidecar once, the way an app starts, and prints {@code FOOTPRINT key=value} lines: the time of
- * {@code build()} and {@code install()}, the threads alive before and after, and the heap in use
- * after full GCs before and after (the coordinator is kept reachable).
+ * sidecar once, the way an app starts, waits for the work {@code install()} leaves running (its
+ * thread, {@link StartupWork#THREAD_NAME}) to end, and prints {@code FOOTPRINT key=value} lines: the
+ * time of {@code build()} and {@code install()}, how long the startup work ran, the threads alive
+ * before and once it is done, and the heap in use after full GCs before and after (the coordinator is
+ * kept reachable).
  *
  * <p>Arguments: the Envoy admin URL and the pilot-agent URL of a running sidecar emulator.
  */
@@ -47,6 +50,9 @@ public final class FootprintProbe {
         coordinator.awaitSidecarReady();
         long t3 = System.nanoTime();
         keep = coordinator;
+        // The plan, the rehearsal and OkHttp's warm-up run after install() on one thread: wait for it.
+        awaitStartupWork();
+        long t4 = System.nanoTime();
 
         Set<String> after = threadNames();
         long heapAfter = usedHeapAfterGc(memory);
@@ -59,10 +65,12 @@ public final class FootprintProbe {
                     .agentUrl(URI.create(args[1])).task("cleanup", ctx -> { }).build().install();
         }
         keepMore = more;
+        awaitStartupWork();
         long heapMore = usedHeapAfterGc(memory);
         System.out.println("FOOTPRINT buildMs=" + (t1 - t0) / 1e6);
         System.out.println("FOOTPRINT installMs=" + (t2 - t1) / 1e6);
         System.out.println("FOOTPRINT awaitSidecarReadyMs=" + (t3 - t2) / 1e6);
+        System.out.println("FOOTPRINT startupWorkMs=" + (t4 - t1) / 1e6);
         System.out.println("FOOTPRINT threadsBefore=" + before.size());
         System.out.println("FOOTPRINT threadsAfter=" + after.size());
         System.out.println("FOOTPRINT threadsAfterInstall=" + installed.size());
@@ -72,6 +80,16 @@ public final class FootprintProbe {
         System.out.println("FOOTPRINT heapRetainedBytes=" + (heapAfter - heapBefore));
         System.out.flush();
         // The hook is installed: let it run at exit, as it would in an app (no sidecar is terminating: no release).
+    }
+
+    /** Joins every thread of the startup work (bounded): it ends when its plan, rehearsal and warm-up are done. */
+    private static void awaitStartupWork() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals(StartupWork.THREAD_NAME)) {
+                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            }
+        }
     }
 
     private static Set<String> threadNames() {

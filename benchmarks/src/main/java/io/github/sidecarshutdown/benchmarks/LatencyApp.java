@@ -9,7 +9,9 @@ import io.github.sidecarshutdown.ShutdownReport;
 import io.github.sidecarshutdown.ShutdownTask;
 import io.github.sidecarshutdown.SidecarReadiness;
 import io.github.sidecarshutdown.TaskResult;
+import io.github.sidecarshutdown.envoy.AdminCallListener;
 import io.github.sidecarshutdown.envoy.AdminEndpoint;
+import io.github.sidecarshutdown.internal.engine.StartupWork;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,6 +22,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import org.slf4j.LoggerFactory;
 
 /**
  * The child JVM of {@link LatencyBenchmark}: one fresh process per sample. It stamps the instants
@@ -29,10 +32,15 @@ import java.time.Instant;
  *
  * <p>Modes (first argument):
  * <ul>
- *   <li>{@code empty}: the library with no task and no sidecar, propagation delay 0; SIGTERM from the
- *       parent, stamps the first phase and the final report.</li>
+ *   <li>{@code empty}: the library with no task and no sidecar, propagation delay 0, started as the
+ *       README's app (install, awaitSidecarReady); SIGTERM from the parent, stamps the first phase and
+ *       the final report.</li>
+ *   <li>{@code empty-early}: {@code empty}, but ready as soon as {@code install()} returned, while the
+ *       startup work it leaves runs; the stamp hook notes whether that work was still running.</li>
  *   <li>{@code hook}: no library, one plain shutdown hook that stamps its start: the JVM's own floor.</li>
- *   <li>{@code startup ADMIN AGENT}: build, install, awaitSidecarReady against a ready emulator; stamps each.</li>
+ *   <li>{@code startup ADMIN AGENT}: the app starts its logging (SLF4J), then build, install,
+ *       awaitSidecarReady against a ready emulator; stamps each, and the end of the startup work
+ *       install() left running.</li>
  *   <li>{@code startup-raw ADMIN AGENT}: one plain GET of the agent's readiness, no library: the floor.</li>
  *   <li>{@code gap}: the app of a Pod ({@code LatencyBenchmark.Pod}): one cleanup call through the
  *       sidecar's outbound proxy ({@code OUTBOUND_PROXY}, {@code DOWNSTREAM_URL}), the library
@@ -46,8 +54,9 @@ final class LatencyApp {
 
     /** Stamp slots, printed as {@code LAT name epochNanos} lines. */
     enum Stamp {
-        MAIN, BUILT, INSTALLED, READY, FIRST_ADMIN_CALL_START, HOOK, SEQUENCE_STARTED, FIRST_PHASE, CALL_DONE, TASK_RECORDED,
-        RELEASE_PHASE_STARTED, RELEASE_CALL_START, RELEASE_CALL_END, RELEASE_PHASE_DONE, REPORT_DONE
+        MAIN, LOGGING, BUILT, INSTALLED, READY, WORK_DONE, FIRST_ADMIN_CALL_START, HOOK, STARTUP_WORK_ALIVE_AT_HOOK,
+        SEQUENCE_STARTED, FIRST_PHASE, CALL_DONE, TASK_RECORDED, RELEASE_PHASE_STARTED, RELEASE_CALL_START, RELEASE_CALL_END,
+        RELEASE_PHASE_DONE, REPORT_DONE
     }
 
     private static final long[] STAMPS = new long[Stamp.values().length];
@@ -83,25 +92,48 @@ final class LatencyApp {
         STAMPS[Stamp.MAIN.ordinal()] = epochNanos();
         String mode = args.length > 0 ? args[0] : "";
         switch (mode) {
-            case "empty" -> empty();
+            case "empty" -> empty(false);
+            case "empty-early" -> empty(true);
             case "hook" -> hook();
             case "startup" -> startup(URI.create(args[1]), URI.create(args[2]));
             case "startup-raw" -> startupRaw(URI.create(args[2]));
             case "gap" -> gap();
             case "gap-direct" -> gapDirect();
-            default -> throw new IllegalArgumentException("mode: '" + mode + "' (expected: empty, hook, startup, gap or gap-direct)");
+            default -> throw new IllegalArgumentException("mode: '" + mode
+                    + "' (expected: empty, empty-early, hook, startup, startup-raw, gap or gap-direct)");
         }
     }
 
-    private static void empty() throws InterruptedException {
+    private static void empty(boolean early) throws InterruptedException {
+        // The app's logging first, as in startup(): SLF4J's start is the app's, not the measured path.
+        LoggerFactory.getILoggerFactory();
         ShutdownCoordinator c = ShutdownCoordinator.builder().sidecarMode(SidecarMode.NONE).propagationDelay(Duration.ZERO)
                 .listener(new Stamper()).build();
         stamp(Stamp.BUILT);
         c.install();
         stamp(Stamp.INSTALLED);
-        // Hooks start together: this one stamps when the JVM began running them.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stamp(Stamp.HOOK), "stamp-hook"));
+        // As an app does (README): no sidecar here, so this marks the app ready at once; the work install()
+        // left waits for that before it starts.
+        c.awaitSidecarReady();
+        Thread work = early ? startupWork() : null;
+        // Hooks start together: this one stamps when the JVM began running them (and whether the startup work still ran).
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stamp(Stamp.HOOK);
+            if (work != null && work.isAlive()) {
+                stamp(Stamp.STARTUP_WORK_ALIVE_AT_HOOK);
+            }
+        }, "stamp-hook"));
         ready();
+    }
+
+    /** The thread of the work install() left running, or null once it ended. */
+    private static Thread startupWork() {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals(StartupWork.THREAD_NAME)) {
+                return t;
+            }
+        }
+        return null;
     }
 
     private static void hook() throws InterruptedException {
@@ -113,17 +145,27 @@ final class LatencyApp {
     }
 
     private static void startup(URI admin, URI agent) throws InterruptedException {
+        AdminCallListener firstCall = (endpoint, outcome, status, elapsed) -> {
+            if (STAMPS[Stamp.FIRST_ADMIN_CALL_START.ordinal()] == 0) {
+                STAMPS[Stamp.FIRST_ADMIN_CALL_START.ordinal()] = epochNanos() - elapsed.toNanos();
+            }
+        };
+        // The app starts its logging, as an app that logs does before it builds anything: SLF4J finds
+        // its provider here. The library then logs through it on any thread without racing its start.
+        LoggerFactory.getILoggerFactory();
+        stamp(Stamp.LOGGING);
         ShutdownCoordinator c = ShutdownCoordinator.builder().sidecarMode(SidecarMode.ISTIO).adminUrl(admin).agentUrl(agent)
-                .adminCallListener((endpoint, outcome, status, elapsed) -> {
-                    if (STAMPS[Stamp.FIRST_ADMIN_CALL_START.ordinal()] == 0) {
-                        STAMPS[Stamp.FIRST_ADMIN_CALL_START.ordinal()] = epochNanos() - elapsed.toNanos();
-                    }
-                }).build();
+                .adminCallListener(firstCall).build();
         stamp(Stamp.BUILT);
         c.install();
         stamp(Stamp.INSTALLED);
         SidecarReadiness r = c.awaitSidecarReady(Duration.ofSeconds(10));
         stamp(Stamp.READY);
+        Thread work = startupWork(); // after READY: looking for it is not the library's cost
+        if (work != null) {
+            work.join(30_000);
+        }
+        stamp(Stamp.WORK_DONE);
         printStamps();
         System.out.println("STARTUP_DONE " + r);
         System.out.flush();

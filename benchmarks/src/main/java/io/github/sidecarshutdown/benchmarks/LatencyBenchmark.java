@@ -35,8 +35,11 @@ import java.util.concurrent.TimeUnit;
  *       against a hook that POSTs {@code /quitquitquit} itself right after the call (the floor).</li>
  *   <li>{@code sigterm-to-sequence} and {@code empty-sequence}: SIGTERM to the first phase, and to the
  *       final report with no task and no sidecar; against a plain shutdown hook's start (the JVM's floor).</li>
- *   <li>{@code startup-cost}: {@code build()} + {@code install()} + {@code awaitSidecarReady()} against a
- *       ready sidecar; against one plain GET of the agent's readiness in a fresh JVM.</li>
+ *   <li>{@code sigterm-during-startup}: {@code sigterm-to-sequence} and {@code empty-sequence} with the
+ *       SIGTERM sent as soon as {@code install()} returned, while the startup work it left still runs.</li>
+ *   <li>{@code startup-added} (also {@code startup-cost}): {@code build()} + {@code install()} +
+ *       {@code awaitSidecarReady()} against a ready sidecar, once the app's logging started; against one
+ *       plain GET of the agent's readiness in a fresh JVM.</li>
  * </ul>
  * Instants come from the wall clock of one machine: the child's stamps and the parent's signal and
  * exit times are comparable.
@@ -48,7 +51,10 @@ final class LatencyBenchmark {
     static final Duration SETTLE = Duration.ofMillis(500);
 
     /** The {@code --only} names this benchmark answers to. */
-    static final List<String> SECTIONS = List.of("gap-after-last-cleanup-call", "sigterm-to-sequence", "empty-sequence", "startup-cost");
+    static final List<String> SECTIONS = List.of("gap-after-last-cleanup-call", "sigterm-to-sequence", "empty-sequence",
+            "sigterm-during-startup", "startup-added", "startup-cost");
+    /** The target for the time the library adds to the app's path to Ready (issue 24). */
+    static final double STARTUP_ADDED_TARGET_MS = 20;
 
     private final List<Figure> figures = new ArrayList<>();
     private final StringBuilder out = new StringBuilder();
@@ -73,8 +79,13 @@ final class LatencyBenchmark {
             verdicts.append(verdict("sigterm-to-sequence", "SIGTERM -> first phase <= 10 ms (median), fresh JVM", 10));
             verdicts.append(verdict("empty-sequence", "SIGTERM -> report, no task, no sidecar <= 15 ms (median), fresh JVM", 15));
         }
-        if (only.contains("startup-cost")) {
+        if (only.contains("sigterm-during-startup")) {
+            verdicts.append(sigtermDuringStartup(quick));
+        }
+        if (only.contains("startup-added") || only.contains("startup-cost")) {
             startup(quick);
+            verdicts.append(verdict("startup-added", "build() + install() + awaitSidecarReady() <= "
+                    + (int) STARTUP_ADDED_TARGET_MS + " ms (median), fresh JVM, sidecar ready", STARTUP_ADDED_TARGET_MS));
         }
         return verdicts.toString();
     }
@@ -177,8 +188,8 @@ final class LatencyBenchmark {
         List<Double> hookToFirst = new ArrayList<>();
         List<Double> hook = new ArrayList<>();
         for (int i = 0; i < reps; i++) {
-            Signalled lib = signalled("empty");
-            Signalled plain = signalled("hook");
+            Signalled lib = signalled("empty", SETTLE);
+            Signalled plain = signalled("hook", SETTLE);
             toFirst.add(ms(lib.stamps.get(Stamp.FIRST_PHASE) - lib.sigterm));
             toReport.add(ms(lib.stamps.get(Stamp.REPORT_DONE) - lib.sigterm));
             jvmToHooks.add(ms(lib.stamps.get(Stamp.HOOK) - lib.sigterm));
@@ -211,14 +222,15 @@ final class LatencyBenchmark {
     private record Signalled(long sigterm, Map<Stamp, Long> stamps) {
     }
 
-    private static Signalled signalled(String mode) throws Exception {
+    /** SIGTERM {@code settle} after the child said ready (zero: at once). */
+    private static Signalled signalled(String mode, Duration settle) throws Exception {
         Process p = new ProcessBuilder(JavaProcess.javaCommand(SMALL_JVM, LatencyApp.class, mode)).redirectErrorStream(true).start();
         try {
             CompletableFuture<Void> ready = new CompletableFuture<>();
             List<String> lines = new ArrayList<>();
             Thread reader = reader(p, lines, ready);
             ready.get(30, TimeUnit.SECONDS);
-            Thread.sleep(SETTLE.toMillis());
+            Thread.sleep(settle.toMillis());
             long sigterm = LatencyApp.epochNanos();
             // SIGTERM; Process.destroy() would also close our end of its output.
             p.toHandle().destroy();
@@ -239,8 +251,75 @@ final class LatencyBenchmark {
         }
     }
 
-    // ---- startup-cost ----
+    // ---- sigterm-during-startup ----
 
+    /**
+     * SIGTERM as soon as the child's {@code install()} returned (no settling), so that it lands while
+     * the startup work (plan, rehearsal) still runs; the child notes whether it did. Same figures as
+     * {@code sigterm-to-sequence} and {@code empty-sequence}, with their targets.
+     */
+    String sigtermDuringStartup(boolean quick) throws Exception {
+        int reps = quick ? 7 : 21;
+        List<Double> toFirst = new ArrayList<>();
+        List<Double> toReport = new ArrayList<>();
+        List<Double> hook = new ArrayList<>();
+        int during = 0;
+        for (int i = 0; i < reps; i++) {
+            Signalled lib = signalled("empty-early", Duration.ZERO);
+            Signalled plain = signalled("hook", Duration.ZERO);
+            boolean running = lib.stamps.containsKey(Stamp.STARTUP_WORK_ALIVE_AT_HOOK);
+            during += running ? 1 : 0;
+            toFirst.add(ms(lib.stamps.get(Stamp.FIRST_PHASE) - lib.sigterm));
+            toReport.add(ms(lib.stamps.get(Stamp.REPORT_DONE) - lib.sigterm));
+            hook.add(ms(plain.stamps.get(Stamp.HOOK) - plain.sigterm));
+            System.out.printf(Locale.ROOT, "  [%2d/%d] SIGTERM during startup work (%s): -> first phase %.1f ms, -> report %.1f ms; "
+                    + "plain hook just started %.1f ms%n", i + 1, reps, running ? "still running" : "already done", last(toFirst),
+                    last(toReport), last(hook));
+        }
+        String section = "sigterm-during-startup";
+        Figure first = new Figure(section, "sigterm-during-startup.to-first-phase", "ms", "library, fresh JVM, SIGTERM right after install()",
+                toFirst);
+        Figure report = new Figure(section, "sigterm-during-startup.to-report", "ms",
+                "library, no task, no sidecar, fresh JVM, SIGTERM right after install()", toReport);
+        figures.add(first);
+        figures.add(report);
+        Figure floor = new Figure(section, "sigterm-during-startup.plain-hook", "ms",
+                "plain shutdown hook (no library), SIGTERM right after its start", hook);
+        figures.add(floor);
+        figures.add(Figure.of(section, "sigterm-during-startup.while-running", "samples", "SIGTERM landed while the startup work ran",
+                during));
+        figures.add(Figure.of(section, "sigterm-during-startup-vs-plain-hook", "ratio", "library first phase / plain hook",
+                first.median() / floor.median()));
+        Table t = new Table("from SIGTERM, sent as soon as the app started (the library: install() returned), to", "median [min-max]",
+                "samples");
+        t.row("first phase running", TerminationBenchmark.range(toFirst, "%.1f") + " ms", toFirst.size());
+        t.row("final report, empty sequence", TerminationBenchmark.range(toReport, "%.1f") + " ms", toReport.size());
+        t.row("a plain hook running (no library, SIGTERM as early: the floor)", TerminationBenchmark.range(hook, "%.1f") + " ms",
+                hook.size());
+        out.append("\nSIGTERM during the startup work, fresh JVMs (").append(String.join(" ", SMALL_JVM)).append("); it was still running in ")
+                .append(during).append(" of ").append(reps).append(" samples:\n").append(t.render())
+                .append(String.format(Locale.ROOT, "first phase / plain hook (medians): %.2f%n", first.median() / floor.median()));
+        // The cell means something only if most SIGTERMs landed while the work ran.
+        boolean conclusive = during * 2 > reps;
+        String where = " (startup work running at SIGTERM in " + during + " of " + reps + ")";
+        if (!conclusive) {
+            return String.format(Locale.ROOT, "  %-6s sigterm-during-startup: the startup work had ended before most SIGTERMs%s%n",
+                    "INCONCLUSIVE", where);
+        }
+        return String.format(Locale.ROOT, "  %-6s sigterm-during-startup: SIGTERM -> first phase <= 10 ms (median %.1f ms)%s%n",
+                first.median() <= 10 ? "MET" : "MISSED", first.median(), where)
+                + String.format(Locale.ROOT, "  %-6s sigterm-during-startup: SIGTERM -> report, no task, no sidecar <= 15 ms (median %.1f ms)%n",
+                report.median() <= 15 ? "MET" : "MISSED", report.median());
+    }
+
+    // ---- startup-added (startup-cost) ----
+
+    /**
+     * {@code startup-added}: the time the library adds to the app's path to Ready, from the child's
+     * stamps once its logging started ({@code .logging-start}, SLF4J finding its provider, is the
+     * app's and printed beside); {@code startup-cost}: the same from {@code main()}, as before;
+     * {@code .startup-work}: from {@code install()} to the end of the work it leaves on its own thread.
+     */
     void startup(boolean quick) throws Exception {
         int reps = quick ? 5 : 15;
         Map<String, List<Double>> lib = new LinkedHashMap<>();
@@ -251,17 +330,18 @@ final class LatencyBenchmark {
             StartupBenchmark.pilotAgentWait(URI.create(emulator.agentUrl() + "/healthz/ready"));
             for (int i = 0; i < reps; i++) {
                 Map<Stamp, Long> s = startupRun("startup", emulator);
-                lib.computeIfAbsent("startup-cost", k -> new ArrayList<>()).add(ms(s.get(Stamp.READY) - s.get(Stamp.MAIN)));
-                lib.computeIfAbsent("startup-cost.build", k -> new ArrayList<>()).add(ms(s.get(Stamp.BUILT) - s.get(Stamp.MAIN)));
-                lib.computeIfAbsent("startup-cost.install", k -> new ArrayList<>()).add(ms(s.get(Stamp.INSTALLED) - s.get(Stamp.BUILT)));
-                lib.computeIfAbsent("startup-cost.await-sidecar-ready", k -> new ArrayList<>())
-                        .add(ms(s.get(Stamp.READY) - s.get(Stamp.INSTALLED)));
-                lib.computeIfAbsent("startup-cost.to-first-admin-call", k -> new ArrayList<>())
-                        .add(ms(s.get(Stamp.FIRST_ADMIN_CALL_START) - s.get(Stamp.MAIN)));
+                add(lib, "startup-added", s.get(Stamp.READY) - s.get(Stamp.LOGGING));
+                add(lib, "startup-added.build", s.get(Stamp.BUILT) - s.get(Stamp.LOGGING));
+                add(lib, "startup-added.install", s.get(Stamp.INSTALLED) - s.get(Stamp.BUILT));
+                add(lib, "startup-added.await-sidecar-ready", s.get(Stamp.READY) - s.get(Stamp.INSTALLED));
+                add(lib, "startup-added.logging-start", s.get(Stamp.LOGGING) - s.get(Stamp.MAIN));
+                add(lib, "startup-added.startup-work", s.get(Stamp.WORK_DONE) - s.get(Stamp.INSTALLED));
+                add(lib, "startup-cost", s.get(Stamp.READY) - s.get(Stamp.MAIN));
+                add(lib, "startup-cost.to-first-admin-call", s.get(Stamp.FIRST_ADMIN_CALL_START) - s.get(Stamp.MAIN));
                 Map<Stamp, Long> r = startupRun("startup-raw", emulator);
                 raw.add(ms(r.get(Stamp.READY) - r.get(Stamp.MAIN)));
-                System.out.printf(Locale.ROOT, "  [%2d/%d] startup-cost %.1f ms; one plain GET %.1f ms%n", i + 1, reps,
-                        last(lib.get("startup-cost")), last(raw));
+                System.out.printf(Locale.ROOT, "  [%2d/%d] startup-added %.1f ms (from main %.1f ms); one plain GET %.1f ms%n", i + 1, reps,
+                        last(lib.get("startup-added")), last(lib.get("startup-cost")), last(raw));
             }
         }
         String section = "startup-cost";
@@ -271,11 +351,19 @@ final class LatencyBenchmark {
             t.row(e.getKey(), TerminationBenchmark.range(e.getValue(), "%.1f") + " ms");
         }
         figures.add(new Figure(section, "startup-cost", "ms", "one plain GET /healthz/ready (no library)", raw));
-        t.row("one plain GET /healthz/ready (no library, HttpURLConnection)", TerminationBenchmark.range(raw, "%.1f") + " ms");
-        double ratio = Figure.median(lib.get("startup-cost")) / Figure.median(raw);
-        figures.add(Figure.of(section, "startup-cost-vs-plain-get", "ratio", "library / one plain GET", ratio));
-        out.append("\nStartup cost: build() + install() + awaitSidecarReady(), from main() (").append(reps).append(" fresh JVMs):\n")
-                .append(t.render()).append(String.format(Locale.ROOT, "library / one plain GET (medians): %.2f%n", ratio));
+        t.row("one plain GET /healthz/ready (no library, HttpURLConnection, from main())", TerminationBenchmark.range(raw, "%.1f") + " ms");
+        double added = Figure.median(lib.get("startup-added")) / Figure.median(raw);
+        double cost = Figure.median(lib.get("startup-cost")) / Figure.median(raw);
+        figures.add(Figure.of(section, "startup-added-vs-plain-get", "ratio", "library / one plain GET", added));
+        figures.add(Figure.of(section, "startup-cost-vs-plain-get", "ratio", "library / one plain GET", cost));
+        out.append("\nStartup: build() + install() + awaitSidecarReady() (").append(reps)
+                .append(" fresh JVMs, sidecar already ready; startup-added from the app's logging start, startup-cost from main()):\n")
+                .append(t.render()).append(String.format(Locale.ROOT, "startup-added / one plain GET (medians): %.2f%n", added))
+                .append(String.format(Locale.ROOT, "startup-cost / one plain GET (medians): %.2f%n", cost));
+    }
+
+    private static void add(Map<String, List<Double>> into, String name, long nanos) {
+        into.computeIfAbsent(name, k -> new ArrayList<>()).add(ms(nanos));
     }
 
     private static Map<Stamp, Long> startupRun(String mode, SidecarEmulator emulator) throws Exception {

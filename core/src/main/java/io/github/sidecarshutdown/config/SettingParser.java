@@ -75,7 +75,7 @@ public final class SettingParser {
         } else if (text.startsWith("-")) {
             throw new InvalidSettingException(setting, source, raw, "must not be negative; expected "
                     + Setting.Kind.DURATION.accepted());
-        } else if (text.chars().allMatch(c -> Character.isDigit(c) || c == '.')) {
+        } else if (digitsAndDots(text)) {
             String fix = suggest ? accepted(setting, source, ascii(text) + "s", settingBound) : null;
             throw new InvalidSettingException(setting, source, raw, "missing unit"
                     + (fix == null ? "" : " (did you mean " + fix + "?)") + "; expected " + Setting.Kind.DURATION.accepted());
@@ -251,6 +251,17 @@ public final class SettingParser {
 
     // Leading blanks allowed: error messages echo the value as written, untrimmed, and must still
     // hide its password.
+    /** Whether {@code text} is only digits and dots (a number without its unit); a loop, not a stream: it runs in every build(). */
+    private static boolean digitsAndDots(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!Character.isDigit(c) && c != '.') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static final Pattern CREDENTIALS = Pattern.compile("^(\\s*[A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@");
 
     /** {@code url} with any {@code user:password@} replaced, for messages and logs. */

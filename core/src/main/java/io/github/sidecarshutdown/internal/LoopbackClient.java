@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The HTTP client of one sidecar API (an Envoy admin client and every budget derived from it, or one
  * loopback endpoint), with {@link LoopbackHttp}'s rules. Until the process's shutdown begins
- * ({@link LoopbackHttp#shutdownBegan()}) a plain-http call goes through the JDK's sockets
+ * ({@link ShutdownTransport#begin()}) a plain-http call goes through the JDK's sockets
  * ({@link SocketHttp}); from then on, and for https always, through one OkHttp client, built at its
  * first call (docs/timeline.md, "Off the startup path"): the startup wait and the plan's calls load no
  * OkHttp class and start no thread. Thread-safe. Not API.
@@ -52,7 +52,7 @@ public final class LoopbackClient {
             throw new SocketTimeoutException("call not made: budget " + Durations.format(Durations.nonNegative(timeout))
                     + " is under 1 ms");
         }
-        if (!LoopbackHttp.isOkHttpOnly() && url.regionMatches(true, 0, "http:", 0, 5)) {
+        if (!ShutdownTransport.begun() && url.regionMatches(true, 0, "http:", 0, 5)) {
             return SocketHttp.call(method, URI.create(url), connectTimeout, timeout, maxBody);
         }
         HttpUrl target = HttpUrl.get(url);

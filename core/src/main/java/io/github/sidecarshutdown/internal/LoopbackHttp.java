@@ -27,32 +27,10 @@ import okio.BufferedSource;
  * linkerd-proxy admin, daprd): explicit connect/read/write/call timeouts, no redirect, no proxy, no
  * retry, no pooled connection (a dead sidecar shows as refused, not as a stale socket), capped
  * bodies, POST with an empty body for mutations. Calls go through a {@link LoopbackClient}: OkHttp
- * once the process's shutdown began, {@link SocketHttp} before (docs/timeline.md, "Off the startup
- * path"). Not API.
+ * once the process's shutdown began ({@link ShutdownTransport}), {@link SocketHttp} before
+ * (docs/timeline.md, "Off the startup path"). Not API.
  */
 public final class LoopbackHttp {
-
-    /** Whether the shutdown began in this process: from then on every call goes through OkHttp. */
-    private static volatile boolean okHttpOnly;
-
-    /**
-     * The process's first shutdown sequence started: every later call of every client goes through
-     * OkHttp (idempotent). Before, plain-http calls use the JDK's sockets, which start no thread and
-     * load in milliseconds.
-     */
-    public static void shutdownBegan() {
-        okHttpOnly = true;
-    }
-
-    /** Whether {@link #shutdownBegan()} was called. */
-    public static boolean isOkHttpOnly() {
-        return okHttpOnly;
-    }
-
-    /** For tests that need the startup transport again after a shutdown ran in their JVM. */
-    public static void startupTransportForTests() {
-        okHttpOnly = false;
-    }
 
     /**
      * Loads and links OkHttp's client and call path without starting any thread (docs/timeline.md):

@@ -37,7 +37,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class EnvoySidecar implements Sidecar {
 
-    private static final Logger logger = LoggerFactory.getLogger(EnvoySidecar.class);
+    /** Looked up at each use, not at class load: SLF4J then starts off the app's path to Ready (docs/timeline.md). */
+    private static Logger logger() {
+        return LoggerFactory.getLogger(EnvoySidecar.class);
+    }
 
     /**
      * The inbound counters of docs/sidecar-protocol.md §3.6: every inbound HTTP connection manager's
@@ -212,7 +215,7 @@ public final class EnvoySidecar implements Sidecar {
             if (e.kind() == EnvoyAdminException.Kind.CONNECTION_REFUSED) {
                 return adminAnswered ? SidecarState.GONE : SidecarState.ABSENT;
             }
-            logger.debug("Envoy admin probe inconclusive: {}", e.getMessage());
+            logger().debug("Envoy admin probe inconclusive: {}", e.getMessage());
             return SidecarState.UNKNOWN;
         }
         adminAnswered = true;
@@ -252,7 +255,7 @@ public final class EnvoySidecar implements Sidecar {
                 }
                 return mode.equals(SidecarMode.AUTO) ? SidecarState.LIVE : SidecarState.UNKNOWN;
             }
-            logger.debug("pilot-agent probe inconclusive: {}", e.getMessage());
+            logger().debug("pilot-agent probe inconclusive: {}", e.getMessage());
             return SidecarState.UNKNOWN;
         }
     }
@@ -357,7 +360,7 @@ public final class EnvoySidecar implements Sidecar {
             return any ? OptionalLong.of(sum) : OptionalLong.empty();
         } catch (RuntimeException e) {
             // EnvoyAdminException (refused, timeout, status, too large) or an overflowing sum.
-            logger.debug("Envoy inbound counters unavailable: {}", e.getMessage());
+            logger().debug("Envoy inbound counters unavailable: {}", e.getMessage());
             return OptionalLong.empty();
         }
     }

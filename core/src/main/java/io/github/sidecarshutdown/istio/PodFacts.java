@@ -57,7 +57,10 @@ public record PodFacts(
     /** Per-pod injection switch. */
     public static final String INJECT = "sidecar.istio.io/inject";
 
-    private static final Logger logger = LoggerFactory.getLogger(PodFacts.class);
+    /** Looked up at each use, not at class load: SLF4J then starts off the app's path to Ready (docs/timeline.md). */
+    private static Logger logger() {
+        return LoggerFactory.getLogger(PodFacts.class);
+    }
 
     public PodFacts {
         Objects.requireNonNull(terminationDrainDuration, "terminationDrainDuration");
@@ -102,10 +105,10 @@ public record PodFacts(
         }
         try {
             PodFacts f = fromAnnotations(annotations.values(), annotations.source());
-            logger.debug("Pod facts from {}: {}", annotations.source(), f);
+            logger().debug("Pod facts from {}: {}", annotations.source(), f);
             return f;
         } catch (PodAnnotationException e) {
-            logger.warn("Pod annotations in {} are malformed ({}); using the defaults", annotations.source(), e.getMessage());
+            logger().warn("Pod annotations in {} are malformed ({}); using the defaults", annotations.source(), e.getMessage());
             return none("annotations file malformed");
         }
     }

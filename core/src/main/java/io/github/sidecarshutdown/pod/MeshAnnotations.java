@@ -62,7 +62,10 @@ public record MeshAnnotations(
     /** Kuma's default drain time ({@code runtime.kubernetes.injector.sidecarContainer.drainTime}). */
     public static final Duration KUMA_DEFAULT_DRAIN_TIME = Duration.ofSeconds(30);
 
-    private static final Logger logger = LoggerFactory.getLogger(MeshAnnotations.class);
+    /** Looked up at each use, not at class load: SLF4J then starts off the app's path to Ready (docs/timeline.md). */
+    private static Logger logger() {
+        return LoggerFactory.getLogger(MeshAnnotations.class);
+    }
 
     public MeshAnnotations {
         Objects.requireNonNull(consulLifecycle, "consulLifecycle");
@@ -112,7 +115,7 @@ public record MeshAnnotations(
         try {
             return fromAnnotations(annotations.values(), annotations.source());
         } catch (PodAnnotationException e) {
-            logger.warn("Pod annotations in {}: {}; the Consul and Kuma defaults apply", annotations.source(), e.getMessage());
+            logger().warn("Pod annotations in {}: {}; the Consul and Kuma defaults apply", annotations.source(), e.getMessage());
             return none("annotations file malformed");
         }
     }

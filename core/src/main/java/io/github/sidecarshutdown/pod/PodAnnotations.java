@@ -20,7 +20,10 @@ import org.slf4j.LoggerFactory;
  */
 public record PodAnnotations(Map<String, String> values, String source, boolean mounted) {
 
-    private static final Logger logger = LoggerFactory.getLogger(PodAnnotations.class);
+    /** Looked up at each use, not at class load: SLF4J then starts off the app's path to Ready (docs/timeline.md). */
+    private static Logger logger() {
+        return LoggerFactory.getLogger(PodAnnotations.class);
+    }
 
     public PodAnnotations {
         values = Map.copyOf(values);
@@ -46,19 +49,19 @@ public record PodAnnotations(Map<String, String> values, String source, boolean 
         Objects.requireNonNull(file, "file");
         PodFile.Read r = PodFile.read(file);
         if (r.missing()) {
-            logger.info("No Pod annotations at {} (mount metadata.annotations with the downward API so that sidecar-shutdown "
+            logger().info("No Pod annotations at {} (mount metadata.annotations with the downward API so that sidecar-shutdown "
                     + "sees an injected sidecar before it answers, native mode and the Pod's proxy config); "
                     + "using what the sidecar answers and the defaults", file);
             return none("no annotations file");
         }
         if (r.content() == null) {
-            logger.warn("Pod annotations file {} is {}; ignored, using the defaults", file, r.problem());
+            logger().warn("Pod annotations file {} is {}; ignored, using the defaults", file, r.problem());
             return none("annotations file " + r.problem());
         }
         try {
             return new PodAnnotations(DownwardApiAnnotations.parse(r.content()), file.toString(), true);
         } catch (PodAnnotationException e) {
-            logger.warn("Pod annotations file {} is malformed ({}); using the defaults", file, e.getMessage());
+            logger().warn("Pod annotations file {} is malformed ({}); using the defaults", file, e.getMessage());
             return none("annotations file malformed");
         }
     }

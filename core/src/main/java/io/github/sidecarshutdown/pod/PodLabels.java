@@ -24,7 +24,10 @@ public record PodLabels(Map<String, String> labels, String source) {
     /** The older label, still written by the Job controller. */
     public static final String LEGACY_JOB_NAME = "job-name";
 
-    private static final Logger logger = LoggerFactory.getLogger(PodLabels.class);
+    /** Looked up at each use, not at class load: SLF4J then starts off the app's path to Ready (docs/timeline.md). */
+    private static Logger logger() {
+        return LoggerFactory.getLogger(PodLabels.class);
+    }
 
     public PodLabels {
         labels = Map.copyOf(labels);
@@ -64,18 +67,18 @@ public record PodLabels(Map<String, String> labels, String source) {
         Objects.requireNonNull(file, "file");
         PodFile.Read r = PodFile.read(file);
         if (r.missing()) {
-            logger.info("No Pod labels at {} (mount metadata.labels with the downward API to let sidecar-shutdown "
+            logger().info("No Pod labels at {} (mount metadata.labels with the downward API to let sidecar-shutdown "
                     + "recognise a Job's Pod, or set SIDECAR_SHUTDOWN_WORKLOAD); workload service", file);
             return new PodLabels(Map.of(), "no labels file");
         }
         if (r.content() == null) {
-            logger.warn("Pod labels file {} is {}; ignored: workload service", file, r.problem());
+            logger().warn("Pod labels file {} is {}; ignored: workload service", file, r.problem());
             return new PodLabels(Map.of(), "labels file " + r.problem());
         }
         try {
             return new PodLabels(DownwardApiAnnotations.parse(r.content()), file.toString());
         } catch (PodAnnotationException e) {
-            logger.warn("Pod labels file {} is malformed ({}); workload service", file, e.getMessage());
+            logger().warn("Pod labels file {} is malformed ({}); workload service", file, e.getMessage());
             return new PodLabels(Map.of(), "labels file malformed");
         }
     }

@@ -38,6 +38,25 @@ public record MeshSetting(String key, String builderMethod, Setting.Kind kind, S
         }
     }
 
+    // equals and hashCode written out: a record's generated ones bootstrap through invokedynamic at
+    // their first call, some 20 ms of a fresh JVM, and these key the settings of every build().
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MeshSetting m && key.equals(m.key) && builderMethod.equals(m.builderMethod) && kind == m.kind
+                && defaultValue.equals(m.defaultValue) && description.equals(m.description) && listens.equals(m.listens);
+    }
+
+    @Override
+    public int hashCode() {
+        int h = key.hashCode();
+        h = 31 * h + builderMethod.hashCode();
+        h = 31 * h + kind.hashCode();
+        h = 31 * h + defaultValue.hashCode();
+        h = 31 * h + description.hashCode();
+        return 31 * h + listens.hashCode();
+    }
+
     /** A loopback URL setting. */
     public static MeshSetting url(String key, String builderMethod, String defaultUrl, String description, String listens) {
         return new MeshSetting(key, builderMethod, Setting.Kind.URL, defaultUrl, description, listens);

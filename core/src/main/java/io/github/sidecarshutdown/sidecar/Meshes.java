@@ -13,6 +13,7 @@ import java.util.Optional;
  * The meshes the library knows, in the order {@code sidecar-mode=auto} asks them (docs/sidecar-states.md,
  * "Detection"): the first mesh's adapter is also what the coordinator sees while no mesh is proven
  * (Istio's, which reads the Pod's proxy config). Adding a mesh adds its line here (docs/adding-a-mesh.md).
+ * Plain loops, no streams: every {@code build()} runs these on the app's path to Ready.
  */
 public final class Meshes {
 
@@ -33,14 +34,21 @@ public final class Meshes {
 
     /** The mesh whose adapter {@code mode} selects; empty for {@code auto}, {@code none} and unknown names. */
     public static Optional<Mesh> forMode(SidecarMode mode) {
-        return ALL.stream().filter(m -> m.modes().contains(mode)).findFirst();
+        for (Mesh m : ALL) {
+            if (m.modes().contains(mode)) {
+                return Optional.of(m);
+            }
+        }
+        return Optional.empty();
     }
 
     /** Every {@code sidecar-mode} value: {@code auto}, each mesh's modes, {@code none}. */
     public static List<SidecarMode> modes() {
         List<SidecarMode> modes = new ArrayList<>();
         modes.add(SidecarMode.AUTO);
-        ALL.forEach(m -> modes.addAll(m.modes()));
+        for (Mesh m : ALL) {
+            modes.addAll(m.modes());
+        }
         modes.add(SidecarMode.NONE);
         return List.copyOf(modes);
     }
@@ -48,7 +56,9 @@ public final class Meshes {
     /** Every setting the meshes add, in order. */
     public static List<MeshSetting> settings() {
         List<MeshSetting> settings = new ArrayList<>();
-        ALL.forEach(m -> settings.addAll(m.settings()));
+        for (Mesh m : ALL) {
+            settings.addAll(m.settings());
+        }
         return List.copyOf(settings);
     }
 }

@@ -27,7 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import io.github.sidecarshutdown.internal.LoopbackHttp;
+import io.github.sidecarshutdown.internal.ShutdownTransport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,11 +61,11 @@ class EnvoyAdminClientTest {
 
     @BeforeEach
     void chooseTransport() {
-        wasOkHttpOnly = LoopbackHttp.isOkHttpOnly();
+        wasOkHttpOnly = ShutdownTransport.begun();
         if (throughOkHttp()) {
-            LoopbackHttp.shutdownBegan();
+            ShutdownTransport.begin();
         } else {
-            LoopbackHttp.startupTransportForTests();
+            ShutdownTransport.resetForTests();
         }
     }
 
@@ -73,9 +73,9 @@ class EnvoyAdminClientTest {
     void closeClients() {
         clients.forEach(EnvoyAdminClient::close);
         if (wasOkHttpOnly) {
-            LoopbackHttp.shutdownBegan();
+            ShutdownTransport.begin();
         } else {
-            LoopbackHttp.startupTransportForTests();
+            ShutdownTransport.resetForTests();
         }
     }
 

@@ -11,6 +11,8 @@ import io.github.sidecarshutdown.ShutdownTrigger;
 import io.github.sidecarshutdown.SidecarReadiness;
 import io.github.sidecarshutdown.envoy.AdminCallListener;
 import io.github.sidecarshutdown.internal.LoopbackHttp;
+import io.github.sidecarshutdown.internal.ShutdownTransport;
+import io.github.sidecarshutdown.internal.StartupLog;
 import io.github.sidecarshutdown.internal.TimeSource;
 import io.github.sidecarshutdown.pod.PodAnnotations;
 import io.github.sidecarshutdown.sidecar.Meshes;
@@ -22,6 +24,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
@@ -37,7 +41,6 @@ import org.slf4j.helpers.NOPLogger;
  */
 public final class Engine {
 
-    private static final Logger logger = LoggerFactory.getLogger(io.github.sidecarshutdown.ShutdownCoordinator.class);
 
     private final ShutdownSettings settings;
     private final Sidecar sidecar;
@@ -47,9 +50,11 @@ public final class Engine {
     private final InFlightTracker inFlight;
     private final ReadinessGate readiness;
     private final ProcessRelease processes;
-    private final Logger log;
+    /** Null: the coordinator's logger, looked up at first use, so that SLF4J starts off the app's path to Ready. */
+    private final @Nullable Logger log;
     private volatile boolean terminated;
     private @Nullable StartupWork startupWork; // guarded by this
+    private final StartupLog startupLog = new StartupLog();
     /** Whether OkHttp has been warmed up in this JVM: once is enough, class loading is process-wide. */
     private static final AtomicBoolean HTTP_WARMED = new AtomicBoolean();
 
@@ -64,11 +69,12 @@ public final class Engine {
      */
     public Engine(ShutdownSettings settings, Sidecar sidecar, List<String> notes, List<ShutdownListener> listeners, TimeSource time,
             InFlightTracker inFlight, ReadinessGate readiness) {
-        this(settings, sidecar, notes, listeners, time, inFlight, readiness, ProcessRelease.INSTANCE, logger);
+        this(settings, sidecar, notes, listeners, time, inFlight, readiness, ProcessRelease.INSTANCE, null);
     }
 
+    /** @param log where the sequence logs; null for the coordinator's logger, looked up at first use */
     Engine(ShutdownSettings settings, Sidecar sidecar, List<String> notes, List<ShutdownListener> listeners, TimeSource time,
-            InFlightTracker inFlight, ReadinessGate readiness, ProcessRelease processes, Logger log) {
+            InFlightTracker inFlight, ReadinessGate readiness, ProcessRelease processes, @Nullable Logger log) {
         this.settings = settings;
         this.sidecar = sidecar;
         this.notes = List.copyOf(notes);
@@ -115,7 +121,7 @@ public final class Engine {
     }
 
     Logger log() {
-        return log;
+        return log != null ? log : LoggerFactory.getLogger(io.github.sidecarshutdown.ShutdownCoordinator.class);
     }
 
     boolean isRehearsal() {
@@ -200,7 +206,8 @@ public final class Engine {
      */
     public SequenceRun start(ShutdownTrigger trigger, ShutdownPhase target, List<ShutdownTask> tasks) {
         if (!isRehearsal()) {
-            LoopbackHttp.shutdownBegan();
+            ShutdownTransport.begin();
+            startupLog.flush();
             StartupWork w;
             synchronized (this) {
                 w = startupWork;
@@ -216,9 +223,12 @@ public final class Engine {
 
     /**
      * Starts what {@code install()} leaves for later (docs/timeline.md, "Off the startup path"), on
-     * one daemon thread that ends with it: logs the plan for {@code tasks} (with a WARN and its fix for
-     * each problem), rehearses the sequence once per JVM, and, when {@code warmHttp}, loads OkHttp's
-     * call path once per JVM without starting any of its threads. At most once per engine.
+     * one daemon thread that ends with it: waits until the app's readiness turned on (the startup wait
+     * returned), at most {@link StartupWork#READY_WAIT}, so that none of it competes with the app's
+     * own path to Ready; rehearses the sequence once per JVM; logs the lines held on the way to Ready
+     * and the plan for {@code tasks} (with a WARN and its fix for each problem); and, when
+     * {@code warmHttp}, loads OkHttp's call path once per JVM without starting any of its threads. At
+     * most once per engine.
      *
      * @param warmHttp whether the sidecar is called through the library's HTTP clients
      * @return the work, to await in tests
@@ -228,8 +238,9 @@ public final class Engine {
             return startupWork;
         }
         List<StartupWork.Step> steps = new ArrayList<>();
-        steps.add(w -> logPlan(tasks, w));
+        steps.add(this::awaitReadiness);
         steps.add(w -> Rehearsal.once(settings));
+        steps.add(w -> logPlan(tasks, w));
         if (warmHttp) {
             steps.add(w -> {
                 if (HTTP_WARMED.compareAndSet(false, true)) {
@@ -241,26 +252,59 @@ public final class Engine {
         return startupWork;
     }
 
+    /** Waits until the app's readiness left STARTING, at most {@link StartupWork#READY_WAIT}; an interrupt ends the wait. */
+    private void awaitReadiness(StartupWork work) {
+        CountDownLatch changed = new CountDownLatch(1);
+        readiness.onChange(s -> changed.countDown());
+        if (readiness.state() != ReadinessGate.State.STARTING) {
+            return;
+        }
+        try {
+            changed.await(StartupWork.READY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // cancelled: the next steps are skipped
+        }
+    }
+
     /** The startup work, once {@link #startupWork} started it. */
     public synchronized Optional<StartupWork> startupWork() {
         return Optional.ofNullable(startupWork);
     }
 
-    /** Logs the plan: information, and one WARN line per problem so that a log search for WARN finds the fix. */
+    /**
+     * Logs the lines held on the way to Ready, then the plan: information, and one WARN line per
+     * problem so that a log search for WARN finds the fix.
+     */
     private void logPlan(List<ShutdownTask> tasks, StartupWork work) {
         ShutdownPlan p = plan(tasks);
         if (work.isCancelled()) {
-            return; // the sequence's start line stands for it
+            return; // the sequence's start line stands for it (and the sequence logs the held lines)
         }
-        log.info("{}", p.render());
+        startupLog.flush();
+        log().info("{}", p.render());
         for (String w : p.warnings()) {
-            log.warn("Shutdown plan: {}", w);
+            log().warn("Shutdown plan: {}", w);
         }
+    }
+
+    /** The lines held on the app's path to Ready, logged by the startup work, the startup wait or the sequence. */
+    public StartupLog startupLog() {
+        return startupLog;
     }
 
     /** The startup wait. */
     public SidecarReadiness awaitSidecarReady(Duration timeout, BooleanSupplier shuttingDown) throws InterruptedException {
-        return new SidecarStartup(settings, sidecar, readiness, time, shuttingDown).await(timeout);
+        try {
+            return new SidecarStartup(settings, sidecar, readiness, time, shuttingDown, startupLog).await(timeout);
+        } finally {
+            boolean work;
+            synchronized (this) {
+                work = startupWork != null;
+            }
+            if (!work) {
+                startupLog.flush(); // no startup work to log them (never installed): now, on the caller's thread
+            }
+        }
     }
 
     /** This coordinator registered a real JVM shutdown hook: during a JVM shutdown it counts as working before it starts. */

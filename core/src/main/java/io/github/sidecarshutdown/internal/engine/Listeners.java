@@ -10,7 +10,10 @@ import org.slf4j.LoggerFactory;
 /** Tells every listener of an event; one that throws is logged and the others still hear it. */
 final class Listeners {
 
-    private static final Logger logger = LoggerFactory.getLogger(ShutdownCoordinator.class);
+    /** Looked up at each use, not at class load: SLF4J then starts off the app's path to Ready (docs/timeline.md). */
+    private static Logger logger() {
+        return LoggerFactory.getLogger(ShutdownCoordinator.class);
+    }
 
     private final List<ShutdownListener> listeners;
 
@@ -24,7 +27,7 @@ final class Listeners {
             try {
                 event.accept(l);
             } catch (RuntimeException e) {
-                logger.warn("Shutdown listener {} failed", l, e);
+                logger().warn("Shutdown listener {} failed", l, e);
             }
         }
     }

@@ -24,7 +24,10 @@ import org.slf4j.LoggerFactory;
  */
 final class MeshResolution {
 
-    private static final Logger logger = LoggerFactory.getLogger(MeshResolution.class);
+    /** Looked up at each use, not at class load: SLF4J then starts off the app's path to Ready (docs/timeline.md). */
+    private static Logger logger() {
+        return LoggerFactory.getLogger(MeshResolution.class);
+    }
 
     /**
      * @param sidecar what the coordinator talks to
@@ -78,7 +81,7 @@ final class MeshResolution {
         try {
             return mesh.injected(pod);
         } catch (PodAnnotationException e) {
-            logger.warn("Pod annotations in {}: {}; {} is not taken as injected", pod.source(), e.getMessage(), mesh.name());
+            logger().warn("Pod annotations in {}: {}; {} is not taken as injected", pod.source(), e.getMessage(), mesh.name());
             return Optional.empty();
         }
     }

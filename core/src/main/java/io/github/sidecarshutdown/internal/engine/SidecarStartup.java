@@ -9,6 +9,7 @@ import io.github.sidecarshutdown.StartupPolicy;
 import io.github.sidecarshutdown.config.Setting;
 import io.github.sidecarshutdown.internal.Deadline;
 import io.github.sidecarshutdown.internal.Durations;
+import io.github.sidecarshutdown.internal.StartupLog;
 import io.github.sidecarshutdown.internal.TimeSource;
 import io.github.sidecarshutdown.sidecar.Meshes;
 import io.github.sidecarshutdown.sidecar.Sidecar;
@@ -32,16 +33,22 @@ import org.slf4j.LoggerFactory;
  */
 final class SidecarStartup {
 
-    private static final Logger logger = LoggerFactory.getLogger(ShutdownCoordinator.class);
+    /** Looked up at each use, not at class load: SLF4J then starts off the app's path to Ready (docs/timeline.md). */
+    private static Logger logger() {
+        return LoggerFactory.getLogger(ShutdownCoordinator.class);
+    }
 
     private final ShutdownSettings settings;
     private final Sidecar sidecar;
     private final ReadinessGate readiness;
     private final TimeSource time;
     private final BooleanSupplier shuttingDown;
+    private final StartupLog startupLog;
 
+    /** @param startupLog where the informational lines go (held until SLF4J may start: docs/timeline.md) */
     SidecarStartup(ShutdownSettings settings, Sidecar sidecar, ReadinessGate readiness, TimeSource time,
-            BooleanSupplier shuttingDown) {
+            BooleanSupplier shuttingDown, StartupLog startupLog) {
+        this.startupLog = startupLog;
         this.settings = settings;
         this.sidecar = sidecar;
         this.readiness = readiness;
@@ -65,14 +72,15 @@ final class SidecarStartup {
             }
             if (sidecar.isReady(deadline.cap(settings.adminTimeout()))) {
                 readiness.markReady();
-                logger.info("Sidecar ready after {} ({})", Durations.format(Duration.ofNanos(time.nanoTime() - start)),
+                startupLog.info(ShutdownCoordinator.class, "Sidecar ready after {} ({})", Durations.format(Duration.ofNanos(time.nanoTime() - start)),
                         sidecar.describe());
                 return SidecarReadiness.READY;
             }
             last = sidecar.probe(deadline.cap(settings.adminTimeout()));
             if (last == SidecarState.ABSENT && optional) {
                 readiness.markReady();
-                logger.info("No sidecar answers and the Pod's annotations show none injected ({}); going on without one",
+                startupLog.info(ShutdownCoordinator.class, "No sidecar answers and the Pod's annotations show none injected ({}); "
+                        + "going on without one",
                         sidecar.describe());
                 return SidecarReadiness.NO_SIDECAR;
             }
@@ -106,7 +114,7 @@ final class SidecarStartup {
         if (required) {
             throw new SidecarNotReadyException(message);
         }
-        logger.warn("{} Going on (startup-policy optional).", message);
+        logger().warn("{} Going on (startup-policy optional).", message);
         readiness.markReady();
         return SidecarReadiness.TIMED_OUT;
     }

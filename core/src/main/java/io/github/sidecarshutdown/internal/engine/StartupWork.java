@@ -16,6 +16,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StartupWork {
 
+    /** Longest wait for the app's readiness before the work starts anyway (an app that never awaits the sidecar). */
+    public static final Duration READY_WAIT = Duration.ofSeconds(1);
+
     /** The thread's name: nothing else of the library is alive between startup and SIGTERM. */
     public static final String THREAD_NAME = "sidecar-shutdown-install";
 
