@@ -71,24 +71,17 @@ public final class ShutdownCoordinator {
     private final InFlightTracker inFlight;
     private final ReadinessGate readiness;
     private final AtomicBoolean hookRegistered = new AtomicBoolean();
-    private final boolean libraryHttp;
     private final Object lock = new Object();
     private @Nullable SequenceRun run; // guarded by lock
 
     ShutdownCoordinator(ShutdownSettings settings, Sidecar sidecar, List<ShutdownTask> tasks, List<ShutdownListener> listeners,
             TimeSource time, RuntimeHooks hooks) {
-        this(settings, sidecar, List.of(), false, tasks, listeners, time, hooks);
+        this(settings, sidecar, List.of(), tasks, listeners, time, hooks);
     }
 
-    /**
-     * @param notes       what the plan says about the sidecar, once (from the builder's mesh resolution)
-     * @param libraryHttp whether the sidecar is one the library resolved, called through its HTTP
-     *                    clients (not {@code none}, not the app's own): then OkHttp is warmed up
-     *                    after install
-     */
-    ShutdownCoordinator(ShutdownSettings settings, Sidecar sidecar, List<String> notes, boolean libraryHttp, List<ShutdownTask> tasks,
+    /** @param notes what the plan says about the sidecar, once (from the builder's mesh resolution) */
+    ShutdownCoordinator(ShutdownSettings settings, Sidecar sidecar, List<String> notes, List<ShutdownTask> tasks,
             List<ShutdownListener> listeners, TimeSource time, RuntimeHooks hooks) {
-        this.libraryHttp = libraryHttp;
         this.tasks = new CopyOnWriteArrayList<>(tasks);
         this.listeners = new CopyOnWriteArrayList<>(listeners);
         this.hooks = hooks;
@@ -138,11 +131,11 @@ public final class ShutdownCoordinator {
     }
 
     /**
-     * Registers the one JVM shutdown hook (idempotent) and returns; right after, on a daemon thread
-     * that ends when it is done, logs the shutdown plan once, with a WARN and its fix for everything
-     * that cannot fit, and warms up what SIGTERM will need (docs/timeline.md, "Off the startup path").
-     * A shutdown that starts meanwhile cancels that work and does not wait for it. Does nothing when
-     * the library is disabled.
+     * Registers the one JVM shutdown hook (idempotent) and returns. Once the app's readiness turned on
+     * ({@link #awaitSidecarReady()}, or at most a second later), a daemon thread that ends when it is
+     * done warms up what SIGTERM will need and logs the shutdown plan once, with a WARN and its fix for
+     * everything that cannot fit (docs/timeline.md, "Off the startup path"). A shutdown that starts
+     * meanwhile cancels that work and does not wait for it. Does nothing when the library is disabled.
      *
      * @return this
      */
@@ -158,12 +151,12 @@ public final class ShutdownCoordinator {
             if (hooks.runAtJvmExit()) {
                 engine.hooked();
             }
-            // The plan, the rehearsal and loading the shutdown's HTTP client need not delay the app's
-            // Ready: they run after install() returns, on one thread that ends with them, and the
-            // start of a sequence cancels what is left (docs/timeline.md, "Off the startup path").
+            // The rehearsal and the plan need not delay the app's Ready: they run after it, on one
+            // thread that ends with them, and the start of a sequence cancels what is left
+            // (docs/timeline.md, "Off the startup path").
             synchronized (lock) {
                 if (run == null) {
-                    engine.startupWork(List.copyOf(tasks), libraryHttp);
+                    engine.startupWork(List.copyOf(tasks));
                 }
             }
         }

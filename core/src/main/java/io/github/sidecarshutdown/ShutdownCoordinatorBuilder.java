@@ -575,14 +575,13 @@ public final class ShutdownCoordinatorBuilder {
         ShutdownSettings s = settings(resolveWorkload(log));
         ShutdownCoordinator c;
         if (sidecar != null) {
-            c = new ShutdownCoordinator(s, sidecar, List.of(), false, List.copyOf(tasks), List.copyOf(listeners), time, hooks);
+            c = new ShutdownCoordinator(s, sidecar, List.of(), List.copyOf(tasks), List.copyOf(listeners), time, hooks);
         } else {
             // The Pod's annotations are read once, for every mesh's descriptor to interpret.
             PodAnnotations pod = s.sidecarMode().equals(SidecarMode.NONE) ? PodAnnotations.none("sidecar-mode none")
                     : annotations(s.annotationsFile(), log);
             Engine.Resolution r = Engine.resolve(s, pod, adminCallListener);
-            c = new ShutdownCoordinator(s, r.sidecar(), r.notes(), !s.sidecarMode().equals(SidecarMode.NONE), List.copyOf(tasks),
-                    List.copyOf(listeners), time, hooks);
+            c = new ShutdownCoordinator(s, r.sidecar(), r.notes(), List.copyOf(tasks), List.copyOf(listeners), time, hooks);
         }
         c.holdStartupLines(log);
         return c;

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
  * standing in for Envoy admin and pilot-agent:
  * <ul>
  *   <li>once it is done, no thread started since {@code main()} is alive: not the library's, not
- *       OkHttp's (its task runner, Okio's watchdog), although OkHttp was warmed up; and the plan was
- *       logged, by the startup work's thread;</li>
+ *       OkHttp's (its task runner, Okio's watchdog: plain-http calls do not go through OkHttp); the
+ *       plan was logged by the startup work's thread, and nothing by the app's;</li>
  *   <li>a real SIGTERM while the startup work is held in the plan's {@code /server_info} call runs
  *       the whole sequence at once (it does not wait for the held call), releases the sidecar once,
  *       and the JVM exits as for SIGTERM.</li>

@@ -37,14 +37,24 @@ final class RollingPod implements RollingRestart.Replica {
     /** Starts Pods of the variant whose cleanup calls go to the recorder. */
     static RollingRestart.ReplicaFactory factory(RollingVariant v, CleanupRecorder recorder) {
         return name -> {
-            PodSimulator pod = build(v, LoopbackPorts.freePort(), recorder.baseUrl(name));
-            try {
-                pod.start();
-            } catch (RuntimeException | InterruptedException e) {
-                pod.close();
-                throw e;
+            for (int attempt = 1; ; attempt++) {
+                PodSimulator pod = build(v, LoopbackPorts.freePort(), recorder.baseUrl(name));
+                try {
+                    pod.start();
+                    return new RollingPod(name, pod, recorder);
+                } catch (RuntimeException e) {
+                    pod.close();
+                    // A free port can be taken by another process of this shared machine before the app binds it:
+                    // the app then exits at once. Another port, at most twice more; anything else fails the run.
+                    String m = String.valueOf(e.getMessage());
+                    if (attempt >= 3 || !(m.contains("BindException") || m.contains("Net.bind") || m.contains("ServerImpl.<init>"))) {
+                        throw e;
+                    }
+                } catch (InterruptedException e) {
+                    pod.close();
+                    throw e;
+                }
             }
-            return new RollingPod(name, pod, recorder);
         };
     }
 

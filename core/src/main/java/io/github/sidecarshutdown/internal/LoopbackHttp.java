@@ -3,10 +3,7 @@ package io.github.sidecarshutdown.internal;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Proxy;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,36 +23,11 @@ import okio.BufferedSource;
  * The one way the library talks HTTP to a sidecar on loopback (Envoy admin, pilot-agent,
  * linkerd-proxy admin, daprd): explicit connect/read/write/call timeouts, no redirect, no proxy, no
  * retry, no pooled connection (a dead sidecar shows as refused, not as a stale socket), capped
- * bodies, POST with an empty body for mutations. Calls go through a {@link LoopbackClient}: OkHttp
- * once the process's shutdown began ({@link ShutdownTransport}), {@link SocketHttp} before
- * (docs/timeline.md, "Off the startup path"). Not API.
+ * bodies, POST with an empty body for mutations. Calls go through a {@link LoopbackClient}: the JDK's
+ * sockets ({@link SocketHttp}) for http, OkHttp (built here) for https (docs/timeline.md, "Off the
+ * startup path"). Not API.
  */
 public final class LoopbackHttp {
-
-    /**
-     * Loads and links OkHttp's client and call path without starting any thread (docs/timeline.md):
-     * builds a client with the library's rules and sends one call to a loopback port that is bound
-     * but not listening, so the connect is refused at once. No call timeout, so Okio's watchdog is not
-     * started; no connection is made, so none is pooled and OkHttp's task runner is not started.
-     * Bounded by the connect and read timeouts even if something did answer. Never throws.
-     */
-    public static void warmUp() {
-        try (Socket reserved = new Socket(Proxy.NO_PROXY)) {
-            // Bound, never listening: nothing else can listen on this port while it is held.
-            reserved.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            OkHttpClient http = client(Duration.ofMillis(250), Duration.ofMillis(250), false).newBuilder()
-                    .callTimeout(Duration.ZERO).build();
-            try {
-                call(http, "GET", HttpUrl.get("http://127.0.0.1:" + reserved.getLocalPort() + "/ready"), 1024);
-            } catch (IOException expected) {
-                // refused: the call path is loaded
-            } finally {
-                close(http);
-            }
-        } catch (IOException | RuntimeException | LinkageError e) {
-            // A failed warm-up only costs the first call after SIGTERM its class loading.
-        }
-    }
 
     /** A status and a body read within the cap. */
     public record Answer(int status, String body) {

@@ -27,10 +27,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import io.github.sidecarshutdown.internal.ShutdownTransport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,9 +37,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The admin client against WireMock, through OkHttp (the transport of every call once the shutdown
- * began); {@link EnvoyAdminClientStartupTransportTest} runs the same tests through the JDK's sockets
- * (the transport of the calls before it).
+ * The admin client against WireMock. Plain-http calls go through the JDK's sockets (SocketHttp), so
+ * every answer, fault, timeout and body cap here is read by it; https would go through OkHttp.
  */
 class EnvoyAdminClientTest {
 
@@ -52,35 +49,13 @@ class EnvoyAdminClientTest {
             .build();
 
     private final List<EnvoyAdminClient> clients = new ArrayList<>();
-    private boolean wasOkHttpOnly;
-
-    /** Whether the calls go through OkHttp (here) or the JDK's sockets (the subclass). */
-    boolean throughOkHttp() {
-        return true;
-    }
-
-    @BeforeEach
-    void chooseTransport() {
-        wasOkHttpOnly = ShutdownTransport.begun();
-        if (throughOkHttp()) {
-            ShutdownTransport.begin();
-        } else {
-            ShutdownTransport.resetForTests();
-        }
-    }
-
     @AfterEach
     void closeClients() {
         clients.forEach(EnvoyAdminClient::close);
-        if (wasOkHttpOnly) {
-            ShutdownTransport.begin();
-        } else {
-            ShutdownTransport.resetForTests();
-        }
     }
 
     @Test
-    void theCallGoesThroughTheTransportUnderTest() {
+    void aPlainHttpCallGoesThroughTheJdksSocketsNotOkHttp() {
         // given
         envoy.stubFor(get("/ready").willReturn(aResponse().withStatus(200).withBody("LIVE\n")));
 
@@ -89,7 +64,7 @@ class EnvoyAdminClientTest {
 
         // then
         String agent = envoy.getAllServeEvents().get(0).getRequest().getHeader("User-Agent");
-        assertThat(agent).startsWith(throughOkHttp() ? "okhttp/" : "sidecar-shutdown");
+        assertThat(agent).isEqualTo("sidecar-shutdown");
     }
 
     private String base() {

@@ -10,8 +10,6 @@ import io.github.sidecarshutdown.ShutdownTask;
 import io.github.sidecarshutdown.ShutdownTrigger;
 import io.github.sidecarshutdown.SidecarReadiness;
 import io.github.sidecarshutdown.envoy.AdminCallListener;
-import io.github.sidecarshutdown.internal.LoopbackHttp;
-import io.github.sidecarshutdown.internal.ShutdownTransport;
 import io.github.sidecarshutdown.internal.StartupLog;
 import io.github.sidecarshutdown.internal.TimeSource;
 import io.github.sidecarshutdown.pod.PodAnnotations;
@@ -26,7 +24,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -55,8 +52,6 @@ public final class Engine {
     private volatile boolean terminated;
     private @Nullable StartupWork startupWork; // guarded by this
     private final StartupLog startupLog = new StartupLog();
-    /** Whether OkHttp has been warmed up in this JVM: once is enough, class loading is process-wide. */
-    private static final AtomicBoolean HTTP_WARMED = new AtomicBoolean();
 
     /**
      * @param settings  the validated settings
@@ -201,12 +196,10 @@ public final class Engine {
 
     /**
      * Starts the sequence on its own daemon thread, running through {@code target}. The startup work
-     * still running is cancelled (the sequence does not wait for it), and from now on the process's
-     * sidecar calls go through OkHttp.
+     * still running is cancelled (the sequence does not wait for it), and the lines it held are logged.
      */
     public SequenceRun start(ShutdownTrigger trigger, ShutdownPhase target, List<ShutdownTask> tasks) {
         if (!isRehearsal()) {
-            ShutdownTransport.begin();
             startupLog.flush();
             StartupWork w;
             synchronized (this) {
@@ -225,15 +218,13 @@ public final class Engine {
      * Starts what {@code install()} leaves for later (docs/timeline.md, "Off the startup path"), on
      * one daemon thread that ends with it: waits until the app's readiness turned on (the startup wait
      * returned), at most {@link StartupWork#READY_WAIT}, so that none of it competes with the app's
-     * own path to Ready; rehearses the sequence once per JVM; logs the lines held on the way to Ready
-     * and the plan for {@code tasks} (with a WARN and its fix for each problem); and, when
-     * {@code warmHttp}, loads OkHttp's call path once per JVM without starting any of its threads. At
-     * most once per engine.
+     * own path to Ready; rehearses the sequence once per JVM; then logs the lines held on the way to
+     * Ready and the plan for {@code tasks} (with a WARN and its fix for each problem). At most once
+     * per engine.
      *
-     * @param warmHttp whether the sidecar is called through the library's HTTP clients
      * @return the work, to await in tests
      */
-    public synchronized StartupWork startupWork(List<ShutdownTask> tasks, boolean warmHttp) {
+    public synchronized StartupWork startupWork(List<ShutdownTask> tasks) {
         if (startupWork != null) {
             return startupWork;
         }
@@ -241,13 +232,6 @@ public final class Engine {
         steps.add(this::awaitReadiness);
         steps.add(w -> Rehearsal.once(settings));
         steps.add(w -> logPlan(tasks, w));
-        if (warmHttp) {
-            steps.add(w -> {
-                if (HTTP_WARMED.compareAndSet(false, true)) {
-                    LoopbackHttp.warmUp();
-                }
-            });
-        }
         startupWork = StartupWork.start(steps);
         return startupWork;
     }
