@@ -1,0 +1,174 @@
+package io.github.sidecarshutdown.testkit.wholejvm;
+
+import static io.github.sidecarshutdown.testkit.wholejvm.WholeJvmRun.env;
+import static io.github.sidecarshutdown.testkit.wholejvm.WholeJvmRun.phase;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.sidecarshutdown.testkit.emulator.EmulatorMode;
+import io.github.sidecarshutdown.testkit.emulator.SidecarEmulator;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Issue 23's table, one test per row: something else in the JVM sends through the sidecar at exit
+ * (the OpenTelemetry SDK's own hook, a plain hook, grpc-java's customary hook with a call in flight,
+ * a second coordinator run by another hook). Each is a real child JVM with the library installed the
+ * way the README shows, beside the sidecar emulator (classic Istio, a 25 s drain window), deleted
+ * like the kubelet deletes a Pod. Without the library every one of them is delivered (the window
+ * is long); with it, the release must not cut them off, and the report must say what it waited for.
+ */
+@Timeout(180)
+class OtherHooksIT {
+
+    private SidecarEmulator emulator;
+    private WholeJvmRun run;
+
+    @BeforeEach
+    void startSidecar() throws Exception {
+        emulator = SidecarEmulator.builder().mode(EmulatorMode.ISTIO_1_26).terminationDrainDuration(Duration.ofSeconds(25))
+                .build().start();
+        run = new WholeJvmRun(emulator);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        run.close();
+        emulator.close();
+    }
+
+    /** The send reached the downstream, the release came after its answer, and the report is clean and says it waited. */
+    private void assertDeliveredBeforeTheRelease(String path, Duration answerTakes) {
+        List<WholeJvmRun.Arrival> got = run.arrivals(path);
+        assertThat(got).as("%s reached the downstream through the sidecar; output:%n%s", path, run.all()).isNotEmpty();
+        long last = got.get(got.size() - 1).nanos();
+        assertThat(last).as("sent at exit").isGreaterThan(run.sigtermNanos());
+        long quit = run.quitNanos().orElseThrow(() -> new AssertionError("never released; output:\n" + run.all()));
+        assertThat(quit - last).as("the release came %d ms after %s arrived, whose answer takes %d ms; output:%n%s",
+                TimeUnit.NANOSECONDS.toMillis(quit - last), path, answerTakes.toMillis(), run.all())
+                .isGreaterThanOrEqualTo(answerTakes.toNanos());
+        Map<String, Object> report = run.report("main");
+        assertThat(report.get("outcome")).as(run.all()).isEqualTo("clean");
+        assertThat(report.get("sidecarReleased")).isEqualTo(true);
+    }
+
+    private String releaseDetail(String coordinator) {
+        return String.valueOf(phase(run.report(coordinator), "sidecar_release").get("detail"));
+    }
+
+    @Test
+    void theOpenTelemetrySdksOwnHookWithAColdExporterIsNotCutOff() throws Exception {
+        run.start("otel-cold", Map.of(), List.of());
+
+        assertThat(run.terminate(Duration.ofSeconds(40))).as(run.all()).isTrue();
+
+        assertDeliveredBeforeTheRelease("/v1/traces", Duration.ofMillis(300));
+        assertThat(releaseDetail("main")).contains("shutdown hook");
+    }
+
+    @Test
+    void theOpenTelemetrySdksOwnHookWithAWarmExporterIsNotCutOff() throws Exception {
+        run.start("otel-warm", Map.of(), List.of());
+        assertThat(run.arrivals("/v1/traces")).as("exports flowed before SIGTERM").isNotEmpty();
+
+        assertThat(run.terminate(Duration.ofSeconds(40))).as(run.all()).isTrue();
+
+        assertDeliveredBeforeTheRelease("/v1/traces", Duration.ofMillis(300));
+    }
+
+    @Test
+    void aPlainHookSendingAfter200msIsNotCutOff() throws Exception {
+        run.start("hook-200ms", Map.of(), List.of());
+
+        assertThat(run.terminate(Duration.ofSeconds(40))).as(run.all()).isTrue();
+
+        assertThat(run.sent("hook")).as(run.all()).contains("ok");
+        assertDeliveredBeforeTheRelease("/hook", Duration.ZERO);
+        assertThat(releaseDetail("main")).contains("shutdown hook");
+    }
+
+    @Test
+    void aPlainHookSendingAfter1500msBesideA1sLibraryTaskIsNotCutOff() throws Exception {
+        run.start("hook-1500ms", Map.of(), List.of());
+
+        assertThat(run.terminate(Duration.ofSeconds(40))).as(run.all()).isTrue();
+
+        assertThat(run.sent("hook")).as(run.all()).contains("ok");
+        assertDeliveredBeforeTheRelease("/hook", Duration.ZERO);
+    }
+
+    @Test
+    void kubernetesDefaultsWithAQuietPeriodDoNotCutOffAPlainHook() throws Exception {
+        // the README's settings in a Pod: the 5 s delay that a 250 ms quiet period ends early
+        run.start("hook-1500ms", env("KUBERNETES_SERVICE_HOST", "10.96.0.1", "SIDECAR_SHUTDOWN_PROPAGATION_DELAY", "",
+                "SIDECAR_SHUTDOWN_QUIET_PERIOD", "250ms"), List.of());
+
+        assertThat(run.terminate(Duration.ofSeconds(40))).as(run.all()).isTrue();
+
+        assertThat(run.sent("hook")).as(run.all()).contains("ok");
+        assertDeliveredBeforeTheRelease("/hook", Duration.ZERO);
+    }
+
+    @Test
+    void aGrpcServerWithGrpcJavasHookAndACallInFlightThatCallsOutIsNotCutOff() throws Exception {
+        run.start("grpc", Map.of(), List.of());
+
+        assertThat(run.terminate(Duration.ofSeconds(40))).as(run.all()).isTrue();
+
+        assertThat(run.sent("grpc-callout")).as(run.all()).contains("ok");
+        assertThat(run.sent("grpc-answer")).as(run.all()).hasValueSatisfying(v -> assertThat(v).startsWith("ok"));
+        assertDeliveredBeforeTheRelease("/grpc-callout", Duration.ZERO);
+        assertThat(releaseDetail("main")).contains("shutdown hook");
+    }
+
+    @Test
+    void aSecondCoordinatorRunByAnotherHook300msLaterFinishesItsCleanupBeforeTheRelease() throws Exception {
+        run.start("second-coordinator", Map.of(), List.of());
+
+        assertThat(run.terminate(Duration.ofSeconds(40))).as(run.all()).isTrue();
+
+        assertThat(run.sent("second-cleanup")).as(run.all()).contains("ok");
+        Map<String, Object> second = run.report("second");
+        assertThat(second.get("outcome")).as(run.all()).isEqualTo("clean");
+        assertThat(second.get("sidecar")).as("the second coordinator saw the sidecar").isNotEqualTo("none");
+        assertThat(emulator.calls()).as("one process, one release").filteredOn(c -> c.path().equals("/quitquitquit")).hasSize(1);
+        long quit = run.quitNanos().orElseThrow();
+        assertThat(quit).as(run.all()).isGreaterThanOrEqualTo(run.arrivals("/second-cleanup").get(0).nanos());
+    }
+
+    @Test
+    void idleThingsDoNotHoldTheRelease() throws Exception {
+        // an idle keep-alive pool, an idle thread pool, a sleeping scheduler and a heartbeat TCP session
+        run.start("idle", Map.of(), List.of());
+        assertThat(run.output()).as(run.all()).contains("FIXTURE_IDLE pool 200", "FIXTURE_IDLE heartbeat HTTP/1.1 200 Connection established");
+
+        assertThat(run.terminate(Duration.ofSeconds(40))).as(run.all()).isTrue();
+
+        Map<String, Object> report = run.report("main");
+        assertThat(report.get("outcome")).as(run.all()).isEqualTo("clean");
+        assertThat(report.get("sidecarReleased")).isEqualTo(true);
+        // promptly: far from the 28 s deadline a wait for any of them would run into
+        Map<String, Object> release = phase(report, "sidecar_release");
+        assertThat(((Number) release.get("elapsedMs")).longValue()).as("release phase; %s", run.all()).isLessThan(5_000);
+    }
+
+    @Test
+    void aHookThatNeverEndsIsCutAtTheDeadlineAndTheReportSaysSo() throws Exception {
+        run.start("stuck-hook", env("SIDECAR_SHUTDOWN_GRACE_PERIOD", "8s", "SIDECAR_SHUTDOWN_SAFETY_MARGIN", "1s"), List.of());
+
+        run.terminate(Duration.ofSeconds(1)); // the JVM cannot exit: the app's own hook never ends
+        assertThat(run.awaitLine("FIXTURE_REPORT main", Duration.ofSeconds(20))).as(run.all()).isPresent();
+
+        Map<String, Object> report = run.report("main");
+        assertThat(report.get("outcome")).as(run.all()).isEqualTo("degraded");
+        assertThat(report.get("sidecarReleased")).as("released at the deadline all the same").isEqualTo(true);
+        Map<String, Object> release = phase(report, "sidecar_release");
+        assertThat(release.get("outcome")).as(run.all()).isEqualTo("timed_out");
+        assertThat(String.valueOf(release.get("detail"))).contains("stuck-hook");
+    }
+}
