@@ -1,12 +1,22 @@
 package io.github.sidecarshutdown;
 
 import io.github.sidecarshutdown.internal.Deadline;
+import io.github.sidecarshutdown.internal.Durations;
+import io.github.sidecarshutdown.internal.Threads;
 import io.github.sidecarshutdown.internal.TimeSource;
+import io.github.sidecarshutdown.internal.jvm.HookThreads;
+import io.github.sidecarshutdown.internal.jvm.ReleaseWatch;
+import io.github.sidecarshutdown.sidecar.OutboundTraffic;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One sidecar release per process, and only once every coordinator's outbound work is done.
@@ -23,6 +33,11 @@ final class ProcessRelease {
 
     static final ProcessRelease INSTANCE = new ProcessRelease();
 
+    static {
+        // The JVM's hook list, when the app opened java.lang: only readable before shutdown begins.
+        HookThreads.captureRegistered();
+    }
+
     private static final Duration POLL = Duration.ofMillis(2);
 
     /** Coordinators whose sequence runs. */
@@ -33,15 +48,44 @@ final class ProcessRelease {
     private final Set<ShutdownCoordinator> hooked = new HashSet<>();
     /** Running coordinators whose sidecar another coordinator released while they ran. */
     private final Set<ShutdownCoordinator> covered = new HashSet<>();
+    /** The rest of the JVM: its other shutdown hooks (docs/whole-jvm.md). */
+    private final HookThreads hooks = new HookThreads();
+    /** The sidecar's outbound counters when the first running coordinator began; null between shutdowns. */
+    private @Nullable CompletableFuture<Optional<OutboundTraffic>> baseline; // guarded by this
 
     /** {@code c} registered a real JVM shutdown hook. */
     synchronized void hooked(ShutdownCoordinator c) {
         hooked.add(c);
+        HookThreads.captureRegistered();
     }
 
-    /** {@code c}'s sequence started. */
-    synchronized void begin(ShutdownCoordinator c) {
-        running.add(c);
+    /**
+     * {@code c}'s sequence started. The first one to start reads, on its own thread, the sidecar's
+     * outbound counters (the baseline the release compares with) and warms up the hook scan.
+     */
+    void begin(ShutdownCoordinator c) {
+        CompletableFuture<Optional<OutboundTraffic>> first = null;
+        synchronized (this) {
+            running.add(c);
+            if (baseline == null) {
+                baseline = first = new CompletableFuture<>();
+            }
+        }
+        if (first != null) {
+            CompletableFuture<Optional<OutboundTraffic>> b = first;
+            Threads.daemon("sidecar-shutdown-watch", () -> {
+                try {
+                    b.complete(mayRelease(c) ? c.sidecar().outboundTraffic(c.settings().adminTimeout()) : Optional.empty());
+                } catch (RuntimeException e) {
+                    b.complete(Optional.empty());
+                }
+                HookThreads.warmUp();
+            }).start();
+        }
+    }
+
+    private static boolean mayRelease(ShutdownCoordinator c) {
+        return c.settings().enabled() && c.settings().releaseSidecar() && c.sidecar().releaseCall().isPresent();
     }
 
     /** {@code c}'s outbound work is over (idempotent). */
@@ -55,10 +99,17 @@ final class ProcessRelease {
         outboundDone.remove(c);
         hooked.remove(c);
         covered.remove(c);
+        if (running.isEmpty()) {
+            baseline = null; // the next shutdown (tests, a programmatic one) reads its own
+        }
     }
 
-    /** The coordinators other than {@code self} whose outbound work may still go through the sidecar. */
-    List<ShutdownCoordinator> others(ShutdownCoordinator self, boolean fromJvmHook) {
+    /**
+     * The coordinators other than {@code self} whose outbound work may still go through the sidecar;
+     * {@code exiting}: the JVM runs its hooks (from a hook of ours, or seen running), so every
+     * installed coordinator will run.
+     */
+    List<ShutdownCoordinator> others(ShutdownCoordinator self, boolean exiting) {
         List<ShutdownCoordinator> busy = new ArrayList<>();
         List<ShutdownCoordinator> notStarted = new ArrayList<>();
         synchronized (this) {
@@ -67,7 +118,7 @@ final class ProcessRelease {
                     busy.add(c);
                 }
             }
-            if (fromJvmHook) {
+            if (exiting) {
                 for (ShutdownCoordinator c : hooked) {
                     if (c != self && !running.contains(c)) {
                         notStarted.add(c);
@@ -103,6 +154,70 @@ final class ProcessRelease {
 
     private synchronized boolean isCovered(ShutdownCoordinator c) {
         return covered.contains(c);
+    }
+
+    /** The app's inbound requests in flight, over every running coordinator's tracker. */
+    synchronized long inboundInFlight() {
+        long n = 0;
+        for (ShutdownCoordinator c : running) {
+            n += c.inFlight().active();
+        }
+        return n;
+    }
+
+    /**
+     * Waits, until {@code until}, for nothing else in the JVM to be able to send through the sidecar:
+     * no other coordinator with outbound work, no other JVM shutdown hook running, no inbound request
+     * of the app and no outbound request begun since the shutdown started in flight
+     * (docs/whole-jvm.md). Returns at once when another coordinator released the sidecar meanwhile.
+     */
+    ReleaseWatch.Result awaitQuiet(ShutdownCoordinator self, boolean fromJvmHook, Deadline until, TimeSource time,
+            Duration callTimeout) throws InterruptedException {
+        return new ReleaseWatch(hooks, time).await(new ReleaseWatch.Sources() {
+            @Override
+            public List<String> coordinators(boolean jvmExiting) {
+                return others(self, fromJvmHook || jvmExiting).stream().map(ProcessRelease::describe).collect(Collectors.toList());
+            }
+
+            @Override
+            public boolean covered() {
+                return isCovered(self);
+            }
+
+            @Override
+            public long inboundInFlight() {
+                return ProcessRelease.this.inboundInFlight();
+            }
+
+            @Override
+            public Optional<OutboundTraffic> outbound(Duration timeout) {
+                return self.sidecar().outboundTraffic(timeout);
+            }
+
+            @Override
+            public Optional<OutboundTraffic> baseline(Duration timeout) {
+                CompletableFuture<Optional<OutboundTraffic>> b;
+                synchronized (ProcessRelease.this) {
+                    b = baseline;
+                }
+                if (b == null) {
+                    return Optional.empty();
+                }
+                try {
+                    return b.get(Math.max(1, Durations.toNanosSaturated(timeout)), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return Optional.empty();
+                } catch (Exception e) {
+                    return Optional.empty();
+                }
+            }
+        }, until, callTimeout);
+    }
+
+    private static String describe(ShutdownCoordinator c) {
+        List<ShutdownTask> tasks = c.tasks();
+        return "with tasks " + (tasks.isEmpty() ? "(none)" : tasks.stream().map(ShutdownTask::name).collect(Collectors.joining(", ")));
     }
 
     /**

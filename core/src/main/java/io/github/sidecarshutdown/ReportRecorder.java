@@ -30,6 +30,7 @@ final class ReportRecorder {
     private volatile SidecarFacts facts = SidecarFacts.none("not yet discovered");
     private volatile SidecarState atStart = SidecarState.UNKNOWN;
     private volatile boolean released;
+    private volatile List<ReleaseWait> releaseWaits = List.of();
 
     ReportRecorder(ShutdownTrigger trigger, Duration budget, Workload workload, TimeSource time, Listeners listeners) {
         this.trigger = trigger;
@@ -67,6 +68,10 @@ final class ReportRecorder {
         released = true;
     }
 
+    void releaseWaits(List<ReleaseWait> waits) {
+        releaseWaits = List.copyOf(waits);
+    }
+
     void phase(PhaseResult r) {
         phases.add(r);
         listeners.tell(l -> l.onPhaseCompleted(r));
@@ -81,7 +86,8 @@ final class ReportRecorder {
         String mode = facts.mode().name().toLowerCase(Locale.ROOT);
         // The version already names the mesh ("istio 1.26.2"); a bare mode says the rest.
         String sc = facts.version().map(v -> v.startsWith(mode) ? v : mode + " (" + v + ")").orElse(mode);
-        return new ShutdownReport(trigger, startedAt, elapsed(), budget, complete, sc, atStart, released, phases, tasks, workload);
+        return new ShutdownReport(trigger, startedAt, elapsed(), budget, complete, sc, atStart, released, phases, tasks, workload,
+                releaseWaits);
     }
 
     /** Records what never ran as skipped with {@code why}, then the report phase; returns the final report. */

@@ -4,12 +4,12 @@ import io.github.sidecarshutdown.internal.Deadline;
 import io.github.sidecarshutdown.internal.Durations;
 import io.github.sidecarshutdown.internal.LogSafe;
 import io.github.sidecarshutdown.internal.TimeSource;
+import io.github.sidecarshutdown.internal.jvm.ReleaseWatch;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarCallResult;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -71,30 +71,35 @@ final class SidecarRelease {
         }
         ProcessRelease latch = owner.processes;
         Deadline wait = Deadline.after(time, Durations.nonNegative(deadline.remaining().minus(settings.adminTimeout())));
-        List<ShutdownCoordinator> busy = latch.awaitOthers(owner, fromJvmHook, wait, time);
-        if (!busy.isEmpty()) {
-            return PhaseOutcome.skipped(busy.size() + " other coordinator(s) in this JVM still have outbound work; the last one "
-                    + "to finish releases the sidecar");
+        // Nothing else in the JVM may still send through the sidecar: other coordinators, other JVM
+        // hooks, requests in flight (docs/whole-jvm.md). Bounded by the deadline; cut off, it releases anyway.
+        ReleaseWatch.Result quiet = latch.awaitQuiet(owner, fromJvmHook, wait, time, settings.adminTimeout());
+        report.releaseWaits(quiet.waits());
+        if (!quiet.coordinators().isEmpty()) {
+            return PhaseOutcome.skipped(quiet.coordinators().size() + " other coordinator(s) in this JVM still have outbound work; "
+                    + "the last one to finish releases the sidecar");
         }
-        if (!latch.claim(owner)) {
+        if (quiet.covered() || !latch.claim(owner)) {
             return PhaseOutcome.skipped("already released by another coordinator in this JVM");
         }
         SidecarCallResult r = sidecar.release(deadline.cap(settings.adminTimeout()));
+        String waited = quiet.describe().isEmpty() ? "" : "; " + quiet.describe();
         switch (r.outcome()) {
             case DONE:
                 // Only an acknowledged release counts: a sidecar that declines (SKIPPED) or a failed call was not released.
                 report.released();
-                return PhaseOutcome.succeeded(call.get() + ": the sidecar exits now" + (job && s == SidecarState.LIVE
+                String done = call.get() + ": the sidecar exits now" + (job && s == SidecarState.LIVE
                         ? " (workload job: the app's exit is the Pod's end, so the live sidecar is released for the Job to complete)"
-                        : ""));
+                        : "") + waited;
+                return quiet.cutOff() ? PhaseOutcome.timedOut(done) : PhaseOutcome.succeeded(done);
             case SKIPPED:
-                return PhaseOutcome.skipped(LogSafe.of(r.detail()));
+                return PhaseOutcome.skipped(LogSafe.of(r.detail()) + waited);
             default:
                 if (reused && guard.observe() == SidecarState.GONE) {
                     // It exited between the guard's probe and the call: what a fresh probe would have said.
                     return PhaseOutcome.skipped(whyNotTerminating(SidecarState.GONE, guard.facts().mode()) + " (after it was seen terminating)");
                 }
-                return PhaseOutcome.failed(call.get() + " failed: " + LogSafe.of(r.detail()));
+                return PhaseOutcome.failed(call.get() + " failed: " + LogSafe.of(r.detail()) + waited);
         }
     }
 

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import okhttp3.ConnectionPool;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -47,6 +48,13 @@ import org.jspecify.annotations.Nullable;
 public final class EnvoyAdminClient implements AutoCloseable {
 
     private static final RequestBody EMPTY = RequestBody.create(new byte[0], null);
+
+    /**
+     * The most of {@code GET /clusters} read: every host of every cluster takes some 17 lines, so a
+     * mesh that pushes every service to every Pod answers with megabytes. It is read a line at a
+     * time, keeping only what is asked for, never as a whole.
+     */
+    static final long MAX_CLUSTERS_BYTES = 64L * 1024 * 1024;
 
     private final URI adminUrl;
     private final URI agentUrl;
@@ -208,6 +216,50 @@ public final class EnvoyAdminClient implements AutoCloseable {
     }
 
     /**
+     * {@code GET /clusters} (text form): the traffic counters ({@code rq_active}, {@code rq_total},
+     * {@code cx_active}, {@code cx_total}) of every host of the clusters whose name {@code clusters}
+     * accepts, in the order Envoy lists them. The answer is read a line at a time (at most
+     * {@link #MAX_CLUSTERS_BYTES}), keeping only those hosts.
+     *
+     * @throws EnvoyAdminException with {@code MALFORMED_RESPONSE} when a kept counter is not a count,
+     *     {@code RESPONSE_TOO_LARGE} past the cap, or as any call fails
+     */
+    public List<ClusterHostStats> clusters(Predicate<String> clusters) {
+        Objects.requireNonNull(clusters, "clusters");
+        ClustersText text = new ClustersText(clusters);
+        Answer a = call(AdminEndpoint.CLUSTERS, null, response -> {
+            if (response.code() != 200) {
+                return readCapped(AdminEndpoint.CLUSTERS, response);
+            }
+            ResponseBody body = response.body();
+            if (body == null) {
+                return "";
+            }
+            BufferedSource source = body.source();
+            long read = 0;
+            String line;
+            while ((line = source.readUtf8Line()) != null) {
+                read += line.length() + 1;
+                if (read > MAX_CLUSTERS_BYTES) {
+                    throw failed(AdminEndpoint.CLUSTERS, EnvoyAdminException.Kind.RESPONSE_TOO_LARGE, response.code(),
+                            "body larger than " + MAX_CLUSTERS_BYTES + " bytes", null);
+                }
+                try {
+                    text.line(line);
+                } catch (IllegalArgumentException e) {
+                    throw failed(AdminEndpoint.CLUSTERS, EnvoyAdminException.Kind.MALFORMED_RESPONSE, response.code(),
+                            "unreadable body: " + e.getMessage(), e);
+                }
+            }
+            return "";
+        });
+        if (a.status != 200) {
+            throw unexpected(AdminEndpoint.CLUSTERS, a);
+        }
+        return text.hosts();
+    }
+
+    /**
      * pilot-agent {@code GET /healthz/ready}: true for 200, false for 503.
      *
      * @throws EnvoyAdminException with {@code CONNECTION_REFUSED} once pilot-agent got SIGTERM (it
@@ -333,7 +385,17 @@ public final class EnvoyAdminClient implements AutoCloseable {
         return u.build();
     }
 
+    /** Reads a response's body for {@link #call}; may throw {@link EnvoyAdminException}. */
+    @FunctionalInterface
+    private interface BodyReader {
+        String read(Response response) throws IOException;
+    }
+
     private Answer call(AdminEndpoint endpoint, @Nullable HttpUrl url) {
+        return call(endpoint, url, response -> readCapped(endpoint, response));
+    }
+
+    private Answer call(AdminEndpoint endpoint, @Nullable HttpUrl url, BodyReader reader) {
         OkHttpClient http = this.http;
         if (http == null) {
             listener.onAdminCall(endpoint, "timeout", -1, Duration.ZERO);
@@ -350,7 +412,7 @@ public final class EnvoyAdminClient implements AutoCloseable {
         }
         long start = System.nanoTime();
         try (Response response = http.newCall(req.build()).execute()) {
-            String body = readCapped(endpoint, response);
+            String body = reader.read(response);
             listener.onAdminCall(endpoint, outcomeTag(response.code()), response.code(), Duration.ofNanos(System.nanoTime() - start));
             return new Answer(response.code(), body);
         } catch (EnvoyAdminException e) {

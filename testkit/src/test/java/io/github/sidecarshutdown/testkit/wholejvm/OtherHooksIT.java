@@ -37,7 +37,14 @@ class OtherHooksIT {
     }
 
     @AfterEach
-    void stop() throws Exception {
+    void stop(org.junit.jupiter.api.TestInfo test) throws Exception {
+        // What the release waited for, for the record (the reports are in the output either way).
+        run.output().stream().filter(l -> l.startsWith("FIXTURE_REPORT")).forEach(l -> {
+            String name = l.split(" ")[1];
+            Map<String, Object> report = run.report(name);
+            System.out.println("WHOLE_JVM " + test.getDisplayName() + " [" + name + "] " + report.get("outcome")
+                    + " sidecar_release: " + phase(report, "sidecar_release").get("detail") + " releaseWaits=" + report.get("releaseWaits"));
+        });
         run.close();
         emulator.close();
     }
