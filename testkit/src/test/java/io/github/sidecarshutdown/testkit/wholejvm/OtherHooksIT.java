@@ -26,6 +26,11 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(180)
 class OtherHooksIT {
 
+    /** JVM options of the app; a subclass runs the whole table again with others. */
+    List<String> jvmOptions() {
+        return List.of();
+    }
+
     private SidecarEmulator emulator;
     private WholeJvmRun run;
 
@@ -70,7 +75,7 @@ class OtherHooksIT {
 
     @Test
     void theOpenTelemetrySdksOwnHookWithAColdExporterIsNotCutOff() throws Exception {
-        run.start("otel-cold", Map.of(), List.of());
+        run.start("otel-cold", Map.of(), jvmOptions());
 
         assertThat(run.terminate(Duration.ofSeconds(40))).as(run.all()).isTrue();
 
@@ -80,7 +85,7 @@ class OtherHooksIT {
 
     @Test
     void theOpenTelemetrySdksOwnHookWithAWarmExporterIsNotCutOff() throws Exception {
-        run.start("otel-warm", Map.of(), List.of());
+        run.start("otel-warm", Map.of(), jvmOptions());
         assertThat(run.arrivals("/v1/traces")).as("exports flowed before SIGTERM").isNotEmpty();
 
         assertThat(run.terminate(Duration.ofSeconds(40))).as(run.all()).isTrue();
@@ -90,7 +95,7 @@ class OtherHooksIT {
 
     @Test
     void aPlainHookSendingAfter200msIsNotCutOff() throws Exception {
-        run.start("hook-200ms", Map.of(), List.of());
+        run.start("hook-200ms", Map.of(), jvmOptions());
 
         assertThat(run.terminate(Duration.ofSeconds(40))).as(run.all()).isTrue();
 
@@ -101,7 +106,7 @@ class OtherHooksIT {
 
     @Test
     void aPlainHookSendingAfter1500msBesideA1sLibraryTaskIsNotCutOff() throws Exception {
-        run.start("hook-1500ms", Map.of(), List.of());
+        run.start("hook-1500ms", Map.of(), jvmOptions());
 
         assertThat(run.terminate(Duration.ofSeconds(40))).as(run.all()).isTrue();
 
@@ -113,7 +118,7 @@ class OtherHooksIT {
     void kubernetesDefaultsWithAQuietPeriodDoNotCutOffAPlainHook() throws Exception {
         // the README's settings in a Pod: the 5 s delay that a 250 ms quiet period ends early
         run.start("hook-1500ms", env("KUBERNETES_SERVICE_HOST", "10.96.0.1", "SIDECAR_SHUTDOWN_PROPAGATION_DELAY", "",
-                "SIDECAR_SHUTDOWN_QUIET_PERIOD", "250ms"), List.of());
+                "SIDECAR_SHUTDOWN_QUIET_PERIOD", "250ms"), jvmOptions());
 
         assertThat(run.terminate(Duration.ofSeconds(40))).as(run.all()).isTrue();
 
@@ -123,7 +128,7 @@ class OtherHooksIT {
 
     @Test
     void aGrpcServerWithGrpcJavasHookAndACallInFlightThatCallsOutIsNotCutOff() throws Exception {
-        run.start("grpc", Map.of(), List.of());
+        run.start("grpc", Map.of(), jvmOptions());
 
         assertThat(run.terminate(Duration.ofSeconds(40))).as(run.all()).isTrue();
 
@@ -135,7 +140,7 @@ class OtherHooksIT {
 
     @Test
     void aSecondCoordinatorRunByAnotherHook300msLaterFinishesItsCleanupBeforeTheRelease() throws Exception {
-        run.start("second-coordinator", Map.of(), List.of());
+        run.start("second-coordinator", Map.of(), jvmOptions());
 
         assertThat(run.terminate(Duration.ofSeconds(40))).as(run.all()).isTrue();
 
@@ -149,9 +154,22 @@ class OtherHooksIT {
     }
 
     @Test
+    void aFrameworksCoordinatorRunInSlicesFromItsOwnHookFinishesItsCleanupBeforeTheInstalledOneReleases() throws Exception {
+        run.start("framework-slices", Map.of(), jvmOptions());
+
+        assertThat(run.terminate(Duration.ofSeconds(40))).as(run.all()).isTrue();
+
+        assertThat(run.sent("framework-cleanup")).as(run.all()).contains("ok");
+        assertThat(run.report("framework").get("outcome")).as(run.all()).isEqualTo("clean");
+        assertThat(emulator.calls()).as("one process, one release").filteredOn(c -> c.path().equals("/quitquitquit")).hasSize(1);
+        long quit = run.quitNanos().orElseThrow(() -> new AssertionError("never released; output:\n" + run.all()));
+        assertThat(quit).as(run.all()).isGreaterThanOrEqualTo(run.arrivals("/framework-cleanup").get(0).nanos());
+    }
+
+    @Test
     void idleThingsDoNotHoldTheRelease() throws Exception {
         // an idle keep-alive pool, an idle thread pool, a sleeping scheduler and a heartbeat TCP session
-        run.start("idle", Map.of(), List.of());
+        run.start("idle", Map.of(), jvmOptions());
         assertThat(run.output()).as(run.all()).contains("FIXTURE_IDLE pool 200", "FIXTURE_IDLE heartbeat HTTP/1.1 200 Connection established");
 
         assertThat(run.terminate(Duration.ofSeconds(40))).as(run.all()).isTrue();
@@ -166,7 +184,7 @@ class OtherHooksIT {
 
     @Test
     void aHookThatNeverEndsIsCutAtTheDeadlineAndTheReportSaysSo() throws Exception {
-        run.start("stuck-hook", env("SIDECAR_SHUTDOWN_GRACE_PERIOD", "8s", "SIDECAR_SHUTDOWN_SAFETY_MARGIN", "1s"), List.of());
+        run.start("stuck-hook", env("SIDECAR_SHUTDOWN_GRACE_PERIOD", "8s", "SIDECAR_SHUTDOWN_SAFETY_MARGIN", "1s"), jvmOptions());
 
         run.terminate(Duration.ofSeconds(1)); // the JVM cannot exit: the app's own hook never ends
         assertThat(run.awaitLine("FIXTURE_REPORT main", Duration.ofSeconds(20))).as(run.all()).isPresent();

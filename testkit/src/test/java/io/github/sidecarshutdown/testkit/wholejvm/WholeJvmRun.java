@@ -94,8 +94,12 @@ final class WholeJvmRun implements AutoCloseable {
 
     /** Starts the app with {@code scenario} and waits for {@code FIXTURE_READY}. */
     WholeJvmRun start(String scenario, Map<String, String> extraEnv, List<String> jvmOptions) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(JavaProcess.javaCommand(jvmOptions, OtherHooksApp.class))
-                .redirectErrorStream(true);
+        List<String> command = new ArrayList<>(JavaProcess.javaCommand(jvmOptions, OtherHooksApp.class));
+        String javaHome = System.getenv("WHOLE_JVM_JAVA_HOME"); // another JDK for the app, e.g. to measure on Java 25
+        if (javaHome != null && !javaHome.isBlank()) {
+            command.set(0, java.nio.file.Paths.get(javaHome, "bin", "java").toString());
+        }
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("SIDECAR_SHUTDOWN_") || k.startsWith("OTEL_") || k.equals("KUBERNETES_SERVICE_HOST"));
         env.put("SIDECAR_SHUTDOWN_SIDECAR_MODE", "istio");
