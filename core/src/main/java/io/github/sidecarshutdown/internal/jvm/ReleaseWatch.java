@@ -97,6 +97,7 @@ public final class ReleaseWatch {
     public Result await(Sources sources, Deadline until, Duration callTimeout) throws InterruptedException {
         Map<String, Seen> seen = new LinkedHashMap<>();
         Optional<OutboundTraffic> baseline = null;
+        List<Busy> lastOutbound = List.of();
         String note = "";
         while (true) {
             long now = time.nanoTime();
@@ -119,15 +120,21 @@ public final class ReleaseWatch {
                 if (baseline == null) {
                     baseline = sources.baseline(until.cap(callTimeout));
                 }
-                Optional<OutboundTraffic> counters = sources.outbound(until.cap(callTimeout));
-                if (counters.isEmpty()) {
-                    note = "the sidecar's outbound counters unavailable";
-                } else if (baseline.isEmpty()) {
-                    // Requests already in flight now cannot be told from long-lived sessions: only later ones count.
-                    baseline = counters;
-                    note = "outbound counters from the release on (none from the start of the shutdown)";
+                if (baseline.isEmpty()) {
+                    // Requests in flight now cannot be told from long-lived sessions without it.
+                    note = "outbound requests not waited for (the sidecar's outbound counters from the start of the shutdown unknown)";
+                } else if (until.isExpired()) {
+                    busy.addAll(lastOutbound); // no time left to ask: what was in flight is cut off
                 } else {
-                    busy.addAll(OutboundInFlight.busy(counters.get(), baseline.get()));
+                    Optional<OutboundTraffic> counters = sources.outbound(until.cap(callTimeout));
+                    if (counters.isEmpty()) {
+                        // Unknown is not quiet: what was seen in flight is still taken to be.
+                        note = "the sidecar's outbound counters unavailable";
+                        busy.addAll(lastOutbound);
+                    } else {
+                        lastOutbound = OutboundInFlight.busy(counters.get(), baseline.get());
+                        busy.addAll(lastOutbound);
+                    }
                 }
                 now = time.nanoTime();
             }
