@@ -22,6 +22,12 @@ public record Busy(ReleaseWait.Kind kind, String name, @Nullable Thread thread, 
         return new Busy(ReleaseWait.Kind.SHUTDOWN_HOOK, "'" + t.getName() + "' (started with the hooks)", t, "started with the shutdown hooks");
     }
 
+    /** A thread started after the hooks, while they run, and not idle: work a hook (or the app) started during the shutdown. */
+    static Busy startedSinceHooks(Thread t) {
+        return new Busy(ReleaseWait.Kind.SHUTDOWN_HOOK, "'" + t.getName() + "' (started during the shutdown)", t,
+                "started since the shutdown hooks");
+    }
+
     /** Identity across polls. */
     String key() {
         return kind + " " + name + (thread == null ? "" : "@" + System.identityHashCode(thread));

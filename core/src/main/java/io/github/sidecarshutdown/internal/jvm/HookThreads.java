@@ -29,6 +29,9 @@ import org.jspecify.annotations.Nullable;
  *       counts unless it is parked idle ({@link ThreadRoles#isIdle}): a thread a hook started and left
  *       idle in a pool is not work.</li>
  * </ol>
+ * A thread started later than that, while the hooks run, is one a hook (or the app) started during
+ * the shutdown: an HTTP client's worker sending what a hook handed it, a flush thread. It counts too,
+ * on the same terms: while it is not idle.
  * Never counted: the library's threads, the JVM's, the runner, the caller, and a hook waiting inside
  * {@code ShutdownCoordinator.shutdown()} (a coordinator, which the release accounts for as such).
  */
@@ -100,7 +103,7 @@ public final class HookThreads {
         }
     }
 
-    /** The other hook threads still running now; not exiting when no hook runner is seen. */
+    /** The other hook threads still running now, and the threads started since that are at work; not exiting when no hook runner is seen. */
     public Scan scan() {
         List<LiveThread> threads = view.threads();
         LiveThread runner = null;
@@ -112,11 +115,14 @@ public final class HookThreads {
         }
         Thread self = Thread.currentThread();
         Optional<List<Thread>> registered = view.registered();
+        if (runner == null && !(registered.isPresent() && view.registeredStarted())) {
+            return Scan.NOT_EXITING;
+        }
+        List<Busy> busy = new ArrayList<>();
+        List<Thread> hooks = new ArrayList<>();
+        Thread joined = runner == null ? null : view.joinTarget(runner, threads);
         if (registered.isPresent()) {
-            if (runner == null && !view.registeredStarted()) {
-                return Scan.NOT_EXITING;
-            }
-            List<Busy> busy = new ArrayList<>();
+            hooks.addAll(registered.get());
             for (Thread hook : registered.get()) {
                 LiveThread seen = find(threads, hook);
                 if (hook.isAlive() && hook != self && !ThreadRoles.isLibrary(hook)
@@ -124,64 +130,78 @@ public final class HookThreads {
                     busy.add(Busy.hook(hook, "registered shutdown hook"));
                 }
             }
-            return new Scan(true, busy, "the JVM's list of hooks");
+        } else if (joined != null) {
+            hooks.add(joined);
+            LiveThread joinedSeen = find(threads, joined);
+            if (joinedSeen != null && runner != null && counts(joinedSeen, self, runner)) {
+                busy.add(Busy.hook(joinedSeen.thread(), "the JVM is waiting for it"));
+            }
         }
-        if (runner == null) {
-            return Scan.NOT_EXITING;
-        }
-        List<Busy> busy = new ArrayList<>();
-        Thread joined = view.joinTarget(runner, threads);
-        LiveThread joinedSeen = joined == null ? null : find(threads, joined);
-        if (joinedSeen != null && counts(joinedSeen, self, runner)) {
-            busy.add(Busy.hook(joinedSeen.thread(), "the JVM is waiting for it"));
-        }
-        // The others, started with it: only threads that could be at work are looked up in /proc.
+        String known = registered.isPresent() ? "the JVM's list of hooks" : "the hook the JVM is waiting for";
+        // The others: threads that started with the hooks or since, at work. Only those that could be are looked up in /proc.
         List<LiveThread> candidates = new ArrayList<>();
         for (LiveThread t : threads) {
-            if (t.thread() != joined && counts(t, self, runner) && !ThreadRoles.isJvmSystem(t) && !ThreadRoles.isIdle(t)) {
+            if (!hooks.contains(t.thread()) && counts(t, self, runner) && !ThreadRoles.isJvmSystem(t) && !ThreadRoles.isIdle(t)) {
                 candidates.add(t);
             }
         }
         if (candidates.isEmpty()) {
-            return new Scan(true, busy, "the hook the JVM is waiting for");
+            return new Scan(true, busy, known);
         }
         Optional<NativeThreadStarts> starts = view.nativeStarts();
         if (starts.isEmpty()) {
-            return new Scan(true, busy, "the hook the JVM is waiting for (no /proc: the others cannot be told)");
+            return new Scan(true, busy, known + " (no /proc: threads started since cannot be told)");
         }
-        long first = firstTick(starts.get(), runner, joined);
+        long first = firstTick(starts.get(), runner, joined, registered.orElse(List.of()));
         if (first < 0) {
-            return new Scan(true, busy, "the hook the JVM is waiting for (its start time unknown)");
+            return new Scan(true, busy, known + " (the hooks' start time unknown)");
         }
         for (LiveThread t : candidates) {
-            if (starts.get().startedBetween(t.name(), first, first + WINDOW_TICKS)) {
+            if (registered.isEmpty() && starts.get().startedBetween(t.name(), first, first + WINDOW_TICKS)) {
                 busy.add(Busy.startedWithHooks(t.thread()));
+            } else if (starts.get().startedBetween(t.name(), registered.isEmpty() ? first + WINDOW_TICKS + 1 : first, Long.MAX_VALUE)) {
+                busy.add(Busy.startedSinceHooks(t.thread()));
             }
         }
-        return new Scan(true, busy, "the hook the JVM is waiting for and the threads started with it");
+        return new Scan(true, busy, known + " and the threads started with them or since");
     }
 
     /**
-     * The first clock tick of the hooks not yet joined: the start of the hook being joined. The
-     * runner starts the hooks in the order it joins them, so the ones after it started at or after
-     * it. The earliest thread of that native name is taken: later ones sharing its first 15 bytes
-     * (the library's sequence and task threads share its hook's) started after it. Before the runner
-     * joins anything, a signal's handler thread (created just before it starts them) stands in.
+     * The first clock tick of the hooks still to come: the start of a signal's handler thread that
+     * runs them (created just before it starts them), else of the hook being joined (the runner
+     * starts the hooks in the order it joins them, so the ones after it started at or after it), else
+     * of the earliest registered hook. The earliest thread of a native name is taken: later ones
+     * sharing its first 15 bytes (the library's sequence and task threads share its hook's) started
+     * after it.
      */
-    private static long firstTick(NativeThreadStarts starts, LiveThread runner, @Nullable Thread joined) {
+    private static long firstTick(NativeThreadStarts starts, @Nullable LiveThread runner, @Nullable Thread joined,
+            List<Thread> registered) {
+        if (runner != null && runner.name().endsWith(" handler")) {
+            long t = starts.earliestStart(runner.name());
+            if (t >= 0) {
+                return t;
+            }
+        }
         if (joined != null) {
             long t = starts.earliestStart(joined.getName());
             if (t >= 0) {
                 return t;
             }
         }
-        return runner.name().endsWith(" handler") ? starts.earliestStart(runner.name()) : -1;
+        long first = -1;
+        for (Thread hook : registered) {
+            long t = starts.earliestStart(hook.getName());
+            if (t >= 0 && (first < 0 || t < first)) {
+                first = t;
+            }
+        }
+        return first;
     }
 
     /** Whether {@code t} could be another hook at work: not the caller, the runner, the library's, nor waiting for a coordinator. */
-    private static boolean counts(LiveThread t, Thread self, LiveThread runner) {
-        return t.thread() != self && t.thread() != runner.thread() && t.thread().isAlive() && !ThreadRoles.isLibrary(t.thread())
-                && !ThreadRoles.isWaitingOnCoordinator(t);
+    private static boolean counts(LiveThread t, Thread self, @Nullable LiveThread runner) {
+        return t.thread() != self && (runner == null || t.thread() != runner.thread()) && t.thread().isAlive()
+                && !ThreadRoles.isLibrary(t.thread()) && !ThreadRoles.isWaitingOnCoordinator(t) && !ThreadRoles.isHookRunner(t);
     }
 
     private static @Nullable LiveThread find(List<LiveThread> threads, Thread t) {

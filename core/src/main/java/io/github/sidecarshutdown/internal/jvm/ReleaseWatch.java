@@ -22,7 +22,9 @@ import java.util.stream.Collectors;
  * so with nothing else running it costs one scan of the threads and one admin call.
  *
  * <p>Between polls it waits on what it waits for: it joins a hook thread (so it wakes the moment
- * the hook ends), and otherwise sleeps a few milliseconds. Every wait is capped by the deadline.
+ * the hook ends), and otherwise sleeps a few milliseconds. Once what it waited for has ended it looks
+ * once more {@link #SETTLE} later: a hook or a request that ended may have just sent something that
+ * has not reached the sidecar yet. Every wait is capped by the deadline.
  */
 public final class ReleaseWatch {
 
@@ -31,6 +33,8 @@ public final class ReleaseWatch {
     static final Duration COORDINATOR_POLL = Duration.ofMillis(2);
     static final Duration INBOUND_POLL = Duration.ofMillis(5);
     static final Duration OUTBOUND_POLL = Duration.ofMillis(10);
+    /** The second look after something else ended, for what it started to reach the sidecar. */
+    static final Duration SETTLE = Duration.ofMillis(25);
 
     /** What the watch asks on every poll, besides the hook threads. */
     public interface Sources {
@@ -98,6 +102,7 @@ public final class ReleaseWatch {
         Map<String, Seen> seen = new LinkedHashMap<>();
         Optional<OutboundTraffic> baseline = null;
         List<Busy> lastOutbound = List.of();
+        boolean settled = false;
         String note = "";
         while (true) {
             long now = time.nanoTime();
@@ -148,8 +153,16 @@ public final class ReleaseWatch {
                 }
             }
             if (busy.isEmpty()) {
-                return result(seen, List.of(), now, List.of(), false, note);
+                if (seen.isEmpty() || settled || until.isExpired()) {
+                    return result(seen, List.of(), now, List.of(), false, note);
+                }
+                // Something else ran until a moment ago: what it started last (a request sent without
+                // waiting, a call-out at the end of a request) reaches the sidecar a moment later. Look once more.
+                settled = true;
+                time.sleep(until.cap(SETTLE));
+                continue;
             }
+            settled = false;
             if (until.isExpired()) {
                 return result(seen, busy, now, coordinators, false, note);
             }

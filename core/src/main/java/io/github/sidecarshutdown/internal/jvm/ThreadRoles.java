@@ -51,10 +51,14 @@ final class ThreadRoles {
     /**
      * Parked where an idle thread waits for work or for the network: a pool worker waiting for a
      * task, a queue consumer waiting for an element, a selector or an acceptor waiting for I/O, a
-     * timer or cleaner waiting for its next time. Not idle: sleeping, joining, waiting on a latch or
-     * a future, reading a socket; a hook doing any of those is at work.
+     * timer or cleaner waiting for its next time; a thread stuck in {@code System.exit} (it waits
+     * for the hooks and never runs again). Not idle: sleeping, joining, waiting on a latch or a
+     * future, reading a socket; a hook doing any of those is at work.
      */
     static boolean isIdle(LiveThread t) {
+        if (t.hasFrame("java.lang.Shutdown", "exit")) {
+            return true; // blocked in System.exit while the hooks run: it never runs again
+        }
         for (StackTraceElement f : t.stack()) {
             String c = f.getClassName();
             String m = f.getMethodName();

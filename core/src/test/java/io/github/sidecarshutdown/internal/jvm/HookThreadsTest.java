@@ -143,6 +143,24 @@ class HookThreadsTest {
     }
 
     @Test
+    void aThreadStartedDuringTheShutdownCountsWhileItIsAtWorkEvenBesideTheJvmsOwnList() {
+        LiveThread runner = thread("SIGTERM handler", Thread.State.WAITING, RUNNER);
+        LiveThread ours = thread("sidecar-shutdown-hook", Thread.State.WAITING, WAITING_ON_COORDINATOR);
+        LiveThread sender = thread("HttpClient-1-Worker-0", Thread.State.RUNNABLE, BUILDING_A_COORDINATOR); // at work
+        LiveThread selector = thread("HttpClient-1-SelectorManager", Thread.State.RUNNABLE,
+                stack("sun.nio.ch.EPoll.wait", "sun.nio.ch.EPollSelectorImpl.doSelect")); // idle
+        NativeThreadStarts starts = NativeThreadStarts.of(Map.of("SIGTERM handler", new long[] {1000}, "sidecar-shutdow", new long[] {1000},
+                "HttpClient-1-Wo", new long[] {1030}, "HttpClient-1-Se", new long[] {1030}));
+
+        HookThreads.Scan guessed = new HookThreads(new View(List.of(runner, ours, sender, selector), ours.thread(), starts, null)).scan();
+        HookThreads.Scan listed = new HookThreads(new View(List.of(runner, ours, sender, selector), ours.thread(), starts,
+                List.of(ours.thread()))).scan();
+
+        assertThat(names(guessed)).containsExactly("'HttpClient-1-Worker-0' (started during the shutdown)");
+        assertThat(names(listed)).containsExactly("'HttpClient-1-Worker-0' (started during the shutdown)");
+    }
+
+    @Test
     void withoutProcOnlyTheJoinedHookIsKnown() {
         LiveThread runner = thread("SIGTERM handler", Thread.State.WAITING, RUNNER);
         LiveThread ours = thread("sidecar-shutdown-hook", Thread.State.WAITING, WAITING_ON_COORDINATOR);

@@ -147,7 +147,7 @@ class ReleaseWatchTest {
             assertThat(w.waited()).isEqualTo(ReleaseWatch.INBOUND_POLL.multipliedBy(3));
             assertThat(w.cutOff()).isFalse();
         });
-        assertThat(s.outboundCalls).hasValue(1);
+        assertThat(s.outboundCalls).as("asked once it ended, and once more a moment later").hasValue(2);
         assertThat(r.describe()).startsWith("waited for inbound requests in-flight tracker");
     }
 

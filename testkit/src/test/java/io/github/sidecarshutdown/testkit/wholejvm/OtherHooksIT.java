@@ -44,6 +44,7 @@ class OtherHooksIT {
     @AfterEach
     void stop(org.junit.jupiter.api.TestInfo test) throws Exception {
         // What the release waited for, for the record (the reports are in the output either way).
+        run.output().stream().filter(l -> l.startsWith("FIXTURE_JAVA")).findFirst().ifPresent(l -> System.out.println("WHOLE_JVM " + l));
         run.output().stream().filter(l -> l.startsWith("FIXTURE_REPORT")).forEach(l -> {
             String name = l.split(" ")[1];
             Map<String, Object> report = run.report(name);
@@ -54,8 +55,15 @@ class OtherHooksIT {
         emulator.close();
     }
 
-    /** The send reached the downstream, the release came after its answer, and the report is clean and says it waited. */
+    /** The send reached the downstream, the release came after its answer, and the report is clean. */
     private void assertDeliveredBeforeTheRelease(String path, Duration answerTakes) {
+        assertReleasedAfter(path, answerTakes);
+        Map<String, Object> report = run.report("main");
+        assertThat(report.get("outcome")).as(run.all()).isEqualTo("clean");
+    }
+
+    /** The send reached the downstream and the release came after its answer. */
+    private void assertReleasedAfter(String path, Duration answerTakes) {
         List<WholeJvmRun.Arrival> got = run.arrivals(path);
         assertThat(got).as("%s reached the downstream through the sidecar; output:%n%s", path, run.all()).isNotEmpty();
         long last = got.get(got.size() - 1).nanos();
@@ -64,9 +72,7 @@ class OtherHooksIT {
         assertThat(quit - last).as("the release came %d ms after %s arrived, whose answer takes %d ms; output:%n%s",
                 TimeUnit.NANOSECONDS.toMillis(quit - last), path, answerTakes.toMillis(), run.all())
                 .isGreaterThanOrEqualTo(answerTakes.toNanos());
-        Map<String, Object> report = run.report("main");
-        assertThat(report.get("outcome")).as(run.all()).isEqualTo("clean");
-        assertThat(report.get("sidecarReleased")).isEqualTo(true);
+        assertThat(run.report("main").get("sidecarReleased")).isEqualTo(true);
     }
 
     private String releaseDetail(String coordinator) {
@@ -164,6 +170,36 @@ class OtherHooksIT {
         assertThat(emulator.calls()).as("one process, one release").filteredOn(c -> c.path().equals("/quitquitquit")).hasSize(1);
         long quit = run.quitNanos().orElseThrow(() -> new AssertionError("never released; output:\n" + run.all()));
         assertThat(quit).as(run.all()).isGreaterThanOrEqualTo(run.arrivals("/framework-cleanup").get(0).nanos());
+    }
+
+    @Test
+    void aRequestAHookStartedAndLeftInFlightHoldsTheReleaseByTheSidecarsOwnCount() throws Exception {
+        run.start("async-send", Map.of(), jvmOptions());
+
+        assertThat(run.terminate(Duration.ofSeconds(40))).as(run.all()).isTrue();
+
+        assertThat(run.sent("async")).as(run.all()).hasValueSatisfying(v -> assertThat(v).startsWith("ok 200"));
+        assertDeliveredBeforeTheRelease("/async-slow", Duration.ofMillis(800));
+        assertThat(releaseDetail("main")).as(run.all()).contains("outbound requests outbound|");
+    }
+
+    @Test
+    void anInboundRequestOutlivingTheDrainHoldsTheReleaseUntilItsCallOutIsDone() throws Exception {
+        run.start("inbound-slow", Map.of(), jvmOptions());
+        int port = Integer.parseInt(run.awaitLine("FIXTURE_APP_PORT ", Duration.ofSeconds(5)).orElseThrow().split(" ")[1]);
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        var answer = client.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/slow")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(run.awaitLine("FIXTURE_INBOUND_STARTED", Duration.ofSeconds(10))).as(run.all()).isPresent();
+
+        assertThat(run.terminate(Duration.ofSeconds(40))).as(run.all()).isTrue();
+
+        assertThat(answer.get(10, TimeUnit.SECONDS).body()).isEqualTo("ok");
+        assertReleasedAfter("/inbound-callout", Duration.ZERO);
+        // degraded: the request outlived the drain timeout; the release itself waited for it
+        assertThat(phase(run.report("main"), "inbound_drain").get("outcome")).isEqualTo("timed_out");
+        assertThat(phase(run.report("main"), "sidecar_release").get("outcome")).isEqualTo("succeeded");
+        assertThat(releaseDetail("main")).as(run.all()).contains("inbound requests");
     }
 
     @Test

@@ -60,6 +60,9 @@ final class WholeJvmRun implements AutoCloseable {
         downstream.createContext("/", exchange -> {
             arrivals.add(new Arrival(exchange.getRequestURI().getPath(), System.nanoTime()));
             exchange.getRequestBody().readAllBytes();
+            if (exchange.getRequestURI().getPath().equals("/async-slow")) {
+                sleep(800); // a slow receiver: the request stays in flight
+            }
             if (exchange.getRequestURI().getPath().equals("/v1/traces")) {
                 sleep(300); // a collector some way off
                 exchange.getResponseHeaders().add("Content-Type", "application/x-protobuf");
