@@ -95,12 +95,21 @@ final class ClustersText {
 
     /** Where the host starts in {@code <cluster>::<host>}: after the {@code ::} before a bracketed IPv6 host, else after the last one. */
     private static int hostStart(String clusterAndHost) {
-        if (clusterAndHost.matches("(?s).*\\]:\\d+")) {
+        if (endsWithBracketedPort(clusterAndHost)) {
             int open = clusterAndHost.lastIndexOf("::[");
             return open < 0 ? -1 : open + SEP.length();
         }
         int at = clusterAndHost.lastIndexOf(SEP);
         return at < 0 ? -1 : at + SEP.length();
+    }
+
+    /** Ends with {@code ]:<digits>} (no regular expression: this runs for every kept line). */
+    private static boolean endsWithBracketedPort(String s) {
+        int i = s.length() - 1;
+        while (i >= 0 && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+            i--;
+        }
+        return i < s.length() - 1 && i >= 1 && s.charAt(i) == ':' && s.charAt(i - 1) == ']';
     }
 
     private static long parseCount(String text, String line) {

@@ -85,19 +85,20 @@ public final class HookThreads {
         return RegisteredHooks.available();
     }
 
-    /** Loads and links what a scan during shutdown needs, so that the release does not pay for it; once per JVM. */
+    /**
+     * Loads and links what a scan during shutdown needs (once per JVM), and reads the start of every
+     * thread alive now (each call: a thread is read once), so that the release does not pay for it.
+     */
     public static void warmUp() {
-        if (!WARM.compareAndSet(false, true)) {
-            return;
-        }
         try {
-            List<LiveThread> all = LiveThread.all();
-            for (LiveThread t : all) {
-                ThreadRoles.isIdle(t);
-                ThreadRoles.isWaitingOnCoordinator(t);
+            if (WARM.compareAndSet(false, true)) {
+                for (LiveThread t : LiveThread.all()) {
+                    ThreadRoles.isIdle(t);
+                    ThreadRoles.isWaitingOnCoordinator(t);
+                }
+                ManagementFactory.getThreadMXBean().getThreadInfo(Thread.currentThread().getId());
             }
-            NativeThreadStarts.read().ifPresent(s -> s.startedBetween("main", 0, 1));
-            ManagementFactory.getThreadMXBean().getThreadInfo(Thread.currentThread().getId());
+            NativeThreadStarts.read();
         } catch (RuntimeException | LinkageError e) {
             // a JVM without java.management or /proc: the scan copes without them
         }

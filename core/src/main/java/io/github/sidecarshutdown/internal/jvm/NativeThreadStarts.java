@@ -7,8 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * When each thread of this process started, as Linux records it: {@code /proc/self/task/<tid>/stat}
@@ -19,7 +22,9 @@ import java.util.Optional;
  * name's first 15 bytes, ambiguously when several threads share them.
  *
  * <p>Not available off Linux, without {@code /proc}, or when it cannot be read: then
- * {@link #read()} is empty.
+ * {@link #read()} is empty. A thread is read once (its start never changes); a later read lists the
+ * directory and reads only threads it has not seen. A thread that renames itself after it was read
+ * keeps its first native name here.
  */
 final class NativeThreadStarts {
 
@@ -34,27 +39,40 @@ final class NativeThreadStarts {
         this.ticks = ticks;
     }
 
+    /** What was read of a thread once: its start never changes, its native name rarely. */
+    private record Task(String comm, long start) {
+    }
+
+    /** By thread id: only threads not seen before are read, so a poll costs a directory listing. */
+    private static final Map<String, Task> SEEN = new ConcurrentHashMap<>();
+
     /** Every thread of this process now; empty when {@code /proc} cannot tell. */
     static Optional<NativeThreadStarts> read() {
         if (!Files.isDirectory(TASKS)) {
             return Optional.empty();
         }
         Map<String, long[]> ticks = new HashMap<>();
+        Set<String> live = new HashSet<>();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS)) {
             for (Path task : tasks) {
-                long start;
-                String comm;
-                try {
-                    comm = nativeText(Files.readAllBytes(task.resolve("comm")));
-                    start = startTicks(new String(Files.readAllBytes(task.resolve("stat")), StandardCharsets.ISO_8859_1));
-                } catch (IOException | RuntimeException e) {
-                    continue; // the thread ended meanwhile, or an unreadable line: it cannot be matched
+                String tid = task.getFileName().toString();
+                Task t = SEEN.get(tid);
+                if (t == null) {
+                    try {
+                        t = new Task(nativeText(Files.readAllBytes(task.resolve("comm"))),
+                                startTicks(new String(Files.readAllBytes(task.resolve("stat")), StandardCharsets.ISO_8859_1)));
+                    } catch (IOException | RuntimeException e) {
+                        continue; // the thread ended meanwhile, or an unreadable line: it cannot be matched
+                    }
+                    SEEN.put(tid, t);
                 }
-                ticks.merge(comm, new long[] {start}, NativeThreadStarts::concat);
+                live.add(tid);
+                ticks.merge(t.comm(), new long[] {t.start()}, NativeThreadStarts::concat);
             }
         } catch (IOException | RuntimeException e) {
             // the listing itself failed midway: what was read is still true
         }
+        SEEN.keySet().retainAll(live); // a thread id the kernel reuses is read again
         return ticks.isEmpty() ? Optional.empty() : Optional.of(new NativeThreadStarts(ticks));
     }
 

@@ -2,6 +2,7 @@ package io.github.sidecarshutdown.internal.jvm;
 
 import io.github.sidecarshutdown.ReleaseWait;
 import io.github.sidecarshutdown.internal.Deadline;
+import io.github.sidecarshutdown.internal.Threads;
 import io.github.sidecarshutdown.internal.TimeSource;
 import io.github.sidecarshutdown.sidecar.OutboundTraffic;
 import java.time.Duration;
@@ -10,7 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
@@ -19,7 +23,8 @@ import java.util.stream.Collectors;
  * coordinators of the process, the JVM's other shutdown hooks ({@link HookThreads}), the app's inbound
  * requests in flight; and only when all of those are clear, the sidecar's own count of outbound
  * requests ({@link OutboundInFlight}), one admin call. It returns as soon as a poll finds nothing,
- * so with nothing else running it costs one scan of the threads and one admin call.
+ * so with nothing else running it costs one scan of the threads and one admin call, made on another
+ * thread while the threads are scanned.
  *
  * <p>Between polls it waits on what it waits for: it joins a hook thread (so it wakes the moment
  * the hook ends), and otherwise sleeps a few milliseconds. Once what it waited for has ended it looks
@@ -103,12 +108,16 @@ public final class ReleaseWatch {
         Optional<OutboundTraffic> baseline = null;
         List<Busy> lastOutbound = List.of();
         boolean settled = false;
+        boolean askAhead = true;
         String note = "";
         while (true) {
             long now = time.nanoTime();
             if (sources.covered()) {
                 return result(seen, List.of(), now, List.of(), true, note);
             }
+            // When the last poll found nothing else, the sidecar is likely asked in this one: ask it now,
+            // on another thread, while the threads are scanned.
+            CompletableFuture<Optional<OutboundTraffic>> ahead = askAhead && (baseline == null || baseline.isPresent()) && !until.isExpired() ? ask(sources, until.cap(callTimeout)) : null;
             HookThreads.Scan scan = hooks.scan();
             List<Busy> busy = new ArrayList<>();
             List<String> coordinators = sources.coordinators(scan.jvmExiting());
@@ -131,7 +140,8 @@ public final class ReleaseWatch {
                 } else if (until.isExpired()) {
                     busy.addAll(lastOutbound); // no time left to ask: what was in flight is cut off
                 } else {
-                    Optional<OutboundTraffic> counters = sources.outbound(until.cap(callTimeout));
+                    Optional<OutboundTraffic> counters = ahead != null ? answer(ahead, until.cap(callTimeout))
+                            : sources.outbound(until.cap(callTimeout));
                     if (counters.isEmpty()) {
                         // Unknown is not quiet: what was seen in flight is still taken to be.
                         note = "the sidecar's outbound counters unavailable";
@@ -143,6 +153,7 @@ public final class ReleaseWatch {
                 }
                 now = time.nanoTime();
             }
+            askAhead = busy.stream().allMatch(b -> b.kind() == ReleaseWait.Kind.OUTBOUND_REQUESTS);
             long seenAt = now;
             for (Busy b : busy) {
                 seen.computeIfAbsent(b.key(), k -> new Seen(b, seenAt)).cleared = -1; // busy (again)
@@ -167,6 +178,29 @@ public final class ReleaseWatch {
                 return result(seen, busy, now, coordinators, false, note);
             }
             pause(busy, until);
+        }
+    }
+
+    /** {@code sources.outbound(timeout)} on its own daemon thread. */
+    private static CompletableFuture<Optional<OutboundTraffic>> ask(Sources sources, Duration timeout) {
+        CompletableFuture<Optional<OutboundTraffic>> f = new CompletableFuture<>();
+        Threads.daemon("sidecar-shutdown-counters", () -> {
+            try {
+                f.complete(sources.outbound(timeout));
+            } catch (RuntimeException e) {
+                f.complete(Optional.empty());
+            }
+        }).start();
+        return f;
+    }
+
+    /** The answer asked ahead, waiting at most {@code timeout} more (the call itself is bounded by its own). */
+    private static Optional<OutboundTraffic> answer(CompletableFuture<Optional<OutboundTraffic>> ahead, Duration timeout)
+            throws InterruptedException {
+        try {
+            return ahead.get(Math.max(1, timeout.toNanos()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return Optional.empty();
         }
     }
 

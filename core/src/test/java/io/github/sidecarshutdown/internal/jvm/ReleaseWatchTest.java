@@ -79,7 +79,7 @@ class ReleaseWatchTest {
         final AtomicInteger polls = new AtomicInteger();
         final AtomicInteger outboundCalls = new AtomicInteger();
         final AtomicInteger baselineCalls = new AtomicInteger();
-        final List<String> order = new ArrayList<>();
+        final List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         @Override
         public List<String> coordinators(boolean jvmExiting) {
@@ -131,7 +131,8 @@ class ReleaseWatchTest {
         assertThat(r.waits()).isEmpty();
         assertThat(r.cutOff()).isFalse();
         assertThat(r.describe()).isEmpty();
-        assertThat(s.order).containsExactly("coordinators", "inbound", "outbound");
+        assertThat(s.order).containsExactlyInAnyOrder("coordinators", "inbound", "outbound");
+        assertThat(s.outboundCalls).hasValue(1);
         assertThat(time.now).isEqualTo(1_000_000_000L);
     }
 
@@ -147,7 +148,8 @@ class ReleaseWatchTest {
             assertThat(w.waited()).isEqualTo(ReleaseWatch.INBOUND_POLL.multipliedBy(3));
             assertThat(w.cutOff()).isFalse();
         });
-        assertThat(s.outboundCalls).as("asked once it ended, and once more a moment later").hasValue(2);
+        // asked ahead at the first poll (then disregarded), once the request ended, and once more a moment later
+        assertThat(s.outboundCalls).hasValue(3);
         assertThat(r.describe()).startsWith("waited for inbound requests in-flight tracker");
     }
 
@@ -176,7 +178,7 @@ class ReleaseWatchTest {
         ReleaseWatch.Result r = watch(s, Duration.ofMillis(100));
 
         assertThat(r.coordinators()).containsExactly("with tasks second-cleanup");
-        assertThat(s.outboundCalls).as("the sidecar is not asked while others work").hasValue(0);
+        assertThat(s.outboundCalls).as("asked ahead once, not again while others work").hasValue(1);
     }
 
     @Test
@@ -197,7 +199,7 @@ class ReleaseWatchTest {
         ReleaseWatch.Result r = watch(s, Duration.ofSeconds(20));
 
         assertThat(r.waits()).isEmpty();
-        assertThat(s.outboundCalls).as("no call: nothing to compare it with").hasValue(0);
+        assertThat(s.outboundCalls).as("asked ahead at most, its answer unused: nothing to compare it with").hasValueLessThanOrEqualTo(1);
         assertThat(r.note()).contains("outbound requests not waited for");
     }
 
