@@ -115,9 +115,10 @@ public final class ReleaseWatch {
             if (sources.covered()) {
                 return result(seen, List.of(), now, List.of(), true, note);
             }
-            // When the last poll found nothing else, the sidecar is likely asked in this one: ask it now,
-            // on another thread, while the threads are scanned.
-            CompletableFuture<Optional<OutboundTraffic>> ahead = askAhead && (baseline == null || baseline.isPresent()) && !until.isExpired() ? ask(sources, until.cap(callTimeout)) : null;
+            // When the last poll found nothing (or this is the first), the sidecar is likely asked in this
+            // one: ask it now, on another thread, while the threads are scanned.
+            boolean mayAsk = askAhead && (baseline == null || baseline.isPresent()) && !until.isExpired();
+            CompletableFuture<Optional<OutboundTraffic>> ahead = mayAsk ? ask(sources, until.cap(callTimeout)) : null;
             HookThreads.Scan scan = hooks.scan();
             List<Busy> busy = new ArrayList<>();
             List<String> coordinators = sources.coordinators(scan.jvmExiting());
@@ -153,7 +154,7 @@ public final class ReleaseWatch {
                 }
                 now = time.nanoTime();
             }
-            askAhead = busy.stream().allMatch(b -> b.kind() == ReleaseWait.Kind.OUTBOUND_REQUESTS);
+            askAhead = busy.isEmpty(); // the next poll (the second look) will most likely ask the sidecar
             long seenAt = now;
             for (Busy b : busy) {
                 seen.computeIfAbsent(b.key(), k -> new Seen(b, seenAt)).cleared = -1; // busy (again)
