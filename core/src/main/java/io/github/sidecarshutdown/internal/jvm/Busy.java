@@ -1,6 +1,7 @@
 package io.github.sidecarshutdown.internal.jvm;
 
 import io.github.sidecarshutdown.ReleaseWait;
+import io.github.sidecarshutdown.internal.LogSafe;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -14,7 +15,7 @@ import org.jspecify.annotations.Nullable;
 public record Busy(ReleaseWait.Kind kind, String name, @Nullable Thread thread, String how) {
 
     static Busy hook(Thread t, String how) {
-        return new Busy(ReleaseWait.Kind.SHUTDOWN_HOOK, "'" + t.getName() + "'", t, how);
+        return new Busy(ReleaseWait.Kind.SHUTDOWN_HOOK, "'" + LogSafe.of(t.getName()) + "'", t, how);
     }
 
     /** A thread that started with the hooks and is not idle: one of them, or one a hook started. */

@@ -1,6 +1,7 @@
 package io.github.sidecarshutdown.internal.jvm;
 
 import io.github.sidecarshutdown.ReleaseWait;
+import io.github.sidecarshutdown.internal.LogSafe;
 import io.github.sidecarshutdown.sidecar.OutboundTraffic;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -60,7 +61,8 @@ final class OutboundInFlight {
     }
 
     private static Busy busy(OutboundTraffic.Upstream u, long requests) {
-        return new Busy(ReleaseWait.Kind.OUTBOUND_REQUESTS, u.cluster() + " (" + u.address() + ")", null,
+        // The names are the sidecar's text: they go into the report's log line only escaped.
+        return new Busy(ReleaseWait.Kind.OUTBOUND_REQUESTS, LogSafe.of(u.cluster() + " (" + u.address() + ")"), null,
                 requests + " request(s) in flight since the shutdown began");
     }
 }

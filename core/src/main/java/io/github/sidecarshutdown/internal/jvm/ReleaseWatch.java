@@ -105,7 +105,8 @@ public final class ReleaseWatch {
     /** Waits until nothing else may send through the sidecar, {@code until} expires, or another coordinator released it. */
     public Result await(Sources sources, Deadline until, Duration callTimeout) throws InterruptedException {
         Map<String, Seen> seen = new LinkedHashMap<>();
-        Optional<OutboundTraffic> baseline = null;
+        // Known before anything is asked of the sidecar (read when the shutdown began; normally long done).
+        Optional<OutboundTraffic> baseline = sources.covered() ? Optional.empty() : sources.baseline(until.cap(callTimeout));
         List<Busy> lastOutbound = List.of();
         boolean settled = false;
         boolean askAhead = true;
@@ -117,7 +118,7 @@ public final class ReleaseWatch {
             }
             // When the last poll found nothing (or this is the first), the sidecar is likely asked in this
             // one: ask it now, on another thread, while the threads are scanned.
-            boolean mayAsk = askAhead && (baseline == null || baseline.isPresent()) && !until.isExpired();
+            boolean mayAsk = askAhead && baseline.isPresent() && !until.isExpired();
             CompletableFuture<Optional<OutboundTraffic>> ahead = mayAsk ? ask(sources, until.cap(callTimeout)) : null;
             HookThreads.Scan scan = hooks.scan();
             List<Busy> busy = new ArrayList<>();
@@ -132,9 +133,6 @@ public final class ReleaseWatch {
             }
             if (busy.isEmpty()) {
                 // The only network call, and only once all else is clear.
-                if (baseline == null) {
-                    baseline = sources.baseline(until.cap(callTimeout));
-                }
                 if (baseline.isEmpty()) {
                     // Requests in flight now cannot be told from long-lived sessions without it.
                     note = "outbound requests not waited for (the sidecar's outbound counters from the start of the shutdown unknown)";

@@ -56,4 +56,12 @@ class OutboundInFlightTest {
     void countersThatWentBackwardsMeanARestartedSidecarAndEveryActiveRequestIsNew() {
         assertThat(busy(List.of(host("orders", 0, 500, 1, 3)), List.of(host("orders", 1, 2, 1, 1)))).hasSize(1);
     }
+
+    @Test
+    void theSidecarsNamesCannotForgeALogLine() {
+        Upstream forged = new Upstream("outbound|80||a\r\nsidecar-shutdown clean in 1ms", "10.0.0.1:80", 1, 1, 1, 1);
+
+        assertThat(OutboundInFlight.busy(new OutboundTraffic(List.of(forged)), new OutboundTraffic(List.of())))
+                .singleElement().satisfies(b -> assertThat(b.name()).doesNotContain("\n", "\r").contains("\\r\\n"));
+    }
 }
