@@ -52,12 +52,18 @@ final class ThreadRoles {
      * Parked where an idle thread waits for work or for the network: a pool worker waiting for a
      * task, a queue consumer waiting for an element, a selector or an acceptor waiting for I/O, a
      * timer or cleaner waiting for its next time; a thread stuck in {@code System.exit} (it waits
-     * for the hooks and never runs again). Not idle: sleeping, joining, waiting on a latch or a
+     * for the hooks and never runs again); a thread of the JDK's own, parked with no code of the app
+     * on its stack. Not idle: sleeping, joining, waiting on a latch or a
      * future, reading a socket; a hook doing any of those is at work.
      */
     static boolean isIdle(LiveThread t) {
         if (t.hasFrame("java.lang.Shutdown", "exit")) {
             return true; // blocked in System.exit while the hooks run: it never runs again
+        }
+        if (t.isWaiting() && isJdkOnly(t.stack())) {
+            // The JDK's own helper threads, parked with no code of the app on their stack (JDK 25's
+            // ForkJoinPool.commonPool-delayScheduler, started by CompletableFuture timeouts, is one).
+            return true;
         }
         for (StackTraceElement f : t.stack()) {
             String c = f.getClassName();
@@ -97,6 +103,20 @@ final class ThreadRoles {
                 || c.equals("java.lang.Object") || c.startsWith("java.lang.ref.") || c.startsWith("sun.nio.ch.")
                 || isConcurrentQueue(c) || c.equals("java.util.concurrent.ForkJoinPool")
                 || c.endsWith(".channel.epoll.Native") || c.endsWith(".channel.kqueue.Native");
+    }
+
+    private static boolean isJdkOnly(StackTraceElement[] stack) {
+        if (stack.length == 0) {
+            return false;
+        }
+        for (StackTraceElement f : stack) {
+            String c = f.getClassName();
+            if (!(c.startsWith("java.") || c.startsWith("javax.") || c.startsWith("jdk.") || c.startsWith("sun.")
+                    || c.startsWith("com.sun."))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isConcurrentQueue(String c) {

@@ -137,6 +137,21 @@ class ThreadRolesTest {
     }
 
     @Test
+    void aJdkHelperThreadParkedWithNoAppCodeIsIdleButAHookParkedTheSameWayIsNot() {
+        // JDK 25's ForkJoinPool.commonPool-delayScheduler, as a thread dump shows it
+        StackTraceElement[] jdk = {new StackTraceElement("jdk.internal.misc.Unsafe", "park", null, -1),
+                new StackTraceElement("java.util.concurrent.locks.LockSupport", "parkUntil", null, -1),
+                new StackTraceElement("java.util.concurrent.DelayScheduler", "loop", null, -1),
+                new StackTraceElement("java.util.concurrent.DelayScheduler", "run", null, -1)};
+        StackTraceElement[] hook = {jdk[0], jdk[1], new StackTraceElement("com.example.App", "lambda$main$0", null, -1),
+                new StackTraceElement("java.lang.Thread", "run", null, -1)};
+
+        assertThat(ThreadRoles.isIdle(new LiveThread(Thread.currentThread(), Thread.State.TIMED_WAITING, jdk))).isTrue();
+        assertThat(ThreadRoles.isIdle(new LiveThread(Thread.currentThread(), Thread.State.RUNNABLE, jdk))).isFalse();
+        assertThat(ThreadRoles.isIdle(new LiveThread(Thread.currentThread(), Thread.State.TIMED_WAITING, hook))).isFalse();
+    }
+
+    @Test
     void aThreadThatSleepsJoinsWaitsOnALatchOrReadsASocketIsAtWork() throws Exception {
         start("sleeping-hook", () -> sleep(60_000));
         CountDownLatch never = new CountDownLatch(1);
