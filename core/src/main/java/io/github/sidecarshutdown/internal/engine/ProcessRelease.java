@@ -169,6 +169,9 @@ final class ProcessRelease {
      */
     ReleaseWatch.Result awaitQuiet(Engine self, boolean fromJvmHook, Deadline until, TimeSource time, Duration callTimeout)
             throws InterruptedException {
+        // A request no one in the JVM is at work on any more (sent without waiting, or given up on, like a
+        // task cut at its timeout) is given at most task-timeout, the longest the library gives any call.
+        Duration outboundAlone = self.settings().taskTimeout();
         return new ReleaseWatch(hooks, time).await(new ReleaseWatch.Sources() {
             @Override
             public List<String> coordinators(boolean jvmExiting) {
@@ -208,7 +211,7 @@ final class ProcessRelease {
                     return Optional.empty();
                 }
             }
-        }, until, callTimeout);
+        }, until, callTimeout, outboundAlone);
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The wait before the sidecar release: until nothing else in the JVM may still send through the
@@ -104,7 +105,19 @@ public final class ReleaseWatch {
 
     /** Waits until nothing else may send through the sidecar, {@code until} expires, or another coordinator released it. */
     public Result await(Sources sources, Deadline until, Duration callTimeout) throws InterruptedException {
+        return await(sources, until, callTimeout, null);
+    }
+
+    /**
+     * As {@link #await(Sources, Deadline, Duration)}, but outbound requests that nothing in the JVM is
+     * at work on any more (no hook, no coordinator, no inbound request: a request sent without waiting,
+     * or one whose caller gave up, like a task cut at its timeout) hold the release for at most
+     * {@code outboundAlone}; then they are cut off.
+     */
+    public Result await(Sources sources, Deadline until, Duration callTimeout, @Nullable Duration outboundAlone)
+            throws InterruptedException {
         Map<String, Seen> seen = new LinkedHashMap<>();
+        long aloneSince = -1; // when the outbound counters became the only thing waited for
         // Known before anything is asked of the sidecar (read when the shutdown began; normally long done).
         Optional<OutboundTraffic> baseline = sources.covered() ? Optional.empty() : sources.baseline(until.cap(callTimeout));
         List<Busy> lastOutbound = List.of();
@@ -173,7 +186,10 @@ public final class ReleaseWatch {
                 continue;
             }
             settled = false;
-            if (until.isExpired()) {
+            boolean outboundOnly = busy.stream().allMatch(b -> b.kind() == ReleaseWait.Kind.OUTBOUND_REQUESTS);
+            aloneSince = !outboundOnly ? -1 : aloneSince < 0 ? now : aloneSince;
+            boolean aloneTooLong = outboundAlone != null && aloneSince >= 0 && now - aloneSince >= outboundAlone.toNanos();
+            if (until.isExpired() || aloneTooLong) {
                 return result(seen, busy, now, coordinators, false, note);
             }
             pause(busy, until);

@@ -171,6 +171,37 @@ class ReleaseWatchTest {
     }
 
     @Test
+    void anOutboundRequestNothingInTheJvmWaitsForIsCutAfterItsOwnBoundNotAtTheDeadline() throws Exception {
+        // a task cut at its timeout left its request hanging at the collector: nobody waits for it any more
+        Script s = new Script();
+        s.outbound = n -> Optional.of(traffic(1, 11)); // never ends
+        long start = time.now;
+
+        ReleaseWatch.Result r = new ReleaseWatch(NO_HOOKS, time).await(s, Deadline.after(time, Duration.ofSeconds(25)), CALL,
+                Duration.ofSeconds(5));
+
+        assertThat(r.cutOff()).isTrue();
+        assertThat(r.waits()).singleElement().satisfies(w -> assertThat(w.waited())
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(5)).isLessThan(Duration.ofSeconds(6)));
+        assertThat(time.now - start).as("ended at its bound, not at the 25 s deadline").isLessThan(Duration.ofSeconds(6).toNanos());
+    }
+
+    @Test
+    void theOutboundBoundCountsOnlyWhileNothingElseIsAtWork() throws Exception {
+        // an inbound request runs for 3 s, its call-out (begun since the start) as long: the bound starts when it ends
+        Script s = new Script();
+        long start = time.now;
+        s.inbound = n -> time.now - start < Duration.ofSeconds(3).toNanos() ? 1L : 0L;
+        s.outbound = n -> Optional.of(traffic(time.now - start < Duration.ofSeconds(4).toNanos() ? 1 : 0, 11));
+
+        ReleaseWatch.Result r = new ReleaseWatch(NO_HOOKS, time).await(s, Deadline.after(time, Duration.ofSeconds(25)), CALL,
+                Duration.ofSeconds(2));
+
+        assertThat(r.cutOff()).as(r.describe()).isFalse();
+        assertThat(time.now - start).isGreaterThanOrEqualTo(Duration.ofSeconds(4).toNanos());
+    }
+
+    @Test
     void otherCoordinatorsStillWorkingAtTheDeadlineAreReturned() throws Exception {
         Script s = new Script();
         s.coordinators = n -> List.of("with tasks second-cleanup");
