@@ -30,6 +30,9 @@ import java.util.stream.Collectors;
  * @param phases           phase results in the order they ended
  * @param tasks            task results in the order they ended
  * @param workload         the workload the shutdown ran for ({@code job}: the app's exit is the Pod's end)
+ * @param releaseWaits     what the sidecar release waited for before it told the sidecar to exit (other
+ *                         coordinators, other JVM shutdown hooks, requests in flight), with how long;
+ *                         empty when it waited for nothing (docs/whole-jvm.md)
  * @param disabled         whether the library is turned off ({@code enabled=false}): nothing was done, on purpose
  */
 public record ShutdownReport(
@@ -44,11 +47,21 @@ public record ShutdownReport(
         List<PhaseResult> phases,
         List<TaskResult> tasks,
         Workload workload,
+        List<ReleaseWait> releaseWaits,
         boolean disabled) {
 
     public ShutdownReport {
         phases = List.copyOf(phases);
         tasks = List.copyOf(tasks);
+        releaseWaits = List.copyOf(releaseWaits);
+    }
+
+    /** A report of an enabled library whose release waited for nothing. */
+    public ShutdownReport(ShutdownTrigger trigger, Instant startedAt, Duration elapsed, Duration budget, boolean complete,
+            String sidecar, SidecarState sidecarAtStart, boolean sidecarReleased, List<PhaseResult> phases, List<TaskResult> tasks,
+            Workload workload) {
+        this(trigger, startedAt, elapsed, budget, complete, sidecar, sidecarAtStart, sidecarReleased, phases, tasks, workload, List.of(),
+                false);
     }
 
     /**
@@ -129,6 +142,16 @@ public record ShutdownReport(
             ts.add(e);
         }
         m.put("tasks", ts);
+        List<Object> ws = new ArrayList<>();
+        for (ReleaseWait w : releaseWaits) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("kind", w.kind().tagValue());
+            e.put("name", w.name());
+            e.put("waitedMs", w.waited().toMillis());
+            e.put("cutOff", w.cutOff());
+            ws.add(e);
+        }
+        m.put("releaseWaits", ws);
         return m;
     }
 }

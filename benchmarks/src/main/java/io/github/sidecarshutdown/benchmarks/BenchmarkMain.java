@@ -31,7 +31,7 @@ public final class BenchmarkMain {
         List<Integer> rollingSizes = null;
         List<String> only = List.of("termination", "job-completion", "adaptive-delay", "hot-path", "startup", "footprint",
                 "gap-after-last-cleanup-call", "sigterm-to-sequence", "empty-sequence", "sigterm-during-startup", "startup-added",
-                "rolling-restart");
+                "rolling-restart", "other-hooks");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -45,7 +45,7 @@ public final class BenchmarkMain {
                     System.err.println("usage: benchmarks/run [--quick] [--json FILE] [--svg FILE] [--rolling-svg FILE] [--rolling-sizes 5,10] "
                             + "[--only termination,job-completion,adaptive-delay,hot-path,startup,footprint,"
                             + "gap-after-last-cleanup-call,sigterm-to-sequence,empty-sequence,sigterm-during-startup,startup-added,"
-                            + "rolling-restart]");
+                            + "rolling-restart,other-hooks]");
                     System.exit(2);
                 }
             }
@@ -147,6 +147,14 @@ public final class BenchmarkMain {
             figures.addAll(rolling.figures());
             verdicts.append(rolling.verdicts());
             rolling.writeSvg(rollingSvg != null ? rollingSvg : root.resolve("benchmarks/target/rolling-restart.svg"));
+        }
+
+        if (only.contains("other-hooks")) {
+            section("6. Other shutdown hooks (real processes: the app's exit has something else sending through the sidecar)");
+            OtherHooksBenchmark other = new OtherHooksBenchmark();
+            other.run(quick ? 1 : 3);
+            System.out.print(other.table());
+            figures.addAll(other.figures());
         }
 
         section("Targets");

@@ -6,6 +6,7 @@ import io.github.sidecarshutdown.internal.EnvoyMeshAdmin;
 import io.github.sidecarshutdown.internal.LoopbackEndpoint;
 import io.github.sidecarshutdown.internal.LoopbackHttp;
 import io.github.sidecarshutdown.pod.MeshAnnotations;
+import io.github.sidecarshutdown.sidecar.OutboundTraffic;
 import io.github.sidecarshutdown.sidecar.ReleaseDecision;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarCallResult;
@@ -174,6 +175,22 @@ public final class ConsulSidecar implements Sidecar, AutoCloseable {
                 ? ReleaseDecision.never("native sidecar (" + MeshAnnotations.CONSUL_NATIVE
                         + "): the kubelet stops consul-dataplane after the app exits")
                 : ReleaseDecision.release(ConsulMesh.RELEASE_CALL);
+    }
+
+    /**
+     * Consul's upstream clusters are named by the upstream's SNI, which ends in {@code .consul}
+     * ({@code <service>.<namespace>.<datacenter>.internal.<trust domain>.consul}, with a
+     * {@code <hash>~} or {@code passthrough~} prefix where Consul adds one), and transparent proxy's
+     * way out of the mesh is {@code original-destination}; {@code local_app} (inbound) and the
+     * dataplane's own clusters are neither.
+     */
+    static boolean isOutboundCluster(String name) {
+        return name.endsWith(".consul") || name.equals("original-destination");
+    }
+
+    @Override
+    public Optional<OutboundTraffic> outboundTraffic(Duration timeout) {
+        return envoy.outboundTraffic(timeout, ConsulSidecar::isOutboundCluster);
     }
 
     @Override

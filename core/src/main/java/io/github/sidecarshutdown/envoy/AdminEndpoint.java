@@ -15,6 +15,8 @@ public enum AdminEndpoint {
     QUITQUITQUIT("POST", Target.ADMIN, "/quitquitquit", "quitquitquit"),
     /** Envoy {@code GET /stats}. */
     STATS("GET", Target.ADMIN, "/stats", "stats"),
+    /** Envoy {@code GET /clusters}. */
+    CLUSTERS("GET", Target.ADMIN, "/clusters", "clusters"),
     /** pilot-agent {@code GET /healthz/ready}. */
     AGENT_READY("GET", Target.AGENT, "/healthz/ready", "agent_ready"),
     /** pilot-agent {@code POST /quitquitquit}. */

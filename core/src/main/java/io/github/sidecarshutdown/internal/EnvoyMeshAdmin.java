@@ -1,17 +1,23 @@
 package io.github.sidecarshutdown.internal;
 
+import io.github.sidecarshutdown.envoy.ClusterHostStats;
 import io.github.sidecarshutdown.envoy.DrainFlag;
 import io.github.sidecarshutdown.envoy.EnvoyAdminClient;
 import io.github.sidecarshutdown.envoy.EnvoyAdminException;
 import io.github.sidecarshutdown.envoy.EnvoyState;
 import io.github.sidecarshutdown.envoy.ReadyResponse;
 import io.github.sidecarshutdown.envoy.ServerInfo;
+import io.github.sidecarshutdown.sidecar.OutboundTraffic;
 import io.github.sidecarshutdown.sidecar.SidecarCallResult;
 import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -154,6 +160,29 @@ public final class EnvoyMeshAdmin {
             return SidecarCallResult.done("the sidecar exits now");
         } catch (RuntimeException e) {
             return SidecarCallResult.failed(LogSafe.of(String.valueOf(e.getMessage())));
+        }
+    }
+
+    /** {@link #outboundTraffic(EnvoyAdminClient, Duration, Predicate)} through this mesh's admin client. */
+    public Optional<OutboundTraffic> outboundTraffic(Duration timeout, Predicate<String> outboundClusters) {
+        return outboundTraffic(client, timeout, outboundClusters);
+    }
+
+    /**
+     * The hosts of the clusters {@code outboundClusters} names as the app's outbound ones, from one
+     * {@code GET /clusters} within {@code timeout}; empty when the answer is late, refused, not 200,
+     * too large or unreadable. Never throws.
+     */
+    public static Optional<OutboundTraffic> outboundTraffic(EnvoyAdminClient client, Duration timeout,
+            Predicate<String> outboundClusters) {
+        try {
+            List<OutboundTraffic.Upstream> hosts = new ArrayList<>();
+            for (ClusterHostStats h : client.withCallTimeout(timeout).clusters(outboundClusters)) {
+                hosts.add(new OutboundTraffic.Upstream(h.cluster(), h.address(), h.rqActive(), h.rqTotal(), h.cxActive(), h.cxTotal()));
+            }
+            return Optional.of(new OutboundTraffic(hosts));
+        } catch (RuntimeException e) {
+            return Optional.empty();
         }
     }
 

@@ -9,6 +9,8 @@ import io.github.sidecarshutdown.envoy.ReadyResponse;
 import io.github.sidecarshutdown.envoy.ServerInfo;
 import io.github.sidecarshutdown.envoy.StatsQuery;
 import io.github.sidecarshutdown.internal.Durations;
+import io.github.sidecarshutdown.internal.EnvoyMeshAdmin;
+import io.github.sidecarshutdown.sidecar.OutboundTraffic;
 import io.github.sidecarshutdown.sidecar.ReleaseDecision;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarCallResult;
@@ -363,6 +365,28 @@ public final class EnvoySidecar implements Sidecar {
             logger().debug("Envoy inbound counters unavailable: {}", e.getMessage());
             return OptionalLong.empty();
         }
+    }
+
+    /**
+     * Istio's outbound clusters: {@code outbound|<port>|<subset>|<host>} and
+     * {@code PassthroughCluster} (outbound to what the mesh does not know). Not {@code inbound|...},
+     * {@code InboundPassthroughCluster*}, {@code BlackHoleCluster}, nor the proxy's own
+     * ({@code agent}, {@code prometheus_stats}, {@code xds-grpc}, {@code sds-grpc}, tracing).
+     */
+    static boolean isIstioOutboundCluster(String name) {
+        return name.startsWith("outbound|") || name.equals("PassthroughCluster");
+    }
+
+    /**
+     * The hosts of Istio's outbound clusters from one {@code GET /clusters}. Empty for plain Envoy,
+     * whose cluster names do not say which way they go.
+     */
+    @Override
+    public Optional<OutboundTraffic> outboundTraffic(Duration timeout) {
+        if (resolvedMode() == SidecarMode.ENVOY) {
+            return Optional.empty();
+        }
+        return EnvoyMeshAdmin.outboundTraffic(client, timeout, EnvoySidecar::isIstioOutboundCluster);
     }
 
     @Override

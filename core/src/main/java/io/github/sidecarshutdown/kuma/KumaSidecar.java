@@ -4,6 +4,7 @@ import io.github.sidecarshutdown.envoy.EnvoyAdminClient;
 import io.github.sidecarshutdown.envoy.EnvoyState;
 import io.github.sidecarshutdown.internal.EnvoyMeshAdmin;
 import io.github.sidecarshutdown.pod.MeshAnnotations;
+import io.github.sidecarshutdown.sidecar.OutboundTraffic;
 import io.github.sidecarshutdown.sidecar.ReleaseDecision;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarCallResult;
@@ -142,6 +143,24 @@ public final class KumaSidecar implements Sidecar, AutoCloseable {
     @Override
     public SidecarCallResult release(Duration timeout) {
         return envoy.quit(timeout);
+    }
+
+    /**
+     * Kuma names an outbound cluster after the service it reaches ({@code backend_kuma-demo_svc_3001},
+     * {@code outbound:passthrough:ipv4}); everything else is its own: the inbound clusters
+     * ({@code localhost:<port>}, {@code inbound:...}, {@code self_...} in the unified naming), the
+     * dataplane's ({@code kuma:...} and {@code system_...}: admin, readiness, metrics, DNS), its
+     * xDS stream ({@code ads_cluster}), its access log sink and tracing backends.
+     */
+    static boolean isOutboundCluster(String name) {
+        return !(name.startsWith("kuma:") || name.startsWith("system_") || name.startsWith("inbound:")
+                || name.startsWith("localhost:") || name.startsWith("self_") || name.startsWith("tracing:")
+                || name.equals("ads_cluster") || name.equals("access_log_sink"));
+    }
+
+    @Override
+    public Optional<OutboundTraffic> outboundTraffic(Duration timeout) {
+        return envoy.outboundTraffic(timeout, KumaSidecar::isOutboundCluster);
     }
 
     @Override

@@ -91,4 +91,16 @@ public interface Sidecar {
     static Sidecar none() {
         return NoSidecar.INSTANCE;
     }
+
+    /**
+     * The sidecar's own count of the app's outbound requests and connections, per upstream host of
+     * its outbound clusters (never the inbound or the sidecar's own clusters), read within
+     * {@code timeout}; empty when it cannot tell (no such count, no answer in time, an unreadable
+     * answer). The sidecar release reads it to wait, bounded by the deadline, for requests that
+     * started since the shutdown began and are still in flight ({@code docs/whole-jvm.md}). Never
+     * throws and never waits past {@code timeout}. Default: empty.
+     */
+    default Optional<OutboundTraffic> outboundTraffic(Duration timeout) {
+        return Optional.empty();
+    }
 }

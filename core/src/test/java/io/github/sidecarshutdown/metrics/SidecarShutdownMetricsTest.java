@@ -117,10 +117,10 @@ class SidecarShutdownMetricsTest {
         ShutdownReport degraded = new ShutdownReport(ShutdownTrigger.JVM_HOOK, Instant.parse("2026-01-01T00:00:00Z"),
                 Duration.ofSeconds(9), Duration.ofSeconds(28), true, "istio 1.26.2", SidecarState.LIVE, true,
                 List.of(new PhaseResult(ShutdownPhase.CLEANUP, TaskOutcome.SUCCEEDED, Duration.ZERO, Duration.ofMillis(10), null)),
-                List.of(failed), io.github.sidecarshutdown.Workload.SERVICE, false);
+                List.of(failed), io.github.sidecarshutdown.Workload.SERVICE);
         ShutdownReport clean = new ShutdownReport(ShutdownTrigger.PROGRAMMATIC, Instant.parse("2026-01-01T00:00:00Z"),
                 Duration.ofSeconds(1), Duration.ofSeconds(28), true, "no sidecar", SidecarState.ABSENT, false,
-                List.of(), List.of(), io.github.sidecarshutdown.Workload.SERVICE, false);
+                List.of(), List.of(), io.github.sidecarshutdown.Workload.SERVICE);
 
         // when
         metrics.onShutdownCompleted(degraded);

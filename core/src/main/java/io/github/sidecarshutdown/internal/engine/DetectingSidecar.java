@@ -2,6 +2,7 @@ package io.github.sidecarshutdown.internal.engine;
 
 import io.github.sidecarshutdown.internal.Durations;
 import io.github.sidecarshutdown.sidecar.ReleaseDecision;
+import io.github.sidecarshutdown.sidecar.OutboundTraffic;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarCallResult;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
@@ -115,6 +116,12 @@ final class DetectingSidecar implements Sidecar {
     public OptionalLong inboundArrivals(Duration timeout) {
         Sidecar r = resolved;
         return r != null ? r.inboundArrivals(timeout) : OptionalLong.empty();
+    }
+
+    @Override
+    public Optional<OutboundTraffic> outboundTraffic(Duration timeout) {
+        Sidecar r = resolved;
+        return r != null ? r.outboundTraffic(timeout) : Optional.empty();
     }
 
     @Override

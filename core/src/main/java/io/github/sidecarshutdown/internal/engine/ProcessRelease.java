@@ -1,12 +1,25 @@
 package io.github.sidecarshutdown.internal.engine;
 
 import io.github.sidecarshutdown.internal.Deadline;
+import io.github.sidecarshutdown.internal.Durations;
+import io.github.sidecarshutdown.internal.Threads;
 import io.github.sidecarshutdown.internal.TimeSource;
+import io.github.sidecarshutdown.internal.jvm.HookThreads;
+import io.github.sidecarshutdown.internal.jvm.ReleaseWatch;
+import io.github.sidecarshutdown.sidecar.OutboundTraffic;
+import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One sidecar release per process, and only once every coordinator's outbound work is done.
@@ -18,30 +31,74 @@ import java.util.Set;
  * real JVM hook will run, so from a hook such a coordinator counts as working even before its own
  * hook thread has started. A coordinator shut down programmatically while others are merely
  * installed does not wait for them: the JVM is not exiting, their hooks may never run.
+ *
+ * <p>Beyond coordinators, the release waits for the rest of the JVM ({@link #awaitQuiet},
+ * docs/whole-jvm.md).
  */
 final class ProcessRelease {
 
     static final ProcessRelease INSTANCE = new ProcessRelease();
 
-    private static final Duration POLL = Duration.ofMillis(2);
+    static {
+        // The JVM's hook list, when the app opened java.lang: only readable before shutdown begins.
+        HookThreads.captureRegistered();
+    }
 
-    /** Coordinators whose sequence runs. */
-    private final Set<Engine> running = new HashSet<>();
+    /** Coordinators whose sequence runs, with the names of their tasks (for the report). */
+    private final Map<Engine, String> running = new HashMap<>();
     /** Running coordinators whose outbound work is over. */
     private final Set<Engine> outboundDone = new HashSet<>();
     /** Coordinators that registered a real JVM hook and have not finished. */
     private final Set<Engine> hooked = new HashSet<>();
     /** Running coordinators whose sidecar another coordinator released while they ran, with who claimed it. */
-    private final java.util.Map<Engine, Engine> covered = new java.util.HashMap<>();
+    private final Map<Engine, Engine> covered = new HashMap<>();
+    /** The rest of the JVM: its other shutdown hooks (docs/whole-jvm.md). */
+    private final HookThreads hooks = new HookThreads();
+    /** The sidecar's outbound counters when the first running coordinator began; null between shutdowns. */
+    private @Nullable CompletableFuture<Optional<OutboundTraffic>> baseline; // guarded by this
 
     /** {@code c} registered a real JVM shutdown hook. */
     synchronized void hooked(Engine c) {
         hooked.add(c);
+        HookThreads.captureRegistered();
     }
 
-    /** {@code c}'s sequence started. */
-    synchronized void begin(Engine c) {
-        running.add(c);
+    /**
+     * {@code c}'s sequence started, with tasks {@code taskNames}. The first one to start reads, on
+     * its own thread, the sidecar's outbound counters (the baseline the release compares with) and
+     * warms up the hook scan.
+     */
+    void begin(Engine c, String taskNames) {
+        CompletableFuture<Optional<OutboundTraffic>> first = null;
+        synchronized (this) {
+            running.put(c, taskNames);
+            if (baseline == null) {
+                baseline = first = new CompletableFuture<>();
+            }
+        }
+        if (first != null) {
+            CompletableFuture<Optional<OutboundTraffic>> b = first;
+            Threads.daemon("sidecar-shutdown-watch", () -> {
+                try {
+                    b.complete(mayRelease(c) ? c.sidecar().outboundTraffic(c.settings().adminTimeout()) : Optional.empty());
+                } catch (RuntimeException e) {
+                    b.complete(Optional.empty());
+                }
+                HookThreads.warmUp();
+            }).start();
+        }
+    }
+
+    private static boolean mayRelease(Engine c) {
+        if (!c.settings().enabled() || !c.settings().releaseSidecar()) {
+            return false;
+        }
+        for (SidecarState s : SidecarState.values()) {
+            if (c.sidecar().releaseDecision(s).releases()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code c}'s outbound work is over (idempotent). */
@@ -55,21 +112,28 @@ final class ProcessRelease {
         outboundDone.remove(c);
         hooked.remove(c);
         covered.remove(c);
+        if (running.isEmpty()) {
+            baseline = null; // the next shutdown (tests, a programmatic one) reads its own
+        }
     }
 
-    /** The coordinators other than {@code self} whose outbound work may still go through the sidecar. */
-    List<Engine> others(Engine self, boolean fromJvmHook) {
-        List<Engine> busy = new ArrayList<>();
+    /**
+     * The coordinators other than {@code self} whose outbound work may still go through the sidecar,
+     * each described by its tasks; {@code exiting}: the JVM runs its hooks (from a hook of ours, or
+     * seen running), so every installed coordinator will run.
+     */
+    List<String> others(Engine self, boolean exiting) {
+        List<String> busy = new ArrayList<>();
         List<Engine> notStarted = new ArrayList<>();
         synchronized (this) {
-            for (Engine c : running) {
-                if (c != self && !outboundDone.contains(c)) {
-                    busy.add(c);
+            for (Map.Entry<Engine, String> e : running.entrySet()) {
+                if (e.getKey() != self && !outboundDone.contains(e.getKey())) {
+                    busy.add("with tasks " + e.getValue());
                 }
             }
-            if (fromJvmHook) {
+            if (exiting) {
                 for (Engine c : hooked) {
-                    if (c != self && !running.contains(c)) {
+                    if (c != self && !running.containsKey(c)) {
                         notStarted.add(c);
                     }
                 }
@@ -78,30 +142,76 @@ final class ProcessRelease {
         // A hooked coordinator that has not started will, since the JVM is exiting.
         for (Engine c : notStarted) {
             if (!c.isTerminated()) {
-                busy.add(c);
+                busy.add("installed, its hook not started yet");
             }
         }
         return busy;
     }
 
-    /**
-     * Waits until no other coordinator works, another one released the sidecar for {@code self}, or
-     * {@code until} expires.
-     *
-     * @return the coordinators still working at the end (empty: the caller may claim the release)
-     */
-    List<Engine> awaitOthers(Engine self, boolean fromJvmHook, Deadline until, TimeSource time)
-            throws InterruptedException {
-        List<Engine> left = others(self, fromJvmHook);
-        while (!left.isEmpty() && !until.isExpired() && !isCovered(self)) {
-            time.sleep(until.cap(POLL));
-            left = others(self, fromJvmHook);
-        }
-        return isCovered(self) ? List.of() : left;
-    }
-
     private synchronized boolean isCovered(Engine c) {
         return covered.containsKey(c);
+    }
+
+    /** The app's inbound requests in flight, over every running coordinator's tracker. */
+    synchronized long inboundInFlight() {
+        long n = 0;
+        for (Engine c : running.keySet()) {
+            n += c.inFlight().active();
+        }
+        return n;
+    }
+
+    /**
+     * Waits, until {@code until}, for nothing else in the JVM to be able to send through the sidecar:
+     * no other coordinator with outbound work, no other JVM shutdown hook running, no inbound request
+     * of the app and no outbound request begun since the shutdown started in flight
+     * (docs/whole-jvm.md). Returns at once when another coordinator released the sidecar meanwhile.
+     */
+    ReleaseWatch.Result awaitQuiet(Engine self, boolean fromJvmHook, Deadline until, TimeSource time, Duration callTimeout)
+            throws InterruptedException {
+        // A request no one in the JVM is at work on any more (sent without waiting, or given up on, like a
+        // task cut at its timeout) is given at most task-timeout, the longest the library gives any call.
+        Duration outboundAlone = self.settings().taskTimeout();
+        return new ReleaseWatch(hooks, time).await(new ReleaseWatch.Sources() {
+            @Override
+            public List<String> coordinators(boolean jvmExiting) {
+                return others(self, fromJvmHook || jvmExiting);
+            }
+
+            @Override
+            public boolean covered() {
+                return isCovered(self);
+            }
+
+            @Override
+            public long inboundInFlight() {
+                return ProcessRelease.this.inboundInFlight();
+            }
+
+            @Override
+            public Optional<OutboundTraffic> outbound(Duration timeout) {
+                return self.sidecar().outboundTraffic(timeout);
+            }
+
+            @Override
+            public Optional<OutboundTraffic> baseline(Duration timeout) {
+                CompletableFuture<Optional<OutboundTraffic>> b;
+                synchronized (ProcessRelease.this) {
+                    b = baseline;
+                }
+                if (b == null) {
+                    return Optional.empty();
+                }
+                try {
+                    return b.get(Math.max(1, Durations.toNanosSaturated(timeout)), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return Optional.empty();
+                } catch (Exception e) {
+                    return Optional.empty();
+                }
+            }
+        }, until, callTimeout, outboundAlone);
     }
 
     /**
@@ -113,7 +223,7 @@ final class ProcessRelease {
         if (covered.remove(self) != null) {
             return false;
         }
-        for (Engine c : running) {
+        for (Engine c : running.keySet()) {
             if (c != self) {
                 covered.put(c, self);
             }

@@ -1,6 +1,7 @@
 package io.github.sidecarshutdown.internal.engine;
 
 import io.github.sidecarshutdown.PhaseResult;
+import io.github.sidecarshutdown.ReleaseWait;
 import io.github.sidecarshutdown.ShutdownPhase;
 import io.github.sidecarshutdown.ShutdownReport;
 import io.github.sidecarshutdown.ShutdownTask;
@@ -39,6 +40,7 @@ final class ReportRecorder {
     private volatile SidecarState atStart = SidecarState.UNKNOWN;
     private volatile boolean released;
     private volatile boolean disabled;
+    private volatile List<ReleaseWait> releaseWaits = List.of();
 
     ReportRecorder(ShutdownTrigger trigger, Duration budget, Workload workload, TimeSource time, Listeners listeners) {
         this.trigger = trigger;
@@ -81,6 +83,11 @@ final class ReportRecorder {
         disabled = true;
     }
 
+    /** What the sidecar release waited for (docs/whole-jvm.md). */
+    void releaseWaits(List<ReleaseWait> waits) {
+        releaseWaits = List.copyOf(waits);
+    }
+
     void phase(PhaseResult r) {
         phases.add(r);
         listeners.tell(l -> l.onPhaseCompleted(r));
@@ -93,7 +100,7 @@ final class ReportRecorder {
 
     ShutdownReport snapshot(boolean complete) {
         return new ShutdownReport(trigger, startedAt, elapsed(), budget, complete, facts.label(), atStart, released, phases, tasks,
-                workload, disabled);
+                workload, releaseWaits, disabled);
     }
 
     /** Records what never ran as skipped with {@code why}, then the report phase; returns the final report. */

@@ -80,7 +80,8 @@ public final class SequenceRun {
     }
 
     void start() {
-        owner.processes().begin(owner);
+        owner.processes().begin(owner, planned.isEmpty() ? "(none)"
+                : planned.stream().map(ShutdownTask::name).collect(java.util.stream.Collectors.joining(", ")));
         Threads.daemon("sidecar-shutdown", this::execute).start();
     }
 

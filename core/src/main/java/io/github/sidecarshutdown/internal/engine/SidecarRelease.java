@@ -8,6 +8,7 @@ import io.github.sidecarshutdown.internal.Deadline;
 import io.github.sidecarshutdown.internal.Durations;
 import io.github.sidecarshutdown.internal.LogSafe;
 import io.github.sidecarshutdown.internal.TimeSource;
+import io.github.sidecarshutdown.internal.jvm.ReleaseWatch;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarCallResult;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
@@ -155,6 +156,7 @@ final class SidecarRelease {
             d = decide(facts, s);
         }
         String lastFailure = null;
+        ReleaseWatch.Result quiet = null;
         while (true) {
             while (d.verdict() == ReleaseRule.Verdict.RETRY && !calls.isExpired()) {
                 time.sleep(calls.cap(RETRY_INTERVAL));
@@ -170,27 +172,35 @@ final class SidecarRelease {
             }
             String call = d.call().orElseThrow();
             ProcessRelease latch = owner.processes();
-            List<Engine> busy = latch.awaitOthers(owner, fromJvmHook, calls, time);
-            if (!busy.isEmpty()) {
-                return PhaseOutcome.skipped(busy.size() + " other coordinator(s) in this JVM still have outbound work; the last one "
-                        + "to finish releases the sidecar");
+            if (quiet == null) {
+                // Nothing else in the JVM may still send through the sidecar: other coordinators, other JVM
+                // hooks, requests in flight (docs/whole-jvm.md). Bounded by the deadline; cut off, it releases anyway.
+                // Waited for once: a Job's retries below only wait for the sidecar to answer.
+                quiet = latch.awaitQuiet(owner, fromJvmHook, calls, time, settings.adminTimeout());
+                report.releaseWaits(quiet.waits());
+                if (!quiet.coordinators().isEmpty()) {
+                    return PhaseOutcome.skipped(quiet.coordinators().size() + " other coordinator(s) in this JVM still have "
+                            + "outbound work; the last one to finish releases the sidecar");
+                }
             }
-            if (!latch.claim(owner)) {
+            if (quiet.covered() || !latch.claim(owner)) {
                 return PhaseOutcome.skipped("already released by another coordinator in this JVM");
             }
             SidecarCallResult r = sidecar.release(deadline.cap(settings.adminTimeout()));
+            String waited = quiet.describe().isEmpty() ? "" : "; " + quiet.describe();
             switch (r.outcome()) {
                 case DONE:
                     // Only an acknowledged release counts: a sidecar that declines or a failed call was not released.
                     report.released();
-                    return PhaseOutcome.succeeded(call + ": the sidecar exits now" + (job && s != SidecarState.TERMINATING
+                    String done = call + ": the sidecar exits now" + (job && s != SidecarState.TERMINATING
                             ? " (workload job: the app's exit is the Pod's end, so the " + name(s) + " sidecar is released for the Job to complete)"
-                            : ""));
+                            : "") + waited;
+                    return quiet.cutOff() ? PhaseOutcome.timedOut(done) : PhaseOutcome.succeeded(done);
                 case SKIPPED:
-                    return PhaseOutcome.skipped(LogSafe.of(r.detail()));
+                    return PhaseOutcome.skipped(LogSafe.of(r.detail()) + waited);
                 default:
                     latch.unclaim(owner);
-                    lastFailure = call + " failed: " + LogSafe.of(r.detail());
+                    lastFailure = call + " failed: " + LogSafe.of(r.detail()) + waited;
                     if (job && !calls.isExpired()) {
                         // A Job's sidecar that refused (not listening yet, restarting) is asked again until the deadline.
                         time.sleep(calls.cap(RETRY_INTERVAL));

@@ -31,6 +31,7 @@ final class AdminServer implements HttpHandler {
 
     /** Envoy's admin endpoints (path, help text, mutates state). */
     private static final List<Object[]> ENDPOINTS = List.of(
+            new Object[] {"/clusters", "upstream cluster status", false},
             new Object[] {"/drain_listeners", "drain listeners", true},
             new Object[] {"/healthcheck/fail", "cause the server to fail health checks", true},
             new Object[] {"/healthcheck/ok", "cause the server to pass health checks", true},
@@ -87,6 +88,8 @@ final class AdminServer implements HttpHandler {
                 return HttpResponse.of(state == ServerState.LIVE ? 200 : 503, TEXT, state.name() + "\n");
             case "/server_info":
                 return HttpResponse.of(200, JSON, serverInfo());
+            case "/clusters":
+                return new ClustersPage(settings, envoy, agentPort.getAsInt()).render(params);
             case "/stats":
                 return stats(params);
             case "/listeners":

@@ -49,6 +49,7 @@ final class EnvoyProcess {
     private final List<Runnable> exitListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong listenerStopped = new AtomicLong();
     private final HttpConnectionManagerStats inboundHttp = new HttpConnectionManagerStats();
+    private final OutboundClusters outboundClusters = new OutboundClusters();
     private final AtomicBoolean dead = new AtomicBoolean();
     private final CountDownLatch exited = new CountDownLatch(1);
     private final Object drainLock = new Object();
@@ -70,7 +71,7 @@ final class EnvoyProcess {
                 new HttpConnectionLoop(adminServer, this::drainCloseAdmin,
                         r -> recorder.call(RecordedCall.Target.ADMIN, r)));
         this.outbound = new SocketListener("outbound", settings.outboundPort(), threads,
-                new HttpConnectionLoop(new OutboundProxy(this::outboundPort), this::drainCloseOutbound, r -> { }));
+                new HttpConnectionLoop(new OutboundProxy(this::outboundPort, outboundClusters), this::drainCloseOutbound, r -> { }));
         this.inbound = new SocketListener("inbound", settings.inboundPort(), threads,
                 new HttpConnectionLoop(new InboundForwarder(settings.appPort()), this::drainCloseInbound, r -> { },
                         inboundHttp));
@@ -106,6 +107,16 @@ final class EnvoyProcess {
 
     int healthPort() {
         return health.port();
+    }
+
+    /** The outbound proxy's per-upstream-host counters ({@code GET /clusters}). */
+    OutboundClusters outboundClusters() {
+        return outboundClusters;
+    }
+
+    /** Inbound HTTP requests being forwarded to the app now. */
+    long inboundRequestsActive() {
+        return inboundHttp.requestsActive();
     }
 
     boolean isAlive() {

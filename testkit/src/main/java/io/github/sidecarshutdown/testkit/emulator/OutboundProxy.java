@@ -16,15 +16,22 @@ import org.jspecify.annotations.Nullable;
  * The outbound listener (Istio 15001), standing in for iptables capture as an explicit HTTP forward
  * proxy: absolute-form requests ({@code GET http://127.0.0.1:9999/x}), origin-form requests routed by
  * {@code Host}, and CONNECT tunnels (plain TCP, never drain-closed: only HTTP connection managers drain).
- * Loopback targets only; anything else gets a 403.
+ * Loopback targets only; anything else gets a 403. Each upstream host's live counters are kept in
+ * {@link OutboundClusters}, which the admin API's {@code GET /clusters} prints.
  */
 final class OutboundProxy implements HttpHandler {
 
     private static final int CONNECT_TIMEOUT_MILLIS = 1_000;
     private final IntSupplier ownPort;
+    private final OutboundClusters clusters;
 
     OutboundProxy(IntSupplier ownPort) {
+        this(ownPort, new OutboundClusters());
+    }
+
+    OutboundProxy(IntSupplier ownPort, OutboundClusters clusters) {
         this.ownPort = ownPort;
+        this.clusters = clusters;
     }
 
     @Override
@@ -62,7 +69,17 @@ final class OutboundProxy implements HttpHandler {
         if (hostPort.port() == ownPort.getAsInt()) {
             return HttpResponse.of(404, null, ""); // Envoy: no route; avoids proxying to itself
         }
-        return HttpForwarder.forward(request, address, hostPort.port(), originTarget, connection);
+        String key = hostPort.host() + ":" + hostPort.port();
+        clusters.resolved(key, address, hostPort.port());
+        clusters.requestStarted(key, connection);
+        boolean ok = false;
+        try {
+            HttpResponse response = HttpForwarder.forward(request, address, hostPort.port(), originTarget, connection);
+            ok = response.status() != 503;
+            return response;
+        } finally {
+            clusters.requestEnded(key, ok);
+        }
     }
 
     private static HttpResponse forbidden(String host) {
@@ -81,12 +98,17 @@ final class OutboundProxy implements HttpHandler {
         }
         Socket upstream = new Socket();
         connection.link(upstream);
+        String key = hostPort.host() + ":" + hostPort.port();
+        clusters.resolved(key, address, hostPort.port());
+        boolean open = false;
         try {
             try {
                 upstream.connect(new InetSocketAddress(address, hostPort.port()), CONNECT_TIMEOUT_MILLIS);
             } catch (IOException e) {
                 return HttpResponse.of(503, "text/plain", HttpForwarder.UPSTREAM_CONNECT_FAILURE).closeAfterSend();
             }
+            clusters.tunnelOpened(key); // a TCP session: one active "request" for as long as it lasts
+            open = true;
             OutputStream out = connection.out();
             out.write("HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
@@ -102,6 +124,9 @@ final class OutboundProxy implements HttpHandler {
             }
             return null;
         } finally {
+            if (open) {
+                clusters.tunnelClosed(key);
+            }
             connection.unlink(upstream);
             ListenerConnection.closeQuietly(upstream);
         }

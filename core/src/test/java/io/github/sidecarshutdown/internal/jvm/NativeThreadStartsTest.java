@@ -1,0 +1,60 @@
+package io.github.sidecarshutdown.internal.jvm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+/** Threads' native start times from /proc, matched by the native name HotSpot gives them. */
+class NativeThreadStartsTest {
+
+    @Test
+    void aJavaThreadsNativeNameIsTheFirst15BytesOfItsName() {
+        assertThat(NativeThreadStarts.nativeName("Thread-0")).isEqualTo("Thread-0");
+        assertThat(NativeThreadStarts.nativeName("otel-sdk-shutdown-hook")).isEqualTo("otel-sdk-shutdo");
+        // bytes, not characters: a name cut inside a character keeps the bytes before the cut
+        assertThat(NativeThreadStarts.nativeName("arrêt-du-crochet-final").length()).isEqualTo(15);
+    }
+
+    @Test
+    void theStartTimeIsField22CountedAfterTheNameWhateverTheNameHolds() {
+        String stat = "4242 (odd) name (x)) S 1 4242 4242 0 -1 4194624 18 0 0 0 0 0 0 0 20 0 27 0 62774 4000 100 18446744073709551615";
+        assertThat(NativeThreadStarts.startTicks(stat)).isEqualTo(62774);
+    }
+
+    @Test
+    void aThreadStartedNowIsFoundByItsName() throws Exception {
+        if (!Files.isDirectory(Paths.get("/proc/self/task"))) {
+            assertThat(NativeThreadStarts.read()).as("no /proc: nothing to tell").isEmpty();
+            return;
+        }
+        Optional<NativeThreadStarts> before = NativeThreadStarts.read();
+        assertThat(before).isPresent();
+        assertThat(before.get().earliestStart("nts-probe-thread")).isEqualTo(-1);
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        Thread t = new Thread(() -> {
+            started.countDown();
+            try {
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "nts-probe-thread");
+        t.start();
+        started.await();
+        try {
+            NativeThreadStarts after = NativeThreadStarts.read().orElseThrow();
+            long tick = after.earliestStart("nts-probe-thread");
+            assertThat(tick).isPositive();
+            assertThat(after.startedBetween("nts-probe-thread", tick, tick)).isTrue();
+            assertThat(after.startedBetween("nts-probe-thread", tick + 1, tick + 5)).isFalse();
+        } finally {
+            done.countDown();
+            t.join();
+        }
+    }
+}
