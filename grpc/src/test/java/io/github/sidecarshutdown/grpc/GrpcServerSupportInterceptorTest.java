@@ -251,12 +251,13 @@ class GrpcServerSupportInterceptorTest {
         ListenableFuture<String> call = ClientCalls.futureUnaryCall(channel.newCall(TestService.UNARY, CallOptions.DEFAULT), "wait");
         assertThat(service.entered.poll(10, TimeUnit.SECONDS)).isEqualTo("wait");
 
-        // when
+        // when the server stops at once while the handler still holds the call
         server.shutdownNow();
-        service.release.countDown();
 
-        // then
+        // then the call fails without the handler's answer (released only after: released first,
+        // the answer can beat the transport's cancel to the client), and it exits once
         assertThat(call).failsWithin(Duration.ofSeconds(10));
+        service.release.countDown();
         assertAllExitedOnce(1);
     }
 
