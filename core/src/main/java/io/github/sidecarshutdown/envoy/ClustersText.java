@@ -75,7 +75,14 @@ final class ClustersText {
             return;
         }
         long value = parseCount(line.substring(valueAt + SEP.length()), line);
-        hosts.computeIfAbsent(clusterAndHost, k -> new Host(cluster, clusterAndHost.substring(hostAt), new long[4])).values()[index] = value;
+        // No lambda: the first kept host is often first seen by the release's own call, where a lambda's
+        // bootstrap would be paid between the app's last cleanup call and the Pod's end.
+        Host h = hosts.get(clusterAndHost);
+        if (h == null) {
+            h = new Host(cluster, clusterAndHost.substring(hostAt), new long[4]);
+            hosts.put(clusterAndHost, h);
+        }
+        h.values()[index] = value;
     }
 
     /** The kept hosts so far. */
