@@ -92,8 +92,13 @@ class ScenarioMatrixIT {
         String emulated = mode.equals("ISTIO_1_5_LONG") ? "ISTIO_1_5" : mode;
         Duration window = mode.equals("ISTIO_1_5_LONG") ? Duration.ofSeconds(6) : WINDOW;
         int calls = (int) Math.max(2, work.toMillis() / 250);
+        // Without the library, EXIT_ON_ZERO_ACTIVE_CONNECTIONS' sidecar waits for the clients' keep-alive
+        // connections to close, which they never do: the kubelet's kill at the grace period ends the Pod,
+        // and nothing is asserted about that moment. A shorter grace period (still past the app's own
+        // exit, asserted below 15 s) saves 12 s per row.
+        Duration grace = !library && mode.equals("EXIT_ON_ZERO_ACTIVE_CONNECTIONS") ? Duration.ofSeconds(8) : Duration.ofSeconds(20);
         return new TerminationRun.Spec(emulated, window, Duration.ofSeconds(1), work, calls, library, DELAY,
-                Duration.ofSeconds(1), CLIENTS, ENDPOINTS, Duration.ofSeconds(20));
+                Duration.ofSeconds(1), CLIENTS, ENDPOINTS, grace);
     }
 
     /** Runs a row until a run is conclusive (at most {@link ConclusiveRuns#ATTEMPTS}). */
@@ -186,7 +191,7 @@ class ScenarioMatrixIT {
 
         // Always: the app ends by SIGTERM well before the grace period, and what it saw succeed arrived.
         assertThat(r.appExitCode()).as(timeline).isEqualTo(143);
-        assertThat(r.appExitMs()).as(timeline).isLessThan(15_000);
+        assertThat(r.appExitMs()).as(timeline).isLessThan(Math.min(15_000, spec(mode, work, library).gracePeriod().toMillis()));
         assertCallsAccountedFor(r, timeline);
 
         if (library) {
