@@ -147,7 +147,13 @@ public final class ShutdownCoordinator {
             return this;
         }
         if (hookRegistered.compareAndSet(false, true)) {
-            hooks.addShutdownHook(new Thread(this::runFromHook, "sidecar-shutdown-hook"));
+            // A class, not a lambda: a lambda's first link costs a fresh JVM more (docs/timeline.md, "Off the startup path").
+            hooks.addShutdownHook(new Thread("sidecar-shutdown-hook") {
+                @Override
+                public void run() {
+                    runFromHook();
+                }
+            });
             if (hooks.runAtJvmExit()) {
                 engine.hooked();
             }
@@ -266,13 +272,7 @@ public final class ShutdownCoordinator {
      */
     public SidecarReadiness awaitSidecarReady(Duration timeout) throws InterruptedException {
         requireNonNull(timeout, "timeout");
-        return engine.awaitSidecarReady(timeout, this::isShuttingDown);
-    }
-
-    private boolean isShuttingDown() {
-        synchronized (lock) {
-            return run != null;
-        }
+        return engine.awaitSidecarReady(timeout);
     }
 
     private void runFromHook() {

@@ -495,8 +495,13 @@ public final class ShutdownCoordinatorBuilder {
                 : resolved == Workload.JOB ? Duration.ZERO
                 : environment.containsKey(KUBERNETES_MARKER) ? Duration.ofSeconds(5) : Duration.ZERO;
         Map<String, String> names = new HashMap<>();
-        sources.forEach((k, v) -> names.put(k.key(), v));
-        boolean properties = sources.values().stream().anyMatch(v -> v.startsWith("sidecar.shutdown."));
+        for (Map.Entry<SettingKey, String> e : sources.entrySet()) {
+            names.put(e.getKey().key(), e.getValue());
+        }
+        boolean properties = false;
+        for (String v : sources.values()) {
+            properties |= v.startsWith("sidecar.shutdown.");
+        }
         return new ShutdownSettings(enabled, gracePeriod, safetyMargin, delay, quietPeriod, drainTimeout,
                 Optional.ofNullable(cleanupBudget), taskTimeout, minimumTaskWindow, sidecarMode,
                 allowNonLoopback, adminTimeout, releaseSidecar, startupWait, startupPolicy,

@@ -31,11 +31,19 @@ public final class SettingParser {
     // \d is ASCII-only in Java regexes: other digits (fullwidth, Arabic-Indic) are refused, with a
     // suggestion in ASCII when that parses.
     private static final String UNITS = "ms|us|\u00b5s|\u03bcs|ns|s|m|h";
-    private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(" + UNITS + ")");
-    private static final Pattern WHOLE = Pattern.compile("(?:\\d+(?:\\.\\d+)?(?:" + UNITS + "))+");
     private static final Duration MAX = Duration.ofDays(1);
-    private static final BigDecimal MAX_NANOS = BigDecimal.valueOf(MAX.toNanos());
     private static final long NANOS_PER_MILLI = 1_000_000;
+
+    /**
+     * The general grammar, compiled at its first use: the values an app sets most ({@code 500ms},
+     * {@code 5s}) take {@link #simple} instead, so that a build on the app's path to Ready loads
+     * no regex and no BigDecimal (docs/timeline.md, "Off the startup path").
+     */
+    private static final class Compound {
+        static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(" + UNITS + ")");
+        static final Pattern WHOLE = Pattern.compile("(?:\\d+(?:\\.\\d+)?(?:" + UNITS + "))+");
+        static final BigDecimal MAX_NANOS = BigDecimal.valueOf(MAX.toNanos());
+    }
 
     private SettingParser() {
     }
@@ -79,7 +87,9 @@ public final class SettingParser {
             String fix = suggest ? accepted(setting, source, ascii(text) + "s", settingBound) : null;
             throw new InvalidSettingException(setting, source, raw, "missing unit"
                     + (fix == null ? "" : " (did you mean " + fix + "?)") + "; expected " + Setting.Kind.DURATION.accepted());
-        } else if (!WHOLE.matcher(text).matches()) {
+        } else if ((d = simple(text)) != null) {
+            // ASCII digits and one unit of ms, s, m or h: the same value the grammar below gives
+        } else if (!Compound.WHOLE.matcher(text).matches()) {
             throw new InvalidSettingException(setting, source, raw, "not a duration"
                     + didYouMean(setting, source, raw, settingBound, suggest) + "; expected "
                     + Setting.Kind.DURATION.accepted());
@@ -87,10 +97,10 @@ public final class SettingParser {
             // Exact decimal arithmetic: a double would turn 1.0005s into 1000.4999...ms and hide the
             // sub-millisecond part, or invent one.
             BigDecimal nanos = BigDecimal.ZERO;
-            Matcher m = PART.matcher(text);
+            Matcher m = Compound.PART.matcher(text);
             while (m.find()) {
                 nanos = nanos.add(new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unitNanos(m.group(2)))));
-                if (nanos.compareTo(MAX_NANOS) > 0) {
+                if (nanos.compareTo(Compound.MAX_NANOS) > 0) {
                     throw tooLong(setting, source, raw);
                 }
             }
@@ -103,6 +113,29 @@ public final class SettingParser {
             checkZero(setting, source, raw, d);
         }
         return d;
+    }
+
+    /**
+     * {@code text} read as ASCII digits followed by one unit of {@code ms}, {@code s}, {@code m} or
+     * {@code h}; null for anything else (decimals, compounds, micro- and nanoseconds, more than 9
+     * digits), which the general grammar reads.
+     */
+    private static @Nullable Duration simple(String text) {
+        int unitAt = 0;
+        while (unitAt < text.length() && text.charAt(unitAt) >= '0' && text.charAt(unitAt) <= '9') {
+            unitAt++;
+        }
+        if (unitAt == 0 || unitAt > 9) {
+            return null;
+        }
+        long n = Long.parseLong(text, 0, unitAt, 10);
+        switch (text.substring(unitAt)) {
+            case "ms": return Duration.ofMillis(n);
+            case "s": return Duration.ofSeconds(n);
+            case "m": return Duration.ofMinutes(n);
+            case "h": return Duration.ofHours(n);
+            default: return null;
+        }
     }
 
     private static long unitNanos(String unit) {
@@ -262,15 +295,64 @@ public final class SettingParser {
         return true;
     }
 
-    private static final Pattern CREDENTIALS = Pattern.compile("^(\\s*[A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@");
-
     /** {@code url} with any {@code user:password@} replaced, for messages and logs. */
     public static String redact(String url) {
-        return CREDENTIALS.matcher(url).replaceFirst("$1<redacted>@");
+        int at = credentialsEnd(url);
+        if (at < 0) {
+            return url;
+        }
+        return url.substring(0, url.indexOf("://") + 3) + "<redacted>@" + url.substring(at + 1);
     }
 
     private static boolean hasCredentials(String url) {
-        return CREDENTIALS.matcher(url).find();
+        return credentialsEnd(url) >= 0;
+    }
+
+    /**
+     * Where the user info of {@code url} ends: the index of the last {@code @} between the scheme's
+     * {@code ://} and the first {@code /}, {@code ?} or {@code #} after it; -1 when there is none.
+     * The scheme is optional blanks, a letter, then letters, digits, {@code +}, {@code .}, {@code -}.
+     * Written out rather than as a regex: it runs on the app's path to Ready for every URL setting.
+     */
+    private static int credentialsEnd(String url) {
+        int i = 0;
+        while (i < url.length() && isRegexSpace(url.charAt(i))) {
+            i++;
+        }
+        if (i == url.length() || !isAsciiLetter(url.charAt(i))) {
+            return -1;
+        }
+        i++;
+        while (i < url.length() && isSchemeChar(url.charAt(i))) {
+            i++;
+        }
+        if (!url.startsWith("://", i)) {
+            return -1;
+        }
+        int last = -1;
+        for (i += 3; i < url.length(); i++) {
+            char c = url.charAt(i);
+            if (c == '/' || c == '?' || c == '#') {
+                break;
+            }
+            if (c == '@') {
+                last = i;
+            }
+        }
+        return last;
+    }
+
+    /** What {@code \\s} matches in a Java regex. */
+    private static boolean isRegexSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
+    }
+
+    private static boolean isAsciiLetter(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    }
+
+    private static boolean isSchemeChar(char c) {
+        return isAsciiLetter(c) || (c >= '0' && c <= '9') || c == '+' || c == '.' || c == '-';
     }
 
     /** Parses an absolute http(s) URL without credentials. */
@@ -323,13 +405,40 @@ public final class SettingParser {
         return uri;
     }
 
+    /**
+     * {@code 127.} and three dot-separated groups of one to three ASCII digits (what the regex
+     * {@code 127\.\d{1,3}\.\d{1,3}\.\d{1,3}} matches), written out: it runs for every URL setting
+     * on the app's path to Ready.
+     */
+    private static boolean isIpv4InLoopbackNet(String h) {
+        if (!h.startsWith("127.")) {
+            return false;
+        }
+        int groups = 0;
+        int digits = 0;
+        for (int i = 4; i < h.length(); i++) {
+            char c = h.charAt(i);
+            if (c >= '0' && c <= '9') {
+                if (++digits > 3) {
+                    return false;
+                }
+            } else if (c == '.' && digits > 0 && groups < 2) {
+                groups++;
+                digits = 0;
+            } else {
+                return false;
+            }
+        }
+        return groups == 2 && digits > 0;
+    }
+
     /** Whether {@code host} is {@code localhost}, an address in 127.0.0.0/8 or {@code ::1}. */
     public static boolean isLoopback(String host) {
         String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         if (h.equalsIgnoreCase("localhost")) {
             return true;
         }
-        if (h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) {
+        if (isIpv4InLoopbackNet(h)) {
             return true;
         }
         return h.equals("::1") || h.equalsIgnoreCase("0:0:0:0:0:0:0:1");

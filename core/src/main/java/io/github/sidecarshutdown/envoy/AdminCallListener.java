@@ -19,6 +19,6 @@ public interface AdminCallListener {
 
     /** A listener that ignores every call. */
     static AdminCallListener none() {
-        return (e, o, s, d) -> { };
+        return IgnoredAdminCalls.INSTANCE;
     }
 }

@@ -53,7 +53,11 @@ public final class EnvoySidecar implements Sidecar {
      */
     static final String INBOUND_COUNTERS = "^(http\\.(inbound_|InboundPassthroughCluster)[^;]*;?\\.downstream_rq_total"
             + "|listener\\.(0\\.0\\.0\\.0|\\[__\\])_15006\\.downstream_cx_total)$";
-    private static final Pattern INBOUND_COUNTER_NAMES = Pattern.compile(INBOUND_COUNTERS);
+
+    /** Compiled at the first inbound check, not when the sidecar is made on the app's path to Ready. */
+    private static final class InboundCounterNames {
+        static final Pattern PATTERN = Pattern.compile(INBOUND_COUNTERS);
+    }
 
     private final EnvoyAdminClient client;
     private final SidecarMode configuredMode;
@@ -349,7 +353,7 @@ public final class EnvoySidecar implements Sidecar {
             boolean any = false;
             for (EnvoyStat stat : client.withCallTimeout(timeout).stats(StatsQuery.filter(INBOUND_COUNTERS))) {
                 // The filter runs on Envoy's side; names are checked again here, whatever it sent back.
-                if (!INBOUND_COUNTER_NAMES.matcher(stat.name()).matches()) {
+                if (!InboundCounterNames.PATTERN.matcher(stat.name()).matches()) {
                     continue;
                 }
                 OptionalLong v = stat.longValue();

@@ -55,7 +55,7 @@ public record PodLabels(Map<String, String> labels, String source) {
         if (name == null && (labels.containsKey(LEGACY_CONTROLLER_UID) || labels.containsKey(CONTROLLER_UID))) {
             name = labels.get(LEGACY_JOB_NAME);
         }
-        return Optional.ofNullable(name).filter(n -> !n.isBlank());
+        return name == null || name.isBlank() ? Optional.empty() : Optional.of(name);
     }
 
     /**

@@ -3,7 +3,6 @@ package io.github.sidecarshutdown.sidecar;
 import io.github.sidecarshutdown.config.Setting;
 import io.github.sidecarshutdown.config.SettingKey;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * A setting a {@link Mesh} adds, such as the loopback URL of its sidecar's admin API: named in every
@@ -21,7 +20,23 @@ import java.util.regex.Pattern;
 public record MeshSetting(String key, String builderMethod, Setting.Kind kind, String defaultValue, String description,
         String listens) implements SettingKey {
 
-    private static final Pattern KEY = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
+    /**
+     * Lowercase words of letters and digits joined by single {@code -}, the first starting with a
+     * letter. Written out rather than as a regex: the meshes' settings are made on the app's path to Ready.
+     */
+    private static boolean isKebabCase(String key) {
+        if (key.isEmpty() || key.charAt(0) < 'a' || key.charAt(0) > 'z' || key.endsWith("-")) {
+            return false;
+        }
+        for (int i = 1; i < key.length(); i++) {
+            char c = key.charAt(i);
+            boolean alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+            if (!alnum && !(c == '-' && key.charAt(i - 1) != '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     public MeshSetting {
         Objects.requireNonNull(key, "key");
@@ -30,7 +45,7 @@ public record MeshSetting(String key, String builderMethod, Setting.Kind kind, S
         Objects.requireNonNull(defaultValue, "defaultValue");
         Objects.requireNonNull(description, "description");
         Objects.requireNonNull(listens, "listens");
-        if (!KEY.matcher(key).matches()) {
+        if (!isKebabCase(key)) {
             throw new IllegalArgumentException("key: '" + key + "' (expected: kebab-case such as kuma-admin-url)");
         }
         if (kind != Setting.Kind.URL && kind != Setting.Kind.DURATION) {

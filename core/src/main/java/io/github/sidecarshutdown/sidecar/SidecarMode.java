@@ -2,7 +2,6 @@ package io.github.sidecarshutdown.sidecar;
 
 import java.util.Locale;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * Which sidecar the app runs beside, by name; setting {@code sidecar-mode}. A mode is only a name:
@@ -14,8 +13,6 @@ import java.util.regex.Pattern;
  * <p>Immutable; equal when the names are equal.
  */
 public final class SidecarMode {
-
-    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,31}");
 
     /** Find out: the Pod's annotations first, then what answers on each mesh's ports (docs/sidecar-states.md, "Detection"). */
     public static final SidecarMode AUTO = new SidecarMode("auto");
@@ -53,7 +50,7 @@ public final class SidecarMode {
     public static SidecarMode of(String name) {
         Objects.requireNonNull(name, "name");
         String n = name.strip().toLowerCase(Locale.ROOT).replace('_', '-');
-        if (!NAME.matcher(n).matches()) {
+        if (!isName(n)) {
             throw new IllegalArgumentException("sidecar mode: '" + name + "' (expected: a lowercase name such as istio)");
         }
         for (SidecarMode m : new SidecarMode[] {AUTO, ISTIO, ENVOY, NATIVE, AMBIENT, LINKERD, DAPR, CONSUL, KUMA, NONE}) {
@@ -62,6 +59,23 @@ public final class SidecarMode {
             }
         }
         return new SidecarMode(n);
+    }
+
+    /**
+     * A lowercase letter, then at most 31 lowercase letters, digits and {@code -}. Written out rather
+     * than as a regex: a mode is read on the app's path to Ready.
+     */
+    private static boolean isName(String n) {
+        if (n.isEmpty() || n.length() > 32 || n.charAt(0) < 'a' || n.charAt(0) > 'z') {
+            return false;
+        }
+        for (int i = 1; i < n.length(); i++) {
+            char c = n.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The name as settings, logs and reports write it, e.g. {@code istio}. */

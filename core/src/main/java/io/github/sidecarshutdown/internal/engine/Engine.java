@@ -19,12 +19,10 @@ import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +48,8 @@ public final class Engine {
     /** Null: the coordinator's logger, looked up at first use, so that SLF4J starts off the app's path to Ready. */
     private final @Nullable Logger log;
     private volatile boolean terminated;
+    /** A sequence was started: the startup wait stops waiting. */
+    private volatile boolean started;
     private @Nullable StartupWork startupWork; // guarded by this
     private final StartupLog startupLog = new StartupLog();
 
@@ -139,6 +139,11 @@ public final class Engine {
         return listeners;
     }
 
+    /** Whether a sequence was started. */
+    boolean hasStarted() {
+        return started;
+    }
+
     /** Whether its sequence ended. */
     boolean isTerminated() {
         return terminated;
@@ -199,6 +204,7 @@ public final class Engine {
      * still running is cancelled (the sequence does not wait for it), and the lines it held are logged.
      */
     public SequenceRun start(ShutdownTrigger trigger, ShutdownPhase target, List<ShutdownTask> tasks) {
+        started = true;
         if (!isRehearsal()) {
             startupLog.flush();
             StartupWork w;
@@ -228,12 +234,32 @@ public final class Engine {
         if (startupWork != null) {
             return startupWork;
         }
-        List<StartupWork.Step> steps = new ArrayList<>();
-        steps.add(this::awaitReadiness);
-        steps.add(w -> Rehearsal.once(settings));
-        steps.add(w -> logPlan(tasks, w));
-        startupWork = StartupWork.start(steps);
+        startupWork = StartupWork.start(List.of(new StartupSteps(tasks)));
         return startupWork;
+    }
+
+    /**
+     * The startup work's steps in order, each skipped once the shutdown began. One class rather than
+     * a lambda per step: on the app's path to Ready a lambda's first link costs a fresh JVM more than
+     * a small class does (docs/timeline.md, "Off the startup path").
+     */
+    private final class StartupSteps implements StartupWork.Step {
+        private final List<ShutdownTask> tasks;
+
+        StartupSteps(List<ShutdownTask> tasks) {
+            this.tasks = tasks;
+        }
+
+        @Override
+        public void run(StartupWork work) {
+            awaitReadiness(work);
+            if (!work.isCancelled()) {
+                Rehearsal.once(settings);
+            }
+            if (!work.isCancelled()) {
+                logPlan(tasks, work);
+            }
+        }
     }
 
     /** Waits until the app's readiness left STARTING, at most {@link StartupWork#READY_WAIT}; an interrupt ends the wait. */
@@ -277,9 +303,9 @@ public final class Engine {
     }
 
     /** The startup wait. */
-    public SidecarReadiness awaitSidecarReady(Duration timeout, BooleanSupplier shuttingDown) throws InterruptedException {
+    public SidecarReadiness awaitSidecarReady(Duration timeout) throws InterruptedException {
         try {
-            return new SidecarStartup(settings, sidecar, readiness, time, shuttingDown, startupLog).await(timeout);
+            return new SidecarStartup(settings, sidecar, readiness, time, this, startupLog).await(timeout);
         } finally {
             boolean work;
             synchronized (this) {

@@ -46,8 +46,11 @@ final class MeshResolution {
         }
         MeshContext context = new MeshContext(settings, pod, listener, mode);
         if (!mode.equals(SidecarMode.AUTO)) {
-            Mesh mesh = Meshes.forMode(mode).orElseThrow(() -> new IllegalArgumentException("sidecar mode: " + mode
-                    + " (expected: one of " + Meshes.modes() + ")"));
+            Optional<Mesh> found = Meshes.forMode(mode);
+            if (found.isEmpty()) {
+                throw new IllegalArgumentException("sidecar mode: " + mode + " (expected: one of " + Meshes.modes() + ")");
+            }
+            Mesh mesh = found.get();
             Sidecar sidecar = mesh.create(context, mode);
             Optional<SidecarMode> injected = injected(mesh, pod);
             boolean expected = injected.isPresent() && !injected.get().equals(SidecarMode.AMBIENT) && !mode.equals(SidecarMode.AMBIENT);

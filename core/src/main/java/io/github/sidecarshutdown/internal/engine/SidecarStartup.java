@@ -17,7 +17,6 @@ import io.github.sidecarshutdown.sidecar.SidecarMode;
 import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,18 +41,18 @@ final class SidecarStartup {
     private final Sidecar sidecar;
     private final ReadinessGate readiness;
     private final TimeSource time;
-    private final BooleanSupplier shuttingDown;
+    private final Engine owner;
     private final StartupLog startupLog;
 
     /** @param startupLog where the informational lines go (held until SLF4J may start: docs/timeline.md) */
     SidecarStartup(ShutdownSettings settings, Sidecar sidecar, ReadinessGate readiness, TimeSource time,
-            BooleanSupplier shuttingDown, StartupLog startupLog) {
+            Engine owner, StartupLog startupLog) {
         this.startupLog = startupLog;
         this.settings = settings;
         this.sidecar = sidecar;
         this.readiness = readiness;
         this.time = time;
-        this.shuttingDown = shuttingDown;
+        this.owner = owner;
     }
 
     SidecarReadiness await(Duration timeout) throws InterruptedException {
@@ -67,7 +66,7 @@ final class SidecarStartup {
         boolean optional = settings.startupPolicy() == StartupPolicy.OPTIONAL;
         SidecarState last = SidecarState.UNKNOWN;
         while (true) {
-            if (shuttingDown.getAsBoolean()) {
+            if (owner.hasStarted()) {
                 return SidecarReadiness.SHUTTING_DOWN;
             }
             if (sidecar.isReady(deadline.cap(settings.adminTimeout()))) {

@@ -34,7 +34,12 @@ public final class StartupWork {
 
     private StartupWork(List<Step> steps) {
         this.steps = List.copyOf(steps);
-        this.thread = Threads.daemon(THREAD_NAME, this::runSteps);
+        this.thread = Threads.daemon(THREAD_NAME, new Runnable() { // not a lambda: see Engine.StartupSteps
+            @Override
+            public void run() {
+                runSteps();
+            }
+        });
     }
 
     /** Starts {@code steps} on their own daemon thread. */

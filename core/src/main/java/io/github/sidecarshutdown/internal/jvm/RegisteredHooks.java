@@ -34,6 +34,11 @@ final class RegisteredHooks {
         if (MAP.get() != null || closed) {
             return;
         }
+        if (!Object.class.getModule().isOpen("java.lang", RegisteredHooks.class.getModule())) {
+            // Asked first: setAccessible would say the same by throwing, which costs the app's path to Ready more.
+            closed = true;
+            return;
+        }
         try {
             Field f = Class.forName(ThreadRoles.HOOKS_CLASS).getDeclaredField("hooks");
             f.setAccessible(true);
