@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * What happened during one shutdown: every phase and every task with its outcome and timing, the
@@ -76,9 +75,18 @@ public record ShutdownReport(
         if (!complete) {
             return ReportOutcome.INCOMPLETE;
         }
-        boolean clean = tasks.stream().allMatch(t -> t.outcome() == TaskOutcome.SUCCEEDED)
-                && phases.stream().noneMatch(p -> p.outcome() == TaskOutcome.FAILED || p.outcome() == TaskOutcome.TIMED_OUT);
-        return clean ? ReportOutcome.CLEAN : ReportOutcome.DEGRADED;
+        // Loops, not streams: the final report is made at the end of a sequence that may have run cold.
+        for (TaskResult t : tasks) {
+            if (t.outcome() != TaskOutcome.SUCCEEDED) {
+                return ReportOutcome.DEGRADED;
+            }
+        }
+        for (PhaseResult p : phases) {
+            if (p.outcome() == TaskOutcome.FAILED || p.outcome() == TaskOutcome.TIMED_OUT) {
+                return ReportOutcome.DEGRADED;
+            }
+        }
+        return ReportOutcome.CLEAN;
     }
 
     /** The result of the task with this name. */
@@ -93,11 +101,20 @@ public record ShutdownReport(
 
     /** One line with every phase and task outcome, for the log. */
     public String summaryLine() {
+        // Loops, not streams: this line ends a sequence that may have run cold.
+        StringBuilder phaseList = new StringBuilder();
+        for (PhaseResult p : phases) {
+            phaseList.append(phaseList.length() == 0 ? "" : ", ").append(p.summary());
+        }
+        StringBuilder taskList = new StringBuilder();
+        for (TaskResult t : tasks) {
+            taskList.append(taskList.length() == 0 ? "" : ", ").append(t.summary());
+        }
         return "sidecar-shutdown " + outcome().tagValue() + " in " + Durations.format(elapsed) + " of " + Durations.format(budget)
                 + " (trigger " + trigger.tagValue() + ", workload " + workload.name().toLowerCase(Locale.ROOT) + ", sidecar " + sidecar + ", " + sidecarAtStart.name().toLowerCase(Locale.ROOT)
                 + " at start, " + (sidecarReleased ? "released" : "not released") + ")"
-                + " phases: " + phases.stream().map(PhaseResult::summary).collect(Collectors.joining(", "))
-                + "; tasks: " + (tasks.isEmpty() ? "none" : tasks.stream().map(TaskResult::summary).collect(Collectors.joining(", ")));
+                + " phases: " + phaseList
+                + "; tasks: " + (tasks.isEmpty() ? "none" : taskList);
     }
 
     /** The report as JSON. */

@@ -1,7 +1,6 @@
 package io.github.sidecarshutdown.internal;
 
 import java.time.Duration;
-import java.util.Locale;
 
 /** Duration arithmetic that saturates instead of overflowing (a huge timeout must not wrap). */
 public final class Durations {
@@ -65,8 +64,17 @@ public final class Durations {
             return ms == 0 && !d.isZero() ? d.toNanos() / 1000 + "us" : ms + "ms";
         }
         if (ms < 60_000) {
-            return ms % 1000 == 0 ? ms / 1000 + "s" : String.format(Locale.ROOT, "%.3fs", ms / 1000.0)
-                    .replaceAll("0+s$", "s");
+            if (ms % 1000 == 0) {
+                return ms / 1000 + "s";
+            }
+            // Three decimals without trailing zeros, written out: String.format and a regex cost a
+            // cold sequence milliseconds (docs/timeline.md, "Off the startup path").
+            String millis = String.valueOf(1000 + ms % 1000).substring(1);
+            int end = millis.length();
+            while (millis.charAt(end - 1) == '0') {
+                end--;
+            }
+            return ms / 1000 + "." + millis.substring(0, end) + "s";
         }
         long s = ms / 1000;
         return s / 60 + "m" + (s % 60 == 0 ? "" : s % 60 + "s");

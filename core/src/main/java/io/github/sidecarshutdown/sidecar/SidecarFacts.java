@@ -109,11 +109,15 @@ public record SidecarFacts(
      */
     public String label() {
         String m = mode.name();
-        return version.map(v -> v.startsWith(m) ? v : m + " (" + v + ")").orElse(m);
+        if (version.isEmpty()) {
+            return m;
+        }
+        String v = version.get();
+        return v.startsWith(m) ? v : m + " (" + v + ")";
     }
 
     /** What sets the window, as the plan names it: the knob's name, or {@code the sidecar's window}. */
     public String windowName() {
-        return knob.map(WindowKnob::name).orElse("the sidecar's window");
+        return knob.isPresent() ? knob.get().name() : "the sidecar's window";
     }
 }

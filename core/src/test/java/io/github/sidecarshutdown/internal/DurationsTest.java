@@ -50,4 +50,24 @@ class DurationsTest {
         Duration d = Duration.ofNanos(nanos).plusSeconds(1_000_000_000L);
         assertThat(Durations.ceilMillis(d)).isGreaterThanOrEqualTo(d);
     }
+
+    /** Every whole-millisecond value up to two minutes reads as the String.format-based form it replaced. */
+    @org.junit.jupiter.api.Test
+    void formatWritesSecondsAsStringFormatDid() {
+        for (long ms = 0; ms <= 120_000; ms++) {
+            String expected;
+            if (ms < 1000) {
+                expected = ms + "ms";
+            } else if (ms < 60_000) {
+                expected = ms % 1000 == 0 ? ms / 1000 + "s"
+                        : String.format(java.util.Locale.ROOT, "%.3fs", ms / 1000.0).replaceAll("0+s$", "s");
+            } else {
+                long s = ms / 1000;
+                expected = s / 60 + "m" + (s % 60 == 0 ? "" : s % 60 + "s");
+            }
+            assertThat(Durations.format(Duration.ofMillis(ms))).as("%d ms", ms).isEqualTo(expected);
+        }
+        assertThat(Durations.format(Duration.ofNanos(1500))).isEqualTo("1us");
+        assertThat(Durations.format(Duration.ofMillis(-1050))).isEqualTo("-1.05s");
+    }
 }

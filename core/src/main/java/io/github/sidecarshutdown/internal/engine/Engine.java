@@ -201,12 +201,12 @@ public final class Engine {
 
     /**
      * Starts the sequence on its own daemon thread, running through {@code target}. The startup work
-     * still running is cancelled (the sequence does not wait for it), and the lines it held are logged.
+     * still running is cancelled first (the sequence does not wait for it); the lines it held are
+     * logged by the sequence, once readiness is off.
      */
     public SequenceRun start(ShutdownTrigger trigger, ShutdownPhase target, List<ShutdownTask> tasks) {
         started = true;
         if (!isRehearsal()) {
-            startupLog.flush();
             StartupWork w;
             synchronized (this) {
                 w = startupWork;

@@ -46,11 +46,11 @@ final class InboundDrain {
      */
     PlannedPhase plan(String taskNames) {
         Optional<String> call = sidecar.drainCall();
-        String what = call.map(c -> c + " if the sidecar is terminating, ").orElse("")
+        String what = (call.isPresent() ? call.get() + " if the sidecar is terminating, " : "")
                 + "wait up to " + Durations.format(settings.drainTimeout()) + " for in-flight requests"
                 + (taskNames.equals("-") ? "" : "; " + taskNames);
-        return new PlannedPhase(what, call.map(c -> new ShutdownPlan.SidecarCall(ShutdownPhase.INBOUND_DRAIN, c,
-                java.util.Set.of(SidecarState.TERMINATING))).stream().toList());
+        return new PlannedPhase(what, call.isEmpty() ? List.of()
+                : List.of(new ShutdownPlan.SidecarCall(ShutdownPhase.INBOUND_DRAIN, call.get(), java.util.Set.of(SidecarState.TERMINATING))));
     }
 
     /**

@@ -1,13 +1,23 @@
 package io.github.sidecarshutdown.internal.engine;
 
+import io.github.sidecarshutdown.PhaseResult;
 import io.github.sidecarshutdown.ShutdownCoordinator;
 import io.github.sidecarshutdown.ShutdownListener;
+import io.github.sidecarshutdown.ShutdownPhase;
+import io.github.sidecarshutdown.ShutdownPlan;
+import io.github.sidecarshutdown.ShutdownReport;
+import io.github.sidecarshutdown.TaskResult;
+import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.util.List;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Tells every listener of an event; one that throws is logged and the others still hear it. */
+/**
+ * Tells every listener of an event; one that throws is logged and the others still hear it. One
+ * method per event rather than one taking a lambda: the sequence runs cold when SIGTERM comes before
+ * the rehearsal, and each lambda's first link costs a fresh JVM more than a loop (docs/timeline.md,
+ * "Off the startup path").
+ */
 final class Listeners {
 
     /** Looked up at each use, not at class load: SLF4J then starts off the app's path to Ready (docs/timeline.md). */
@@ -22,13 +32,67 @@ final class Listeners {
         this.listeners = listeners;
     }
 
-    void tell(Consumer<ShutdownListener> event) {
+    void shutdownStarted(ShutdownPlan plan) {
         for (ShutdownListener l : listeners) {
             try {
-                event.accept(l);
+                l.onShutdownStarted(plan);
             } catch (RuntimeException e) {
-                logger().warn("Shutdown listener {} failed", l, e);
+                failed(l, e);
             }
         }
+    }
+
+    void phaseStarted(ShutdownPhase phase) {
+        for (ShutdownListener l : listeners) {
+            try {
+                l.onPhaseStarted(phase);
+            } catch (RuntimeException e) {
+                failed(l, e);
+            }
+        }
+    }
+
+    void phaseCompleted(PhaseResult result) {
+        for (ShutdownListener l : listeners) {
+            try {
+                l.onPhaseCompleted(result);
+            } catch (RuntimeException e) {
+                failed(l, e);
+            }
+        }
+    }
+
+    void taskCompleted(TaskResult result) {
+        for (ShutdownListener l : listeners) {
+            try {
+                l.onTaskCompleted(result);
+            } catch (RuntimeException e) {
+                failed(l, e);
+            }
+        }
+    }
+
+    void sidecarState(SidecarState state) {
+        for (ShutdownListener l : listeners) {
+            try {
+                l.onSidecarState(state);
+            } catch (RuntimeException e) {
+                failed(l, e);
+            }
+        }
+    }
+
+    void shutdownCompleted(ShutdownReport report) {
+        for (ShutdownListener l : listeners) {
+            try {
+                l.onShutdownCompleted(report);
+            } catch (RuntimeException e) {
+                failed(l, e);
+            }
+        }
+    }
+
+    private static void failed(ShutdownListener l, RuntimeException e) {
+        logger().warn("Shutdown listener {} failed", l, e);
     }
 }

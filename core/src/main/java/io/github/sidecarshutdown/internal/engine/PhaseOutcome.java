@@ -35,15 +35,21 @@ record PhaseOutcome(TaskOutcome outcome, @Nullable String detail) {
      * skipped if every task was skipped, else succeeded. A phase without tasks succeeded.
      */
     static PhaseOutcome ofTasks(List<TaskResult> tasks, @Nullable String detail) {
-        TaskOutcome o = TaskOutcome.SUCCEEDED;
-        if (tasks.stream().anyMatch(t -> t.outcome() == TaskOutcome.FAILED)) {
-            o = TaskOutcome.FAILED;
-        } else if (tasks.stream().anyMatch(t -> t.outcome() == TaskOutcome.TIMED_OUT)) {
-            o = TaskOutcome.TIMED_OUT;
-        } else if (!tasks.isEmpty() && tasks.stream().allMatch(t -> t.outcome() == TaskOutcome.SKIPPED)) {
-            o = TaskOutcome.SKIPPED;
+        // Counted in one loop, not with streams: the sequence may run cold (docs/timeline.md, "Off the startup path").
+        int failed = 0;
+        int timedOut = 0;
+        int skipped = 0;
+        int bad = 0;
+        for (TaskResult t : tasks) {
+            failed += t.outcome() == TaskOutcome.FAILED ? 1 : 0;
+            timedOut += t.outcome() == TaskOutcome.TIMED_OUT ? 1 : 0;
+            skipped += t.outcome() == TaskOutcome.SKIPPED ? 1 : 0;
+            bad += t.outcome() != TaskOutcome.SUCCEEDED ? 1 : 0;
         }
-        long bad = tasks.stream().filter(t -> t.outcome() != TaskOutcome.SUCCEEDED).count();
+        TaskOutcome o = failed > 0 ? TaskOutcome.FAILED
+                : timedOut > 0 ? TaskOutcome.TIMED_OUT
+                : !tasks.isEmpty() && skipped == tasks.size() ? TaskOutcome.SKIPPED
+                : TaskOutcome.SUCCEEDED;
         String d = bad == 0 ? detail : bad + " of " + tasks.size() + " task(s) " + o.tagValue() + (detail == null ? "" : "; " + detail);
         return new PhaseOutcome(o, d);
     }

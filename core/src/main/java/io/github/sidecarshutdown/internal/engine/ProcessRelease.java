@@ -78,13 +78,17 @@ final class ProcessRelease {
         }
         if (first != null) {
             CompletableFuture<Optional<OutboundTraffic>> b = first;
-            Threads.daemon("sidecar-shutdown-watch", () -> {
-                try {
-                    b.complete(mayRelease(c) ? c.sidecar().outboundTraffic(c.settings().adminTimeout()) : Optional.empty());
-                } catch (RuntimeException e) {
-                    b.complete(Optional.empty());
+            // A class, not a lambda: this runs at the start of a sequence that may be cold (docs/timeline.md).
+            Threads.daemon("sidecar-shutdown-watch", new Runnable() {
+                @Override
+                public void run() {
+                    try {
+                        b.complete(mayRelease(c) ? c.sidecar().outboundTraffic(c.settings().adminTimeout()) : Optional.empty());
+                    } catch (RuntimeException e) {
+                        b.complete(Optional.empty());
+                    }
+                    HookThreads.warmUp();
                 }
-                HookThreads.warmUp();
             }).start();
         }
     }

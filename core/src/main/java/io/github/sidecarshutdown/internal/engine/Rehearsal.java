@@ -37,8 +37,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * the app's readiness gate or in-flight tracker, and not the process-wide release latch
  * ({@link ProcessRelease#INSTANCE}), so it can neither take the app's release nor wait for it, even
  * if SIGTERM comes while it runs. Its threads are daemon threads of its own group, waited for before
- * it returns; an interrupt (the shutdown cancelling the startup work) ends the wait, and they end on
- * their own within milliseconds. Once per JVM.
+ * it returns; an interrupt (the shutdown cancelling the startup work) ends the wait and interrupts
+ * them, so that its sequence stops at its next wait rather than compete with the real one. Once per JVM.
  */
 final class Rehearsal {
 
@@ -60,7 +60,7 @@ final class Rehearsal {
      * One rehearsal, on its own daemon thread in its own thread group, waited for (at most
      * {@link #BOUND}) together with every thread the sequence started, so that none outlives the
      * call; its report, for tests. Never throws: a failed rehearsal only costs the warm-up. An
-     * interrupt ends the wait (the flag is kept) and leaves the daemon threads to finish.
+     * interrupt ends the wait (the flag is kept) and interrupts the rehearsal's threads.
      */
     static Optional<ShutdownReport> run(ShutdownSettings real) {
         AtomicReference<Optional<ShutdownReport>> report = new AtomicReference<>(Optional.empty());
@@ -78,6 +78,9 @@ final class Rehearsal {
                 join(left[i], end);
             }
         } catch (InterruptedException e) {
+            // The app's shutdown began: the rehearsal's sequence stops at its next wait instead of
+            // running on beside the real one, which needs the two cores more.
+            group.interrupt();
             Thread.currentThread().interrupt();
         }
         Optional<ShutdownReport> r = report.get();

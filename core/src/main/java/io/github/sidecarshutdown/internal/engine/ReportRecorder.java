@@ -90,12 +90,12 @@ final class ReportRecorder {
 
     void phase(PhaseResult r) {
         phases.add(r);
-        listeners.tell(l -> l.onPhaseCompleted(r));
+        listeners.phaseCompleted(r);
     }
 
     void task(TaskResult r) {
         tasks.add(r);
-        listeners.tell(l -> l.onTaskCompleted(r));
+        listeners.taskCompleted(r);
     }
 
     ShutdownReport snapshot(boolean complete) {
@@ -106,7 +106,9 @@ final class ReportRecorder {
     /** Records what never ran as skipped with {@code why}, then the report phase; returns the final report. */
     ShutdownReport complete(List<ShutdownTask> planned, String why) {
         Set<String> reported = new HashSet<>();
-        tasks.forEach(r -> reported.add(r.name()));
+        for (TaskResult r : tasks) {
+            reported.add(r.name());
+        }
         for (ShutdownTask t : planned) {
             if (reported.add(t.name())) {
                 // Listeners heard of the tasks that ran; these never did.
@@ -114,7 +116,9 @@ final class ReportRecorder {
             }
         }
         Set<ShutdownPhase> seen = new HashSet<>();
-        phases.forEach(p -> seen.add(p.phase()));
+        for (PhaseResult r : phases) {
+            seen.add(r.phase());
+        }
         for (ShutdownPhase p : ShutdownPhase.values()) {
             if (p != ShutdownPhase.REPORT && !seen.contains(p)) {
                 phase(new PhaseResult(p, TaskOutcome.SKIPPED, elapsed(), Duration.ZERO, why));

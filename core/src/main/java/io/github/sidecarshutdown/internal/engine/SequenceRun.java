@@ -41,6 +41,9 @@ import org.slf4j.Logger;
  */
 public final class SequenceRun {
 
+    /** What {@link #begin} returns for a phase skipped at its deadline (a clock reading may be any other long). */
+    private static final long SKIPPED = Long.MIN_VALUE;
+
     /** How long past its deadline a caller waits for a sequence before taking a snapshot. */
     public static final Duration OVERRUN_BOUND = Duration.ofSeconds(1);
 
@@ -76,13 +79,21 @@ public final class SequenceRun {
         for (int i = 0; i < ShutdownPhase.values().length; i++) {
             phaseDone.add(new CompletableFuture<>());
         }
-        future.whenComplete((r, t) -> phaseDone.forEach(f -> f.complete(null)));
     }
 
     void start() {
-        owner.processes().begin(owner, planned.isEmpty() ? "(none)"
-                : planned.stream().map(ShutdownTask::name).collect(java.util.stream.Collectors.joining(", ")));
-        Threads.daemon("sidecar-shutdown", this::execute).start();
+        StringBuilder names = new StringBuilder();
+        for (ShutdownTask t : planned) {
+            names.append(names.length() == 0 ? "" : ", ").append(t.name());
+        }
+        owner.processes().begin(owner, planned.isEmpty() ? "(none)" : names.toString());
+        // Classes, not lambdas, on the sequence's path: see the phases below.
+        Threads.daemon("sidecar-shutdown", new Runnable() {
+            @Override
+            public void run() {
+                execute();
+            }
+        }).start();
     }
 
     /** What started it. */
@@ -171,51 +182,72 @@ public final class SequenceRun {
         SidecarFacts facts = sidecar.facts(deadline.cap(settings.adminTimeout()));
         long t0 = report.t0();
         SidecarGuard guard = new SidecarGuard(sidecar, facts, time, settings.adminTimeout(), settings.minimumTaskWindow(),
-                t0, deadline, s -> listeners.tell(l -> l.onSidecarState(s)));
+                t0, deadline, listeners);
         SidecarState atStart = guard.observe();
         report.sidecar(facts, atStart);
         Planner.Phases phases = owner.phases(planned, t0, report, log);
         ShutdownPlan plan = Planner.plan(settings, phases, facts, List.of());
-        listeners.tell(l -> l.onShutdownStarted(plan));
-        log.info("sidecar-shutdown started ({}): workload {}, sidecar {}, {} at start, budget {}", report.trigger().tagValue(),
-                settings.workload().name().toLowerCase(Locale.ROOT), facts.label(),
-                atStart.name().toLowerCase(Locale.ROOT), Durations.format(settings.budget()));
-
+        listeners.shutdownStarted(plan);
         // Keep the sidecar release's call inside the budget: work stops that much earlier.
         Deadline work = Deadline.after(time, Durations.nonNegative(deadline.remaining()
                 .minus(phases.release().mayCall(facts) ? settings.adminTimeout() : Duration.ZERO)));
         TaskPhase tasks = phases.tasks();
 
-        phase(ShutdownPhase.READINESS_OFF, work, () -> {
+        // Each phase: wait for its step, then run it unless its deadline passed (begin), then record
+        // it. Written out rather than as a lambda per phase: when SIGTERM comes before the rehearsal
+        // ran, every lambda's first link delays the phases (docs/timeline.md, "Off the startup path").
+        long at = begin(ShutdownPhase.READINESS_OFF, work);
+        if (at != SKIPPED) {
             owner.readiness().markShuttingDown();
-            return PhaseOutcome.succeeded(null);
-        });
+            record(ShutdownPhase.READINESS_OFF, at, PhaseOutcome.succeeded(null));
+        }
+        // Logged once readiness is off: the first line logged may start the logging backend, which
+        // must not delay the phase that takes the Pod out of new traffic.
+        logHeldLines();
+        log.info("sidecar-shutdown started ({}): workload {}, sidecar {}, {} at start, budget {}", report.trigger().tagValue(),
+                settings.workload().name().toLowerCase(Locale.ROOT), facts.label(),
+                atStart.name().toLowerCase(Locale.ROOT), Durations.format(settings.budget()));
 
         // Early outbound tasks run alongside the propagation delay.
         long earlyStart = time.nanoTime();
-        FutureTask<List<TaskResult>> early = new FutureTask<>(() -> tasks.run(ShutdownPhase.EARLY_OUTBOUND, work, guard));
-        boolean hasEarly = tasks.has(ShutdownPhase.EARLY_OUTBOUND);
-        if (hasEarly) {
-            listeners.tell(l -> l.onPhaseStarted(ShutdownPhase.EARLY_OUTBOUND));
+        FutureTask<List<TaskResult>> early = null;
+        if (tasks.has(ShutdownPhase.EARLY_OUTBOUND)) {
+            early = new FutureTask<>(() -> tasks.run(ShutdownPhase.EARLY_OUTBOUND, work, guard));
+            listeners.phaseStarted(ShutdownPhase.EARLY_OUTBOUND);
             Threads.daemon("sidecar-shutdown-early", early).start();
         }
-        phase(ShutdownPhase.PROPAGATION_DELAY, work, () -> phases.delay().run(work, facts.mode(), atStart));
+        at = begin(ShutdownPhase.PROPAGATION_DELAY, work);
+        if (at != SKIPPED) {
+            record(ShutdownPhase.PROPAGATION_DELAY, at, phases.delay().run(work, facts.mode(), atStart));
+        }
         PhaseOutcome earlyOutcome = PhaseOutcome.succeeded("no tasks");
-        if (hasEarly) {
+        if (early != null) {
             boolean finished = time.awaitDone(early, work.remaining().plus(OVERRUN_BOUND));
             earlyOutcome = finished ? PhaseOutcome.ofTasks(resultsOf(early), "ran during the propagation delay")
                     : PhaseOutcome.timedOut("still running at the deadline");
         }
         record(ShutdownPhase.EARLY_OUTBOUND, earlyStart, earlyOutcome);
 
-        phase(ShutdownPhase.INBOUND_DRAIN, work, () -> phases.drain().run(work, guard, tasks));
-        Deadline cleanup = settings.cleanupBudget().map(work::earliest).orElse(work);
-        phase(ShutdownPhase.CLEANUP, cleanup, () -> PhaseOutcome.ofTasks(tasks.run(ShutdownPhase.CLEANUP, cleanup, guard), null));
-        phase(ShutdownPhase.RELEASE, work, () -> PhaseOutcome.ofTasks(tasks.run(ShutdownPhase.RELEASE, work, null), null));
+        at = begin(ShutdownPhase.INBOUND_DRAIN, work);
+        if (at != SKIPPED) {
+            record(ShutdownPhase.INBOUND_DRAIN, at, phases.drain().run(work, guard, tasks));
+        }
+        Deadline cleanup = settings.cleanupBudget().isPresent() ? work.earliest(settings.cleanupBudget().get()) : work;
+        at = begin(ShutdownPhase.CLEANUP, cleanup);
+        if (at != SKIPPED) {
+            record(ShutdownPhase.CLEANUP, at, PhaseOutcome.ofTasks(tasks.run(ShutdownPhase.CLEANUP, cleanup, guard), null));
+        }
+        at = begin(ShutdownPhase.RELEASE, work);
+        if (at != SKIPPED) {
+            record(ShutdownPhase.RELEASE, at, PhaseOutcome.ofTasks(tasks.run(ShutdownPhase.RELEASE, work, null), null));
+        }
         // This coordinator's outbound work is over: another one in this JVM may release now.
         owner.processes().end(owner);
-        phase(ShutdownPhase.SIDECAR_RELEASE, deadline,
-                () -> phases.release().run(guard, deadline, report.trigger() == ShutdownTrigger.JVM_HOOK, report));
+        at = begin(ShutdownPhase.SIDECAR_RELEASE, deadline);
+        if (at != SKIPPED) {
+            record(ShutdownPhase.SIDECAR_RELEASE, at,
+                    phases.release().run(guard, deadline, report.trigger() == ShutdownTrigger.JVM_HOOK, report));
+        }
     }
 
     private static List<TaskResult> resultsOf(FutureTask<List<TaskResult>> done) {
@@ -244,16 +276,22 @@ public final class SequenceRun {
         }
     }
 
-    private void phase(ShutdownPhase phase, Deadline phaseDeadline, PhaseBody body) throws InterruptedException {
+    /**
+     * Waits for the step that lets {@code phase} start, then tells the listeners it starts.
+     *
+     * @return when it started, or {@link #SKIPPED} when its deadline had passed: then it is recorded as skipped and
+     *         the caller does not run it (readiness off is local and instant, and the release must be
+     *         tried: neither is ever skipped)
+     */
+    private long begin(ShutdownPhase phase, Deadline phaseDeadline) throws InterruptedException {
         awaitStep(phase, phaseDeadline);
         long start = time.nanoTime();
-        // Readiness off is local and instant, and the release must be tried: neither is skipped.
         if (phaseDeadline.isExpired() && phase != ShutdownPhase.SIDECAR_RELEASE && phase != ShutdownPhase.READINESS_OFF) {
             record(phase, start, PhaseOutcome.skipped("deadline reached"));
-            return;
+            return SKIPPED;
         }
-        listeners.tell(l -> l.onPhaseStarted(phase));
-        record(phase, start, body.run());
+        listeners.phaseStarted(phase);
+        return start;
     }
 
     private void record(ShutdownPhase phase, long start, PhaseOutcome outcome) {
@@ -261,7 +299,15 @@ public final class SequenceRun {
         phaseDone.get(phase.ordinal()).complete(null);
     }
 
+    /** The lines the app's path to Ready held back (docs/timeline.md, "Off the startup path"); once. */
+    private void logHeldLines() {
+        if (!owner.isRehearsal()) {
+            owner.startupLog().flush();
+        }
+    }
+
     private void finish() {
+        logHeldLines();
         owner.processes().forget(owner);
         owner.terminated();
         // Exactly one outcome per task: whatever did not get one is reported skipped, with why.
@@ -273,14 +319,12 @@ public final class SequenceRun {
             } else {
                 log.warn("{}", done.summaryLine());
             }
-            listeners.tell(l -> l.onShutdownCompleted(done));
+            listeners.shutdownCompleted(done);
         } finally {
             future.complete(done);
+            for (CompletableFuture<Void> f : phaseDone) {
+                f.complete(null); // callers of runThrough: the sequence ended
+            }
         }
-    }
-
-    @FunctionalInterface
-    private interface PhaseBody {
-        PhaseOutcome run() throws InterruptedException;
     }
 }

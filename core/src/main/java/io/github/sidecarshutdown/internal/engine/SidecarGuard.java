@@ -10,7 +10,6 @@ import io.github.sidecarshutdown.sidecar.SidecarMode;
 import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -50,7 +49,7 @@ final class SidecarGuard {
     private final Duration minimumTaskWindow;
     private final long shutdownStart;
     private final Deadline budget;
-    private final Consumer<SidecarState> onState;
+    private final Listeners onState;
 
     private long lastLive;
     private long terminationStart = Long.MIN_VALUE;
@@ -59,7 +58,7 @@ final class SidecarGuard {
     private SidecarState last = SidecarState.UNKNOWN;
 
     SidecarGuard(Sidecar sidecar, SidecarFacts facts, TimeSource time, Duration probeTimeout, Duration minimumTaskWindow,
-            long shutdownStart, Deadline budget, Consumer<SidecarState> onState) {
+            long shutdownStart, Deadline budget, Listeners onState) {
         this.sidecar = sidecar;
         this.facts = facts;
         this.time = time;
@@ -86,7 +85,7 @@ final class SidecarGuard {
     synchronized SidecarState observe(Duration limit) {
         if (facts.mode().equals(SidecarMode.NONE)) {
             if (last != SidecarState.ABSENT) {
-                onState.accept(SidecarState.ABSENT);
+                onState.sidecarState(SidecarState.ABSENT);
             }
             probed = true;
             last = SidecarState.ABSENT;
@@ -105,7 +104,7 @@ final class SidecarGuard {
         }
         probed = true;
         if (s != last) {
-            onState.accept(s);
+            onState.sidecarState(s);
         }
         last = s;
         return s;
@@ -134,7 +133,8 @@ final class SidecarGuard {
         if (terminationStart == Long.MIN_VALUE || facts.exitOnZeroActiveConnections()) {
             return Optional.empty();
         }
-        return facts.guaranteedWindow().map(w -> Duration.ofNanos(terminationStart - time.nanoTime()).plus(w));
+        Optional<Duration> window = facts.guaranteedWindow();
+        return window.isEmpty() ? window : Optional.of(Duration.ofNanos(terminationStart - time.nanoTime()).plus(window.get()));
     }
 
     /** The verdict for a network task that wants {@code wanted}. */

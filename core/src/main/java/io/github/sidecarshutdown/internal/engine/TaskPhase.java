@@ -35,7 +35,12 @@ final class TaskPhase {
     }
 
     boolean has(ShutdownPhase phase) {
-        return planned.stream().anyMatch(t -> t.phase() == phase);
+        for (ShutdownTask t : planned) {
+            if (t.phase() == phase) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The longest the phase's tasks may take, one after another, with {@code task-timeout} for those that set none. */
@@ -51,7 +56,12 @@ final class TaskPhase {
 
     /** Whether a task of the phase calls out through the sidecar. */
     boolean needsSidecar(ShutdownPhase phase) {
-        return planned.stream().anyMatch(t -> t.phase() == phase && t.needsSidecar());
+        for (ShutdownTask t : planned) {
+            if (t.phase() == phase && t.needsSidecar()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The phase's task names, or {@code -}. */
