@@ -121,7 +121,11 @@ public record ShutdownPlan(
 
     /** Each problem as one line: {@code <problem> Fix: <fix>}. */
     public List<String> warnings() {
-        return problems.stream().map(Problem::text).collect(Collectors.toList());
+        List<String> lines = new ArrayList<>();
+        for (Problem p : problems) {
+            lines.add(p.text());
+        }
+        return List.copyOf(lines);
     }
 
     /** Whether everything fits. */
@@ -131,7 +135,11 @@ public record ShutdownPlan(
 
     /** The latest end of the whole sequence, from SIGTERM. */
     public Duration worstCaseEnd() {
-        return steps.stream().map(Step::end).max(Duration::compareTo).orElse(Duration.ZERO);
+        Duration end = Duration.ZERO;
+        for (Step st : steps) {
+            end = st.end().compareTo(end) > 0 ? st.end() : end;
+        }
+        return end;
     }
 
     /** A multi-line description for the startup log. */

@@ -44,7 +44,7 @@ public record ServerInfo(
     public ServerInfo {
         // Here rather than in parse(), so that no ServerInfo, however built, carries raw sidecar text.
         envoyVersion = escaped(envoyVersion);
-        istioVersion = istioVersion.map(ServerInfo::escaped);
+        istioVersion = istioVersion.isPresent() ? Optional.of(escaped(istioVersion.get())) : istioVersion;
     }
 
     /**
@@ -83,24 +83,33 @@ public record ServerInfo(
             throw new IllegalArgumentException("server_info is not a JSON object");
         }
         Map<?, ?> info = (Map<?, ?>) root;
-        EnvoyState state = text(info.get("state")).map(EnvoyState::parse).orElse(EnvoyState.UNKNOWN);
+        // Optional chains written out: this runs on a sequence that may start cold (docs/timeline.md).
+        Optional<String> stateText = text(info.get("state"));
+        EnvoyState state = stateText.isPresent() ? EnvoyState.parse(stateText.get()) : EnvoyState.UNKNOWN;
         String version = text(info.get("version")).orElse("");
         Map<?, ?> options = map(info.get("command_line_options"));
-        Optional<Duration> drainTime = text(options.get("drain_time")).flatMap(ServerInfo::duration);
+        Optional<Duration> drainTime = durationIn(options.get("drain_time"));
         Map<?, ?> metadata = map(map(info.get("node")).get("metadata"));
         Object istioValue = metadata.get("ISTIO_VERSION");
         Optional<String> istio = istioValue instanceof String && !((String) istioValue).isBlank()
                 ? Optional.of((String) istioValue) : Optional.empty();
         Map<?, ?> proxyConfig = map(metadata.get("PROXY_CONFIG"));
         Map<?, ?> proxyMetadata = map(proxyConfig.get("proxyMetadata"));
-        Optional<Duration> terminationDrain = text(proxyConfig.get("terminationDrainDuration")).flatMap(ServerInfo::duration);
+        Optional<Duration> terminationDrain = durationIn(proxyConfig.get("terminationDrainDuration"));
         boolean exitOnZero = truthy(metadata.get("EXIT_ON_ZERO_ACTIVE_CONNECTIONS"))
                 || truthy(proxyMetadata.get("EXIT_ON_ZERO_ACTIVE_CONNECTIONS"));
-        Optional<Duration> minimumDrain = text(proxyMetadata.get("MINIMUM_DRAIN_DURATION")).flatMap(ServerInfo::duration);
+        Optional<Duration> minimumDrain = durationIn(proxyMetadata.get("MINIMUM_DRAIN_DURATION"));
         Object hold = proxyConfig.get("holdApplicationUntilProxyStarts");
+        Optional<String> holdText = text(hold);
         Optional<Boolean> holdApp = hold instanceof Boolean ? Optional.of((Boolean) hold)
-                : text(hold).map(s -> s.equalsIgnoreCase("true"));
+                : holdText.isPresent() ? Optional.of(holdText.get().equalsIgnoreCase("true")) : Optional.empty();
         return new ServerInfo(state, version, istio, terminationDrain, drainTime, exitOnZero, minimumDrain, holdApp);
+    }
+
+    /** The duration in a JSON value that is a string, if it reads as one. */
+    private static Optional<Duration> durationIn(@Nullable Object value) {
+        Optional<String> t = text(value);
+        return t.isPresent() ? duration(t.get()) : Optional.empty();
     }
 
     /**

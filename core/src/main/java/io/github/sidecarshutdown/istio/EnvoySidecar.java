@@ -148,10 +148,12 @@ public final class EnvoySidecar implements Sidecar {
             // /server_info cannot tell a native sidecar from a classic one; the injector's status can.
             mode = info.isIstio() ? (pod.isNative() ? SidecarMode.NATIVE : SidecarMode.ISTIO) : SidecarMode.ENVOY;
         }
-        Optional<String> version = info.istioVersion().map(v -> "istio " + v)
-                .or(() -> info.envoyVersion().isEmpty() ? Optional.empty() : Optional.of("envoy " + shortVersion(info.envoyVersion())));
+        // Optional chains written out: this runs on a sequence that may start cold (docs/timeline.md).
+        Optional<String> version = info.istioVersion().isPresent() ? Optional.of("istio " + info.istioVersion().get())
+                : info.envoyVersion().isEmpty() ? Optional.empty() : Optional.of("envoy " + shortVersion(info.envoyVersion()));
         // /server_info wins where both speak; the Pod's annotations fill what it leaves out.
-        Optional<Duration> known = info.terminationDrainDuration().or(pod::terminationDrainDuration);
+        Optional<Duration> known = info.terminationDrainDuration().isPresent() ? info.terminationDrainDuration()
+                : pod.terminationDrainDuration();
         Optional<Duration> window = mode == SidecarMode.ISTIO
                 ? Optional.of(known.orElse(defaultTerminationDrainDuration))
                 : Optional.empty();
@@ -166,7 +168,7 @@ public final class EnvoySidecar implements Sidecar {
         boolean exitOnZero = mode == SidecarMode.ISTIO
                 && (info.exitOnZeroActiveConnections() || pod.exitOnZeroActiveConnections().orElse(false));
         SidecarFacts f = new SidecarFacts(mode, version, window, exitOnZero,
-                info.minimumDrainDuration().or(pod::minimumDrainDuration), source);
+                info.minimumDrainDuration().isPresent() ? info.minimumDrainDuration() : pod.minimumDrainDuration(), source);
         return mode == SidecarMode.ISTIO ? f.withKnob(IstioMesh.WINDOW) : f;
     }
 

@@ -12,6 +12,7 @@ import io.github.sidecarshutdown.SidecarReadiness;
 import io.github.sidecarshutdown.envoy.AdminCallListener;
 import io.github.sidecarshutdown.internal.StartupLog;
 import io.github.sidecarshutdown.internal.TimeSource;
+import io.github.sidecarshutdown.internal.jvm.HookThreads;
 import io.github.sidecarshutdown.pod.PodAnnotations;
 import io.github.sidecarshutdown.sidecar.Meshes;
 import io.github.sidecarshutdown.sidecar.MeshContext;
@@ -177,7 +178,7 @@ public final class Engine {
         MeshResolution.Resolved r = MeshResolution.resolve(settings, pod, AdminCallListener.none());
         SidecarFacts facts = factsFromPod(settings, pod);
         Engine e = new Engine(settings, r.sidecar(), r.notes(), List.of(), TimeSource.system(), new InFlightTracker(),
-                new ReadinessGate(), new ProcessRelease(), NOPLogger.NOP_LOGGER);
+                new ReadinessGate(), new ProcessRelease(false), NOPLogger.NOP_LOGGER);
         return e.plan(tasks, facts);
     }
 
@@ -255,6 +256,9 @@ public final class Engine {
             awaitReadiness(work);
             if (!work.isCancelled()) {
                 Rehearsal.once(settings);
+            }
+            if (!work.isCancelled()) {
+                HookThreads.warmUp(); // after the rehearsal, not beside it (ProcessRelease)
             }
             if (!work.isCancelled()) {
                 logPlan(tasks, work);

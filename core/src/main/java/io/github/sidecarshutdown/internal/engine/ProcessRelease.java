@@ -37,7 +37,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class ProcessRelease {
 
-    static final ProcessRelease INSTANCE = new ProcessRelease();
+    static final ProcessRelease INSTANCE = new ProcessRelease(true);
 
     static {
         // The JVM's hook list, when the app opened java.lang: only readable before shutdown begins.
@@ -57,6 +57,18 @@ final class ProcessRelease {
     /** The sidecar's outbound counters when the first running coordinator began; null between shutdowns. */
     private @Nullable CompletableFuture<Optional<OutboundTraffic>> baseline; // guarded by this
 
+    /** Whether the watch's thread also warms up the hook scan (JMX, /proc) once per JVM. */
+    private final boolean warmsUp;
+
+    /**
+     * @param warmsUp whether the watch's thread warms up the hook scan; the rehearsal's does not, its
+     *                startup work does that after it, so that one thread of the library at a time
+     *                is busy while the app may be starting or a real shutdown may begin
+     */
+    ProcessRelease(boolean warmsUp) {
+        this.warmsUp = warmsUp;
+    }
+
     /** {@code c} registered a real JVM shutdown hook. */
     synchronized void hooked(Engine c) {
         hooked.add(c);
@@ -66,7 +78,7 @@ final class ProcessRelease {
     /**
      * {@code c}'s sequence started, with tasks {@code taskNames}. The first one to start reads, on
      * its own thread, the sidecar's outbound counters (the baseline the release compares with) and
-     * warms up the hook scan.
+     * warms up the hook scan; when it may release nothing, the baseline is empty and no thread starts.
      */
     void begin(Engine c, String taskNames) {
         CompletableFuture<Optional<OutboundTraffic>> first = null;
@@ -76,18 +88,24 @@ final class ProcessRelease {
                 baseline = first = new CompletableFuture<>();
             }
         }
-        if (first != null) {
+        if (first != null && !mayRelease(c)) {
+            // Nothing to compare with and no release to prepare: no thread, and none of the hook
+            // scan's warm-up (JMX, /proc) competing with a sequence that may have started cold.
+            first.complete(Optional.empty());
+        } else if (first != null) {
             CompletableFuture<Optional<OutboundTraffic>> b = first;
             // A class, not a lambda: this runs at the start of a sequence that may be cold (docs/timeline.md).
             Threads.daemon("sidecar-shutdown-watch", new Runnable() {
                 @Override
                 public void run() {
                     try {
-                        b.complete(mayRelease(c) ? c.sidecar().outboundTraffic(c.settings().adminTimeout()) : Optional.empty());
+                        b.complete(c.sidecar().outboundTraffic(c.settings().adminTimeout()));
                     } catch (RuntimeException e) {
                         b.complete(Optional.empty());
                     }
-                    HookThreads.warmUp();
+                    if (warmsUp) {
+                        HookThreads.warmUp();
+                    }
                 }
             }).start();
         }

@@ -109,7 +109,7 @@ final class Rehearsal {
                 tasks.add(ShutdownTask.builder("rehearsal-" + p.tagValue(), ctx -> ctx.remaining()).phase(p).build());
             }
             Engine engine = new Engine(b.settings(), StandIn.INSTANCE, List.of(), List.of(), TimeSource.system(),
-                    new InFlightTracker(), new ReadinessGate(), new ProcessRelease(), NOPLogger.NOP_LOGGER);
+                    new InFlightTracker(), new ReadinessGate(), new ProcessRelease(false), NOPLogger.NOP_LOGGER);
             return Optional.of(engine.start(ShutdownTrigger.PROGRAMMATIC, ShutdownPhase.REPORT, tasks).await());
         } catch (RuntimeException e) {
             return Optional.empty();

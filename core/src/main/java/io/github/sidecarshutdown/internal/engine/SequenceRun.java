@@ -284,6 +284,11 @@ public final class SequenceRun {
      *         tried: neither is ever skipped)
      */
     private long begin(ShutdownPhase phase, Deadline phaseDeadline) throws InterruptedException {
+        if (Thread.currentThread().isInterrupted()) {
+            // Only the rehearsal's sequence is ever interrupted (when the app's own shutdown begins):
+            // it stops here rather than run its remaining phases beside the real sequence.
+            throw new InterruptedException("sequence interrupted before phase " + phase.tagValue());
+        }
         awaitStep(phase, phaseDeadline);
         long start = time.nanoTime();
         if (phaseDeadline.isExpired() && phase != ShutdownPhase.SIDECAR_RELEASE && phase != ShutdownPhase.READINESS_OFF) {

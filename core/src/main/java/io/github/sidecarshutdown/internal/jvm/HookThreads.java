@@ -95,6 +95,9 @@ public final class HookThreads {
      */
     public static void warmUp() {
         try {
+            if (Thread.currentThread().isInterrupted()) {
+                return; // the rehearsal's watch, stopped because the app's shutdown began: warm later
+            }
             if (WARM.compareAndSet(false, true)) {
                 for (LiveThread t : LiveThread.all()) {
                     ThreadRoles.isIdle(t);

@@ -10,8 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -68,20 +68,28 @@ public final class ReleaseWatch {
 
         /** Whether the deadline ended the wait with something still running. */
         public boolean cutOff() {
-            return waits.stream().anyMatch(ReleaseWait::cutOff);
+            for (ReleaseWait w : waits) {
+                if (w.cutOff()) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** For the phase detail: {@code waited 1.5s for shutdown hook 'Thread-3' 1.5s}; empty when it waited for nothing. */
         public String describe() {
-            List<ReleaseWait> done = waits.stream().filter(w -> !w.cutOff()).collect(Collectors.toList());
-            List<ReleaseWait> cut = waits.stream().filter(ReleaseWait::cutOff).collect(Collectors.toList());
-            StringBuilder sb = new StringBuilder();
-            if (!done.isEmpty()) {
-                sb.append("waited for ").append(done.stream().map(ReleaseWait::summary).collect(Collectors.joining(", ")));
+            // Loops, not streams: this is made between the app's last call and the release (docs/timeline.md).
+            StringJoiner done = new StringJoiner(", ");
+            StringJoiner cut = new StringJoiner(", ");
+            for (ReleaseWait w : waits) {
+                (w.cutOff() ? cut : done).add(w.summary());
             }
-            if (!cut.isEmpty()) {
-                sb.append(sb.length() == 0 ? "" : "; ").append("the deadline cut off ")
-                        .append(cut.stream().map(ReleaseWait::summary).collect(Collectors.joining(", ")));
+            StringBuilder sb = new StringBuilder();
+            if (done.length() > 0) {
+                sb.append("waited for ").append(done);
+            }
+            if (cut.length() > 0) {
+                sb.append(sb.length() == 0 ? "" : "; ").append("the deadline cut off ").append(cut);
             }
             if (!note.isEmpty()) {
                 sb.append(sb.length() == 0 ? "" : "; ").append(note);
