@@ -133,9 +133,9 @@ public final class ShutdownCoordinator {
     /**
      * Registers the one JVM shutdown hook (idempotent) and returns. Once the app's readiness turned on
      * ({@link #awaitSidecarReady()}, or at most a second later), a daemon thread that ends when it is
-     * done warms up what SIGTERM will need and logs the shutdown plan once, with a WARN and its fix for
-     * everything that cannot fit (docs/timeline.md, "Off the startup path"). A shutdown that starts
-     * meanwhile cancels that work and does not wait for it. Does nothing when the library is disabled.
+     * done logs the shutdown plan once, with a WARN and its fix for everything that cannot fit
+     * (docs/timeline.md, "Off the startup path"). A shutdown that starts meanwhile cancels that work
+     * and does not wait for it. Does nothing when the library is disabled.
      *
      * @return this
      */
@@ -157,9 +157,9 @@ public final class ShutdownCoordinator {
             if (hooks.runAtJvmExit()) {
                 engine.hooked();
             }
-            // The rehearsal and the plan need not delay the app's Ready: they run after it, on one
-            // thread that ends with them, and the start of a sequence cancels what is left
-            // (docs/timeline.md, "Off the startup path").
+            // The plan need not delay the app's Ready: it is logged after it, on one thread that ends
+            // with it, and the start of a sequence cancels what is left (docs/timeline.md, "Off the
+            // startup path").
             synchronized (lock) {
                 if (run == null) {
                     engine.startupWork(List.copyOf(tasks));

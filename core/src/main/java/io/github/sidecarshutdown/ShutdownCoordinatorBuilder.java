@@ -367,11 +367,6 @@ public final class ShutdownCoordinatorBuilder {
         return this;
     }
 
-    /** The tasks added so far, for the install-time {@link Rehearsal}. */
-    List<ShutdownTask> tasksForRehearsal() {
-        return List.copyOf(tasks);
-    }
-
     ShutdownCoordinatorBuilder timeSource(TimeSource time) {
         this.time = requireNonNull(time, "time");
         return this;

@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The install-time rehearsal logs nothing, at any level (docs/guarantees.md §14): a child JVM at
- * TRACE installs a coordinator, which rehearses the sequence, and exits (its real shutdown runs from
- * the hook and logs as usual); no line of its output names the rehearsal.
+ * The rehearsal logs nothing, at any level (docs/guarantees.md §14): a child JVM at TRACE shuts a
+ * coordinator down, which rehearses the sequence beside its real one (that one logs as usual), waits
+ * for the rehearsal and exits; no line of its output names the rehearsal.
  */
 class RehearsalQuietIT {
 
@@ -48,6 +48,8 @@ class RehearsalQuietIT {
         }
         // the app's own sequence ran and logged at TRACE: the check below is not vacuous
         assertThat(all).contains("FIXTURE_INSTALLED").contains("app-cleanup");
+        // and the rehearsal did run beside it (on the release watch's thread, at the shutdown's start)
+        assertThat(all).as(all).contains("FIXTURE_REHEARSED true");
         assertThat(all.lines().filter(l -> l.toLowerCase(Locale.ROOT).contains("rehearsal")))
                 .as(all).isEmpty();
     }

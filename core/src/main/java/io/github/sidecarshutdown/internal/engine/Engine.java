@@ -12,7 +12,6 @@ import io.github.sidecarshutdown.SidecarReadiness;
 import io.github.sidecarshutdown.envoy.AdminCallListener;
 import io.github.sidecarshutdown.internal.StartupLog;
 import io.github.sidecarshutdown.internal.TimeSource;
-import io.github.sidecarshutdown.internal.jvm.HookThreads;
 import io.github.sidecarshutdown.pod.PodAnnotations;
 import io.github.sidecarshutdown.sidecar.Meshes;
 import io.github.sidecarshutdown.sidecar.MeshContext;
@@ -242,7 +241,9 @@ public final class Engine {
     /**
      * The startup work's steps in order, each skipped once the shutdown began. One class rather than
      * a lambda per step: on the app's path to Ready a lambda's first link costs a fresh JVM more than
-     * a small class does (docs/timeline.md, "Off the startup path").
+     * a small class does (docs/timeline.md, "Off the startup path"). No warm-up here: the rehearsal
+     * and the hook scan's warm-up run when a shutdown starts ({@link ProcessRelease#begin}), so that a
+     * new Pod spends no CPU on them while others start beside it.
      */
     private final class StartupSteps implements StartupWork.Step {
         private final List<ShutdownTask> tasks;
@@ -254,12 +255,6 @@ public final class Engine {
         @Override
         public void run(StartupWork work) {
             awaitReadiness(work);
-            if (!work.isCancelled()) {
-                Rehearsal.once(settings);
-            }
-            if (!work.isCancelled()) {
-                HookThreads.warmUp(); // after the rehearsal, not beside it (ProcessRelease)
-            }
             if (!work.isCancelled()) {
                 logPlan(tasks, work);
             }
@@ -332,6 +327,11 @@ public final class Engine {
      */
     public static Optional<io.github.sidecarshutdown.ShutdownReport> rehearse(ShutdownSettings settings) {
         return Rehearsal.run(settings);
+    }
+
+    /** Whether this JVM's one rehearsal has begun (a shutdown of a coordinator that may release started it); for tests. */
+    public static boolean rehearsalBegun() {
+        return Rehearsal.begun();
     }
 
 }

@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tells every listener of an event; one that throws is logged and the others still hear it. One
- * method per event rather than one taking a lambda: the sequence runs cold when SIGTERM comes before
- * the rehearsal, and each lambda's first link costs a fresh JVM more than a loop (docs/timeline.md,
+ * method per event rather than one taking a lambda: a JVM's first sequence runs cold, and each
+ * lambda's first link costs it more than a loop (docs/timeline.md,
  * "Off the startup path").
  */
 final class Listeners {

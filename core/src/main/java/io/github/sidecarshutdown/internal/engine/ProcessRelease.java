@@ -57,13 +57,12 @@ final class ProcessRelease {
     /** The sidecar's outbound counters when the first running coordinator began; null between shutdowns. */
     private @Nullable CompletableFuture<Optional<OutboundTraffic>> baseline; // guarded by this
 
-    /** Whether the watch's thread also warms up the hook scan (JMX, /proc) once per JVM. */
+    /** Whether the watch's thread also warms up the hook scan (JMX, /proc) and rehearses the sequence, once per JVM. */
     private final boolean warmsUp;
 
     /**
-     * @param warmsUp whether the watch's thread warms up the hook scan; the rehearsal's does not, its
-     *                startup work does that after it, so that one thread of the library at a time
-     *                is busy while the app may be starting or a real shutdown may begin
+     * @param warmsUp whether the watch's thread warms up the hook scan and rehearses the sequence once
+     *                per JVM; the rehearsal's own does not
      */
     ProcessRelease(boolean warmsUp) {
         this.warmsUp = warmsUp;
@@ -77,8 +76,9 @@ final class ProcessRelease {
 
     /**
      * {@code c}'s sequence started, with tasks {@code taskNames}. The first one to start reads, on
-     * its own thread, the sidecar's outbound counters (the baseline the release compares with) and
-     * warms up the hook scan; when it may release nothing, the baseline is empty and no thread starts.
+     * its own thread, the sidecar's outbound counters (the baseline the release compares with), then
+     * warms up the hook scan and the release's path (docs/timeline.md, "Warm-up at SIGTERM"); when it
+     * may release nothing, the baseline is empty and no thread starts.
      */
     void begin(Engine c, String taskNames) {
         CompletableFuture<Optional<OutboundTraffic>> first = null;
@@ -104,7 +104,11 @@ final class ProcessRelease {
                         b.complete(Optional.empty());
                     }
                     if (warmsUp) {
+                        // Warm what the release will need while the phases before it run (the
+                        // propagation delay, the drain, the cleanup): the hook scan, then the
+                        // sequence itself on a stand-in, isolated from this one (Rehearsal).
                         HookThreads.warmUp();
+                        Rehearsal.once(c.settings());
                     }
                 }
             }).start();

@@ -26,27 +26,34 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The rehearsal (docs/timeline.md, "SIGTERM to the first phase"): runs the shutdown sequence once,
- * end to end, on a private engine, so that the classes, lambdas and string concatenations the real
- * sequence needs are loaded and linked before SIGTERM, when every millisecond delays the first phase
- * and the Pod's end. It is a step of the startup work ({@link StartupWork}), after {@code install()}
- * returned.
+ * The rehearsal (docs/timeline.md, "Warm-up at SIGTERM"): runs the shutdown sequence once, end to
+ * end, on a private engine, so that the classes and call sites the sidecar release needs are loaded
+ * and linked before the real sequence reaches it, when every millisecond delays the Pod's end. It
+ * runs when the first shutdown of the JVM starts, on the release watch's thread
+ * ({@link ProcessRelease#begin}), beside the phases before the release (the propagation delay, the
+ * drain, the cleanup), and only for a coordinator that may release its sidecar: at startup it would
+ * cost every new Pod CPU while others start beside it.
  *
  * <p>It touches nothing of the app's: no network (the stand-in sidecar answers from memory), no log
  * (the rehearsal's sequence, its tasks and its runner log to nothing), no listener, no JVM hook, not
  * the app's readiness gate or in-flight tracker, and not the process-wide release latch
- * ({@link ProcessRelease#INSTANCE}), so it can neither take the app's release nor wait for it, even
- * if SIGTERM comes while it runs. Its threads are daemon threads of its own group, waited for before
- * it returns; an interrupt (the shutdown cancelling the startup work) ends the wait and interrupts
- * them, so that its sequence stops at its next wait rather than compete with the real one. Once per JVM.
+ * ({@link ProcessRelease#INSTANCE}), so it can neither take the app's release nor hold it. Its threads
+ * are daemon threads of its own group, named as the library's (the hook scan ignores them), waited
+ * for before it returns; an interrupt ends the wait and interrupts them, so that its sequence stops
+ * at its next phase. Once per JVM.
  */
 final class Rehearsal {
 
     private static final AtomicBoolean DONE = new AtomicBoolean();
-    /** How long the startup work waits for the rehearsal at most; it takes milliseconds. */
+    /** How long the watch's thread waits for the rehearsal at most; it takes milliseconds. */
     static final Duration BOUND = Duration.ofSeconds(5);
 
     private Rehearsal() {
+    }
+
+    /** Whether {@link #once} has begun its rehearsal in this JVM. */
+    static boolean begun() {
+        return DONE.get();
     }
 
     /** Rehearses once per JVM; later calls return at once. */

@@ -62,7 +62,7 @@ public final class SequenceRun {
     private ShutdownPhase target; // guarded by stepLock
     private CompletableFuture<Void> targetRaised = new CompletableFuture<>(); // guarded by stepLock
     private volatile @Nullable String stopReason;
-    /** The coordinator's logger; silent in the install-time rehearsal, whose sequence is not the app's. */
+    /** The coordinator's logger; silent in the rehearsal, whose sequence is not the app's. */
     private final Logger log;
 
     SequenceRun(Engine owner, ShutdownTrigger trigger, ShutdownPhase target, List<ShutdownTask> planned) {
@@ -194,8 +194,8 @@ public final class SequenceRun {
         TaskPhase tasks = phases.tasks();
 
         // Each phase: wait for its step, then run it unless its deadline passed (begin), then record
-        // it. Written out rather than as a lambda per phase: when SIGTERM comes before the rehearsal
-        // ran, every lambda's first link delays the phases (docs/timeline.md, "Off the startup path").
+        // it. Written out rather than as a lambda per phase: a JVM's first sequence runs cold, and
+        // every lambda's first link would delay the phases (docs/timeline.md, "Off the startup path").
         long at = begin(ShutdownPhase.READINESS_OFF, work);
         if (at != SKIPPED) {
             owner.readiness().markShuttingDown();
@@ -285,8 +285,8 @@ public final class SequenceRun {
      */
     private long begin(ShutdownPhase phase, Deadline phaseDeadline) throws InterruptedException {
         if (Thread.currentThread().isInterrupted()) {
-            // Only the rehearsal's sequence is ever interrupted (when the app's own shutdown begins):
-            // it stops here rather than run its remaining phases beside the real sequence.
+            // Only the rehearsal's sequence is ever interrupted (Rehearsal.run, when its wait is): it
+            // stops here rather than run its remaining phases beside the real sequence.
             throw new InterruptedException("sequence interrupted before phase " + phase.tagValue());
         }
         awaitStep(phase, phaseDeadline);

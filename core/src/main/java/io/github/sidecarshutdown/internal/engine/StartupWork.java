@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * steps that need not delay the app's Ready, run in order on one daemon thread, which ends when they
  * end. The start of a shutdown sequence cancels it: a step not yet begun is skipped, the running one
  * is interrupted and stops at its next wait; the sequence never waits for it. Each step bounds itself
- * (an admin timeout, the rehearsal's bound, a connect timeout), so the thread ends within seconds
+ * (an admin timeout, the readiness wait's second), so the thread ends within seconds
  * even if nothing cancels it. Not API.
  */
 public final class StartupWork {

@@ -25,7 +25,7 @@ final class TaskPhase {
 
     /**
      * @param report where results go; null for a plan, which runs nothing
-     * @param log    the sequence's logger (silent in the install-time rehearsal)
+     * @param log    the sequence's logger (silent in the rehearsal)
      */
     TaskPhase(List<ShutdownTask> planned, TaskRunner runner, @Nullable ReportRecorder report, Logger log) {
         this.planned = planned;

@@ -33,7 +33,7 @@ final class TaskRunner {
 
     private final Logger logger;
 
-    /** @param log the sequence's logger (silent in the install-time rehearsal) */
+    /** @param log the sequence's logger (silent in the rehearsal) */
     TaskRunner(TimeSource time, Duration defaultTimeout, long shutdownStart, Logger log) {
         this.logger = log;
         this.time = time;

@@ -96,7 +96,7 @@ public final class HookThreads {
     public static void warmUp() {
         try {
             if (Thread.currentThread().isInterrupted()) {
-                return; // the rehearsal's watch, stopped because the app's shutdown began: warm later
+                return; // an interrupted caller: the release pays what is not warm
             }
             if (WARM.compareAndSet(false, true)) {
                 for (LiveThread t : LiveThread.all()) {
