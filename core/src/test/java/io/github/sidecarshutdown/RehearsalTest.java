@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The install-time rehearsal warms the sequence up without touching anything of the app's: it runs
+ * The rehearsal (run beside a JVM's first shutdown that may release) warms the sequence up without touching anything of the app's: it runs
  * the whole sequence (every phase, a task in each task phase, the release), makes no network call,
  * starts only daemon threads and leaves none behind, tells no listener of the app's, leaves the
  * app's readiness alone, and neither waits for nor takes the process-wide release.
@@ -102,7 +102,7 @@ class RehearsalTest {
     }
 
     @Test
-    void installRehearsesWithoutTellingTheAppsListenersOrTouchingItsReadiness() {
+    void aRehearsalTellsNoListenerOfTheAppsAndLeavesItsReadinessAlone() {
         List<String> heard = new CopyOnWriteArrayList<>();
         ShutdownCoordinator c = ShutdownCoordinator.builder().fromEnvironment(Map.of()).runtimeHooks(new RecordingHooks())
                 .sidecar(Sidecar.none())
