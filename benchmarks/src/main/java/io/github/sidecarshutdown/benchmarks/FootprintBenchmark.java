@@ -142,7 +142,7 @@ final class FootprintBenchmark {
         Table t = new Table("fresh JVM, core only (" + reps + " JVMs)", "median [min-max]");
         String[][] rows = {{"buildMs", "build() time", "ms", "%.1f"}, {"installMs", "install() time", "ms", "%.2f"},
             {"awaitSidecarReadyMs", "awaitSidecarReady() time (sidecar already ready)", "ms", "%.1f"},
-            {"startupWorkMs", "install() to the end of the startup work (readiness, rehearsal, plan; its own thread)", "ms", "%.1f"},
+            {"startupWorkMs", "install() to the end of the startup work (readiness wait, plan; its own thread)", "ms", "%.1f"},
             {"threadsAfterInstall", "threads alive right after install() (the startup work's)", "threads", "%.0f"},
             {"threadsStarted", "threads started by build()+install()+awaitSidecarReady(), alive once the startup work is done",
                 "threads", "%.0f"},

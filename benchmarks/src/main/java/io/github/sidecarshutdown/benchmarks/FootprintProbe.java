@@ -50,7 +50,7 @@ public final class FootprintProbe {
         coordinator.awaitSidecarReady();
         long t3 = System.nanoTime();
         keep = coordinator;
-        // The plan, the rehearsal and OkHttp's warm-up run after install() on one thread: wait for it.
+        // The plan is logged after install() on one thread: wait for it.
         awaitStartupWork();
         long t4 = System.nanoTime();
 
@@ -82,7 +82,7 @@ public final class FootprintProbe {
         // The hook is installed: let it run at exit, as it would in an app (no sidecar is terminating: no release).
     }
 
-    /** Joins every thread of the startup work (bounded): it ends when its plan, rehearsal and warm-up are done. */
+    /** Joins every thread of the startup work (bounded): it ends when its plan is logged. */
     private static void awaitStartupWork() throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         for (Thread t : Thread.getAllStackTraces().keySet()) {

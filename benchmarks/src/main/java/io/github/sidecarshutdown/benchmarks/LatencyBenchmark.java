@@ -255,7 +255,7 @@ final class LatencyBenchmark {
 
     /**
      * SIGTERM as soon as the child's {@code install()} returned (no settling), so that it lands while
-     * the startup work (plan, rehearsal) still runs; the child notes whether it did. Same figures as
+     * the startup work (the readiness wait, the plan) still runs; the child notes whether it did. Same figures as
      * {@code sigterm-to-sequence} and {@code empty-sequence}, with their targets.
      */
     String sigtermDuringStartup(boolean quick) throws Exception {
