@@ -132,8 +132,11 @@ final class RollingPod implements RollingRestart.Replica {
             return command;
         }
         String seconds = String.format(Locale.ROOT, "%.3f", sleep.toMillis() / 1000.0);
+        // The trap is set before the app starts: a SIGTERM that came between the two killed the shell
+        // and left the app running without one (a SIGTERM before $pid is known is passed on once it is).
         List<String> wrapped = new ArrayList<>(List.of("sh", "-c",
-                "\"$@\" & pid=$!; trap 'sleep " + seconds + "; kill -TERM $pid' TERM; wait $pid; status=$?; "
+                "pid=; term=; trap 'sleep " + seconds + "; if [ -n \"$pid\" ]; then kill -TERM $pid; else term=1; fi' TERM; "
+                        + "\"$@\" & pid=$!; if [ -n \"$term\" ]; then kill -TERM $pid; fi; wait $pid; status=$?; "
                         + "if kill -0 $pid 2>/dev/null; then wait $pid; status=$?; fi; exit $status", "prestop-sleep"));
         wrapped.addAll(command);
         return wrapped;
