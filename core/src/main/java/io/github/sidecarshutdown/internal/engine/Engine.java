@@ -304,7 +304,7 @@ public final class Engine {
     /** The startup wait. */
     public SidecarReadiness awaitSidecarReady(Duration timeout) throws InterruptedException {
         try {
-            return new SidecarStartup(settings, sidecar, readiness, time, this, startupLog).await(timeout);
+            return new SidecarStartup(this).await(timeout);
         } finally {
             boolean work;
             synchronized (this) {

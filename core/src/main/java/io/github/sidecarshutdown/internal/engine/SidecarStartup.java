@@ -44,15 +44,18 @@ final class SidecarStartup {
     private final Engine owner;
     private final StartupLog startupLog;
 
-    /** @param startupLog where the informational lines go (held until SLF4J may start: docs/timeline.md) */
-    SidecarStartup(ShutdownSettings settings, Sidecar sidecar, ReadinessGate readiness, TimeSource time,
-            Engine owner, StartupLog startupLog) {
-        this.startupLog = startupLog;
-        this.settings = settings;
-        this.sidecar = sidecar;
-        this.readiness = readiness;
-        this.time = time;
+    /**
+     * The startup wait of {@code owner}'s coordinator: its settings, sidecar, readiness gate and
+     * clock; the informational lines go to its startup log (held until SLF4J may start:
+     * docs/timeline.md); a sequence it starts ends the wait.
+     */
+    SidecarStartup(Engine owner) {
         this.owner = owner;
+        this.settings = owner.settings();
+        this.sidecar = owner.sidecar();
+        this.readiness = owner.readiness();
+        this.time = owner.time();
+        this.startupLog = owner.startupLog();
     }
 
     SidecarReadiness await(Duration timeout) throws InterruptedException {

@@ -95,9 +95,6 @@ public final class HookThreads {
      */
     public static void warmUp() {
         try {
-            if (Thread.currentThread().isInterrupted()) {
-                return; // an interrupted caller: the release pays what is not warm
-            }
             if (WARM.compareAndSet(false, true)) {
                 for (LiveThread t : LiveThread.all()) {
                     ThreadRoles.isIdle(t);
