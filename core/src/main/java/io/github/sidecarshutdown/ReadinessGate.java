@@ -1,12 +1,12 @@
 package io.github.sidecarshutdown;
 
+import io.github.sidecarshutdown.internal.Loggers;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The app's readiness as the library sees it: not ready while starting (until the sidecar can carry
@@ -19,7 +19,7 @@ public final class ReadinessGate {
 
     /** Looked up at each use, not at class load: SLF4J then starts off the app's path to Ready (docs/timeline.md). */
     private static Logger logger() {
-        return LoggerFactory.getLogger(ReadinessGate.class);
+        return Loggers.of(ReadinessGate.class);
     }
 
     /** The gate's states; {@code SHUTTING_DOWN} is final. */

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.github.sidecarshutdown.config.Setting;
 import io.github.sidecarshutdown.internal.Durations;
+import io.github.sidecarshutdown.internal.Loggers;
 import io.github.sidecarshutdown.internal.RuntimeHooks;
 import io.github.sidecarshutdown.internal.StartupLog;
 import io.github.sidecarshutdown.internal.TimeSource;
@@ -19,7 +20,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs the app's exit as ordered phases under one deadline, knowing the sidecar (docs/timeline.md):
@@ -46,7 +46,7 @@ public final class ShutdownCoordinator {
 
     /** Looked up at each use, not at class load: SLF4J then starts off the app's path to Ready (docs/timeline.md). */
     private static Logger logger() {
-        return LoggerFactory.getLogger(ShutdownCoordinator.class);
+        return Loggers.of(ShutdownCoordinator.class);
     }
 
     /** How long past its deadline a caller waits for a sequence before taking a snapshot. */

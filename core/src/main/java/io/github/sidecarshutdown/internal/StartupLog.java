@@ -2,7 +2,6 @@ package io.github.sidecarshutdown.internal;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.slf4j.LoggerFactory;
 
 /**
  * The library's informational lines on the app's path to Ready (a Pod file not mounted, the sidecar
@@ -29,7 +28,7 @@ public final class StartupLog {
                 return;
             }
         }
-        LoggerFactory.getLogger(source).info(format, args);
+        Loggers.of(source).info(format, args);
     }
 
     /** Moves {@code other}'s held lines after this one's (a builder's lines into its coordinator's). */
@@ -48,7 +47,7 @@ public final class StartupLog {
     public synchronized void flush() {
         flushed = true;
         for (Line l : held) {
-            LoggerFactory.getLogger(l.source()).info(l.format(), l.args());
+            Loggers.of(l.source()).info(l.format(), l.args());
         }
         held.clear();
     }

@@ -10,6 +10,7 @@ import io.github.sidecarshutdown.envoy.ServerInfo;
 import io.github.sidecarshutdown.envoy.StatsQuery;
 import io.github.sidecarshutdown.internal.Durations;
 import io.github.sidecarshutdown.internal.EnvoyMeshAdmin;
+import io.github.sidecarshutdown.internal.Loggers;
 import io.github.sidecarshutdown.sidecar.OutboundTraffic;
 import io.github.sidecarshutdown.sidecar.ReleaseDecision;
 import io.github.sidecarshutdown.sidecar.Sidecar;
@@ -24,7 +25,6 @@ import java.util.OptionalLong;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * An Istio (classic or native) or plain Envoy sidecar, seen through its admin port and, for Istio,
@@ -41,7 +41,7 @@ public final class EnvoySidecar implements Sidecar {
 
     /** Looked up at each use, not at class load: SLF4J then starts off the app's path to Ready (docs/timeline.md). */
     private static Logger logger() {
-        return LoggerFactory.getLogger(EnvoySidecar.class);
+        return Loggers.of(EnvoySidecar.class);
     }
 
     /**

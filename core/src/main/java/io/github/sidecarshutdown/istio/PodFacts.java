@@ -1,6 +1,7 @@
 package io.github.sidecarshutdown.istio;
 
 import io.github.sidecarshutdown.internal.Json;
+import io.github.sidecarshutdown.internal.Loggers;
 import io.github.sidecarshutdown.pod.PodAnnotationException;
 import io.github.sidecarshutdown.pod.PodAnnotations;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
@@ -14,7 +15,6 @@ import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What the Pod's annotations say about its sidecar: the
@@ -59,7 +59,7 @@ public record PodFacts(
 
     /** Looked up at each use, not at class load: SLF4J then starts off the app's path to Ready (docs/timeline.md). */
     private static Logger logger() {
-        return LoggerFactory.getLogger(PodFacts.class);
+        return Loggers.of(PodFacts.class);
     }
 
     public PodFacts {

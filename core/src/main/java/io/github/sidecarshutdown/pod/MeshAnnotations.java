@@ -3,6 +3,7 @@ package io.github.sidecarshutdown.pod;
 import io.github.sidecarshutdown.config.InvalidSettingException;
 import io.github.sidecarshutdown.config.Setting;
 import io.github.sidecarshutdown.config.SettingParser;
+import io.github.sidecarshutdown.internal.Loggers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -11,7 +12,6 @@ import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What the Pod's annotations say about a Consul or Kuma sidecar (docs/sidecar-protocol.md §10):
@@ -64,7 +64,7 @@ public record MeshAnnotations(
 
     /** Looked up at each use, not at class load: SLF4J then starts off the app's path to Ready (docs/timeline.md). */
     private static Logger logger() {
-        return LoggerFactory.getLogger(MeshAnnotations.class);
+        return Loggers.of(MeshAnnotations.class);
     }
 
     public MeshAnnotations {

@@ -1,11 +1,11 @@
 package io.github.sidecarshutdown.pod;
 
+import io.github.sidecarshutdown.internal.Loggers;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The Pod's annotations as the library read them once at {@code build()}, from the downward-API file
@@ -22,7 +22,7 @@ public record PodAnnotations(Map<String, String> values, String source, boolean 
 
     /** Looked up at each use, not at class load: SLF4J then starts off the app's path to Ready (docs/timeline.md). */
     private static Logger logger() {
-        return LoggerFactory.getLogger(PodAnnotations.class);
+        return Loggers.of(PodAnnotations.class);
     }
 
     public PodAnnotations {

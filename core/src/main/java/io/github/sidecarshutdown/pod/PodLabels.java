@@ -1,11 +1,11 @@
 package io.github.sidecarshutdown.pod;
 
+import io.github.sidecarshutdown.internal.Loggers;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The Pod's labels, from the downward-API file ({@code fieldPath: metadata.labels}), which the
@@ -26,7 +26,7 @@ public record PodLabels(Map<String, String> labels, String source) {
 
     /** Looked up at each use, not at class load: SLF4J then starts off the app's path to Ready (docs/timeline.md). */
     private static Logger logger() {
-        return LoggerFactory.getLogger(PodLabels.class);
+        return Loggers.of(PodLabels.class);
     }
 
     public PodLabels {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.github.sidecarshutdown.ShutdownTask;
 import io.github.sidecarshutdown.TaskContext;
+import io.github.sidecarshutdown.internal.Loggers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,7 +28,6 @@ import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.net.AbstractSocketManager;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Stops Log4j2's appenders that send over the network as a cleanup task, so their last lines leave
@@ -61,7 +61,10 @@ public final class Log4j2Flush {
     /** The task's name in the report and metrics. */
     public static final String TASK_NAME = "log4j2-network-appenders";
 
-    private static final Logger logger = LoggerFactory.getLogger(Log4j2Flush.class);
+    /** Looked up at each use: a shutdown line may come while SLF4J starts on another thread (internal/Loggers.java in core). */
+    private static Logger logger() {
+        return Loggers.of(Log4j2Flush.class);
+    }
 
     private Log4j2Flush() {
     }
@@ -145,7 +148,7 @@ public final class Log4j2Flush {
         Configuration config = context.getConfiguration();
         Map<String, Appender> stopping = selected(config, stop);
         if (stopping.isEmpty()) {
-            logger.debug("No Log4j2 appender sends over the network");
+            logger().debug("No Log4j2 appender sends over the network");
             return;
         }
         // Off every logger first: a line logged meanwhile goes to the local appenders only.
@@ -183,7 +186,7 @@ public final class Log4j2Flush {
             throw new FlushException("Log4j2 appenders " + stopping.keySet() + " stopped, not drained: " + String.join(", ", left),
                     null);
         }
-        logger.info("Stopped Log4j2 appenders {} (later lines reach the local appenders only)", stopping.keySet());
+        logger().info("Stopped Log4j2 appenders {} (later lines reach the local appenders only)", stopping.keySet());
     }
 
     /** True unless {@code appender} writes locally (console, files, writers), or is an async one wrapping only those. */

@@ -10,6 +10,7 @@ import ch.qos.logback.core.AsyncAppenderBase;
 import ch.qos.logback.core.OutputStreamAppender;
 import io.github.sidecarshutdown.ShutdownTask;
 import io.github.sidecarshutdown.TaskContext;
+import io.github.sidecarshutdown.internal.Loggers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -53,7 +54,10 @@ public final class LogbackFlush {
     /** The task's name in the report and metrics. */
     public static final String TASK_NAME = "logback-network-appenders";
 
-    private static final org.slf4j.Logger logger = LoggerFactory.getLogger(LogbackFlush.class);
+    /** Looked up at each use: a shutdown line may come while SLF4J starts on another thread (internal/Loggers.java in core). */
+    private static org.slf4j.Logger logger() {
+        return Loggers.of(LogbackFlush.class);
+    }
 
     private LogbackFlush() {
     }
@@ -146,7 +150,7 @@ public final class LogbackFlush {
             TaskContext ctx) throws InterruptedException {
         List<Appender<ILoggingEvent>> stopping = selected(context, stop);
         if (stopping.isEmpty()) {
-            logger.debug("No Logback appender sends over the network");
+            logger().debug("No Logback appender sends over the network");
             return;
         }
         // Detach everywhere first: a line logged meanwhile goes to the local appenders only.
@@ -181,7 +185,7 @@ public final class LogbackFlush {
         if (!left.isEmpty()) {
             throw new FlushException("Logback appenders " + names + " stopped, not drained: " + String.join(", ", left), null);
         }
-        logger.info("Stopped Logback appenders {} (later lines reach the local appenders only)", names);
+        logger().info("Stopped Logback appenders {} (later lines reach the local appenders only)", names);
     }
 
     /** True unless {@code appender} writes locally: an {@link OutputStreamAppender}, or an async one wrapping only those. */

@@ -2,6 +2,7 @@ package io.github.sidecarshutdown.grpc;
 
 import io.github.sidecarshutdown.ShutdownAction;
 import io.github.sidecarshutdown.TaskContext;
+import io.github.sidecarshutdown.internal.Loggers;
 import io.grpc.Server;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The drain of a server (or of the servers a framework started, sharing one interceptor):
@@ -22,7 +22,10 @@ import org.slf4j.LoggerFactory;
  */
 final class ServerDrain implements ShutdownAction {
 
-    private static final Logger logger = LoggerFactory.getLogger(ServerDrain.class);
+    /** Looked up at each use: a shutdown line may come while SLF4J starts on another thread (internal/Loggers.java in core). */
+    private static Logger logger() {
+        return Loggers.of(ServerDrain.class);
+    }
 
     /** The most kept back for cutting and terminating. */
     static final Duration END_RESERVE = Duration.ofSeconds(1);
@@ -59,7 +62,7 @@ final class ServerDrain implements ShutdownAction {
             }
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             if (cut.idle() > 0) {
-                logger.debug("gRPC drain closed {} health or reflection stream(s)", cut.idle());
+                logger().debug("gRPC drain closed {} health or reflection stream(s)", cut.idle());
             }
             if (cut.work() > 0 || !terminated) {
                 throw new DrainIncompleteException(cut.work(), waitFor, terminated, took);

@@ -10,6 +10,7 @@ import io.github.sidecarshutdown.ShutdownTask;
 import io.github.sidecarshutdown.ShutdownTrigger;
 import io.github.sidecarshutdown.SidecarReadiness;
 import io.github.sidecarshutdown.envoy.AdminCallListener;
+import io.github.sidecarshutdown.internal.Loggers;
 import io.github.sidecarshutdown.internal.StartupLog;
 import io.github.sidecarshutdown.internal.TimeSource;
 import io.github.sidecarshutdown.pod.PodAnnotations;
@@ -25,7 +26,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.slf4j.helpers.NOPLogger;
 
 /**
@@ -116,7 +116,7 @@ public final class Engine {
     }
 
     Logger log() {
-        return log != null ? log : LoggerFactory.getLogger(io.github.sidecarshutdown.ShutdownCoordinator.class);
+        return log != null ? log : Loggers.of(io.github.sidecarshutdown.ShutdownCoordinator.class);
     }
 
     boolean isRehearsal() {
@@ -154,8 +154,8 @@ public final class Engine {
     }
 
     /** The phase objects for {@code tasks}, as the plan and the run share them. */
-    Planner.Phases phases(List<ShutdownTask> tasks, long t0, @Nullable ReportRecorder report, Logger phaseLog) {
-        TaskPhase taskPhase = new TaskPhase(tasks, new TaskRunner(time, settings.taskTimeout(), t0, phaseLog), report, phaseLog);
+    Planner.Phases phases(List<ShutdownTask> tasks, long t0, @Nullable ReportRecorder report) {
+        TaskPhase taskPhase = new TaskPhase(tasks, new TaskRunner(time, settings.taskTimeout(), t0, this), report, this);
         return new Planner.Phases(taskPhase, new PropagationDelay(settings, inFlight, sidecar, time),
                 new InboundDrain(settings, sidecar, inFlight, time), new SidecarRelease(this, settings, sidecar, time));
     }
@@ -166,7 +166,7 @@ public final class Engine {
     }
 
     ShutdownPlan plan(List<ShutdownTask> tasks, SidecarFacts facts) {
-        return Planner.plan(settings, phases(tasks, time.nanoTime(), null, NOPLogger.NOP_LOGGER), facts, notes);
+        return Planner.plan(settings, phases(tasks, time.nanoTime(), null), facts, notes);
     }
 
     /**

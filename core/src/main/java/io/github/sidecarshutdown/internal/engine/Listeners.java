@@ -7,10 +7,10 @@ import io.github.sidecarshutdown.ShutdownPhase;
 import io.github.sidecarshutdown.ShutdownPlan;
 import io.github.sidecarshutdown.ShutdownReport;
 import io.github.sidecarshutdown.TaskResult;
+import io.github.sidecarshutdown.internal.Loggers;
 import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.util.List;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Tells every listener of an event; one that throws is logged and the others still hear it. One
@@ -22,7 +22,7 @@ final class Listeners {
 
     /** Looked up at each use, not at class load: SLF4J then starts off the app's path to Ready (docs/timeline.md). */
     private static Logger logger() {
-        return LoggerFactory.getLogger(ShutdownCoordinator.class);
+        return Loggers.of(ShutdownCoordinator.class);
     }
 
     private final List<ShutdownListener> listeners;

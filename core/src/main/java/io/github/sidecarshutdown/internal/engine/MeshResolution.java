@@ -2,6 +2,7 @@ package io.github.sidecarshutdown.internal.engine;
 
 import io.github.sidecarshutdown.ShutdownSettings;
 import io.github.sidecarshutdown.envoy.AdminCallListener;
+import io.github.sidecarshutdown.internal.Loggers;
 import io.github.sidecarshutdown.pod.PodAnnotationException;
 import io.github.sidecarshutdown.pod.PodAnnotations;
 import io.github.sidecarshutdown.sidecar.Mesh;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Which {@link Sidecar} a coordinator talks to, from the settings and the Pod's annotations, through
@@ -26,7 +26,7 @@ final class MeshResolution {
 
     /** Looked up at each use, not at class load: SLF4J then starts off the app's path to Ready (docs/timeline.md). */
     private static Logger logger() {
-        return LoggerFactory.getLogger(MeshResolution.class);
+        return Loggers.of(MeshResolution.class);
     }
 
     /**

@@ -63,7 +63,6 @@ public final class SequenceRun {
     private CompletableFuture<Void> targetRaised = new CompletableFuture<>(); // guarded by stepLock
     private volatile @Nullable String stopReason;
     /** The coordinator's logger; silent in the rehearsal, whose sequence is not the app's. */
-    private final Logger log;
 
     SequenceRun(Engine owner, ShutdownTrigger trigger, ShutdownPhase target, List<ShutdownTask> planned) {
         this.owner = owner;
@@ -72,7 +71,6 @@ public final class SequenceRun {
         this.planned = List.copyOf(planned);
         this.time = owner.time();
         this.target = target;
-        this.log = owner.log();
         this.listeners = new Listeners(owner.listeners());
         this.report = new ReportRecorder(trigger, settings.budget(), settings.workload(), time, this.listeners);
         this.deadline = Deadline.after(time, settings.budget());
@@ -169,7 +167,7 @@ public final class SequenceRun {
             Thread.currentThread().interrupt();
         } catch (Throwable t) {
             stopReason = "internal error: " + t;
-            log.error("sidecar-shutdown sequence failed; remaining work is reported as skipped", t);
+            log().error("sidecar-shutdown sequence failed; remaining work is reported as skipped", t);
         } finally {
             finish();
         }
@@ -185,7 +183,7 @@ public final class SequenceRun {
                 t0, deadline, listeners);
         SidecarState atStart = guard.observe();
         report.sidecar(facts, atStart);
-        Planner.Phases phases = owner.phases(planned, t0, report, log);
+        Planner.Phases phases = owner.phases(planned, t0, report);
         ShutdownPlan plan = Planner.plan(settings, phases, facts, List.of());
         listeners.shutdownStarted(plan);
         // Keep the sidecar release's call inside the budget: work stops that much earlier.
@@ -204,7 +202,7 @@ public final class SequenceRun {
         // Logged once readiness is off: the first line logged may start the logging backend, which
         // must not delay the phase that takes the Pod out of new traffic.
         logHeldLines();
-        log.info("sidecar-shutdown started ({}): workload {}, sidecar {}, {} at start, budget {}", report.trigger().tagValue(),
+        log().info("sidecar-shutdown started ({}): workload {}, sidecar {}, {} at start, budget {}", report.trigger().tagValue(),
                 settings.workload().name().toLowerCase(Locale.ROOT), facts.label(),
                 atStart.name().toLowerCase(Locale.ROOT), Durations.format(settings.budget()));
 
@@ -269,7 +267,7 @@ public final class SequenceRun {
                 raised = targetRaised;
             }
             if (phaseDeadline.isExpired()) {
-                log.warn("No step to start phase {} before the deadline; going on", phase.tagValue());
+                log().warn("No step to start phase {} before the deadline; going on", phase.tagValue());
                 return;
             }
             time.awaitDone(raised, phaseDeadline.remaining());
@@ -304,6 +302,11 @@ public final class SequenceRun {
         phaseDone.get(phase.ordinal()).complete(null);
     }
 
+    /** The coordinator's logger, looked up at each line: at SIGTERM SLF4J may still be starting (internal/Loggers.java). */
+    private Logger log() {
+        return owner.log();
+    }
+
     /** The lines the app's path to Ready held back (docs/timeline.md, "Off the startup path"); once. */
     private void logHeldLines() {
         if (!owner.isRehearsal()) {
@@ -320,9 +323,9 @@ public final class SequenceRun {
         ShutdownReport done = report.complete(planned, why);
         try {
             if (done.outcome() == ReportOutcome.CLEAN || done.outcome() == ReportOutcome.DISABLED) {
-                log.info("{}", done.summaryLine());
+                log().info("{}", done.summaryLine());
             } else {
-                log.warn("{}", done.summaryLine());
+                log().warn("{}", done.summaryLine());
             }
             listeners.shutdownCompleted(done);
         } finally {

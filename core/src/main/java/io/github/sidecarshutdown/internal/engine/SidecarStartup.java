@@ -9,6 +9,7 @@ import io.github.sidecarshutdown.StartupPolicy;
 import io.github.sidecarshutdown.config.Setting;
 import io.github.sidecarshutdown.internal.Deadline;
 import io.github.sidecarshutdown.internal.Durations;
+import io.github.sidecarshutdown.internal.Loggers;
 import io.github.sidecarshutdown.internal.StartupLog;
 import io.github.sidecarshutdown.internal.TimeSource;
 import io.github.sidecarshutdown.sidecar.Meshes;
@@ -19,7 +20,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The startup wait (docs/sidecar-states.md, "At startup"): polls the sidecar's readiness every few
@@ -34,7 +34,7 @@ final class SidecarStartup {
 
     /** Looked up at each use, not at class load: SLF4J then starts off the app's path to Ready (docs/timeline.md). */
     private static Logger logger() {
-        return LoggerFactory.getLogger(ShutdownCoordinator.class);
+        return Loggers.of(ShutdownCoordinator.class);
     }
 
     private final ShutdownSettings settings;

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
 
 /**
  * Runs the planned tasks of one phase in registration order, each recorded and logged as it ends;
@@ -21,17 +20,17 @@ final class TaskPhase {
     private final List<ShutdownTask> planned;
     private final TaskRunner runner;
     private final @Nullable ReportRecorder report;
-    private final Logger log;
+    private final Engine owner;
 
     /**
      * @param report where results go; null for a plan, which runs nothing
-     * @param log    the sequence's logger (silent in the rehearsal)
+     * @param owner  whose logger each result is logged to (silent in the rehearsal), looked up at each line
      */
-    TaskPhase(List<ShutdownTask> planned, TaskRunner runner, @Nullable ReportRecorder report, Logger log) {
+    TaskPhase(List<ShutdownTask> planned, TaskRunner runner, @Nullable ReportRecorder report, Engine owner) {
         this.planned = planned;
         this.runner = runner;
         this.report = report;
-        this.log = log;
+        this.owner = owner;
     }
 
     boolean has(ShutdownPhase phase) {
@@ -94,13 +93,13 @@ final class TaskPhase {
 
     private void log(TaskResult r) {
         if (r.outcome() == TaskOutcome.SUCCEEDED) {
-            log.debug("Task {}", r.summary());
+            owner.log().debug("Task {}", r.summary());
         } else if (r.failure() != null) {
             // One line per failed task; its stack trace only for those who ask for it.
-            log.warn("Task {}", r.summary());
-            log.debug("Task {} failed with", r.name(), r.failure());
+            owner.log().warn("Task {}", r.summary());
+            owner.log().debug("Task {} failed with", r.name(), r.failure());
         } else {
-            log.warn("Task {}", r.summary());
+            owner.log().warn("Task {}", r.summary());
         }
     }
 }

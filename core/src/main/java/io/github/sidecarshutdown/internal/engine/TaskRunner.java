@@ -16,7 +16,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
 
 /**
  * Runs one task on a fresh daemon thread under its budget: a hung task is interrupted and abandoned
@@ -31,11 +30,11 @@ final class TaskRunner {
     private final Duration defaultTimeout;
     private final long shutdownStart;
 
-    private final Logger logger;
+    private final Engine owner;
 
-    /** @param log the sequence's logger (silent in the rehearsal) */
-    TaskRunner(TimeSource time, Duration defaultTimeout, long shutdownStart, Logger log) {
-        this.logger = log;
+    /** @param owner whose logger the retries are logged to (silent in the rehearsal), looked up at each line */
+    TaskRunner(TimeSource time, Duration defaultTimeout, long shutdownStart, Engine owner) {
+        this.owner = owner;
         this.time = time;
         this.defaultTimeout = defaultTimeout;
         this.shutdownStart = shutdownStart;
@@ -61,7 +60,7 @@ final class TaskRunner {
                 }
                 if (d.reason != null) {
                     note = d.reason;
-                    logger.info("Task '{}': {}", task.name(), d.reason);
+                    owner.log().info("Task '{}': {}", task.name(), d.reason);
                 }
                 // The check itself took time: the task still ends by its own deadline.
                 timeout = taskDeadline.cap(d.timeout);
@@ -99,7 +98,7 @@ final class TaskRunner {
             }
             Duration left = taskDeadline.remaining();
             if (attempts <= task.retries() && isConnectionFailure(failure) && left.compareTo(backoff) > 0) {
-                logger.info("Task '{}' attempt {} failed ({}); retrying in {}", task.name(), attempts, failure.toString(),
+                owner.log().info("Task '{}' attempt {} failed ({}); retrying in {}", task.name(), attempts, failure.toString(),
                         Durations.format(backoff));
                 time.sleep(backoff);
                 backoff = backoff.multipliedBy(2);
