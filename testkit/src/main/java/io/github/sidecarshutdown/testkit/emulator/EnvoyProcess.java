@@ -54,6 +54,7 @@ final class EnvoyProcess {
     private final CountDownLatch exited = new CountDownLatch(1);
     private final Object drainLock = new Object();
     private volatile long startNanos;
+    private volatile boolean started; // set once its ports listen: pilot-agent may ask before that
     private volatile boolean healthFailed;
     private volatile boolean draining;
     private volatile boolean drainInboundOnly;
@@ -91,6 +92,7 @@ final class EnvoyProcess {
         if (istioHealth) {
             health.start();
         }
+        started = true;
     }
 
     int adminPort() {
@@ -150,7 +152,7 @@ final class EnvoyProcess {
     }
 
     boolean initialized() {
-        return System.nanoTime() - startNanos >= settings.timeToLive().toNanos();
+        return started && System.nanoTime() - startNanos >= settings.timeToLive().toNanos();
     }
 
     /** {@code server.state} is refreshed only at stats flushes (server.cc updateServerStats): the state then. */

@@ -108,19 +108,24 @@ public final class SidecarEmulator implements AutoCloseable {
         }
         started = true;
         try {
-            envoy.start();
             if (agent != null) {
+                // pilot-agent serves its status port before it starts Envoy (docs/sidecar-protocol.md
+                // §4.1): Envoy's admin never answers while the agent's port still refuses, which the
+                // library would take for a moved or disabled status port.
                 agent.start();
                 if (!agent.hasStatusServer()) {
                     closedAgentPort = reserveClosedPort(settings.agentPort());
                 }
+                envoy.start();
             } else if (mesh != null) {
+                envoy.start();
                 mesh.start();
                 if (mesh.agentPort() < 0) {
                     closedAgentPort = reserveClosedPort(settings.agentPort());
                 }
                 closedHealthPort = reserveClosedPort(settings.healthPort());
             } else {
+                envoy.start();
                 closedAdminPort = reserveClosedPort(settings.adminPort());
                 closedAgentPort = reserveClosedPort(settings.agentPort());
                 closedHealthPort = reserveClosedPort(settings.healthPort());
