@@ -5,7 +5,6 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.helpers.SubstituteLogger;
 import org.slf4j.helpers.SubstituteLoggerFactory;
 
 /**
@@ -33,11 +32,14 @@ public final class Loggers {
 
     /** The logger named {@code name}, once SLF4J has started (see the class comment). */
     public static Logger of(String name) {
-        Logger logger = LoggerFactory.getLogger(name);
-        if (!(logger instanceof SubstituteLogger) || Thread.holdsLock(LoggerFactory.class)) {
-            // A real logger; or this thread is the one starting SLF4J (a backend that logs while it
+        // The factory, not the logger, is asked: a started SLF4J's factory never hands out a
+        // substitute, and the substitute factory's class is loaded with SLF4J anyway (a logger's
+        // class check would load one more class on the sequence's first line).
+        ILoggerFactory factory = LoggerFactory.getILoggerFactory();
+        if (!(factory instanceof SubstituteLoggerFactory) || Thread.holdsLock(LoggerFactory.class)) {
+            // Started; or this thread is the one starting SLF4J (a backend that logs while it
             // configures itself): waiting would only wait for itself.
-            return logger;
+            return factory.getLogger(name);
         }
         long end = System.nanoTime() + START_BOUND.toNanos();
         while (System.nanoTime() - end < 0) {
@@ -45,13 +47,13 @@ public final class Loggers {
                 TimeUnit.MILLISECONDS.sleep(1);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return logger;
+                break;
             }
-            ILoggerFactory factory = LoggerFactory.getILoggerFactory();
+            factory = LoggerFactory.getILoggerFactory();
             if (!(factory instanceof SubstituteLoggerFactory)) {
                 return factory.getLogger(name);
             }
         }
-        return logger; // SLF4J did not finish starting within the bound: the substitute, at best effort
+        return factory.getLogger(name); // not started within the bound: a substitute, at best effort
     }
 }
