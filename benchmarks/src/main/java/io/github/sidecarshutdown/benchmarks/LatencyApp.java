@@ -18,6 +18,7 @@ import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -42,6 +43,8 @@ import org.slf4j.LoggerFactory;
  *       awaitSidecarReady against a ready emulator; stamps each, and the end of the startup work
  *       install() left running.</li>
  *   <li>{@code startup-raw ADMIN AGENT}: one plain GET of the agent's readiness, no library: the floor.</li>
+ *   <li>{@code startup-socket ADMIN AGENT}: the same GET written on a plain {@link Socket}: the JDK's
+ *       own cost of a first loopback call in a fresh JVM, which any client pays.</li>
  *   <li>{@code gap}: the app of a Pod ({@code LatencyBenchmark.Pod}): one cleanup call through the
  *       sidecar's outbound proxy ({@code OUTBOUND_PROXY}, {@code DOWNSTREAM_URL}), the library
  *       configured from {@code SIDECAR_SHUTDOWN_*}; stamps the call, the task's result, the release
@@ -97,10 +100,11 @@ final class LatencyApp {
             case "hook" -> hook();
             case "startup" -> startup(URI.create(args[1]), URI.create(args[2]));
             case "startup-raw" -> startupRaw(URI.create(args[2]));
+            case "startup-socket" -> startupSocket(URI.create(args[2]));
             case "gap" -> gap();
             case "gap-direct" -> gapDirect();
             default -> throw new IllegalArgumentException("mode: '" + mode
-                    + "' (expected: empty, empty-early, hook, startup, startup-raw, gap or gap-direct)");
+                    + "' (expected: empty, empty-early, hook, startup, startup-raw, startup-socket, gap or gap-direct)");
         }
     }
 
@@ -178,6 +182,28 @@ final class LatencyApp {
         c.setReadTimeout(1000);
         int status = c.getResponseCode();
         c.getInputStream().readAllBytes();
+        stamp(Stamp.READY);
+        printStamps();
+        System.exit(status == 200 ? 0 : 1);
+    }
+
+    private static void startupSocket(URI agent) throws IOException {
+        int status;
+        try (Socket s = new Socket(Proxy.NO_PROXY)) {
+            s.connect(new InetSocketAddress(agent.getHost(), agent.getPort()), 1000);
+            s.setSoTimeout(1000);
+            OutputStream out = s.getOutputStream();
+            out.write(("GET /healthz/ready HTTP/1.1\r\nHost: " + agent.getRawAuthority() + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            byte[] head = new byte[12];
+            int n = 0;
+            for (int r; n < head.length && (r = s.getInputStream().read(head, n, head.length - n)) > 0; ) {
+                n += r;
+            }
+            // "HTTP/1.1 200": the status is all the readiness check reads
+            status = n == head.length ? Integer.parseInt(new String(head, 9, 3, StandardCharsets.ISO_8859_1)) : -1;
+        }
         stamp(Stamp.READY);
         printStamps();
         System.exit(status == 200 ? 0 : 1);

@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  *       SIGTERM sent as soon as {@code install()} returned, while the startup work it left still runs.</li>
  *   <li>{@code startup-added} (also {@code startup-cost}): {@code build()} + {@code install()} +
  *       {@code awaitSidecarReady()} against a ready sidecar, once the app's logging started; against one
- *       plain GET of the agent's readiness in a fresh JVM.</li>
+ *       plain GET of the agent's readiness in a fresh JVM; and the same with the classes from an AppCDS
+ *       archive ({@code .with-app-cds}, no target).</li>
  * </ul>
  * Instants come from the wall clock of one machine: the child's stamps and the parent's signal and
  * exit times are comparable.
@@ -324,6 +325,7 @@ final class LatencyBenchmark {
         int reps = quick ? 5 : 15;
         Map<String, List<Double>> lib = new LinkedHashMap<>();
         List<Double> raw = new ArrayList<>();
+        List<Double> socket = new ArrayList<>();
         try (SidecarEmulator emulator = SidecarEmulator.builder().mode(EmulatorMode.ISTIO_1_26).timeToLive(Duration.ZERO)
                 .statsFlushInterval(Duration.ofMillis(1)).build()) {
             emulator.start();
@@ -340,9 +342,12 @@ final class LatencyBenchmark {
                 add(lib, "startup-cost.to-first-admin-call", s.get(Stamp.FIRST_ADMIN_CALL_START) - s.get(Stamp.MAIN));
                 Map<Stamp, Long> r = startupRun("startup-raw", emulator);
                 raw.add(ms(r.get(Stamp.READY) - r.get(Stamp.MAIN)));
-                System.out.printf(Locale.ROOT, "  [%2d/%d] startup-added %.1f ms (from main %.1f ms); one plain GET %.1f ms%n", i + 1, reps,
-                        last(lib.get("startup-added")), last(lib.get("startup-cost")), last(raw));
+                Map<Stamp, Long> k = startupRun("startup-socket", emulator);
+                socket.add(ms(k.get(Stamp.READY) - k.get(Stamp.MAIN)));
+                System.out.printf(Locale.ROOT, "  [%2d/%d] startup-added %.1f ms (from main %.1f ms); one plain GET %.1f ms, on a plain Socket %.1f ms%n",
+                        i + 1, reps, last(lib.get("startup-added")), last(lib.get("startup-cost")), last(raw), last(socket));
             }
+            withAppCds(reps, emulator, lib);
         }
         String section = "startup-cost";
         Table t = new Table("step (fresh JVM, sidecar already ready)", "median [min-max]");
@@ -352,6 +357,9 @@ final class LatencyBenchmark {
         }
         figures.add(new Figure(section, "startup-cost", "ms", "one plain GET /healthz/ready (no library)", raw));
         t.row("one plain GET /healthz/ready (no library, HttpURLConnection, from main())", TerminationBenchmark.range(raw, "%.1f") + " ms");
+        figures.add(new Figure(section, "startup-cost.plain-socket", "ms", "one GET on a plain Socket (no library)", socket));
+        t.row("one GET /healthz/ready on a plain Socket (no library, java.net.Socket, from main())",
+                TerminationBenchmark.range(socket, "%.1f") + " ms");
         double added = Figure.median(lib.get("startup-added")) / Figure.median(raw);
         double cost = Figure.median(lib.get("startup-cost")) / Figure.median(raw);
         figures.add(Figure.of(section, "startup-added-vs-plain-get", "ratio", "library / one plain GET", added));
@@ -362,13 +370,41 @@ final class LatencyBenchmark {
                 .append(String.format(Locale.ROOT, "startup-cost / one plain GET (medians): %.2f%n", cost));
     }
 
+    /**
+     * {@code startup-added.with-app-cds}: the same path with the library's classes from an AppCDS
+     * archive of one training run (no target: an option of the app's, shown for what it saves).
+     */
+    private static void withAppCds(int reps, SidecarEmulator emulator, Map<String, List<Double>> into) throws Exception {
+        String[] args = {"startup", emulator.adminUrl().toString(), emulator.agentUrl().toString()};
+        AppCdsArchive cds = AppCdsArchive.forThisClassPath();
+        try {
+            int trained = AppCdsArchive.run(cds.command(SMALL_JVM, true, LatencyApp.class, args), 60);
+            if (trained != 0 || !cds.exists()) {
+                System.out.printf(Locale.ROOT, "  AppCDS: no archive from the training run (exit %d); row left out%n", trained);
+                return;
+            }
+            for (int i = 0; i < reps; i++) {
+                Map<Stamp, Long> s = startupRun("startup (AppCDS)", cds.command(SMALL_JVM, false, LatencyApp.class, args));
+                add(into, "startup-added.with-app-cds", s.get(Stamp.READY) - s.get(Stamp.LOGGING));
+                System.out.printf(Locale.ROOT, "  [%2d/%d] startup-added with AppCDS %.1f ms%n", i + 1, reps,
+                        last(into.get("startup-added.with-app-cds")));
+            }
+        } finally {
+            cds.delete();
+        }
+    }
+
     private static void add(Map<String, List<Double>> into, String name, long nanos) {
         into.computeIfAbsent(name, k -> new ArrayList<>()).add(ms(nanos));
     }
 
     private static Map<Stamp, Long> startupRun(String mode, SidecarEmulator emulator) throws Exception {
-        Process p = new ProcessBuilder(JavaProcess.javaCommand(SMALL_JVM, LatencyApp.class, mode, emulator.adminUrl().toString(),
-                emulator.agentUrl().toString())).redirectErrorStream(true).start();
+        return startupRun(mode, JavaProcess.javaCommand(SMALL_JVM, LatencyApp.class, mode, emulator.adminUrl().toString(),
+                emulator.agentUrl().toString()));
+    }
+
+    private static Map<Stamp, Long> startupRun(String mode, List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
             List<String> lines = new ArrayList<>();
             Thread reader = reader(p, lines, new CompletableFuture<>());
