@@ -49,13 +49,8 @@ public final class ShutdownCoordinator {
         return Loggers.of(ShutdownCoordinator.class);
     }
 
-    /**
-     * How long past its deadline a caller waits for a sequence before taking a snapshot. A method, not
-     * a constant: the sequence's class is then loaded by the startup work, off the app's path to Ready.
-     */
-    static Duration overrunBound() {
-        return SequenceRun.OVERRUN_BOUND;
-    }
+    /** How long past its deadline a caller waits for a sequence before taking a snapshot. */
+    static final Duration OVERRUN_BOUND = SequenceRun.OVERRUN_BOUND;
 
     /** The coordinator's lifecycle; each state only moves forward. */
     public enum State {

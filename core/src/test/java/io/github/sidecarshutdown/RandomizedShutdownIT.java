@@ -244,7 +244,7 @@ class RandomizedShutdownIT {
             String where = "run " + index + " (seed " + seed + "):" + scenario + "\n  report: " + report.summaryLine();
             // the sequence finished, by its deadline plus the bound
             assertThat(report.complete()).as(where).isTrue();
-            assertThat(report.elapsed()).as(where).isLessThanOrEqualTo(budget.plus(ShutdownCoordinator.overrunBound()));
+            assertThat(report.elapsed()).as(where).isLessThanOrEqualTo(budget.plus(ShutdownCoordinator.OVERRUN_BOUND));
             // every task exactly one outcome, with a reason unless it succeeded
             List<String> registered = coordinator.tasks().stream().map(ShutdownTask::name).collect(Collectors.toList());
             assertThat(report.tasks()).as(where).extracting(TaskResult::name).containsExactlyInAnyOrderElementsOf(registered);

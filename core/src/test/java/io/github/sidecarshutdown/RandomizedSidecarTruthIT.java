@@ -282,14 +282,14 @@ class RandomizedSidecarTruthIT {
             for (int c = 0; c < cs.size(); c++) {
                 ShutdownReport report;
                 try {
-                    report = futures.get(c).get(budget.plus(ShutdownCoordinator.overrunBound()).toMillis() + 2_000, TimeUnit.MILLISECONDS);
+                    report = futures.get(c).get(budget.plus(ShutdownCoordinator.OVERRUN_BOUND).toMillis() + 2_000, TimeUnit.MILLISECONDS);
                 } catch (TimeoutException e) {
                     return fail("%s%n  coordinator %d had not completed its report after budget + 3 s", where(), c);
                 }
                 String w = where() + "\n  coordinator " + c + ": " + report.summaryLine();
                 assertThat(report.complete()).as(w).isTrue();
                 assertThat(Duration.ofNanos(ended[c] - started[c])).as(w)
-                        .isLessThanOrEqualTo(budget.plus(ShutdownCoordinator.overrunBound()).plusMillis(300));
+                        .isLessThanOrEqualTo(budget.plus(ShutdownCoordinator.OVERRUN_BOUND).plusMillis(300));
                 assertThat(report.tasks()).as(w).extracting(TaskResult::name)
                         .containsExactlyInAnyOrderElementsOf(cs.get(c).tasks().stream().map(ShutdownTask::name).toList());
             }

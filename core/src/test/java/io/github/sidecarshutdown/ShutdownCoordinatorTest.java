@@ -215,7 +215,7 @@ class ShutdownCoordinatorTest {
         TaskResult next = report.task("never-reached").orElseThrow();
         assertThat(next.outcome()).isEqualTo(TaskOutcome.SKIPPED);
         assertThat(next.reason()).contains("no time left");
-        assertThat(report.elapsed()).isLessThanOrEqualTo(Duration.ofSeconds(8).plus(ShutdownCoordinator.overrunBound()));
+        assertThat(report.elapsed()).isLessThanOrEqualTo(Duration.ofSeconds(8).plus(ShutdownCoordinator.OVERRUN_BOUND));
     }
 
     @Test
@@ -235,7 +235,7 @@ class ShutdownCoordinatorTest {
         assertThat(report.complete()).isTrue();
         assertThat(report.tasks()).extracting(TaskResult::name).containsExactlyInAnyOrderElementsOf(names);
         assertThat(report.tasks()).allSatisfy(t -> assertThat(t.outcome()).isNotNull());
-        assertThat(report.elapsed()).isLessThanOrEqualTo(Duration.ofSeconds(10).plus(ShutdownCoordinator.overrunBound()));
+        assertThat(report.elapsed()).isLessThanOrEqualTo(Duration.ofSeconds(10).plus(ShutdownCoordinator.OVERRUN_BOUND));
     }
 
     @Test
@@ -729,7 +729,7 @@ class ShutdownCoordinatorTest {
         assertThat(time.awaitDone(step, Duration.ofSeconds(60))).isTrue();
 
         assertThat(step).isCompletedWithValue(null);
-        assertThat(c.report().orElseThrow().elapsed()).isLessThanOrEqualTo(Duration.ofSeconds(9).plus(ShutdownCoordinator.overrunBound()));
+        assertThat(c.report().orElseThrow().elapsed()).isLessThanOrEqualTo(Duration.ofSeconds(9).plus(ShutdownCoordinator.OVERRUN_BOUND));
     }
 
     // ---- startup ----

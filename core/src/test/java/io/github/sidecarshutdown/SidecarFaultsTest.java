@@ -140,8 +140,8 @@ class SidecarFaultsTest {
         Duration real = Duration.ofNanos(System.nanoTime() - start);
         // the one guarantee every fault shares
         assertThat(report.complete()).as("sequence ended before shutdown() gave up waiting: %s", report.summaryLine()).isTrue();
-        assertThat(report.elapsed()).as(report.summaryLine()).isLessThanOrEqualTo(BUDGET.plus(ShutdownCoordinator.overrunBound()));
-        assertThat(real).isLessThan(BUDGET.plus(ShutdownCoordinator.overrunBound()).plusSeconds(2));
+        assertThat(report.elapsed()).as(report.summaryLine()).isLessThanOrEqualTo(BUDGET.plus(ShutdownCoordinator.OVERRUN_BOUND));
+        assertThat(real).isLessThan(BUDGET.plus(ShutdownCoordinator.OVERRUN_BOUND).plusSeconds(2));
         assertThat(report.phases()).extracting(PhaseResult::phase).containsExactly(ShutdownPhase.values());
         List<String> names = c.tasks().stream().map(ShutdownTask::name).toList();
         assertThat(report.tasks()).extracting(TaskResult::name).containsExactlyInAnyOrderElementsOf(names);

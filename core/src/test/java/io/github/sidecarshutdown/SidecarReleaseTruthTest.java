@@ -73,7 +73,7 @@ class SidecarReleaseTruthTest {
     private static ShutdownReport runBounded(ShutdownCoordinator c) {
         ShutdownReport report = c.shutdown();
         assertThat(report.complete()).as(report.summaryLine()).isTrue();
-        assertThat(report.elapsed()).as(report.summaryLine()).isLessThanOrEqualTo(BUDGET.plus(ShutdownCoordinator.overrunBound()));
+        assertThat(report.elapsed()).as(report.summaryLine()).isLessThanOrEqualTo(BUDGET.plus(ShutdownCoordinator.OVERRUN_BOUND));
         return report;
     }
 

@@ -15,9 +15,7 @@ import io.github.sidecarshutdown.internal.engine.StartupWork;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The startup work in a real child JVM (docs/timeline.md, "Off the startup path"), beside WireMock
@@ -35,9 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>once it is done, no thread started since {@code main()} is alive: not the library's, not
  *       OkHttp's (its task runner, Okio's watchdog: plain-http calls do not go through OkHttp); the
  *       plan was logged by the startup work's thread, and nothing by the app's;</li>
- *   <li>the app's thread ({@code build()}, {@code install()}) loads no class that only a sequence
- *       needs and no lambda of the library's; the startup work loads those after Ready (seen in a
- *       {@code -Xlog:class+load} log between two marks the fixture loads);</li>
  *   <li>a real SIGTERM while the startup work is held in the plan's {@code /server_info} call runs
  *       the whole sequence at once (it does not wait for the held call), releases the sidecar once,
  *       and the JVM exits as for SIGTERM.</li>
@@ -96,43 +90,6 @@ class StartupWorkIT {
     }
 
     @Test
-    void theAppsThreadLoadsNoneOfWhatOnlyTheSequenceNeedsAndTheStartupWorkLoadsItAfterReady(@TempDir Path dir) throws Exception {
-        admin.stubFor(get(urlPathEqualTo("/server_info")).willReturn(aResponse().withStatus(200).withBody(SERVER_INFO)));
-        Path log = dir.resolve("class-load.log");
-
-        start("threads", "PT1S", "FIXTURE_THREADS_STARTED", "-Xlog:class+load:file=" + log);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as(all()).isTrue();
-
-        List<String> loaded = Files.readAllLines(log).stream().map(StartupWorkIT::className).toList();
-        int installed = loaded.indexOf(StartupFixtureApp.class.getName() + "$Installed");
-        int workDone = loaded.indexOf(StartupFixtureApp.class.getName() + "$WorkDone");
-        assertThat(installed).as("the mark after install(); %s", all()).isPositive();
-        assertThat(workDone).as("the mark once the startup work ended; %s", all()).isGreaterThan(installed);
-        List<String> byBuildAndInstall = loaded.subList(0, installed);
-        // build() and install() (docs/timeline.md, "Off the startup path"): no class only a sequence
-        // needs, and no lambda of the library's (a lambda's first link costs more than a small class)
-        assertThat(byBuildAndInstall).as("loaded by build() and install()")
-                .doesNotContain(SEQUENCE_RUN, HOOK_SCAN)
-                .noneMatch(c -> c.startsWith("io.github.sidecarshutdown.") && !c.contains(".fixtures.") && c.contains("$$Lambda"));
-        // the startup work loaded them after Ready, before the JVM's exit could (its hook would load them too)
-        assertThat(loaded.subList(installed, workDone)).as("loaded by the startup work").contains(SEQUENCE_RUN, HOOK_SCAN);
-    }
-
-    private static final String SEQUENCE_RUN = "io.github.sidecarshutdown.internal.engine.SequenceRun";
-    private static final String HOOK_SCAN = "io.github.sidecarshutdown.internal.jvm.HookThreads";
-
-    /** The class a {@code -Xlog:class+load} line names ({@code [info][class,load] NAME source: ...}). */
-    private static String className(String line) {
-        String[] parts = line.split(" ");
-        for (int i = 0; i + 1 < parts.length; i++) {
-            if (parts[i + 1].equals("source:")) {
-                return parts[i];
-            }
-        }
-        return "";
-    }
-
-    @Test
     void aSigtermWhileTheStartupWorkIsHeldRunsTheWholeSequenceAtOnceAndReleasesOnce() throws Exception {
         // The plan's /server_info (the first one asked) hangs for 60 s; the sequence's own is answered at once.
         admin.stubFor(get(urlPathEqualTo("/server_info")).inScenario("info").whenScenarioStateIs(Scenario.STARTED)
@@ -143,7 +100,7 @@ class StartupWorkIT {
         // An admin timeout of 30 s: a sequence that waited for the held call would take that long.
         start("sigterm", "PT30S", "FIXTURE_READY");
         assertThat(output).as(all()).contains("FIXTURE_STARTUP_WORK_ALIVE true");
-        // The startup work loads the sequence's classes, then asks /server_info for the plan: SIGTERM once that call is held.
+        // The startup work rehearses first, then asks /server_info for the plan: SIGTERM once that call is held.
         long asked = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!planCallHeld() && System.nanoTime() < asked) {
             Thread.sleep(10);
@@ -171,13 +128,11 @@ class StartupWorkIT {
         return admin.getAllScenarios().getScenarios().stream().anyMatch(sc -> sc.getName().equals("info") && sc.getState().equals("asked"));
     }
 
-    private void start(String mode, String adminTimeout, String awaitLine, String... jvmOptions) throws Exception {
+    private void start(String mode, String adminTimeout, String awaitLine) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"));
-        command.addAll(List.of(jvmOptions));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), StartupFixtureApp.class.getName(), mode,
-                "http://127.0.0.1:" + admin.port(), "http://127.0.0.1:" + agent.port(), adminTimeout));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(java.toString(), "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
+                "-cp", System.getProperty("java.class.path"), StartupFixtureApp.class.getName(), mode,
+                "http://127.0.0.1:" + admin.port(), "http://127.0.0.1:" + agent.port(), adminTimeout).redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("SIDECAR_SHUTDOWN_") || k.equals("KUBERNETES_SERVICE_HOST"));
         process = pb.start();
         CountDownLatch seen = new CountDownLatch(1);

@@ -203,7 +203,7 @@ class TaskAndProcessFaultsTest {
         ShutdownReport report = c.shutdown();
 
         assertThat(report.complete()).isTrue();
-        assertThat(report.elapsed()).isLessThanOrEqualTo(Duration.ofSeconds(2).plus(ShutdownCoordinator.overrunBound()));
+        assertThat(report.elapsed()).isLessThanOrEqualTo(Duration.ofSeconds(2).plus(ShutdownCoordinator.OVERRUN_BOUND));
         assertThat(report.phase(ShutdownPhase.READINESS_OFF).orElseThrow().outcome()).isEqualTo(TaskOutcome.SUCCEEDED);
         assertThat(report.task("deregister").orElseThrow().outcome()).isEqualTo(TaskOutcome.TIMED_OUT);
         assertThat(report.task("flush").orElseThrow().outcome()).isEqualTo(TaskOutcome.SKIPPED);

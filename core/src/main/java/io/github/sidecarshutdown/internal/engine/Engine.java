@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.helpers.NOPLogger;
@@ -223,11 +222,11 @@ public final class Engine {
 
     /**
      * Starts what {@code install()} leaves for later (docs/timeline.md, "Off the startup path"), on
-     * one daemon thread that ends with it: loads what a sequence starts with and the app's path to
-     * Ready does not need; waits until the app's readiness turned on (the startup wait returned), at
-     * most {@link StartupWork#READY_WAIT}, so that the plan does not compete with the app's own path
-     * to Ready; then logs the lines held on the way to Ready and the plan for {@code tasks} (with a
-     * WARN and its fix for each problem). At most once per engine.
+     * one daemon thread that ends with it: waits until the app's readiness turned on (the startup wait
+     * returned), at most {@link StartupWork#READY_WAIT}, so that none of it competes with the app's
+     * own path to Ready; rehearses the sequence once per JVM; then logs the lines held on the way to
+     * Ready and the plan for {@code tasks} (with a WARN and its fix for each problem). At most once
+     * per engine.
      *
      * @return the work, to await in tests
      */
@@ -256,32 +255,16 @@ public final class Engine {
         @Override
         public void run(StartupWork work) {
             awaitReadiness(work);
-            loadSequenceClasses();
             if (!work.isCancelled()) {
                 logPlan(tasks, work);
             }
         }
     }
 
-    /**
-     * Loads and links what a sequence starts with and the app's path to Ready does not need (the
-     * sequence's class, the scan of the JVM's other hooks), beside that path rather than on it:
-     * before, {@code build()} loaded them on the app's thread. Not deferred past Ready: a SIGTERM
-     * that comes early finds them loaded, or being loaded, as it did (docs/timeline.md).
-     */
-    private void loadSequenceClasses() {
-        try {
-            Class.forName(SequenceRun.class.getName(), true, Engine.class.getClassLoader());
-        } catch (ClassNotFoundException e) {
-            // in this jar: cannot happen; the sequence would load it at SIGTERM
-        }
-        processes.hooks();
-    }
-
     /** Waits until the app's readiness left STARTING, at most {@link StartupWork#READY_WAIT}; an interrupt ends the wait. */
     private void awaitReadiness(StartupWork work) {
         CountDownLatch changed = new CountDownLatch(1);
-        readiness.onChange(new CountDown(changed));
+        readiness.onChange(s -> changed.countDown());
         if (readiness.state() != ReadinessGate.State.STARTING) {
             return;
         }
@@ -289,23 +272,6 @@ public final class Engine {
             changed.await(StartupWork.READY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // cancelled: the next steps are skipped
-        }
-    }
-
-    /**
-     * Counts a latch down at the readiness gate's change. A class, not a lambda: the startup work runs
-     * beside the app's path to Ready, where a lambda's first link costs more (docs/timeline.md).
-     */
-    private static final class CountDown implements Consumer<ReadinessGate.State> {
-        private final CountDownLatch latch;
-
-        CountDown(CountDownLatch latch) {
-            this.latch = latch;
-        }
-
-        @Override
-        public void accept(ReadinessGate.State state) {
-            latch.countDown();
         }
     }
 

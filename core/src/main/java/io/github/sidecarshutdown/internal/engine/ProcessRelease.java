@@ -5,7 +5,6 @@ import io.github.sidecarshutdown.internal.Durations;
 import io.github.sidecarshutdown.internal.Threads;
 import io.github.sidecarshutdown.internal.TimeSource;
 import io.github.sidecarshutdown.internal.jvm.HookThreads;
-import io.github.sidecarshutdown.internal.jvm.RegisteredHooks;
 import io.github.sidecarshutdown.internal.jvm.ReleaseWatch;
 import io.github.sidecarshutdown.sidecar.OutboundTraffic;
 import io.github.sidecarshutdown.sidecar.SidecarState;
@@ -42,7 +41,7 @@ final class ProcessRelease {
 
     static {
         // The JVM's hook list, when the app opened java.lang: only readable before shutdown begins.
-        RegisteredHooks.capture();
+        HookThreads.captureRegistered();
     }
 
     /** Coordinators whose sequence runs, with the names of their tasks (for the report). */
@@ -53,8 +52,8 @@ final class ProcessRelease {
     private final Set<Engine> hooked = new HashSet<>();
     /** Running coordinators whose sidecar another coordinator released while they ran, with who claimed it. */
     private final Map<Engine, Engine> covered = new HashMap<>();
-    /** The rest of the JVM: its other shutdown hooks (docs/whole-jvm.md); made by {@link #hooks()}. */
-    private @Nullable HookThreads hooks; // guarded by this
+    /** The rest of the JVM: its other shutdown hooks (docs/whole-jvm.md). */
+    private final HookThreads hooks = new HookThreads();
     /** The sidecar's outbound counters when the first running coordinator began; null between shutdowns. */
     private @Nullable CompletableFuture<Optional<OutboundTraffic>> baseline; // guarded by this
 
@@ -69,23 +68,10 @@ final class ProcessRelease {
         this.warmsUp = warmsUp;
     }
 
-    /**
-     * The scan of the JVM's other hooks, made at first use: by the startup work after the app is
-     * Ready, or by the release; not on the app's path to Ready.
-     */
-    synchronized HookThreads hooks() {
-        HookThreads h = hooks;
-        if (h == null) {
-            h = new HookThreads();
-            hooks = h;
-        }
-        return h;
-    }
-
     /** {@code c} registered a real JVM shutdown hook. */
     synchronized void hooked(Engine c) {
         hooked.add(c);
-        RegisteredHooks.capture();
+        HookThreads.captureRegistered();
     }
 
     /**
@@ -212,7 +198,7 @@ final class ProcessRelease {
         // A request no one in the JVM is at work on any more (sent without waiting, or given up on, like a
         // task cut at its timeout) is given at most task-timeout, the longest the library gives any call.
         Duration outboundAlone = self.settings().taskTimeout();
-        return new ReleaseWatch(hooks(), time).await(new ReleaseWatch.Sources() {
+        return new ReleaseWatch(hooks, time).await(new ReleaseWatch.Sources() {
             @Override
             public List<String> coordinators(boolean jvmExiting) {
                 return others(self, fromJvmHook || jvmExiting);

@@ -79,6 +79,16 @@ public final class HookThreads {
         this.view = view;
     }
 
+    /** Takes hold of the JVM's hook list if the app opened {@code java.lang} (call before shutdown begins; cheap when done). */
+    public static void captureRegistered() {
+        RegisteredHooks.capture();
+    }
+
+    /** Whether the JVM's hook list is held ({@code --add-opens java.base/java.lang=...}). */
+    public static boolean registeredAvailable() {
+        return RegisteredHooks.available();
+    }
+
     /**
      * Loads and links what a scan during shutdown needs (once per JVM), and reads the start of every
      * thread alive now (each call: a thread is read once), so that the release does not pay for it.

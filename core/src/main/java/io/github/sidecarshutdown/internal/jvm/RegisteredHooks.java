@@ -18,10 +18,9 @@ import org.jspecify.annotations.Nullable;
  * is never replaced. Holding the map from before shutdown therefore gives the exact set of hook
  * threads afterwards: every hook, whatever its name, when it started, whether a platform or a
  * virtual thread, on any OS. Without the opening the field cannot be read ({@code setAccessible}
- * throws), and {@link #threads()} is empty. Not API: {@link #capture()} is public for the engine, which
- * takes hold of the list on the app's path to Ready without loading the rest of the hook scan.
+ * throws), and {@link #threads()} is empty.
  */
-public final class RegisteredHooks {
+final class RegisteredHooks {
 
     private static final AtomicReference<Map<?, ?>> MAP = new AtomicReference<>();
     private static volatile boolean closed;
@@ -30,11 +29,8 @@ public final class RegisteredHooks {
     private RegisteredHooks() {
     }
 
-    /**
-     * Takes hold of the hook map, once, if {@code java.lang} is open to this code and shutdown has not
-     * begun (call before it begins; cheap when done).
-     */
-    public static void capture() {
+    /** Takes hold of the hook map, once, if {@code java.lang} is open to this code and shutdown has not begun. */
+    static void capture() {
         if (MAP.get() != null || closed) {
             return;
         }
