@@ -147,13 +147,26 @@ public record ShutdownPlan(
         StringBuilder sb = new StringBuilder();
         sb.append("sidecar-shutdown plan: budget ").append(Durations.format(budget)).append(" (grace period ")
                 .append(Durations.format(gracePeriod)).append("), workload ")
-                .append(workload.name().toLowerCase(Locale.ROOT)).append(", sidecar ").append(facts.label())
-                .append(facts.guaranteedWindow().map(w -> ", outbound window " + Durations.format(w)
-                        + (facts.exitOnZeroActiveConnections() ? "+ (exit on zero connections)" : "")).orElse(", no outbound window"))
-                .append(" [").append(facts.source()).append("]");
+                .append(workload.name().toLowerCase(Locale.ROOT)).append(", sidecar ").append(facts.label());
+        // Written out, not a lambda nor String.format: the plan is rendered in a fresh JVM by the
+        // startup work, beside other Pods' starts, where the formatter's first use (and the regex it
+        // compiles) costs more than the rest of the plan (docs/timeline.md, "Off the startup path").
+        if (facts.guaranteedWindow().isPresent()) {
+            sb.append(", outbound window ").append(Durations.format(facts.guaranteedWindow().get()))
+                    .append(facts.exitOnZeroActiveConnections() ? "+ (exit on zero connections)" : "");
+        } else {
+            sb.append(", no outbound window");
+        }
+        sb.append(" [").append(facts.source()).append("]");
         for (Step st : steps) {
-            sb.append(String.format(Locale.ROOT, "%n  %-18s %8s .. %-8s %s%s", st.phase().tagValue(),
-                    Durations.format(st.start()), Durations.format(st.end()), st.what(), st.needsSidecar() ? " [needs sidecar]" : ""));
+            // "%n  %-18s %8s .. %-8s %s%s", by hand
+            sb.append(System.lineSeparator()).append("  ");
+            padded(sb, st.phase().tagValue(), 18, false).append(' ');
+            padded(sb, Durations.format(st.start()), 8, true).append(" .. ");
+            padded(sb, Durations.format(st.end()), 8, false).append(' ').append(st.what());
+            if (st.needsSidecar()) {
+                sb.append(" [needs sidecar]");
+            }
         }
         for (String n : notes) {
             sb.append(System.lineSeparator()).append("  NOTE: ").append(n);
@@ -162,6 +175,17 @@ public record ShutdownPlan(
             sb.append(System.lineSeparator()).append("  WARNING [").append(p.kind()).append("]: ").append(p.text());
         }
         return sb.toString();
+    }
+
+    /** Appends {@code text} padded with spaces to {@code width} on the left or the right; never cut. */
+    private static StringBuilder padded(StringBuilder sb, String text, int width, boolean right) {
+        if (!right) {
+            sb.append(text);
+        }
+        for (int i = text.length(); i < width; i++) {
+            sb.append(' ');
+        }
+        return right ? sb.append(text) : sb;
     }
 
     /** The plan as JSON (for the actuator endpoint and the CLI). */

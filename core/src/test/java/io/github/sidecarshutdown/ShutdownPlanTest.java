@@ -2,10 +2,12 @@ package io.github.sidecarshutdown;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.sidecarshutdown.internal.Durations;
 import io.github.sidecarshutdown.internal.Json;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +47,24 @@ class ShutdownPlanTest {
         assertThat(none.render()).doesNotContain("drain_listeners").doesNotContain("quitquitquit");
         assertThat(nativeSidecar.render()).contains("drain_listeners?inboundonly&graceful&skip_exit").doesNotContain("quitquitquit");
         assertThat(istio.render()).contains("drain_listeners?inboundonly&graceful&skip_exit", "POST /quitquitquit if the sidecar is terminating");
+    }
+
+    @Test
+    void eachStepLineIsTheFormatItWasWrittenFromShortAndLongFieldsAlike() {
+        ShutdownPlan plan = plan(builder(), FakeSidecar.istio(Duration.ofSeconds(5)),
+                List.of(ShutdownTask.of("flush", ctx -> { }), ShutdownTask.builder("slow", ctx -> { })
+                        .timeout(Duration.ofSeconds(10_000_000)).build()));
+        // the long task timeout makes starts and ends wider than their columns: padded, never cut
+        assertThat(plan.steps()).anySatisfy(st -> assertThat(Durations.format(st.end()).length()).isGreaterThan(8));
+
+        StringBuilder expected = new StringBuilder();
+        for (ShutdownPlan.Step st : plan.steps()) {
+            expected.append(String.format(Locale.ROOT, "%n  %-18s %8s .. %-8s %s%s", st.phase().tagValue(),
+                    Durations.format(st.start()), Durations.format(st.end()), st.what(), st.needsSidecar() ? " [needs sidecar]" : ""));
+        }
+        String rendered = plan.render();
+        assertThat(rendered).contains(expected.toString());
+        assertThat(rendered).startsWith("sidecar-shutdown plan: budget ").contains(", outbound window 5s [");
     }
 
     @Test
