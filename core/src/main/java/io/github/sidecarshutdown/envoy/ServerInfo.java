@@ -38,9 +38,6 @@ public record ServerInfo(
         Optional<Duration> minimumDrainDuration,
         Optional<Boolean> holdApplicationUntilProxyStarts) {
 
-    private static final Pattern PROTO_DURATION = Pattern.compile("(\\d{1,12})(?:\\.(\\d{1,9}))?s");
-    private static final Pattern GO_DURATION = Pattern.compile("(?:(\\d{1,6})h)?(?:(\\d{1,6})m(?!s))?(?:(\\d{1,9})(?:\\.(\\d{1,9}))?s)?(?:(\\d{1,9})ms)?");
-
     public ServerInfo {
         // Here rather than in parse(), so that no ServerInfo, however built, carries raw sidecar text.
         envoyVersion = escaped(envoyVersion);
@@ -121,12 +118,11 @@ public record ServerInfo(
         if (t.isEmpty()) {
             return Optional.empty();
         }
-        Matcher p = PROTO_DURATION.matcher(t);
-        if (p.matches()) {
-            long nanos = p.group(2) == null ? 0 : Long.parseLong((p.group(2) + "00000000").substring(0, 9));
-            return Optional.of(Duration.ofSeconds(Long.parseLong(p.group(1)), nanos));
+        Optional<Duration> proto = protoDuration(t);
+        if (proto.isPresent()) {
+            return proto;
         }
-        Matcher g = GO_DURATION.matcher(t);
+        Matcher g = GoDuration.PATTERN.matcher(t);
         if (g.matches() && t.length() > 0) {
             Duration d = Duration.ZERO;
             if (g.group(1) != null) {
@@ -147,6 +143,54 @@ public record ServerInfo(
             return Optional.of(d);
         }
         return Optional.empty();
+    }
+
+    /**
+     * Protobuf JSON's duration, {@code (\\d{1,12})(?:\\.(\\d{1,9}))?s}, read by hand: what Envoy and
+     * Istio print (a plan or a sequence parses it in a fresh JVM, where a regex's first compile costs
+     * more; docs/timeline.md, "Off the startup path"). {@code HandWrittenDurationTest} holds it to that
+     * regex.
+     */
+    static Optional<Duration> protoDuration(String t) {
+        int n = t.length();
+        if (n < 2 || t.charAt(n - 1) != 's') {
+            return Optional.empty();
+        }
+        int i = 0;
+        while (i < n - 1 && isAsciiDigit(t.charAt(i))) {
+            i++;
+        }
+        if (i < 1 || i > 12) {
+            return Optional.empty();
+        }
+        long seconds = Long.parseLong(t.substring(0, i));
+        if (i == n - 1) {
+            return Optional.of(Duration.ofSeconds(seconds));
+        }
+        if (t.charAt(i) != '.') {
+            return Optional.empty();
+        }
+        int j = i + 1;
+        while (j < n - 1 && isAsciiDigit(t.charAt(j))) {
+            j++;
+        }
+        int fraction = j - i - 1;
+        if (j != n - 1 || fraction < 1 || fraction > 9) {
+            return Optional.empty();
+        }
+        long nanos = Long.parseLong((t.substring(i + 1, j) + "00000000").substring(0, 9));
+        return Optional.of(Duration.ofSeconds(seconds, nanos));
+    }
+
+    /** {@code \\d} without {@code UNICODE_CHARACTER_CLASS}: ASCII digits only, unlike {@link Character#isDigit}. */
+    private static boolean isAsciiDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /** Go's duration ({@code 1m30s}, {@code 500ms}), compiled at its first use: rare in what Envoy prints. */
+    private static final class GoDuration {
+        static final Pattern PATTERN = Pattern.compile(
+                "(?:(\\d{1,6})h)?(?:(\\d{1,6})m(?!s))?(?:(\\d{1,9})(?:\\.(\\d{1,9}))?s)?(?:(\\d{1,9})ms)?");
     }
 
     private static Optional<String> text(@Nullable Object o) {
