@@ -9,9 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import io.github.sidecarshutdown.fixtures.JobFixtureApp;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -83,18 +80,7 @@ class JobExitIT {
         env.put("DOWNSTREAM_URL", downstream.baseUrl());
         env.putAll(extraEnv);
         process = pb.start();
-        reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    output.add(line);
-                }
-            } catch (java.io.IOException e) {
-                // process gone
-            }
-        }, "fixture-output");
-        reader.setDaemon(true);
-        reader.start();
+        reader = ChildOutput.capture(process, output, "fixture-output");
     }
 
     private int awaitExit() throws Exception {

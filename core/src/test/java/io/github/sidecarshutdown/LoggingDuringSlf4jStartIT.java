@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.sidecarshutdown.fixtures.SlowStartingSlf4jProvider;
 import io.github.sidecarshutdown.fixtures.Slf4jStartFixtureApp;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -44,18 +41,7 @@ class LoggingDuringSlf4jStartIT {
         pb.environment().put("SIDECAR_SHUTDOWN_SIDECAR_MODE", "none");
         pb.environment().put("SIDECAR_SHUTDOWN_GRACE_PERIOD", "5s");
         process = pb.start();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    output.add(line);
-                }
-            } catch (java.io.IOException e) {
-                // the process is gone
-            }
-        }, "fixture-output");
-        reader.setDaemon(true);
-        reader.start();
+        ChildOutput.capture(process, output, "fixture-output");
     }
 
     private String awaitExit() throws Exception {
