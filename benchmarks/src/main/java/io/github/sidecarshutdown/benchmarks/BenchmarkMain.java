@@ -31,7 +31,7 @@ public final class BenchmarkMain {
         List<Integer> rollingSizes = null;
         List<String> only = List.of("termination", "job-completion", "adaptive-delay", "hot-path", "startup", "footprint",
                 "gap-after-last-cleanup-call", "sigterm-to-sequence", "empty-sequence", "sigterm-during-startup", "startup-added",
-                "rolling-restart", "other-hooks");
+                "pod-cpu", "rolling-restart", "other-hooks");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -45,7 +45,7 @@ public final class BenchmarkMain {
                     System.err.println("usage: benchmarks/run [--quick] [--json FILE] [--svg FILE] [--rolling-svg FILE] [--rolling-sizes 5,10] "
                             + "[--only termination,job-completion,adaptive-delay,hot-path,startup,footprint,"
                             + "gap-after-last-cleanup-call,sigterm-to-sequence,empty-sequence,sigterm-during-startup,startup-added,"
-                            + "rolling-restart,other-hooks]");
+                            + "pod-cpu,rolling-restart,other-hooks]");
                     System.exit(2);
                 }
             }
@@ -138,6 +138,13 @@ public final class BenchmarkMain {
             verdicts.append(latency.run(only, quick));
             System.out.print(latency.table());
             figures.addAll(latency.figures());
+        }
+        if (only.contains("pod-cpu")) {
+            section("CPU time of a Pod's app with and without the library (fresh child JVMs, real SIGTERM)");
+            PodCpuBenchmark cpu = new PodCpuBenchmark();
+            cpu.run(quick);
+            System.out.print(cpu.table());
+            figures.addAll(cpu.figures());
         }
         if (only.contains("rolling-restart")) {
             section("5. Rolling restart (real processes: N Pods of app + sidecar emulator; in-process load balancer and clients)");
