@@ -62,7 +62,6 @@ public final class SequenceRun {
     private ShutdownPhase target; // guarded by stepLock
     private CompletableFuture<Void> targetRaised = new CompletableFuture<>(); // guarded by stepLock
     private volatile @Nullable String stopReason;
-    /** The coordinator's logger; silent in the rehearsal, whose sequence is not the app's. */
 
     SequenceRun(Engine owner, ShutdownTrigger trigger, ShutdownPhase target, List<ShutdownTask> planned) {
         this.owner = owner;
