@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Timeout;
  * The library's lines are not lost when SLF4J starts on another thread at the same moment (the app's
  * first log line, at SIGTERM): a child JVM whose logging backend takes a while to start
  * ({@link SlowStartingSlf4jProvider}); without {@code internal/Loggers.java} SLF4J hands the library a
- * substitute logger whose lines slf4j-simple never prints.
+ * substitute logger whose lines wait for the start's end, which a JVM that exits at once never sees.
  */
 @Timeout(60)
 class LoggingDuringSlf4jStartIT {

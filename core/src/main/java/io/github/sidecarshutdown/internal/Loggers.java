@@ -10,9 +10,9 @@ import org.slf4j.helpers.SubstituteLoggerFactory;
 /**
  * The library's SLF4J loggers, looked up at each use, and never kept while SLF4J is still starting on
  * another thread. A thread that asks SLF4J for a logger while another thread starts it gets a
- * substitute: what the substitute logs before the start ends is replayed only to backends that take
- * events (slf4j-simple does not: the lines are dropped), and a substitute handed out at the very end
- * of the start never gets a backend at all (its lines vanish, with no warning). The library logs its
+ * substitute: what the substitute logs before the start ends is queued and replayed when it ends, so
+ * a JVM that exits first loses it, and a substitute handed out at the very end of the start never
+ * gets a backend at all (its lines vanish, with no warning). The library logs its
  * start line and its report at SIGTERM, which may be the moment the app's first log line starts SLF4J;
  * so a lookup that meets a start in progress waits for it to end, at most {@link #START_BOUND}, and
  * callers look up again rather than keep a logger. Not API.
