@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -84,30 +86,33 @@ final class PodCpuBenchmark {
         Process p = new ProcessBuilder(JavaProcess.javaCommand(LatencyBenchmark.SMALL_JVM, PodCpuApp.class, variant,
                 emulator.adminUrl().toString(), emulator.agentUrl().toString())).redirectErrorStream(true).start();
         try {
-            BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            List<String> lines = new ArrayList<>();
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            String line;
-            while ((line = r.readLine()) != null && !line.equals("POD_CPU_READY")) {
-                lines.add(line);
-                if (System.nanoTime() > until) {
-                    break;
-                }
-            }
-            if (line == null || !line.equals("POD_CPU_READY")) {
-                throw new IllegalStateException("pod-cpu " + variant + ": not started; output:\n" + String.join("\n", lines));
-            }
-            Thread drain = new Thread(() -> {
-                try {
-                    while (r.readLine() != null) {
-                        // the child's shutdown lines: not measured
+            // Read on a thread of its own, so that a child that prints nothing cannot hold this one past its bound.
+            BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String l; (l = r.readLine()) != null; ) {
+                        lines.add(l);
                     }
                 } catch (IOException e) {
                     // gone
                 }
             }, "pod-cpu-output");
-            drain.setDaemon(true);
-            drain.start();
+            reader.setDaemon(true);
+            reader.start();
+            List<String> seen = new ArrayList<>();
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            boolean ready = false;
+            while (!ready && System.nanoTime() < until) {
+                String l = lines.poll(until - System.nanoTime(), TimeUnit.NANOSECONDS);
+                if (l == null) {
+                    break;
+                }
+                seen.add(l);
+                ready = l.equals("POD_CPU_READY");
+            }
+            if (!ready) {
+                throw new IllegalStateException("pod-cpu " + variant + ": not started within 30 s; output:\n" + String.join("\n", seen));
+            }
             Path stat = Path.of("/proc", String.valueOf(p.pid()), "stat");
             long started = ticks(stat);
             p.toHandle().destroy();
