@@ -1,5 +1,6 @@
 package io.github.sidecarshutdown.benchmarks;
 
+import io.github.sidecarshutdown.testkit.pod.JavaProcess;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -63,7 +64,7 @@ final class AppCdsArchive {
     /** The command for {@code mainClass} on the packed class path; {@code train}: writes the archive at exit, else reads it. */
     List<String> command(List<String> jvmOptions, boolean train, Class<?> mainClass, String... args) {
         List<String> c = new ArrayList<>();
-        c.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        c.add(JavaProcess.javaExecutable().toString());
         c.addAll(jvmOptions);
         c.add((train ? "-XX:ArchiveClassesAtExit=" : "-XX:SharedArchiveFile=") + archive);
         c.add("-Xlog:cds=off"); // its warnings about classes it skips are not the child's output

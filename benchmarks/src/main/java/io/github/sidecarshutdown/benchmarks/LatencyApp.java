@@ -131,7 +131,7 @@ final class LatencyApp {
     }
 
     /** The thread of the work install() left running, or null once it ended. */
-    private static Thread startupWork() {
+    static Thread startupWork() {
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             if (t.getName().equals(StartupWork.THREAD_NAME)) {
                 return t;

@@ -326,10 +326,7 @@ final class LatencyBenchmark {
         Map<String, List<Double>> lib = new LinkedHashMap<>();
         List<Double> raw = new ArrayList<>();
         List<Double> socket = new ArrayList<>();
-        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(EmulatorMode.ISTIO_1_26).timeToLive(Duration.ZERO)
-                .statsFlushInterval(Duration.ofMillis(1)).build()) {
-            emulator.start();
-            StartupBenchmark.pilotAgentWait(URI.create(emulator.agentUrl() + "/healthz/ready"));
+        try (SidecarEmulator emulator = readyEmulator()) {
             for (int i = 0; i < reps; i++) {
                 Map<Stamp, Long> s = startupRun("startup", emulator);
                 add(lib, "startup-added", s.get(Stamp.READY) - s.get(Stamp.LOGGING));
@@ -394,6 +391,15 @@ final class LatencyBenchmark {
         }
     }
 
+    /** An Istio 1.26 sidecar emulator, started and already ready: what a started app finds beside it. */
+    static SidecarEmulator readyEmulator() throws InterruptedException {
+        SidecarEmulator emulator = SidecarEmulator.builder().mode(EmulatorMode.ISTIO_1_26).timeToLive(Duration.ZERO)
+                .statsFlushInterval(Duration.ofMillis(1)).build();
+        emulator.start();
+        StartupBenchmark.pilotAgentWait(URI.create(emulator.agentUrl() + "/healthz/ready"));
+        return emulator;
+    }
+
     private static void add(Map<String, List<Double>> into, String name, long nanos) {
         into.computeIfAbsent(name, k -> new ArrayList<>()).add(ms(nanos));
     }
@@ -422,7 +428,8 @@ final class LatencyBenchmark {
 
     // ---- helpers ----
 
-    private static Thread reader(Process p, List<String> lines, CompletableFuture<Void> ready) {
+    /** Reads {@code p}'s output into {@code lines} (guarded by it); {@code ready} completes at its {@code APP_READY} line. */
+    static Thread reader(Process p, List<String> lines, CompletableFuture<Void> ready) {
         Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;

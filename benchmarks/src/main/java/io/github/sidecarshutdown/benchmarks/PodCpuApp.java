@@ -2,7 +2,6 @@ package io.github.sidecarshutdown.benchmarks;
 
 import io.github.sidecarshutdown.ShutdownCoordinator;
 import io.github.sidecarshutdown.SidecarReadiness;
-import io.github.sidecarshutdown.internal.engine.StartupWork;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import java.net.URI;
 import java.time.Duration;
@@ -11,7 +10,7 @@ import java.time.Duration;
  * The child JVM of {@link PodCpuBenchmark}: an app that does nothing but start and wait for its
  * SIGTERM, with the library ({@code library ADMIN AGENT}: built, installed and awaited against a
  * ready sidecar, one task that does nothing, the startup work waited for) or without it
- * ({@code plain}: a shutdown hook that does nothing). Prints {@code POD_CPU_READY} once started,
+ * ({@code plain}: a shutdown hook that does nothing). Prints {@code APP_READY} once started,
  * then waits; the parent reads its CPU time then and at its exit.
  */
 public final class PodCpuApp {
@@ -30,15 +29,14 @@ public final class PodCpuApp {
             if (r != SidecarReadiness.READY) {
                 throw new IllegalStateException("sidecar " + r);
             }
-            for (Thread t : Thread.getAllStackTraces().keySet()) {
-                if (t.getName().equals(StartupWork.THREAD_NAME)) {
-                    t.join(30_000);
-                }
+            Thread work = LatencyApp.startupWork();
+            if (work != null) {
+                work.join(30_000);
             }
         } else {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> { }, "plain-hook"));
         }
-        System.out.println("POD_CPU_READY");
+        System.out.println("APP_READY");
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);
     }

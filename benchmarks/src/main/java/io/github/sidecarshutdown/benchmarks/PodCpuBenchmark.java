@@ -1,23 +1,20 @@
 package io.github.sidecarshutdown.benchmarks;
 
-import io.github.sidecarshutdown.testkit.emulator.EmulatorMode;
 import io.github.sidecarshutdown.testkit.emulator.SidecarEmulator;
 import io.github.sidecarshutdown.testkit.pod.JavaProcess;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@code pod-cpu}: the CPU time a Pod's app spends, with the library and without it, in fresh JVMs
@@ -51,10 +48,7 @@ final class PodCpuBenchmark {
         int reps = quick ? 5 : 15;
         Map<String, List<Double>> start = new LinkedHashMap<>();
         Map<String, List<Double>> shutdown = new LinkedHashMap<>();
-        try (SidecarEmulator emulator = SidecarEmulator.builder().mode(EmulatorMode.ISTIO_1_26).timeToLive(Duration.ZERO)
-                .statsFlushInterval(Duration.ofMillis(1)).build()) {
-            emulator.start();
-            StartupBenchmark.pilotAgentWait(java.net.URI.create(emulator.agentUrl() + "/healthz/ready"));
+        try (SidecarEmulator emulator = LatencyBenchmark.readyEmulator()) {
             for (int i = 0; i < reps; i++) {
                 for (String variant : List.of("library", "plain")) {
                     long[] ticks = run(variant, emulator);
@@ -86,32 +80,15 @@ final class PodCpuBenchmark {
         Process p = new ProcessBuilder(JavaProcess.javaCommand(LatencyBenchmark.SMALL_JVM, PodCpuApp.class, variant,
                 emulator.adminUrl().toString(), emulator.agentUrl().toString())).redirectErrorStream(true).start();
         try {
-            // Read on a thread of its own, so that a child that prints nothing cannot hold this one past its bound.
-            BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String l; (l = r.readLine()) != null; ) {
-                        lines.add(l);
-                    }
-                } catch (IOException e) {
-                    // gone
+            List<String> lines = new ArrayList<>();
+            CompletableFuture<Void> ready = new CompletableFuture<>();
+            LatencyBenchmark.reader(p, lines, ready);
+            try {
+                ready.get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                synchronized (lines) {
+                    throw new IllegalStateException("pod-cpu " + variant + ": not started within 30 s; output:\n" + String.join("\n", lines), e);
                 }
-            }, "pod-cpu-output");
-            reader.setDaemon(true);
-            reader.start();
-            List<String> seen = new ArrayList<>();
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            boolean ready = false;
-            while (!ready && System.nanoTime() < until) {
-                String l = lines.poll(until - System.nanoTime(), TimeUnit.NANOSECONDS);
-                if (l == null) {
-                    break;
-                }
-                seen.add(l);
-                ready = l.equals("POD_CPU_READY");
-            }
-            if (!ready) {
-                throw new IllegalStateException("pod-cpu " + variant + ": not started within 30 s; output:\n" + String.join("\n", seen));
             }
             Path stat = Path.of("/proc", String.valueOf(p.pid()), "stat");
             long started = ticks(stat);
