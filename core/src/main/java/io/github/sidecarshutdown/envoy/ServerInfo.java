@@ -146,7 +146,7 @@ public record ServerInfo(
     }
 
     /**
-     * Protobuf JSON's duration, {@code (\\d{1,12})(?:\\.(\\d{1,9}))?s}, read by hand: what Envoy and
+     * Protobuf JSON's duration, {@code (\d{1,12})(?:\.(\d{1,9}))?s}, read by hand: what Envoy and
      * Istio print (a plan or a sequence parses it in a fresh JVM, where a regex's first compile costs
      * more; docs/timeline.md, "Off the startup path"). {@code HandWrittenDurationTest} holds it to that
      * regex.
@@ -182,7 +182,7 @@ public record ServerInfo(
         return Optional.of(Duration.ofSeconds(seconds, nanos));
     }
 
-    /** {@code \\d} without {@code UNICODE_CHARACTER_CLASS}: ASCII digits only, unlike {@link Character#isDigit}. */
+    /** {@code \d} without {@code UNICODE_CHARACTER_CLASS}: ASCII digits only, unlike {@link Character#isDigit}. */
     private static boolean isAsciiDigit(char c) {
         return c >= '0' && c <= '9';
     }
