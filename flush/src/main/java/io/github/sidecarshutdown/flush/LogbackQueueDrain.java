@@ -10,7 +10,11 @@ import java.util.List;
  * interrupts the worker, and an appender behind it whose I/O honours interrupts (the JDK's
  * HttpClient, NIO channels, a {@code SocketAppender}'s own queue) would drop the batch in hand.
  * The worker is Logback's thread named {@code AsyncAppender-Worker-<appender name>}; it is
- * idle when the frame above its run loop is the queue's {@code take}.
+ * idle only while its queue's {@code take}, called from its run loop, waits on the queue's
+ * not-empty condition ({@code await}): the queue was empty when it started waiting. Anywhere else
+ * it may hold events that are no longer in the queue: caught with {@code run} itself on top (at a
+ * safepoint of its loop, between two events it took with {@code drainTo}), or still inside
+ * {@code take} after dequeuing the last one (unlocking, returning).
  */
 final class LogbackQueueDrain {
 
@@ -26,7 +30,7 @@ final class LogbackQueueDrain {
                 .filter(t -> t.getName().equals("AsyncAppender-Worker-" + async.getName()))
                 .toList();
         while (true) {
-            if (async.getNumberOfElementsInQueue() == 0 && workers.stream().allMatch(LogbackQueueDrain::idle)) {
+            if (async.getNumberOfElementsInQueue() == 0 && workers.stream().allMatch(w -> !w.isAlive() || idle(w.getStackTrace()))) {
                 return true;
             }
             if (System.nanoTime() - deadlineNanos >= 0) {
@@ -36,14 +40,11 @@ final class LogbackQueueDrain {
         }
     }
 
-    private static boolean idle(Thread worker) {
-        if (!worker.isAlive()) {
-            return true;
-        }
-        StackTraceElement[] stack = worker.getStackTrace();
-        for (int i = 1; i < stack.length; i++) {
+    /** True when {@code stack} (a worker's, top frame first) holds no event: waiting in the queue's {@code take}, or outside its loop. */
+    static boolean idle(StackTraceElement[] stack) {
+        for (int i = 0; i < stack.length; i++) {
             if (stack[i].getClassName().endsWith(WORKER) && "run".equals(stack[i].getMethodName())) {
-                return "take".equals(stack[i - 1].getMethodName());
+                return i >= 2 && "take".equals(stack[i - 1].getMethodName()) && "await".equals(stack[i - 2].getMethodName());
             }
         }
         return true; // not in its loop: starting or ending, nothing in hand
