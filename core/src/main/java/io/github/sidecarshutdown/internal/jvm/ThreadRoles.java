@@ -68,8 +68,13 @@ final class ThreadRoles {
         for (StackTraceElement f : t.stack()) {
             String c = f.getClassName();
             String m = f.getMethodName();
-            if (isIdleFrame(c, m)) {
-                return true;
+            if (isParkedIdleFrame(c, m)) {
+                // only while parked there: running inside take() or getTask(), it may hold the
+                // element or task it just dequeued
+                return t.isWaiting();
+            }
+            if (isIoWaitFrame(c, m)) {
+                return true; // waiting for I/O in native code, where the thread shows RUNNABLE
             }
             if (!isWaitMachinery(c)) {
                 return false; // the first frame of the thread's own code decides
@@ -78,20 +83,24 @@ final class ThreadRoles {
         return false;
     }
 
-    /** A frame that says the thread waits for work: a pool's or queue's take, a selector, an acceptor, a timer. */
-    private static boolean isIdleFrame(String c, String m) {
+    /** A frame that says the thread waits for work when it is parked below it: a pool's or queue's take, a timer. */
+    private static boolean isParkedIdleFrame(String c, String m) {
         return (c.equals("java.util.concurrent.ThreadPoolExecutor") && m.equals("getTask"))
                 || (c.equals("java.util.concurrent.ForkJoinPool") && m.equals("awaitWork"))
                 || (isConcurrentQueue(c) && (m.startsWith("take") || m.startsWith("poll")))
                 || (c.equals("java.util.TimerThread") && m.equals("mainLoop"))
                 || (c.equals("java.lang.ref.ReferenceQueue") && m.equals("remove"))
-                || c.equals("sun.nio.ch.EPoll") || c.equals("sun.nio.ch.KQueue") || c.equals("sun.nio.ch.WEPoll")
+                || (c.equals("okhttp3.internal.concurrent.TaskRunner$RealBackend") && m.equals("coordinatorWait"))
+                || (c.startsWith("okio.AsyncTimeout") && m.startsWith("awaitTimeout"));
+    }
+
+    /** A frame that says the thread waits for the network: a selector, an acceptor (native code, state RUNNABLE). */
+    private static boolean isIoWaitFrame(String c, String m) {
+        return c.equals("sun.nio.ch.EPoll") || c.equals("sun.nio.ch.KQueue") || c.equals("sun.nio.ch.WEPoll")
                 || (c.startsWith("sun.nio.ch.") && c.endsWith("SelectorImpl") && m.equals("doSelect"))
                 || (c.endsWith(".channel.epoll.Native") && m.startsWith("epollWait"))
                 || (c.endsWith(".channel.kqueue.Native") && m.startsWith("keventWait"))
-                || ((c.equals("sun.nio.ch.Net") || c.equals("sun.nio.ch.NioSocketImpl")) && m.equals("accept"))
-                || (c.equals("okhttp3.internal.concurrent.TaskRunner$RealBackend") && m.equals("coordinatorWait"))
-                || (c.startsWith("okio.AsyncTimeout") && m.startsWith("awaitTimeout"));
+                || ((c.equals("sun.nio.ch.Net") || c.equals("sun.nio.ch.NioSocketImpl")) && m.equals("accept"));
     }
 
     /**

@@ -151,6 +151,37 @@ class ThreadRolesTest {
         assertThat(ThreadRoles.isIdle(new LiveThread(Thread.currentThread(), Thread.State.TIMED_WAITING, hook))).isFalse();
     }
 
+    /**
+     * A pool worker is idle while parked in its queue's {@code take}, not while it runs inside
+     * {@code take} on its way out with the task it just dequeued (unlocking the queue): that task
+     * may be the one that calls out next.
+     */
+    @Test
+    void aPoolWorkerLeavingTheQueueWithATaskIsAtWork() {
+        StackTraceElement[] below = {new StackTraceElement("java.util.concurrent.LinkedBlockingQueue", "take", null, -1),
+                new StackTraceElement("java.util.concurrent.ThreadPoolExecutor", "getTask", null, -1),
+                new StackTraceElement("java.util.concurrent.ThreadPoolExecutor", "runWorker", null, -1),
+                new StackTraceElement("java.util.concurrent.ThreadPoolExecutor$Worker", "run", null, -1),
+                new StackTraceElement("java.lang.Thread", "run", null, -1)};
+        StackTraceElement[] parked = concat(new StackTraceElement[] {
+                new StackTraceElement("jdk.internal.misc.Unsafe", "park", null, -1),
+                new StackTraceElement("java.util.concurrent.locks.LockSupport", "park", null, -1),
+                new StackTraceElement("java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject", "await", null, -1)},
+                below);
+        StackTraceElement[] unlocking = concat(new StackTraceElement[] {
+                new StackTraceElement("java.util.concurrent.locks.ReentrantLock", "unlock", null, -1)}, below);
+
+        assertThat(ThreadRoles.isIdle(new LiveThread(Thread.currentThread(), Thread.State.WAITING, parked))).isTrue();
+        assertThat(ThreadRoles.isIdle(new LiveThread(Thread.currentThread(), Thread.State.RUNNABLE, unlocking))).isFalse();
+        assertThat(ThreadRoles.isIdle(new LiveThread(Thread.currentThread(), Thread.State.RUNNABLE, below))).isFalse();
+    }
+
+    private static StackTraceElement[] concat(StackTraceElement[] top, StackTraceElement[] rest) {
+        StackTraceElement[] all = java.util.Arrays.copyOf(top, top.length + rest.length);
+        System.arraycopy(rest, 0, all, top.length, rest.length);
+        return all;
+    }
+
     @Test
     void aThreadThatSleepsJoinsWaitsOnALatchOrReadsASocketIsAtWork() throws Exception {
         start("sleeping-hook", () -> sleep(60_000));
