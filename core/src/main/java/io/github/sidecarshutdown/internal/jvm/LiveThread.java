@@ -36,4 +36,19 @@ record LiveThread(Thread thread, Thread.State state, StackTraceElement[] stack) 
     boolean isWaiting() {
         return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
     }
+
+    /**
+     * Parked or in {@code Object.wait} by its stack's top frame, and waiting by its state. The state
+     * is read after the stack: a thread seen running in its stack that waits by the time its state
+     * is read (it went on to work that blocks) is not parked where its stack says.
+     */
+    boolean isParked() {
+        if (!isWaiting() || stack.length == 0) {
+            return false;
+        }
+        String c = stack[0].getClassName();
+        String m = stack[0].getMethodName();
+        return (c.equals("jdk.internal.misc.Unsafe") && m.equals("park"))
+                || (c.equals("java.lang.Object") && (m.equals("wait") || m.equals("wait0")));
+    }
 }

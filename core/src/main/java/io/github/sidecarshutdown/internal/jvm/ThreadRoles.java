@@ -60,7 +60,7 @@ final class ThreadRoles {
         if (t.hasFrame("java.lang.Shutdown", "exit")) {
             return true; // blocked in System.exit while the hooks run: it never runs again
         }
-        if (t.isWaiting() && isJdkOnly(t.stack())) {
+        if (t.isParked() && isJdkOnly(t.stack())) {
             // The JDK's own helper threads, parked with no code of the app on their stack (JDK 25's
             // ForkJoinPool.commonPool-delayScheduler, started by CompletableFuture timeouts, is one).
             return true;
@@ -71,7 +71,7 @@ final class ThreadRoles {
             if (isParkedIdleFrame(c, m)) {
                 // only while parked there: running inside take() or getTask(), it may hold the
                 // element or task it just dequeued
-                return t.isWaiting();
+                return t.isParked();
             }
             if (isIoWaitFrame(c, m)) {
                 return true; // waiting for I/O in native code, where the thread shows RUNNABLE

@@ -45,10 +45,23 @@ class ThreadRolesTest {
 
     /** The live view of the first thread {@code which} picks, once its stack shows {@code frame}. */
     private static LiveThread seen(Predicate<Thread> which, String frame) {
+        return seen(which, frame, false);
+    }
+
+    /**
+     * As {@link #seen(Predicate, String)}, and parked: a pool worker or a timer on its way back to
+     * its wait (just done with a task) shows the frame before it parks, and is at work until then.
+     */
+    private static LiveThread seenParked(Predicate<Thread> which, String frame) {
+        return seen(which, frame, true);
+    }
+
+    private static LiveThread seen(Predicate<Thread> which, String frame, boolean parked) {
         LiveThread[] found = new LiveThread[1];
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
             for (LiveThread t : LiveThread.all()) {
-                if (which.test(t.thread()) && List.of(t.stack()).stream().anyMatch(f -> (f.getClassName() + "." + f.getMethodName()).contains(frame))) {
+                if (which.test(t.thread()) && (!parked || t.isParked())
+                        && List.of(t.stack()).stream().anyMatch(f -> (f.getClassName() + "." + f.getMethodName()).contains(frame))) {
                     found[0] = t;
                     return true;
                 }
@@ -85,10 +98,10 @@ class ThreadRolesTest {
         cleanUp.add(scheduled::shutdownNow);
         cleanUp.add(fj::shutdownNow);
 
-        assertThat(ThreadRoles.isIdle(seen(named("idle-fixed"), "getTask"))).isTrue();
-        assertThat(ThreadRoles.isIdle(seen(named("idle-cached"), "getTask"))).isTrue();
-        assertThat(ThreadRoles.isIdle(seen(named("idle-scheduled"), "getTask"))).isTrue();
-        assertThat(ThreadRoles.isIdle(seen(t -> t.getName().startsWith("ForkJoinPool-"), "awaitWork"))).isTrue();
+        assertThat(ThreadRoles.isIdle(seenParked(named("idle-fixed"), "getTask"))).isTrue();
+        assertThat(ThreadRoles.isIdle(seenParked(named("idle-cached"), "getTask"))).isTrue();
+        assertThat(ThreadRoles.isIdle(seenParked(named("idle-scheduled"), "getTask"))).isTrue();
+        assertThat(ThreadRoles.isIdle(seenParked(t -> t.getName().startsWith("ForkJoinPool-"), "awaitWork"))).isTrue();
     }
 
     @Test
@@ -119,7 +132,7 @@ class ThreadRolesTest {
             }
         });
 
-        assertThat(ThreadRoles.isIdle(seen(named("idle-timer"), "mainLoop"))).isTrue();
+        assertThat(ThreadRoles.isIdle(seenParked(named("idle-timer"), "mainLoop"))).isTrue();
         assertThat(ThreadRoles.isIdle(seen(named("idle-selector"), "select"))).isTrue();
         assertThat(ThreadRoles.isIdle(seen(named("idle-acceptor"), "accept"))).isTrue();
     }
@@ -154,7 +167,8 @@ class ThreadRolesTest {
     /**
      * A pool worker is idle while parked in its queue's {@code take}, not while it runs inside
      * {@code take} on its way out with the task it just dequeued (unlocking the queue): that task
-     * may be the one that calls out next.
+     * may be the one that calls out next. Parked means by its stack's top frame, not only by its
+     * state, which is read a moment later.
      */
     @Test
     void aPoolWorkerLeavingTheQueueWithATaskIsAtWork() {
@@ -174,6 +188,8 @@ class ThreadRolesTest {
         assertThat(ThreadRoles.isIdle(new LiveThread(Thread.currentThread(), Thread.State.WAITING, parked))).isTrue();
         assertThat(ThreadRoles.isIdle(new LiveThread(Thread.currentThread(), Thread.State.RUNNABLE, unlocking))).isFalse();
         assertThat(ThreadRoles.isIdle(new LiveThread(Thread.currentThread(), Thread.State.RUNNABLE, below))).isFalse();
+        // the state is read after the stack: by then the worker may block in the task it took
+        assertThat(ThreadRoles.isIdle(new LiveThread(Thread.currentThread(), Thread.State.WAITING, unlocking))).isFalse();
     }
 
     private static StackTraceElement[] concat(StackTraceElement[] top, StackTraceElement[] rest) {
