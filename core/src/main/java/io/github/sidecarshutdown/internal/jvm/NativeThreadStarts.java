@@ -6,6 +6,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -22,15 +23,23 @@ import java.util.concurrent.ConcurrentHashMap;
  * name's first 15 bytes, ambiguously when several threads share them.
  *
  * <p>Not available off Linux, without {@code /proc}, or when it cannot be read: then
- * {@link #read()} is empty. A thread is read once (its start never changes); a later read lists the
- * directory and reads only threads it has not seen. A thread that renames itself after it was read
- * keeps its first native name here.
+ * {@link #read()} is empty. A thread's start is read once (it never changes); its native name is
+ * read again at every read during its first {@link #NAME_SETTLES} here: a new thread shows its
+ * creator's name until it first runs and HotSpot names it (a read at SIGTERM, while the JVM starts
+ * the hooks, can see a hook under the name of the thread starting them). After that a later read
+ * lists the directory and reads only threads it has not seen; a thread that renames itself later
+ * keeps the name read last.
  */
 final class NativeThreadStarts {
 
     /** The native thread name's limit, terminating NUL excluded. */
     static final int NATIVE_NAME_BYTES = 15;
     private static final Path TASKS = Paths.get("/proc/self/task");
+    /**
+     * How long after a thread was first read its native name is read again: longer than a new
+     * thread waits to be scheduled for the first time, even on a crowded node.
+     */
+    static final Duration NAME_SETTLES = Duration.ofSeconds(1);
 
     /** Native name (bytes as ISO-8859-1 chars) to the start ticks of the threads that have it. */
     private final Map<String, long[]> ticks;
@@ -39,8 +48,12 @@ final class NativeThreadStarts {
         this.ticks = ticks;
     }
 
-    /** What was read of a thread once: its start never changes, its native name rarely. */
-    private record Task(String comm, long start) {
+    /** What was read of a thread: its start never changes; its native name may, until it settled. */
+    private record Task(String comm, long start, long firstReadNanos) {
+
+        boolean nameSettled(long now) {
+            return now - firstReadNanos >= NAME_SETTLES.toNanos();
+        }
     }
 
     /** By thread id: only threads not seen before are read, so a poll costs a directory listing. */
@@ -53,14 +66,16 @@ final class NativeThreadStarts {
         }
         Map<String, long[]> ticks = new HashMap<>();
         Set<String> live = new HashSet<>();
+        long now = System.nanoTime();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS)) {
             for (Path task : tasks) {
                 String tid = task.getFileName().toString();
                 Task t = SEEN.get(tid);
-                if (t == null) {
+                if (t == null || !t.nameSettled(now)) {
                     try {
-                        t = new Task(nativeText(Files.readAllBytes(task.resolve("comm"))),
-                                startTicks(new String(Files.readAllBytes(task.resolve("stat")), StandardCharsets.ISO_8859_1)));
+                        String comm = nativeText(Files.readAllBytes(task.resolve("comm")));
+                        t = t != null ? new Task(comm, t.start(), t.firstReadNanos())
+                                : new Task(comm, startTicks(new String(Files.readAllBytes(task.resolve("stat")), StandardCharsets.ISO_8859_1)), now);
                     } catch (IOException | RuntimeException e) {
                         continue; // the thread ended meanwhile, or an unreadable line: it cannot be matched
                     }

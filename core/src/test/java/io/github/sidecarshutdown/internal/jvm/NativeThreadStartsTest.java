@@ -3,9 +3,11 @@ package io.github.sidecarshutdown.internal.jvm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
+import java.time.Duration;
 import java.nio.file.Paths;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** Threads' native start times from /proc, matched by the native name HotSpot gives them. */
@@ -52,6 +54,45 @@ class NativeThreadStartsTest {
             assertThat(tick).isPositive();
             assertThat(after.startedBetween("nts-probe-thread", tick, tick)).isTrue();
             assertThat(after.startedBetween("nts-probe-thread", tick + 1, tick + 5)).isFalse();
+        } finally {
+            done.countDown();
+            t.join();
+        }
+    }
+
+    /**
+     * A new thread shows its creator's native name until HotSpot names it, which the thread does
+     * itself when it first runs. A read in between (a scan at SIGTERM, while the JVM starts the
+     * hooks) must not keep the creator's name: here the thread renames itself after a read, which
+     * changes its native name the same way.
+     */
+    @Test
+    void aNativeNameThatChangesSoonAfterAReadIsSeenOnTheNextRead() throws Exception {
+        if (!Files.isDirectory(Paths.get("/proc/self/task"))) {
+            return; // nothing to read off Linux: the test above checks that read() says so
+        }
+        CountDownLatch read = new CountDownLatch(1);
+        CountDownLatch renamed = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        Thread t = new Thread(() -> {
+            try {
+                read.await();
+                Thread.currentThread().setName("nts-renamed"); // a thread's own rename reaches its native name
+                renamed.countDown();
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "nts-first-name");
+        t.start();
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> NativeThreadStarts.read().orElseThrow().earliestStart("nts-first-name") > 0);
+            read.countDown();
+            renamed.await();
+            NativeThreadStarts after = NativeThreadStarts.read().orElseThrow();
+            assertThat(after.earliestStart("nts-renamed")).isPositive();
+            assertThat(after.earliestStart("nts-first-name")).isEqualTo(-1);
         } finally {
             done.countDown();
             t.join();
