@@ -125,19 +125,12 @@ public final class ReleaseWatch {
         Optional<OutboundTraffic> baseline = sources.covered() ? Optional.empty() : sources.baseline(until.cap(callTimeout));
         List<Busy> lastOutbound = List.of();
         boolean settled = false;
-        boolean askAhead = true;
         String note = "";
         while (true) {
             long now = time.nanoTime();
             if (sources.covered()) {
                 return result(seen, List.of(), now, List.of(), true, note);
             }
-            // When the last poll found nothing (or this is the first), the sidecar is likely asked in this
-            // one: ask it first, on this thread. Asked on a thread of its own while the threads are scanned,
-            // the two competed for the cores (the scan stops every thread at a safepoint) and the poll took
-            // longer than one after the other (measured: 6-7 ms against 4-5 ms before the release call).
-            boolean mayAsk = askAhead && baseline.isPresent() && !until.isExpired();
-            Optional<OutboundTraffic> asked = mayAsk ? ask(sources, until.cap(callTimeout)) : null;
             HookThreads.Scan scan = hooks.scan();
             List<Busy> busy = new ArrayList<>();
             List<String> coordinators = sources.coordinators(scan.jvmExiting());
@@ -150,14 +143,16 @@ public final class ReleaseWatch {
                 busy.add(new Busy(ReleaseWait.Kind.INBOUND_REQUESTS, "in-flight tracker", null, inbound + " request(s)"));
             }
             if (busy.isEmpty()) {
-                // The only network call, and only once all else is clear.
+                // The only network call, and only once all else is clear: after the scan, so that what a
+                // hook sent before it ended (between the two) is in the counters. Asked before it, a hook
+                // that sent and ended in between was gone from the scan and its request not yet counted.
                 if (baseline.isEmpty()) {
                     // Requests in flight now cannot be told from long-lived sessions without it.
                     note = "outbound requests not waited for (the sidecar's outbound counters from the start of the shutdown unknown)";
                 } else if (until.isExpired()) {
                     busy.addAll(lastOutbound); // no time left to ask: what was in flight is cut off
                 } else {
-                    Optional<OutboundTraffic> counters = asked != null ? asked : ask(sources, until.cap(callTimeout));
+                    Optional<OutboundTraffic> counters = ask(sources, until.cap(callTimeout));
                     if (counters.isEmpty()) {
                         // Unknown is not quiet: what was seen in flight is still taken to be.
                         note = "the sidecar's outbound counters unavailable";
@@ -169,7 +164,6 @@ public final class ReleaseWatch {
                 }
                 now = time.nanoTime();
             }
-            askAhead = busy.isEmpty(); // the next poll (the second look) will most likely ask the sidecar
             long seenAt = now;
             for (Busy b : busy) {
                 seen.computeIfAbsent(b.key(), k -> new Seen(b, seenAt)).cleared = -1; // busy (again)
