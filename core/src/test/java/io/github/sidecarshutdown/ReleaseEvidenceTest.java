@@ -2,6 +2,7 @@ package io.github.sidecarshutdown;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.sidecarshutdown.internal.TimeSource;
 import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.time.Duration;
 import java.util.List;
@@ -95,5 +96,56 @@ class ReleaseEvidenceTest {
         PhaseResult release = report.phase(ShutdownPhase.SIDECAR_RELEASE).orElseThrow();
         assertThat(release.outcome()).as(report.summaryLine()).isEqualTo(TaskOutcome.SKIPPED);
         assertThat(release.detail()).contains("gone");
+    }
+
+    /**
+     * The release decides on what it sees now (docs/sidecar-states.md): a sidecar its own probe saw
+     * terminating (the cleanup's evidence was too old to reuse) before it waited for the rest of
+     * the JVM (here a request of the app that outlived the drain), and gone by the time the call is
+     * made (Istio's window ran out meanwhile), was not released: reported gone, as its row says,
+     * not as a failed release.
+     */
+    @Test
+    void aSidecarThatExitedWhileTheReleaseWaitedIsReportedGoneNotFailed() {
+        long goneAt = time.nanoTime() + Duration.ofMillis(2500).toNanos();
+        long requestEndsAt = time.nanoTime() + Duration.ofMillis(3500).toNanos();
+        sidecar.state = t -> t >= goneAt ? SidecarState.GONE : SidecarState.TERMINATING;
+        sidecar.releaseFailure = new IllegalStateException("connection refused");
+        AtomicInteger request = new AtomicInteger(-1); // its token while in flight
+        InFlightTracker[] tracker = new InFlightTracker[1];
+        TimeSource clock = new TimeSource() { // the virtual clock; the app's last request ends at requestEndsAt
+            @Override
+            public long nanoTime() {
+                return time.nanoTime();
+            }
+
+            @Override
+            public void sleep(Duration d) throws InterruptedException {
+                time.sleep(d);
+                int token = request.get();
+                if (time.nanoTime() >= requestEndsAt && token >= 0 && request.compareAndSet(token, -1)) {
+                    tracker[0].exit(token);
+                }
+            }
+
+            @Override
+            public boolean awaitDone(java.util.concurrent.Future<?> f, Duration timeout) throws InterruptedException {
+                return time.awaitDone(f, timeout);
+            }
+        };
+        ShutdownCoordinator c = ShutdownCoordinator.builder().fromEnvironment(Map.of()).timeSource(clock).runtimeHooks(new RecordingHooks())
+                .sidecar(sidecar).gracePeriod(Duration.ofSeconds(30)).propagationDelay(Duration.ZERO).drainTimeout(Duration.ofMillis(100))
+                .task(ShutdownTask.builder("deregister", ctx -> time.sleep(Duration.ofMillis(1100))) // past the evidence's maximum age
+                        .timeout(Duration.ofSeconds(10)).build())
+                .build();
+        tracker[0] = c.inFlight();
+        request.set(tracker[0].enter());
+
+        ShutdownReport report = c.shutdown();
+
+        PhaseResult release = report.phase(ShutdownPhase.SIDECAR_RELEASE).orElseThrow();
+        assertThat(release.outcome()).as(report.summaryLine()).isEqualTo(TaskOutcome.SKIPPED);
+        assertThat(release.detail()).contains("gone").contains("while the release waited").contains("terminating");
+        assertThat(sidecar.count("release")).as("the call was made, and refused").isEqualTo(1);
     }
 }

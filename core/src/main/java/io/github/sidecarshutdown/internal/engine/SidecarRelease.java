@@ -212,6 +212,12 @@ final class SidecarRelease {
                         // It exited between the guard's probe and the call: what a fresh probe would have said.
                         return PhaseOutcome.skipped("sidecar gone: it already exited (after it was seen terminating)");
                     }
+                    if (!quiet.waits().isEmpty() && guard.observe() == SidecarState.GONE) {
+                        // Seen before the release waited for the rest of the JVM, it exited meanwhile (its
+                        // window ran out): not released, as a fresh probe before the call would have said.
+                        String gone = "sidecar gone: it exited while the release waited (it was " + name(s) + " before)" + waited;
+                        return quiet.cutOff() ? PhaseOutcome.timedOut(gone) : PhaseOutcome.skipped(gone);
+                    }
                     return PhaseOutcome.failed(lastFailure);
             }
         }
