@@ -48,7 +48,7 @@ class SpringGrpcShutdownIT {
     @Test
     void closingTheContextDrainsTheGrpcServerAfterThePropagationDelay() throws Exception {
         ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
-                .properties("sidecar.shutdown.sidecar-mode=none", "sidecar.shutdown.propagation-delay=2s",
+                .properties("sidecar.shutdown.sidecar-mode=none", "sidecar.shutdown.propagation-delay=5s",
                         "spring.grpc.server.port=0", "spring.grpc.server.host=127.0.0.1", "spring.grpc.server.health.enabled=true",
                         "spring.lifecycle.timeout-per-shutdown-phase=20s")
                 .run();
@@ -69,8 +69,9 @@ class SpringGrpcShutdownIT {
             // when the context closes (what Spring Boot's hook does on SIGTERM)
             CompletableFuture<Void> closed = CompletableFuture.runAsync(context::close);
 
-            // then health goes off at once while the server still serves new calls during the delay
-            await().atMost(Duration.ofSeconds(1)).until(() -> health.withDeadlineAfter(5, TimeUnit.SECONDS)
+            // then health goes off first, while the server still serves new calls during the delay (5 s:
+            // room for a busy machine to get from close() to the check)
+            await().atMost(Duration.ofSeconds(4)).until(() -> health.withDeadlineAfter(5, TimeUnit.SECONDS)
                     .check(HealthCheckRequest.getDefaultInstance()).getStatus() == ServingStatus.NOT_SERVING);
             assertThat(ClientCalls.blockingUnaryCall(channel, GrpcTestService.UNARY,
                     CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), "ok")).isEqualTo("done ok");

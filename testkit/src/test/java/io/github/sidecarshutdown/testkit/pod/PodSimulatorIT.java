@@ -65,8 +65,9 @@ class PodSimulatorIT {
             ContainerTermination sidecar = termination.sidecar().orElseThrow();
             assertThat(app.sigtermAt()).isNotNull();
             assertThat(sidecar.sigtermAt()).isNotNull();
+            // both at once, as the kubelet does (bound for a busy machine: the two kill calls are back to back)
             assertThat(sidecar.sigtermAt().minus(app.sigtermAt()).abs())
-                    .isLessThan(Duration.ofMillis(50));
+                    .isLessThan(Duration.ofMillis(500));
             long sidecarSigterm = termination.firstOutput(SIDECAR, "SIDECAR_EMULATOR_EVENT sigterm")
                     .orElseThrow().ms();
             assertThat(sidecarSigterm).isLessThan(app.exitedAtMs()).isLessThan(1000);
