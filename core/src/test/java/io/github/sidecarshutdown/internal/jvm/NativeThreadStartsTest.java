@@ -63,39 +63,81 @@ class NativeThreadStartsTest {
     /**
      * A new thread shows its creator's native name until HotSpot names it, which the thread does
      * itself when it first runs. A read in between (a scan at SIGTERM, while the JVM starts the
-     * hooks) must not keep the creator's name: here the thread renames itself after a read, which
-     * changes its native name the same way.
+     * hooks) sees two live threads with one name, and must not keep it for the new one: here a
+     * thread shares its name with another when read, then renames itself (which changes its
+     * native name the same way).
      */
     @Test
-    void aNativeNameThatChangesSoonAfterAReadIsSeenOnTheNextRead() throws Exception {
+    void aSharedNativeNameThatChangesAfterAReadIsSeenOnTheNextRead() throws Exception {
         if (!Files.isDirectory(Paths.get("/proc/self/task"))) {
             return; // nothing to read off Linux: the test above checks that read() says so
         }
         CountDownLatch read = new CountDownLatch(1);
         CountDownLatch renamed = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(1);
-        Thread t = new Thread(() -> {
-            try {
-                read.await();
-                Thread.currentThread().setName("nts-renamed"); // a thread's own rename reaches its native name
-                renamed.countDown();
-                done.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "nts-first-name");
-        t.start();
+        Thread creator = new Thread(() -> await(done), "nts-creator");
+        Thread created = new Thread(() -> {
+            await(read);
+            Thread.currentThread().setName("nts-renamed"); // a thread's own rename reaches its native name
+            renamed.countDown();
+            await(done);
+        }, "nts-creator");
+        creator.start();
+        created.start();
         try {
-            Awaitility.await().atMost(Duration.ofSeconds(10))
-                    .until(() -> NativeThreadStarts.read().orElseThrow().earliestStart("nts-first-name") > 0);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+                long[] starts = NativeThreadStartsTest.starts(NativeThreadStarts.read().orElseThrow(), "nts-creator");
+                return starts.length == 2;
+            });
             read.countDown();
             renamed.await();
             NativeThreadStarts after = NativeThreadStarts.read().orElseThrow();
             assertThat(after.earliestStart("nts-renamed")).isPositive();
-            assertThat(after.earliestStart("nts-first-name")).isEqualTo(-1);
+            assertThat(starts(after, "nts-creator")).hasSize(1);
+        } finally {
+            done.countDown();
+            creator.join();
+            created.join();
+        }
+    }
+
+    /** A thread that keeps its own name is not read again: its name stays as first read. */
+    @Test
+    void aThreadWithANameOfItsOwnIsReadOnce() throws Exception {
+        if (!Files.isDirectory(Paths.get("/proc/self/task"))) {
+            return;
+        }
+        CountDownLatch read = new CountDownLatch(1);
+        CountDownLatch renamed = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        Thread t = new Thread(() -> {
+            await(read);
+            Thread.currentThread().setName("nts-own-later");
+            renamed.countDown();
+            await(done);
+        }, "nts-own-name");
+        t.start();
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> NativeThreadStarts.read().orElseThrow().earliestStart("nts-own-name") > 0);
+            read.countDown();
+            renamed.await();
+            assertThat(NativeThreadStarts.read().orElseThrow().earliestStart("nts-own-name")).isPositive();
         } finally {
             done.countDown();
             t.join();
+        }
+    }
+
+    private static long[] starts(NativeThreadStarts s, String javaName) {
+        return s.startsOf(javaName);
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
