@@ -3,11 +3,7 @@ package io.github.sidecarshutdown.flush;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import java.net.InetSocketAddress;
-import java.net.ProxySelector;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,15 +17,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class BatchingHttpAppender extends AppenderBase<ILoggingEvent> {
 
-    private final HttpClient client;
-    private final URI endpoint;
+    private final LinePoster poster;
     private final List<String> held = new ArrayList<>();
     /** Batches that could not be sent. */
-    public final AtomicInteger failed = new AtomicInteger();
+    public final AtomicInteger failed;
 
     public BatchingHttpAppender(URI endpoint, InetSocketAddress proxy) {
-        this.endpoint = endpoint;
-        this.client = HttpClient.newBuilder().proxy(ProxySelector.of(proxy)).connectTimeout(Duration.ofSeconds(1)).build();
+        this.poster = new LinePoster(endpoint, proxy, Duration.ofSeconds(10));
+        this.failed = poster.failed;
         setName("BATCHING_HTTP");
     }
 
@@ -41,16 +36,7 @@ public final class BatchingHttpAppender extends AppenderBase<ILoggingEvent> {
     @Override
     public synchronized void stop() {
         if (isStarted() && !held.isEmpty()) {
-            try {
-                client.send(HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(10))
-                        .POST(HttpRequest.BodyPublishers.ofString(String.join("\n", held))).build(),
-                        HttpResponse.BodyHandlers.discarding());
-            } catch (InterruptedException e) {
-                failed.incrementAndGet();
-                Thread.currentThread().interrupt();
-            } catch (Exception e) {
-                failed.incrementAndGet();
-            }
+            poster.post(String.join("\n", held));
             held.clear();
         }
         super.stop();
