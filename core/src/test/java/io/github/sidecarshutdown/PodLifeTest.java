@@ -56,17 +56,24 @@ class PodLifeTest {
             return URI.create("http://127.0.0.1:" + agentPort);
         }
 
-        /** Envoy answers, with its {@code /ready} state; the agent answers {@link #agentStatus}. */
+        /**
+         * The agent answers (503 until Envoy runs, then {@link #agentStatus}), then Envoy answers,
+         * with its {@code /ready} state: in that order, as pilot-agent starts its status server before
+         * it launches Envoy (docs/sidecar-protocol.md, §4.1). The other order leaves an instant in
+         * which only Envoy answers, which the library rightly takes for a moved status port, never
+         * seeing the agent.
+         */
         void start(String envoyReady) {
             try {
+                // not ready before Envoy runs: pilot-agent's readiness is Envoy's
+                ScriptedLoopbackServer a = new ScriptedLoopbackServer(agentPort, r -> r.contains("/healthz/ready")
+                        ? Reply.of(envoy == null ? 503 : agentStatus, "") : Reply.of(404, ""));
+                open.add(a);
+                agent = a;
                 MeshFakes.Envoy e = new MeshFakes.Envoy(adminPort, TruthFixtures.ISTIO_SERVER_INFO);
                 e.ready = envoyReady;
                 open.add(e);
                 envoy = e;
-                ScriptedLoopbackServer a = new ScriptedLoopbackServer(agentPort, r -> r.contains("/healthz/ready")
-                        ? Reply.of(agentStatus, "") : Reply.of(404, ""));
-                open.add(a);
-                agent = a;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
