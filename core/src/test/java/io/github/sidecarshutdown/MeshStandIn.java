@@ -223,11 +223,17 @@ abstract class MeshStandIn implements AutoCloseable {
             return Map.of("sidecar.istio.io/status", nativeSidecar ? ISTIO_NATIVE_STATUS : ISTIO_CLASSIC_STATUS);
         }
 
+        /**
+         * pilot-agent's status server first, not ready until Envoy runs, then Envoy: the order in which
+         * pilot-agent starts them (docs/sidecar-protocol.md, §4.1). Envoy first left an instant in
+         * which only Envoy answered, which the library takes for a moved status port.
+         */
         @Override
-        void besides(boolean ready) {
+        void listen(boolean ready) {
             agentStatus = ready ? 200 : 503;
             agent = serve("pilot-agent", agentPort, r -> !r.startsWith("GET /healthz/ready") ? Reply.of(404, "")
-                    : agentHangs ? Reply.hang() : Reply.of(agentStatus, ""));
+                    : agentHangs ? Reply.hang() : Reply.of(admin == null ? 503 : agentStatus, ""));
+            super.listen(ready);
         }
 
         @Override
