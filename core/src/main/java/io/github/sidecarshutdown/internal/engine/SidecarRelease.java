@@ -208,13 +208,13 @@ final class SidecarRelease {
                         d = decide(facts, s);
                         continue;
                     }
-                    if (reused && guard.observe() == SidecarState.GONE) {
-                        // It exited between the guard's probe and the call: what a fresh probe would have said.
-                        return PhaseOutcome.skipped("sidecar gone: it already exited (after it was seen terminating)");
-                    }
-                    if (!quiet.waits().isEmpty() && guard.observe() == SidecarState.GONE) {
-                        // Seen before the release waited for the rest of the JVM, it exited meanwhile (its
-                        // window ran out): not released, as a fresh probe before the call would have said.
+                    // What the call was decided on may be stale: reused evidence, or a probe before the release
+                    // waited for the rest of the JVM. One probe now; gone is what a fresh probe would have said.
+                    if ((reused || !quiet.waits().isEmpty()) && guard.observe() == SidecarState.GONE) {
+                        if (reused) {
+                            return PhaseOutcome.skipped("sidecar gone: it already exited (after it was seen terminating)");
+                        }
+                        // its window ran out while the release waited: not released
                         String gone = "sidecar gone: it exited while the release waited (it was " + name(s) + " before)" + waited;
                         return quiet.cutOff() ? PhaseOutcome.timedOut(gone) : PhaseOutcome.skipped(gone);
                     }
