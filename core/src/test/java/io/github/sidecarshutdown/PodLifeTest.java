@@ -88,6 +88,13 @@ class PodLifeTest {
             agent.die();
         }
 
+        /** What the agent and Envoy were asked, in order, for a failure's message. */
+        String requests() {
+            ScriptedLoopbackServer a = agent;
+            MeshFakes.Envoy e = envoy;
+            return "agent " + (a == null ? "never started" : a.requests) + "; envoy " + (e == null ? "never started" : e.server.requests);
+        }
+
         long quits() {
             MeshFakes.Envoy e = envoy;
             return e == null ? 0 : e.server.requestsStartingWith("POST /quitquitquit").size();
@@ -159,7 +166,7 @@ class PodLifeTest {
         ShutdownReport report = c.shutdown();
 
         // then it is drained and released when the app is done
-        assertThat(report.sidecarReleased()).as(report.summaryLine()).isTrue();
+        assertThat(report.sidecarReleased()).as("%s; %s", report.summaryLine(), istio.requests()).isTrue();
         assertThat(istio.quits()).isEqualTo(1);
     }
 
