@@ -18,6 +18,7 @@ final class CallRegistry {
 
     private final Set<TrackedCall<?, ?>> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger counted = new AtomicInteger();
+    private final AtomicInteger accepted = new AtomicInteger();
     private volatile boolean closed;
 
     /**
@@ -43,6 +44,29 @@ final class CallRegistry {
     /** Counted calls (work, not health watches) open now. */
     int countedOpen() {
         return counted.get();
+    }
+
+    /** A stream of a call that is work was accepted by the transport ({@link AcceptedStreams}). */
+    void streamAccepted() {
+        accepted.incrementAndGet();
+    }
+
+    /** A stream counted by {@link #streamAccepted()} closed. */
+    void streamEnded() {
+        accepted.decrementAndGet();
+    }
+
+    /**
+     * Whether work is still open: a call the interceptor counted, or a stream the transport accepted
+     * that has not closed (it may still wait for the server's executor, where the interceptor runs).
+     */
+    boolean workOpen() {
+        return counted.get() > 0 || accepted.get() > 0;
+    }
+
+    /** Streams of calls that are work, accepted and not closed (0 without {@link AcceptedStreams}). */
+    int streamsOpen() {
+        return accepted.get();
     }
 
     boolean isClosed() {

@@ -81,7 +81,7 @@ final class ServerDrain implements ShutdownAction {
 
     /** Waits until no call that is work is open, every server terminated, or {@code deadline}. */
     private void awaitWork(List<Server> all, long deadline) throws InterruptedException {
-        while (calls.countedOpen() > 0) {
+        while (calls.workOpen()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return;

@@ -38,8 +38,7 @@ final class TrackingInterceptor implements ServerInterceptor {
         if (registry.isClosed()) {
             return refuse(call);
         }
-        @Nullable String service = call.getMethodDescriptor().getServiceName();
-        boolean counted = service == null || !UNCOUNTED_SERVICES.contains(service);
+        boolean counted = isWork(call.getMethodDescriptor().getServiceName());
         TrackedCall<ReqT, RespT> tracked = new TrackedCall<>(call, registry, counted ? counter : null);
         if (!registry.add(tracked)) {
             // The drain ended while this call arrived: it must not start work it cannot finish.
@@ -55,6 +54,11 @@ final class TrackingInterceptor implements ServerInterceptor {
             throw e;
         }
         return new TrackedListener<>(listener, tracked);
+    }
+
+    /** Whether calls of {@code service} are the app's work (counted, waited for). */
+    static boolean isWork(@Nullable String service) {
+        return service == null || !UNCOUNTED_SERVICES.contains(service);
     }
 
     @SuppressWarnings("unchecked")
