@@ -48,8 +48,19 @@ final class MeshFakes {
 
         /** On {@code port} (0: a free one): a sidecar that starts after the app binds the port it was given. */
         Envoy(int port, String serverInfo) throws IOException {
+            this(port, serverInfo, () -> { });
+        }
+
+        /**
+         * As above; {@code onRequest} runs before each answer, from the first one on: what runs beside
+         * Envoy learns it is up even before this constructor has returned.
+         */
+        Envoy(int port, String serverInfo, Runnable onRequest) throws IOException {
             this.serverInfo = serverInfo;
-            this.server = new ScriptedLoopbackServer(port, this::answer);
+            this.server = new ScriptedLoopbackServer(port, r -> {
+                onRequest.run();
+                return answer(r);
+            });
         }
 
         private Reply answer(String request) {

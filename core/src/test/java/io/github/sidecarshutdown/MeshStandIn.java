@@ -158,6 +158,8 @@ abstract class MeshStandIn implements AutoCloseable {
         final int adminPort = TruthFixtures.freePort();
         final EnvoyAdmin envoy;
         volatile ScriptedLoopbackServer admin;
+        /** Set at Envoy's first answer: before {@link #admin} is, which happens only once the bind returned. */
+        volatile boolean envoyAnswered;
 
         EnvoyBased(String name, RowJournal journal, String serverInfo) {
             super(name, journal);
@@ -170,7 +172,10 @@ abstract class MeshStandIn implements AutoCloseable {
                 readyNow();
             }
             envoy.ready = ready ? "LIVE" : "INITIALIZING";
-            admin = serve("envoy", adminPort, envoy::answer);
+            admin = serve("envoy", adminPort, r -> {
+                envoyAnswered = true;
+                return envoy.answer(r);
+            });
             besides(ready);
         }
 
@@ -226,13 +231,16 @@ abstract class MeshStandIn implements AutoCloseable {
         /**
          * pilot-agent's status server first, not ready until Envoy runs, then Envoy: the order in which
          * pilot-agent starts them (docs/sidecar-protocol.md, §4.1). Envoy first left an instant in
-         * which only Envoy answered, which the library takes for a moved status port.
+         * which only Envoy answered, which the library takes for a moved status port. pilot-agent asks
+         * Envoy at each readiness request, so it is ready from Envoy's first answer on; waiting for the
+         * bind to return instead left an instant in which Envoy said LIVE and the agent 503 (a starting
+         * sidecar where the row expects a live one).
          */
         @Override
         void listen(boolean ready) {
             agentStatus = ready ? 200 : 503;
             agent = serve("pilot-agent", agentPort, r -> !r.startsWith("GET /healthz/ready") ? Reply.of(404, "")
-                    : agentHangs ? Reply.hang() : Reply.of(admin == null ? 503 : agentStatus, ""));
+                    : agentHangs ? Reply.hang() : Reply.of(admin == null && !envoyAnswered ? 503 : agentStatus, ""));
             super.listen(ready);
         }
 
@@ -302,10 +310,16 @@ abstract class MeshStandIn implements AutoCloseable {
             return m;
         }
 
+        /**
+         * The lifecycle server first, then Envoy's admin: consul-dataplane spawns Envoy and starts its
+         * lifecycle server at once, before Envoy binds its admin port (docs/sidecar-protocol.md, Consul).
+         * The library identifies Consul only once both answer, so the other order decides the same.
+         */
         @Override
-        void besides(boolean ready) {
+        void listen(boolean ready) {
             serve("consul-lifecycle", lifecyclePort, r -> r.startsWith("GET /graceful_startup") ? Reply.of(200, "")
                     : Reply.of(404, "404 page not found\n"));
+            super.listen(ready);
         }
     }
 

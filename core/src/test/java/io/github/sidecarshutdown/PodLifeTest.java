@@ -47,6 +47,7 @@ class PodLifeTest {
         volatile MeshFakes.Envoy envoy;
         volatile ScriptedLoopbackServer agent;
         volatile int agentStatus = 200;
+        volatile boolean envoyAnswered;
 
         URI adminUrl() {
             return URI.create("http://127.0.0.1:" + adminPort);
@@ -65,12 +66,13 @@ class PodLifeTest {
          */
         void start(String envoyReady) {
             try {
-                // not ready before Envoy runs: pilot-agent's readiness is Envoy's
+                // not ready before Envoy runs: pilot-agent asks Envoy at each readiness request, so it knows
+                // Envoy runs from Envoy's first answer on, not only once the fake's constructor returned
                 ScriptedLoopbackServer a = new ScriptedLoopbackServer(agentPort, r -> r.contains("/healthz/ready")
-                        ? Reply.of(envoy == null ? 503 : agentStatus, "") : Reply.of(404, ""));
+                        ? Reply.of(envoy == null && !envoyAnswered ? 503 : agentStatus, "") : Reply.of(404, ""));
                 open.add(a);
                 agent = a;
-                MeshFakes.Envoy e = new MeshFakes.Envoy(adminPort, TruthFixtures.ISTIO_SERVER_INFO);
+                MeshFakes.Envoy e = new MeshFakes.Envoy(adminPort, TruthFixtures.ISTIO_SERVER_INFO, () -> envoyAnswered = true);
                 e.ready = envoyReady;
                 open.add(e);
                 envoy = e;
