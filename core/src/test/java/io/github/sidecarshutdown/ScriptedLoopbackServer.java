@@ -73,6 +73,7 @@ public final class ScriptedLoopbackServer implements AutoCloseable {
      */
     public ScriptedLoopbackServer(int port, Function<String, Reply> script) throws IOException {
         this.script = script;
+        TruthFixtures.release(port); // a port of TruthFixtures.freePort(), held until now
         this.server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));

@@ -14,13 +14,16 @@ import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
-import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /** Shared stand-ins for the sidecar truth tests: warmed-up WireMock sidecars, refused ports, journal views. */
@@ -31,23 +34,61 @@ final class TruthFixtures {
     private TruthFixtures() {
     }
 
-    /** A loopback port nothing listens on. */
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /**
+     * Ports of {@link #freePort()} not yet bound by the test that asked, each held by a socket bound
+     * to it that does not listen and does not allow address reuse: connections to the port are
+     * refused, as to a closed one, and no other socket can bind it, in this JVM or in the other test
+     * fork, until {@link #release(int)}. A port merely found free could be bound by the other fork (a
+     * fake of its own) in the time a late sidecar takes to come up, and answer for it.
+     */
+    private static final Map<Integer, Socket> RESERVED = new ConcurrentHashMap<>();
+    /** The ports {@link #refusedUrl()} hands out in turn, reserved for the whole run. */
+    private static final int[] REFUSED = new int[16];
+    private static final AtomicInteger NEXT_REFUSED = new AtomicInteger();
+
+    static {
+        for (int i = 0; i < REFUSED.length; i++) {
+            REFUSED[i] = freePort();
         }
     }
 
-    /** A loopback URL whose port refuses connections. */
+    /** A loopback port nothing listens on, reserved until the server meant for it binds it ({@link #release(int)}). */
+    static int freePort() {
+        Socket s = new Socket();
+        try {
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        } catch (IOException e) {
+            closeQuietly(s);
+            throw new UncheckedIOException(e);
+        }
+        RESERVED.put(s.getLocalPort(), s);
+        return s.getLocalPort();
+    }
+
+    /** Gives up the reservation of {@code port}, if {@link #freePort()} made one, for a server about to bind it. */
+    static void release(int port) {
+        Socket s = RESERVED.remove(port);
+        if (s != null) {
+            closeQuietly(s);
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // nothing held any more
+        }
+    }
+
+    /** A loopback URL whose port refuses connections for the whole run (one of a few, in turn). */
     static String refusedUrl() {
-        return "http://127.0.0.1:" + freePort();
+        return "http://127.0.0.1:" + REFUSED[Math.floorMod(NEXT_REFUSED.getAndIncrement(), REFUSED.length)];
     }
 
     /** A started WireMock on loopback (on {@code port}, or a free one when 0), warmed up outside any measured time. */
     static WireMockServer wiremock(int port) {
+        release(port);
         WireMockServer w = new WireMockServer(port == 0 ? wireMockConfig().dynamicPort().bindAddress("127.0.0.1")
                 : wireMockConfig().port(port).bindAddress("127.0.0.1"));
         w.start();
