@@ -78,7 +78,24 @@ class QueuedCallDrainTest {
         TaskResult drain = report.get(30, TimeUnit.SECONDS).task(GrpcServerSupport.DRAIN_TASK_NAME).orElseThrow();
         assertThat(drain.outcome()).as(drain.summary()).isEqualTo(TaskOutcome.SUCCEEDED);
         assertThat(server.isTerminated()).isTrue();
-        await().atMost(Duration.ofSeconds(10)).until(() -> support.toString().contains("streamsOpen=0"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> support.streamsInFlight() == 0);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void aQueuedCallItsClientGaveUpOnDoesNotHoldTheDrain(Transport transport) throws Exception {
+        // given a queued call whose client cancels it before the executor ever runs it
+        ListenableFuture<String> queued = queuedCall(transport,
+                b -> b.intercept(support.interceptor()).addStreamTracerFactory(support.streamTracerFactory()));
+        assertThat(support.streamsInFlight()).isEqualTo(1);
+        queued.cancel(true);
+        await().atMost(Duration.ofSeconds(10)).until(() -> support.streamsInFlight() == 0);
+
+        // when the drain runs while the executor is still held: then nothing holds it
+        ShutdownReport report = shutdownWith(support.drainTask(server, Duration.ofSeconds(20)));
+        TaskResult drain = report.task(GrpcServerSupport.DRAIN_TASK_NAME).orElseThrow();
+        assertThat(drain.outcome()).as(drain.summary()).isEqualTo(TaskOutcome.SUCCEEDED);
+        assertThat(drain.elapsed()).as("the graceful time is 20 s").isLessThan(Duration.ofSeconds(5));
     }
 
     @ParameterizedTest
@@ -98,7 +115,10 @@ class QueuedCallDrainTest {
     /** Starts the server on a one-thread executor held busy, and a call its transport accepted. */
     private ListenableFuture<String> queuedCall(Transport transport, Consumer<ServerBuilder<?>> support) throws Exception {
         server = transport.start(b -> {
-            b.executor(executor).addService(service.definition()).addStreamTracerFactory(new ServerStreamTracer.Factory() {
+            b.executor(executor).addService(service.definition());
+            support.accept(b);
+            // Last: grpc-java calls the factories in order, so the library's has counted the stream by then.
+            b.addStreamTracerFactory(new ServerStreamTracer.Factory() {
                 @Override
                 public ServerStreamTracer newServerStreamTracer(String fullMethodName, Metadata headers) {
                     accepted.countDown();
@@ -106,7 +126,6 @@ class QueuedCallDrainTest {
                     };
                 }
             });
-            support.accept(b);
         });
         channel = transport.channel(server);
         executor.execute(() -> {
