@@ -7,8 +7,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The calls of one server that are open now, so that the drain can wait for the ones that are work
- * and cut what is left at its end. Once {@link #cutAll(Status)} ran, calls that still arrive are
- * refused before their handler starts.
+ * and cut what is left at its end. Once {@link #cutIdle(Status)} ran, calls that are not work and
+ * still arrive are refused; once {@link #cutAll(Status)} ran, every call that still arrives is,
+ * before its handler starts.
  */
 final class CallRegistry {
 
@@ -18,21 +19,21 @@ final class CallRegistry {
 
     private final Set<TrackedCall<?, ?>> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger counted = new AtomicInteger();
-    private final AtomicInteger accepted = new AtomicInteger();
+    private volatile boolean idleClosed;
     private volatile boolean closed;
 
     /**
      * Adds a started call.
      *
-     * @return false if the registry was closed meanwhile: the caller refuses the call
+     * @return false if the registry was closed to it meanwhile: the caller refuses the call
      */
     boolean add(TrackedCall<?, ?> call) {
         if (call.isCounted()) {
             counted.incrementAndGet();
         }
         open.add(call);
-        // Read after the add: either cutAll's pass sees this call, or this sees the flag.
-        return !closed;
+        // Read after the add: either the cut's pass sees this call, or this sees the flag.
+        return !refuses(call.isCounted());
     }
 
     void remove(TrackedCall<?, ?> call) {
@@ -46,47 +47,56 @@ final class CallRegistry {
         return counted.get();
     }
 
-    /** A stream of a call that is work was accepted by the transport ({@link AcceptedStreams}). */
-    void streamAccepted() {
-        accepted.incrementAndGet();
-    }
-
-    /** A stream counted by {@link #streamAccepted()} closed. */
-    void streamEnded() {
-        accepted.decrementAndGet();
-    }
-
-    /**
-     * Whether work is still open: a call the interceptor counted, or a stream the transport accepted
-     * that has not closed (it may still wait for the server's executor, where the interceptor runs).
-     */
-    boolean workOpen() {
-        return counted.get() > 0 || accepted.get() > 0;
-    }
-
-    /** Streams of calls that are work, accepted and not closed (0 without {@link AcceptedStreams}). */
-    int streamsOpen() {
-        return accepted.get();
+    /** Whether a call arriving now is refused: any once everything was cut, one that is not work once idle ones were. */
+    boolean refuses(boolean work) {
+        return closed || (!work && idleClosed);
     }
 
     boolean isClosed() {
         return closed;
     }
 
+    /**
+     * Closes every open call that is not work (health watches, reflection streams: open as long as
+     * their clients like, they would keep the server from terminating) and refuses such calls from
+     * now on. Calls that are work go on, and new ones are still taken.
+     *
+     * @return how many it closed
+     */
+    int cutIdle(Status status) {
+        idleClosed = true;
+        return cut(status, false).idle();
+    }
+
     /** Refuses calls from now on and closes every open one with {@code status}. */
     Cut cutAll(Status status) {
         closed = true;
-        int work = 0;
-        int idle = 0;
+        return cut(status, true);
+    }
+
+    private Cut cut(Status status, boolean work) {
+        int cutWork = 0;
+        int cutIdle = 0;
         for (TrackedCall<?, ?> call : open) {
-            if (call.cut(status)) {
+            if (call.isCounted() && !work) {
+                continue;
+            }
+            boolean closedNow;
+            try {
+                closedNow = call.cut(status);
+            } catch (RuntimeException e) {
+                // The status could not be sent (a broken connection, an executor that refuses work):
+                // counted as cut, since the call cannot go on either way.
+                closedNow = true;
+            }
+            if (closedNow) {
                 if (call.isCounted()) {
-                    work++;
+                    cutWork++;
                 } else {
-                    idle++;
+                    cutIdle++;
                 }
             }
         }
-        return new Cut(work, idle);
+        return new Cut(cutWork, cutIdle);
     }
 }

@@ -7,7 +7,6 @@ import io.github.sidecarshutdown.ShutdownPhase;
 import io.github.sidecarshutdown.ShutdownTask;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
-import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.Collection;
@@ -16,16 +15,14 @@ import java.util.function.Supplier;
 
 /**
  * Connects one grpc-java {@link Server} to a coordinator: an interceptor that tracks every call in
- * flight in the coordinator's {@link InFlightTracker}, a stream tracer factory that sees each call
- * from the moment its transport accepted it, and the {@link ShutdownPhase#INBOUND_DRAIN} task that
- * stops the server. Any transport works (Netty, Netty-shaded, OkHttp, in-process).
+ * flight in the coordinator's {@link InFlightTracker}, and the {@link ShutdownPhase#INBOUND_DRAIN}
+ * task that stops the server. Any transport works (Netty, Netty-shaded, OkHttp, in-process).
  *
  * <pre>{@code
  * GrpcServerSupport grpc = GrpcServerSupport.create(coordinator.inFlight());
  * Server server = ServerBuilder.forPort(port)
  *     .addService(new GreeterService())
  *     .intercept(grpc.interceptor())
- *     .addStreamTracerFactory(grpc.streamTracerFactory())
  *     .build();
  * coordinator.register(grpc.drainTask(server, Duration.ofSeconds(10)));
  * }</pre>
@@ -40,11 +37,11 @@ import java.util.function.Supplier;
  * services are closed at the end too, but neither counted nor waited for: a health watch stays open
  * as long as its client likes.
  *
- * <p>grpc-java runs interceptors on the server's executor. A call that the transport accepted just
- * before {@code shutdown()} and that still waits there for a thread (a busy or shared executor) is
- * served by a server stopped without the library; the {@link #streamTracerFactory()} makes the drain
- * wait for it too. Without the factory, the drain sees only what the interceptor counted, and such a
- * call is refused with {@code UNAVAILABLE} when its turn comes after the drain ended.
+ * <p>grpc-java runs interceptors on the server's executor: a call the transport accepted just before
+ * {@code shutdown()} that still waits there for a thread (a busy or shared executor) is in no count
+ * yet. The drain does not end when the count is zero but when the server has terminated, which
+ * grpc-java does only once every stream it accepted is closed: such a call is served, as by
+ * grpc-java's own {@code shutdown()}.
  *
  * <p>One instance per server: the drain waits for, and cuts, the calls its interceptor saw. Install
  * the interceptor last on the builder (grpc-java runs the last one first), so it sees every call,
@@ -61,7 +58,6 @@ public final class GrpcServerSupport {
 
     private final CallRegistry calls = new CallRegistry();
     private final TrackingInterceptor interceptor;
-    private final AcceptedStreams acceptedStreams = new AcceptedStreams(calls);
 
     private GrpcServerSupport(CallCounter counter) {
         this.interceptor = new TrackingInterceptor(calls, counter);
@@ -87,31 +83,9 @@ public final class GrpcServerSupport {
         return interceptor;
     }
 
-    /**
-     * The stream tracer factory to add to the server ({@code ServerBuilder.addStreamTracerFactory}):
-     * the drain then also waits for calls the transport accepted before {@code shutdown()} that still
-     * wait for the server's executor. The same instance every time.
-     *
-     * @return the factory; it counts, for the drain only, the streams of calls that are work
-     */
-    public ServerStreamTracer.Factory streamTracerFactory() {
-        return acceptedStreams;
-    }
-
     /** Calls in flight now that are work (health and reflection calls left out). */
     public int callsInFlight() {
         return calls.countedOpen();
-    }
-
-    /**
-     * Streams of calls that are work which the transport accepted and which have not closed,
-     * including calls still waiting for the server's executor: a check that the
-     * {@link #streamTracerFactory()} is installed (always 0 without it).
-     *
-     * @return the streams open now
-     */
-    public int streamsInFlight() {
-        return calls.streamsOpen();
     }
 
     /**
@@ -166,6 +140,6 @@ public final class GrpcServerSupport {
 
     @Override
     public String toString() {
-        return "GrpcServerSupport{callsInFlight=" + calls.countedOpen() + ", streamsOpen=" + calls.streamsOpen() + ", drained=" + calls.isClosed() + "}";
+        return "GrpcServerSupport{callsInFlight=" + calls.countedOpen() + ", drained=" + calls.isClosed() + "}";
     }
 }

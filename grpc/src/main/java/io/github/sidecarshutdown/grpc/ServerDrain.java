@@ -14,9 +14,11 @@ import org.slf4j.Logger;
 
 /**
  * The drain of a server (or of the servers a framework started, sharing one interceptor):
- * {@code shutdown()} (no new calls; calls in progress go on), wait until
- * the calls that are work have ended or the graceful time is over, close what is still open with
- * {@code UNAVAILABLE}, then wait for the server to terminate ({@code shutdownNow()} if it does not
+ * {@code shutdown()} (no new calls; calls in progress go on), wait until the calls that are work
+ * have ended, close the health and reflection streams, and wait for the server to terminate, which
+ * it does once the calls it accepted are done, also those that reached the interceptor only later
+ * (queued for a busy executor); at the end of the graceful time, close what is still open with
+ * {@code UNAVAILABLE} and wait for the server to terminate ({@code shutdownNow()} if it does not
  * at once). Every wait is bounded by what is left of the task: a quarter of it, at most one second,
  * is kept for the end, so the server is terminated within the task's time even when calls never end.
  */
@@ -52,17 +54,26 @@ final class ServerDrain implements ShutdownAction {
         boolean terminated = false;
         try {
             all.forEach(Server::shutdown);
-            awaitWork(all, System.nanoTime() + waitFor.toNanos());
+            long gracefulEnd = System.nanoTime() + waitFor.toNanos();
+            awaitWork(all, gracefulEnd);
+            // No work open: what keeps the servers up now is health watches and reflection streams
+            // (closed here), and calls the transports accepted before shutdown() that still wait for
+            // the server's executor, where the interceptor runs. Those are served, as grpc-java's own
+            // shutdown() serves them: the servers terminate once they are done.
+            int idle = calls.cutIdle(GrpcServerSupport.CUT_STATUS);
+            terminated = awaitTermination(all, gracefulEnd);
             CallRegistry.Cut cut = calls.cutAll(GrpcServerSupport.CUT_STATUS);
-            // Closed calls let the transports end by themselves; force what is left only after a while.
-            terminated = awaitTermination(all, System.nanoTime() + min(reserve, context.remaining()).dividedBy(2).toNanos());
+            if (!terminated) {
+                // Closed calls let the transports end by themselves; force what is left only after a while.
+                terminated = awaitTermination(all, System.nanoTime() + min(reserve, context.remaining()).dividedBy(2).toNanos());
+            }
             if (!terminated) {
                 all.forEach(Server::shutdownNow);
                 terminated = awaitTermination(all, System.nanoTime() + context.remaining().toNanos());
             }
             Duration took = Duration.ofNanos(System.nanoTime() - start);
-            if (cut.idle() > 0) {
-                logger().debug("gRPC drain closed {} health or reflection stream(s)", cut.idle());
+            if (idle + cut.idle() > 0) {
+                logger().debug("gRPC drain closed {} health or reflection stream(s)", idle + cut.idle());
             }
             if (cut.work() > 0 || !terminated) {
                 throw new DrainIncompleteException(cut.work(), waitFor, terminated, took);
@@ -81,7 +92,7 @@ final class ServerDrain implements ShutdownAction {
 
     /** Waits until no call that is work is open, every server terminated, or {@code deadline}. */
     private void awaitWork(List<Server> all, long deadline) throws InterruptedException {
-        while (calls.workOpen()) {
+        while (calls.countedOpen() > 0) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return;

@@ -35,13 +35,13 @@ final class TrackingInterceptor implements ServerInterceptor {
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
             ServerCallHandler<ReqT, RespT> next) {
-        if (registry.isClosed()) {
+        boolean counted = isWork(call.getMethodDescriptor().getServiceName());
+        if (registry.refuses(counted)) {
             return refuse(call);
         }
-        boolean counted = isWork(call.getMethodDescriptor().getServiceName());
         TrackedCall<ReqT, RespT> tracked = new TrackedCall<>(call, registry, counted ? counter : null);
         if (!registry.add(tracked)) {
-            // The drain ended while this call arrived: it must not start work it cannot finish.
+            // The drain cut what was open while this call arrived: it must not start what it cannot finish.
             tracked.finish();
             return refuse(call);
         }

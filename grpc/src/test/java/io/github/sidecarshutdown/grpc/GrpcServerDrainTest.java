@@ -47,7 +47,7 @@ class GrpcServerDrainTest {
 
     private void start(Transport transport) throws Exception {
         server = transport.start(b -> b.addService(service.definition()).addService(health.getHealthService())
-                .intercept(support.interceptor()).addStreamTracerFactory(support.streamTracerFactory()));
+                .intercept(support.interceptor()));
         channel = transport.channel(server);
     }
 

@@ -15,15 +15,25 @@ import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerStreamTracer;
+import io.grpc.Status;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -61,8 +71,7 @@ class QueuedCallDrainTest {
     @ParameterizedTest
     @EnumSource(Transport.class)
     void aCallWaitingForTheExecutorWhenTheDrainBeginsIsServed(Transport transport) throws Exception {
-        ListenableFuture<String> queued = queuedCall(transport,
-                b -> b.intercept(support.interceptor()).addStreamTracerFactory(support.streamTracerFactory()));
+        ListenableFuture<String> queued = queuedCall(transport, b -> b.intercept(support.interceptor()));
 
         // when the drain runs, and the executor frees up only once the drain has begun
         CompletableFuture<ShutdownReport> report = CompletableFuture.supplyAsync(() -> shutdownWith(
@@ -78,20 +87,16 @@ class QueuedCallDrainTest {
         TaskResult drain = report.get(30, TimeUnit.SECONDS).task(GrpcServerSupport.DRAIN_TASK_NAME).orElseThrow();
         assertThat(drain.outcome()).as(drain.summary()).isEqualTo(TaskOutcome.SUCCEEDED);
         assertThat(server.isTerminated()).isTrue();
-        await().atMost(Duration.ofSeconds(10)).until(() -> support.streamsInFlight() == 0);
     }
 
     @ParameterizedTest
     @EnumSource(Transport.class)
     void aQueuedCallItsClientGaveUpOnDoesNotHoldTheDrain(Transport transport) throws Exception {
-        // given a queued call whose client cancels it before the executor ever runs it
-        ListenableFuture<String> queued = queuedCall(transport,
-                b -> b.intercept(support.interceptor()).addStreamTracerFactory(support.streamTracerFactory()));
-        assertThat(support.streamsInFlight()).isEqualTo(1);
+        // given a queued call whose client cancels it while the executor is still held
+        ListenableFuture<String> queued = queuedCall(transport, b -> b.intercept(support.interceptor()));
         queued.cancel(true);
-        await().atMost(Duration.ofSeconds(10)).until(() -> support.streamsInFlight() == 0);
 
-        // when the drain runs while the executor is still held: then nothing holds it
+        // when the drain runs, the executor still held: then nothing holds it
         ShutdownReport report = shutdownWith(support.drainTask(server, Duration.ofSeconds(20)));
         TaskResult drain = report.task(GrpcServerSupport.DRAIN_TASK_NAME).orElseThrow();
         assertThat(drain.outcome()).as(drain.summary()).isEqualTo(TaskOutcome.SUCCEEDED);
@@ -112,22 +117,103 @@ class QueuedCallDrainTest {
         assertThat(server.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
     }
 
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void aHealthWatchBesideAQueuedCallIsClosedAndTheCallServed(Transport transport) throws Exception {
+        // given a health watch (open for as long as its client likes) and a call queued for the executor
+        HealthStatusManager health = new HealthStatusManager();
+        CompletableFuture<Status> watchEnded = new CompletableFuture<>();
+        ListenableFuture<String> queued = queuedCall(transport,
+                b -> b.addService(health.getHealthService()).intercept(support.interceptor()), () -> watch(watchEnded));
+
+        // when the drain runs and the executor frees up a moment later
+        CompletableFuture<ShutdownReport> report = CompletableFuture.supplyAsync(() -> shutdownWith(
+                support.drainTask(server, Duration.ofSeconds(20))));
+        await().atMost(Duration.ofSeconds(10)).until(server::isShutdown);
+        Thread.sleep(200);
+        executorFree.countDown();
+
+        // then the call is served, the watch closed, and the drain ends long before its graceful time
+        assertThat(queued.get(10, TimeUnit.SECONDS)).isEqualTo("done ok");
+        TaskResult drain = report.get(30, TimeUnit.SECONDS).task(GrpcServerSupport.DRAIN_TASK_NAME).orElseThrow();
+        assertThat(drain.outcome()).as(drain.summary()).isEqualTo(TaskOutcome.SUCCEEDED);
+        assertThat(drain.elapsed()).as("the graceful time is 20 s").isLessThan(Duration.ofSeconds(5));
+        assertThat(watchEnded.get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    }
+
+    @Test
+    void aCallTheExecutorRejectedDoesNotHoldTheDrain() throws Exception {
+        // given a Netty server whose executor sheds load: it rejects a call, and Netty resets its stream
+        AtomicBoolean saturated = new AtomicBoolean();
+        Executor shedding = task -> {
+            if (saturated.get()) {
+                throw new RejectedExecutionException("saturated (test)");
+            }
+            executor.execute(task);
+        };
+        server = Transport.NETTY.start(b -> b.executor(shedding).addService(service.definition()).intercept(support.interceptor()));
+        channel = Transport.NETTY.channel(server);
+        assertThat(ClientCalls.blockingUnaryCall(channel, TestService.UNARY, CallOptions.DEFAULT, "ok")).isEqualTo("done ok");
+        saturated.set(true);
+        ListenableFuture<String> rejected = ClientCalls.futureUnaryCall(channel.newCall(TestService.UNARY,
+                CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS)), "ok");
+        assertThat(rejected).failsWithin(Duration.ofSeconds(15));
+        saturated.set(false);
+
+        // when the drain runs: then nothing is left to wait for
+        ShutdownReport report = shutdownWith(support.drainTask(server, Duration.ofSeconds(20)));
+        TaskResult drain = report.task(GrpcServerSupport.DRAIN_TASK_NAME).orElseThrow();
+        assertThat(drain.outcome()).as(drain.summary()).isEqualTo(TaskOutcome.SUCCEEDED);
+        assertThat(drain.elapsed()).as("the graceful time is 20 s").isLessThan(Duration.ofSeconds(5));
+    }
+
+    /** Opens a health watch on {@link #channel}; {@code ended} gets its final status. */
+    private void watch(CompletableFuture<Status> ended) {
+        CompletableFuture<HealthCheckResponse> first = new CompletableFuture<>();
+        HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(), new StreamObserver<>() {
+            @Override
+            public void onNext(HealthCheckResponse value) {
+                first.complete(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                ended.complete(Status.fromThrowable(t));
+            }
+
+            @Override
+            public void onCompleted() {
+                ended.complete(Status.OK);
+            }
+        });
+        assertThat(first).succeedsWithin(Duration.ofSeconds(10));
+    }
+
     /** Starts the server on a one-thread executor held busy, and a call its transport accepted. */
     private ListenableFuture<String> queuedCall(Transport transport, Consumer<ServerBuilder<?>> support) throws Exception {
+        return queuedCall(transport, support, () -> { });
+    }
+
+    /** As above; {@code beforeHeld} runs on the new channel before the executor is held. */
+    private ListenableFuture<String> queuedCall(Transport transport, Consumer<ServerBuilder<?>> support, Runnable beforeHeld)
+            throws Exception {
         server = transport.start(b -> {
             b.executor(executor).addService(service.definition());
             support.accept(b);
-            // Last: grpc-java calls the factories in order, so the library's has counted the stream by then.
+            // The test's own view of the transport: it creates a stream's tracers when it accepts the stream.
             b.addStreamTracerFactory(new ServerStreamTracer.Factory() {
                 @Override
                 public ServerStreamTracer newServerStreamTracer(String fullMethodName, Metadata headers) {
-                    accepted.countDown();
+                    if (fullMethodName.startsWith(TestService.NAME + "/")) {
+                        accepted.countDown();
+                    }
                     return new ServerStreamTracer() {
                     };
                 }
             });
         });
         channel = transport.channel(server);
+        beforeHeld.run();
         executor.execute(() -> {
             try {
                 executorFree.await(30, TimeUnit.SECONDS);

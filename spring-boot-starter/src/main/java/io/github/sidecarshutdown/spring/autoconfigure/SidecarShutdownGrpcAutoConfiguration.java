@@ -8,7 +8,6 @@ import io.github.sidecarshutdown.spring.support.grpc.GrpcHealthWiring;
 import io.github.sidecarshutdown.spring.support.grpc.GrpcServerLifecyclePhase;
 import io.github.sidecarshutdown.spring.support.grpc.GrpcServerWiring;
 import io.grpc.BindableService;
-import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
 import io.grpc.protobuf.services.HealthStatusManager;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -19,15 +18,13 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.grpc.server.GlobalServerInterceptor;
-import org.springframework.grpc.server.ServerBuilderCustomizer;
 import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
 import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
 
 /**
  * Spring Boot 4 with Spring gRPC 1.0: the gRPC server in the coordinator's exit, without user code.
  * The interceptor is a global server interceptor of the highest precedence (every call in flight is
- * counted), and a server builder customizer adds the stream tracer factory that shows the drain
- * the calls accepted but still waiting for the server's executor; the server lifecycle, which Spring gRPC stops before anything else, is moved below the
+ * counted); the server lifecycle, which Spring gRPC stops before anything else, is moved below the
  * library's cleanup lifecycle, so the server serves through the propagation delay and the library's
  * drain task (phase {@code inbound_drain}, graceful time {@code drain-timeout}) stops it; Spring
  * gRPC's {@link HealthStatusManager}, when present, follows readiness for {@code ""} and each service.
@@ -78,16 +75,6 @@ public class SidecarShutdownGrpcAutoConfiguration {
 
     /**
      * @param wiring the gRPC wiring
-     * @return adds the wiring's stream tracer factory to every server Spring gRPC builds
-     */
-    @Bean
-    @ConditionalOnBean(GrpcServerWiring.class)
-    public ServerBuilderCustomizer<?> sidecarGrpcStreamTracerCustomizer(GrpcServerWiring wiring) {
-        return new StreamTracerCustomizer<>(wiring);
-    }
-
-    /**
-     * @param wiring the gRPC wiring
      * @return the drain task, registered with the coordinator like the app's task beans
      */
     @Bean
@@ -116,20 +103,6 @@ public class SidecarShutdownGrpcAutoConfiguration {
         ApplicationListener<GrpcServerStartedEvent> sidecarGrpcHealthBinding(HealthStatusManager health,
                 ShutdownCoordinator coordinator) {
             return new HealthBinding(health, coordinator);
-        }
-    }
-
-    /** Adds the stream tracer factory to a server builder. */
-    private static final class StreamTracerCustomizer<T extends ServerBuilder<T>> implements ServerBuilderCustomizer<T> {
-        private final GrpcServerWiring wiring;
-
-        StreamTracerCustomizer(GrpcServerWiring wiring) {
-            this.wiring = wiring;
-        }
-
-        @Override
-        public void customize(T builder) {
-            builder.addStreamTracerFactory(wiring.streamTracerFactory());
         }
     }
 

@@ -45,7 +45,7 @@ public final class GrpcExampleApp {
         if (useLibrary) {
             ShutdownCoordinator coordinator = ShutdownCoordinator.builder().fromEnvironment().build();
             GrpcServerSupport grpc = GrpcServerSupport.create(coordinator.inFlight());
-            server = builder.intercept(grpc.interceptor()).addStreamTracerFactory(grpc.streamTracerFactory()).build();
+            server = builder.intercept(grpc.interceptor()).build();
             coordinator.register(grpc.drainTask(server, coordinator.settings().drainTimeout()));
             GrpcHealthSupport.bind(coordinator.readiness(), health, OrdersService.NAME);
             coordinator.install();

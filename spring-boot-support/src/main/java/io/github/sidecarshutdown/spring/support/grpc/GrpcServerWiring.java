@@ -8,16 +8,13 @@ import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
-import io.grpc.ServerStreamTracer;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.springframework.core.Ordered;
 
 /**
  * The gRPC servers of one application context in its coordinator's exit: one interceptor for every
- * service (the frameworks apply global interceptors to each service, so all servers share it), one
- * stream tracer factory that each framework's server builder customizer adds to every server (the
- * drain then also waits for calls accepted before it that still wait for the server's executor), and
+ * service (the frameworks apply global interceptors to each service, so all servers share it), and
  * one drain task for every server that started, registered as a bean like any task.
  */
 public final class GrpcServerWiring {
@@ -43,19 +40,6 @@ public final class GrpcServerWiring {
      */
     public ServerInterceptor interceptor() {
         return interceptor;
-    }
-
-    /**
-     * @return the stream tracer factory to add to every server builder
-     *         ({@code ServerBuilder.addStreamTracerFactory})
-     */
-    public ServerStreamTracer.Factory streamTracerFactory() {
-        return support.streamTracerFactory();
-    }
-
-    /** @return the streams of calls that are work, accepted and not closed (0 unless the factory is installed) */
-    public int streamsInFlight() {
-        return support.streamsInFlight();
     }
 
     /** @return the drain task of every server started so far */

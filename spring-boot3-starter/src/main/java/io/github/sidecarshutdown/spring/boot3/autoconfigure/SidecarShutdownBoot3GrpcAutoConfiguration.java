@@ -8,7 +8,6 @@ import io.github.sidecarshutdown.spring.support.grpc.GrpcHealthWiring;
 import io.github.sidecarshutdown.spring.support.grpc.GrpcServerLifecyclePhase;
 import io.github.sidecarshutdown.spring.support.grpc.GrpcServerWiring;
 import io.grpc.BindableService;
-import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
 import io.grpc.protobuf.services.HealthStatusManager;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -20,15 +19,13 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import net.devh.boot.grpc.server.event.GrpcServerStartedEvent;
 import net.devh.boot.grpc.server.interceptor.GrpcGlobalServerInterceptor;
-import net.devh.boot.grpc.server.serverfactory.GrpcServerConfigurer;
 import net.devh.boot.grpc.server.serverfactory.GrpcServerLifecycle;
 
 /**
  * Spring Boot 3.5 with {@code net.devh:grpc-server-spring-boot-starter} 3.1: the gRPC server in the
  * coordinator's exit, without user code.
  * The interceptor is a global server interceptor of the highest precedence (every call in flight is
- * counted), and a server configurer adds the stream tracer factory that shows the drain the calls
- * accepted but still waiting for the server's executor; the server lifecycle, which the starter stops before anything else, is moved below the
+ * counted); the server lifecycle, which the starter stops before anything else, is moved below the
  * library's cleanup lifecycle, so the server serves through the propagation delay and the library's
  * drain task (phase {@code inbound_drain}, graceful time {@code drain-timeout}) stops it; the
  * starter's {@link HealthStatusManager}, when present, follows readiness for {@code ""} and each service.
@@ -79,16 +76,6 @@ public class SidecarShutdownBoot3GrpcAutoConfiguration {
 
     /**
      * @param wiring the gRPC wiring
-     * @return adds the wiring's stream tracer factory to every server the gRPC starter builds
-     */
-    @Bean
-    @ConditionalOnBean(GrpcServerWiring.class)
-    public GrpcServerConfigurer sidecarGrpcStreamTracerConfigurer(GrpcServerWiring wiring) {
-        return new StreamTracerConfigurer(wiring);
-    }
-
-    /**
-     * @param wiring the gRPC wiring
      * @return the drain task, registered with the coordinator like the app's task beans
      */
     @Bean
@@ -117,20 +104,6 @@ public class SidecarShutdownBoot3GrpcAutoConfiguration {
         ApplicationListener<GrpcServerStartedEvent> sidecarGrpcHealthBinding(HealthStatusManager health,
                 ShutdownCoordinator coordinator) {
             return new HealthBinding(health, coordinator);
-        }
-    }
-
-    /** Adds the stream tracer factory to a server builder. */
-    private static final class StreamTracerConfigurer implements GrpcServerConfigurer {
-        private final GrpcServerWiring wiring;
-
-        StreamTracerConfigurer(GrpcServerWiring wiring) {
-            this.wiring = wiring;
-        }
-
-        @Override
-        public void accept(ServerBuilder<?> builder) {
-            builder.addStreamTracerFactory(wiring.streamTracerFactory());
         }
     }
 
