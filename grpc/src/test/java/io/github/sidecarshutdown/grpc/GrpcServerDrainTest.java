@@ -20,12 +20,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
-import io.grpc.health.v1.HealthGrpc;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.stub.ClientCalls;
-import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.concurrent.CompletableFuture;
@@ -148,25 +145,8 @@ class GrpcServerDrainTest {
     void aHealthWatchDoesNotHoldTheDrain(Transport transport) throws Exception {
         // given a client watching the server's health (client-side health checking keeps one open)
         start(transport);
-        CompletableFuture<Throwable> watchEnd = new CompletableFuture<>();
-        CompletableFuture<HealthCheckResponse> first = new CompletableFuture<>();
-        HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(), new StreamObserver<>() {
-            @Override
-            public void onNext(HealthCheckResponse value) {
-                first.complete(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                watchEnd.complete(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                watchEnd.complete(null);
-            }
-        });
-        assertThat(first.get(10, TimeUnit.SECONDS).getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        HealthWatch watch = HealthWatch.open(channel);
+        assertThat(watch.first).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
 
         // when
         long start = System.nanoTime();
@@ -175,8 +155,7 @@ class GrpcServerDrainTest {
         // then the drain did not wait its 20 s, and the watcher was told to go elsewhere
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
         assertThat(drainResult(report).outcome()).isEqualTo(TaskOutcome.SUCCEEDED);
-        assertThat(watchEnd.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(StatusRuntimeException.class,
-                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        assertThat(watch.ended.get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(server.isTerminated()).isTrue();
     }
 

@@ -16,12 +16,8 @@ import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
-import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse;
-import io.grpc.health.v1.HealthGrpc;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.stub.ClientCalls;
-import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -122,9 +118,10 @@ class QueuedCallDrainTest {
     void aHealthWatchBesideAQueuedCallIsClosedAndTheCallServed(Transport transport) throws Exception {
         // given a health watch (open for as long as its client likes) and a call queued for the executor
         HealthStatusManager health = new HealthStatusManager();
-        CompletableFuture<Status> watchEnded = new CompletableFuture<>();
+        HealthWatch[] watch = new HealthWatch[1];
         ListenableFuture<String> queued = queuedCall(transport,
-                b -> b.addService(health.getHealthService()).intercept(support.interceptor()), () -> watch(watchEnded));
+                b -> b.addService(health.getHealthService()).intercept(support.interceptor()),
+                () -> watch[0] = HealthWatch.open(channel));
 
         // when the drain runs and the executor frees up a moment later
         CompletableFuture<ShutdownReport> report = CompletableFuture.supplyAsync(() -> shutdownWith(
@@ -138,7 +135,7 @@ class QueuedCallDrainTest {
         TaskResult drain = report.get(30, TimeUnit.SECONDS).task(GrpcServerSupport.DRAIN_TASK_NAME).orElseThrow();
         assertThat(drain.outcome()).as(drain.summary()).isEqualTo(TaskOutcome.SUCCEEDED);
         assertThat(drain.elapsed()).as("the graceful time is 20 s").isLessThan(Duration.ofSeconds(5));
-        assertThat(watchEnded.get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(watch[0].ended.get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
     }
 
     @Test
@@ -167,35 +164,13 @@ class QueuedCallDrainTest {
         assertThat(drain.elapsed()).as("the graceful time is 20 s").isLessThan(Duration.ofSeconds(5));
     }
 
-    /** Opens a health watch on {@link #channel}; {@code ended} gets its final status. */
-    private void watch(CompletableFuture<Status> ended) {
-        CompletableFuture<HealthCheckResponse> first = new CompletableFuture<>();
-        HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(), new StreamObserver<>() {
-            @Override
-            public void onNext(HealthCheckResponse value) {
-                first.complete(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                ended.complete(Status.fromThrowable(t));
-            }
-
-            @Override
-            public void onCompleted() {
-                ended.complete(Status.OK);
-            }
-        });
-        assertThat(first).succeedsWithin(Duration.ofSeconds(10));
-    }
-
     /** Starts the server on a one-thread executor held busy, and a call its transport accepted. */
     private ListenableFuture<String> queuedCall(Transport transport, Consumer<ServerBuilder<?>> support) throws Exception {
-        return queuedCall(transport, support, () -> { });
+        return queuedCall(transport, support, () -> null);
     }
 
     /** As above; {@code beforeHeld} runs on the new channel before the executor is held. */
-    private ListenableFuture<String> queuedCall(Transport transport, Consumer<ServerBuilder<?>> support, Runnable beforeHeld)
+    private ListenableFuture<String> queuedCall(Transport transport, Consumer<ServerBuilder<?>> support, BeforeHeld beforeHeld)
             throws Exception {
         server = transport.start(b -> {
             b.executor(executor).addService(service.definition());
@@ -225,6 +200,11 @@ class QueuedCallDrainTest {
         assertThat(accepted.await(10, TimeUnit.SECONDS)).as("the transport accepted the call").isTrue();
         assertThat(service.entered).as("the call still waits for the executor").isEmpty();
         return queued;
+    }
+
+    /** What runs on the new channel before the executor is held. */
+    private interface BeforeHeld {
+        Object run() throws Exception;
     }
 
     private static ShutdownReport shutdownWith(io.github.sidecarshutdown.ShutdownTask drain) {
