@@ -35,7 +35,8 @@ final class TrackingInterceptor implements ServerInterceptor {
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
             ServerCallHandler<ReqT, RespT> next) {
-        boolean counted = isWork(call.getMethodDescriptor().getServiceName());
+        @Nullable String service = call.getMethodDescriptor().getServiceName();
+        boolean counted = service == null || !UNCOUNTED_SERVICES.contains(service);
         if (registry.refuses(counted)) {
             return refuse(call);
         }
@@ -54,11 +55,6 @@ final class TrackingInterceptor implements ServerInterceptor {
             throw e;
         }
         return new TrackedListener<>(listener, tracked);
-    }
-
-    /** Whether calls of {@code service} are the app's work (counted, waited for). */
-    static boolean isWork(@Nullable String service) {
-        return service == null || !UNCOUNTED_SERVICES.contains(service);
     }
 
     @SuppressWarnings("unchecked")
