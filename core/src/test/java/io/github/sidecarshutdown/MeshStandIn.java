@@ -172,14 +172,19 @@ abstract class MeshStandIn implements AutoCloseable {
                 readyNow();
             }
             envoy.ready = ready ? "LIVE" : "INITIALIZING";
+            besides(ready);
             admin = serve("envoy", adminPort, r -> {
                 envoyAnswered = true;
                 return envoy.answer(r);
             });
-            besides(ready);
         }
 
-        /** Starts what runs beside Envoy (after it: the app is told ready only once Envoy answers). */
+        /**
+         * Starts what runs beside Envoy, before Envoy's admin listens: pilot-agent starts its status
+         * server before it launches Envoy, consul-dataplane its lifecycle server before Envoy has bound
+         * its admin port (docs/sidecar-protocol.md). Envoy first left an instant in which only Envoy
+         * answered, which the library takes for a moved status port.
+         */
         void besides(boolean ready) {
         }
 
@@ -229,19 +234,16 @@ abstract class MeshStandIn implements AutoCloseable {
         }
 
         /**
-         * pilot-agent's status server first, not ready until Envoy runs, then Envoy: the order in which
-         * pilot-agent starts them (docs/sidecar-protocol.md, §4.1). Envoy first left an instant in
-         * which only Envoy answered, which the library takes for a moved status port. pilot-agent asks
-         * Envoy at each readiness request, so it is ready from Envoy's first answer on; waiting for the
-         * bind to return instead left an instant in which Envoy said LIVE and the agent 503 (a starting
+         * pilot-agent's status server, not ready until Envoy runs. pilot-agent asks Envoy at each
+         * readiness request, so it is ready from Envoy's first answer on; waiting for the bind to
+         * return instead left an instant in which Envoy said LIVE and the agent 503 (a starting
          * sidecar where the row expects a live one).
          */
         @Override
-        void listen(boolean ready) {
+        void besides(boolean ready) {
             agentStatus = ready ? 200 : 503;
             agent = serve("pilot-agent", agentPort, r -> !r.startsWith("GET /healthz/ready") ? Reply.of(404, "")
                     : agentHangs ? Reply.hang() : Reply.of(admin == null && !envoyAnswered ? 503 : agentStatus, ""));
-            super.listen(ready);
         }
 
         @Override
@@ -310,16 +312,11 @@ abstract class MeshStandIn implements AutoCloseable {
             return m;
         }
 
-        /**
-         * The lifecycle server first, then Envoy's admin: consul-dataplane spawns Envoy and starts its
-         * lifecycle server at once, before Envoy binds its admin port (docs/sidecar-protocol.md, Consul).
-         * The library identifies Consul only once both answer, so the other order decides the same.
-         */
+        /** The dataplane's lifecycle server (the library identifies Consul only once it and Envoy answer). */
         @Override
-        void listen(boolean ready) {
+        void besides(boolean ready) {
             serve("consul-lifecycle", lifecyclePort, r -> r.startsWith("GET /graceful_startup") ? Reply.of(200, "")
                     : Reply.of(404, "404 page not found\n"));
-            super.listen(ready);
         }
     }
 
