@@ -49,9 +49,6 @@ public final class ShutdownCoordinator {
         return Loggers.of(ShutdownCoordinator.class);
     }
 
-    /** How long past its deadline a caller waits for a sequence before taking a snapshot. */
-    static final Duration OVERRUN_BOUND = SequenceRun.OVERRUN_BOUND;
-
     /** The coordinator's lifecycle; each state only moves forward. */
     public enum State {
         /** Built; no hook yet. */

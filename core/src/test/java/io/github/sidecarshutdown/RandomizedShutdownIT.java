@@ -2,6 +2,7 @@ package io.github.sidecarshutdown;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.sidecarshutdown.internal.engine.SequenceRun;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarCallResult;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
@@ -244,7 +245,7 @@ class RandomizedShutdownIT {
             String where = "run " + index + " (seed " + seed + "):" + scenario + "\n  report: " + report.summaryLine();
             // the sequence finished, by its deadline plus the bound
             assertThat(report.complete()).as(where).isTrue();
-            assertThat(report.elapsed()).as(where).isLessThanOrEqualTo(budget.plus(ShutdownCoordinator.OVERRUN_BOUND));
+            assertThat(report.elapsed()).as(where).isLessThanOrEqualTo(budget.plus(SequenceRun.OVERRUN_BOUND));
             // every task exactly one outcome, with a reason unless it succeeded
             List<String> registered = coordinator.tasks().stream().map(ShutdownTask::name).collect(Collectors.toList());
             assertThat(report.tasks()).as(where).extracting(TaskResult::name).containsExactlyInAnyOrderElementsOf(registered);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.github.sidecarshutdown.ScriptedLoopbackServer.Reply;
+import io.github.sidecarshutdown.internal.engine.SequenceRun;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import java.io.IOException;
 import java.net.URI;
@@ -282,14 +283,14 @@ class RandomizedSidecarTruthIT {
             for (int c = 0; c < cs.size(); c++) {
                 ShutdownReport report;
                 try {
-                    report = futures.get(c).get(budget.plus(ShutdownCoordinator.OVERRUN_BOUND).toMillis() + 2_000, TimeUnit.MILLISECONDS);
+                    report = futures.get(c).get(budget.plus(SequenceRun.OVERRUN_BOUND).toMillis() + 2_000, TimeUnit.MILLISECONDS);
                 } catch (TimeoutException e) {
                     return fail("%s%n  coordinator %d had not completed its report after budget + 3 s", where(), c);
                 }
                 String w = where() + "\n  coordinator " + c + ": " + report.summaryLine();
                 assertThat(report.complete()).as(w).isTrue();
                 assertThat(Duration.ofNanos(ended[c] - started[c])).as(w)
-                        .isLessThanOrEqualTo(budget.plus(ShutdownCoordinator.OVERRUN_BOUND).plusMillis(300));
+                        .isLessThanOrEqualTo(budget.plus(SequenceRun.OVERRUN_BOUND).plusMillis(300));
                 assertThat(report.tasks()).as(w).extracting(TaskResult::name)
                         .containsExactlyInAnyOrderElementsOf(cs.get(c).tasks().stream().map(ShutdownTask::name).toList());
             }

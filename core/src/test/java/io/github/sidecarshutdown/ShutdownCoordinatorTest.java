@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.sidecarshutdown.internal.Json;
+import io.github.sidecarshutdown.internal.engine.SequenceRun;
 import io.github.sidecarshutdown.sidecar.SidecarFacts;
 import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.net.ConnectException;
@@ -215,7 +216,7 @@ class ShutdownCoordinatorTest {
         TaskResult next = report.task("never-reached").orElseThrow();
         assertThat(next.outcome()).isEqualTo(TaskOutcome.SKIPPED);
         assertThat(next.reason()).contains("no time left");
-        assertThat(report.elapsed()).isLessThanOrEqualTo(Duration.ofSeconds(8).plus(ShutdownCoordinator.OVERRUN_BOUND));
+        assertThat(report.elapsed()).isLessThanOrEqualTo(Duration.ofSeconds(8).plus(SequenceRun.OVERRUN_BOUND));
     }
 
     @Test
@@ -235,7 +236,7 @@ class ShutdownCoordinatorTest {
         assertThat(report.complete()).isTrue();
         assertThat(report.tasks()).extracting(TaskResult::name).containsExactlyInAnyOrderElementsOf(names);
         assertThat(report.tasks()).allSatisfy(t -> assertThat(t.outcome()).isNotNull());
-        assertThat(report.elapsed()).isLessThanOrEqualTo(Duration.ofSeconds(10).plus(ShutdownCoordinator.OVERRUN_BOUND));
+        assertThat(report.elapsed()).isLessThanOrEqualTo(Duration.ofSeconds(10).plus(SequenceRun.OVERRUN_BOUND));
     }
 
     @Test
@@ -729,7 +730,7 @@ class ShutdownCoordinatorTest {
         assertThat(time.awaitDone(step, Duration.ofSeconds(60))).isTrue();
 
         assertThat(step).isCompletedWithValue(null);
-        assertThat(c.report().orElseThrow().elapsed()).isLessThanOrEqualTo(Duration.ofSeconds(9).plus(ShutdownCoordinator.OVERRUN_BOUND));
+        assertThat(c.report().orElseThrow().elapsed()).isLessThanOrEqualTo(Duration.ofSeconds(9).plus(SequenceRun.OVERRUN_BOUND));
     }
 
     // ---- startup ----

@@ -3,6 +3,7 @@ package io.github.sidecarshutdown;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.github.sidecarshutdown.internal.engine.SequenceRun;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import java.io.IOException;
 import java.net.URI;
@@ -128,14 +129,14 @@ class SidecarCallBudgetTest {
         // when
         ShutdownReport[] report = new ShutdownReport[1];
         // (shutdown() itself gives up waiting at budget + 1 s; 300 ms slack for measuring from outside)
-        returnsWithin(BUDGET.plus(ShutdownCoordinator.OVERRUN_BOUND).plusMillis(300), "shutdown()", () -> report[0] = c.shutdown());
+        returnsWithin(BUDGET.plus(SequenceRun.OVERRUN_BOUND).plusMillis(300), "shutdown()", () -> report[0] = c.shutdown());
 
         // then
         assertThat(admin.accepted.get()).as("the admin port was really asked").isPositive();
         assertThat(report[0].complete()).as("the sequence ended (not a snapshot taken at the deadline): %s",
                 report[0].summaryLine()).isTrue();
         assertThat(report[0].elapsed()).as(report[0].summaryLine())
-                .isLessThanOrEqualTo(BUDGET.plus(ShutdownCoordinator.OVERRUN_BOUND));
+                .isLessThanOrEqualTo(BUDGET.plus(SequenceRun.OVERRUN_BOUND));
         assertThat(report[0].tasks()).as("every task exactly one outcome: %s", report[0].summaryLine())
                 .extracting(TaskResult::name)
                 .containsExactlyInAnyOrderElementsOf(c.tasks().stream().map(ShutdownTask::name).toList());

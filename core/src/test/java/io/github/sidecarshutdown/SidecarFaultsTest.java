@@ -11,6 +11,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMoc
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import io.github.sidecarshutdown.internal.engine.SequenceRun;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.io.IOException;
@@ -140,8 +141,8 @@ class SidecarFaultsTest {
         Duration real = Duration.ofNanos(System.nanoTime() - start);
         // the one guarantee every fault shares
         assertThat(report.complete()).as("sequence ended before shutdown() gave up waiting: %s", report.summaryLine()).isTrue();
-        assertThat(report.elapsed()).as(report.summaryLine()).isLessThanOrEqualTo(BUDGET.plus(ShutdownCoordinator.OVERRUN_BOUND));
-        assertThat(real).isLessThan(BUDGET.plus(ShutdownCoordinator.OVERRUN_BOUND).plusSeconds(2));
+        assertThat(report.elapsed()).as(report.summaryLine()).isLessThanOrEqualTo(BUDGET.plus(SequenceRun.OVERRUN_BOUND));
+        assertThat(real).isLessThan(BUDGET.plus(SequenceRun.OVERRUN_BOUND).plusSeconds(2));
         assertThat(report.phases()).extracting(PhaseResult::phase).containsExactly(ShutdownPhase.values());
         List<String> names = c.tasks().stream().map(ShutdownTask::name).toList();
         assertThat(report.tasks()).extracting(TaskResult::name).containsExactlyInAnyOrderElementsOf(names);

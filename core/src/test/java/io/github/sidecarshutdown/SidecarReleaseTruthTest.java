@@ -7,6 +7,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import io.github.sidecarshutdown.internal.engine.SequenceRun;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
 import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.net.URI;
@@ -73,7 +74,7 @@ class SidecarReleaseTruthTest {
     private static ShutdownReport runBounded(ShutdownCoordinator c) {
         ShutdownReport report = c.shutdown();
         assertThat(report.complete()).as(report.summaryLine()).isTrue();
-        assertThat(report.elapsed()).as(report.summaryLine()).isLessThanOrEqualTo(BUDGET.plus(ShutdownCoordinator.OVERRUN_BOUND));
+        assertThat(report.elapsed()).as(report.summaryLine()).isLessThanOrEqualTo(BUDGET.plus(SequenceRun.OVERRUN_BOUND));
         return report;
     }
 

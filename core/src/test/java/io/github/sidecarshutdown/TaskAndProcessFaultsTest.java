@@ -2,6 +2,7 @@ package io.github.sidecarshutdown;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.sidecarshutdown.internal.engine.SequenceRun;
 import io.github.sidecarshutdown.sidecar.SidecarState;
 import java.time.Duration;
 import java.util.List;
@@ -203,7 +204,7 @@ class TaskAndProcessFaultsTest {
         ShutdownReport report = c.shutdown();
 
         assertThat(report.complete()).isTrue();
-        assertThat(report.elapsed()).isLessThanOrEqualTo(Duration.ofSeconds(2).plus(ShutdownCoordinator.OVERRUN_BOUND));
+        assertThat(report.elapsed()).isLessThanOrEqualTo(Duration.ofSeconds(2).plus(SequenceRun.OVERRUN_BOUND));
         assertThat(report.phase(ShutdownPhase.READINESS_OFF).orElseThrow().outcome()).isEqualTo(TaskOutcome.SUCCEEDED);
         assertThat(report.task("deregister").orElseThrow().outcome()).isEqualTo(TaskOutcome.TIMED_OUT);
         assertThat(report.task("flush").orElseThrow().outcome()).isEqualTo(TaskOutcome.SKIPPED);
