@@ -42,6 +42,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code startup ADMIN AGENT}: the app starts its logging (SLF4J), then build, install,
  *       awaitSidecarReady against a ready emulator; stamps each, and the end of the startup work
  *       install() left running.</li>
+ *   <li>{@code startup-classes ADMIN AGENT}: {@code startup}, also printing what the JVM's own
+ *       counters say of the path ({@link JvmClassCounters}): classes the application class loader
+ *       defined and the time spent loading classes, as {@code CLS} lines.</li>
  *   <li>{@code startup-raw ADMIN AGENT}: one plain GET of the agent's readiness, no library: the floor.</li>
  *   <li>{@code startup-socket ADMIN AGENT}: the same GET written on a plain {@link Socket}: the JDK's
  *       own cost of a first loopback call in a fresh JVM, which any client pays.</li>
@@ -98,13 +101,14 @@ final class LatencyApp {
             case "empty" -> empty(false);
             case "empty-early" -> empty(true);
             case "hook" -> hook();
-            case "startup" -> startup(URI.create(args[1]), URI.create(args[2]));
+            case "startup" -> startup(URI.create(args[1]), URI.create(args[2]), false);
+            case "startup-classes" -> startup(URI.create(args[1]), URI.create(args[2]), true);
             case "startup-raw" -> startupRaw(URI.create(args[2]));
             case "startup-socket" -> startupSocket(URI.create(args[2]));
             case "gap" -> gap();
             case "gap-direct" -> gapDirect();
             default -> throw new IllegalArgumentException("mode: '" + mode
-                    + "' (expected: empty, empty-early, hook, startup, startup-raw, startup-socket, gap or gap-direct)");
+                    + "' (expected: empty, empty-early, hook, startup, startup-classes, startup-raw, startup-socket, gap or gap-direct)");
         }
     }
 
@@ -148,7 +152,11 @@ final class LatencyApp {
         ready();
     }
 
-    private static void startup(URI admin, URI agent) throws InterruptedException {
+    /**
+     * @param classes whether to read the JVM's class-loading counters around the path (needs
+     *                {@link JvmClassCounters#JVM_OPTIONS}) and print them as {@code CLS} lines
+     */
+    private static void startup(URI admin, URI agent, boolean classes) throws InterruptedException {
         AdminCallListener firstCall = (endpoint, outcome, status, elapsed) -> {
             if (STAMPS[Stamp.FIRST_ADMIN_CALL_START.ordinal()] == 0) {
                 STAMPS[Stamp.FIRST_ADMIN_CALL_START.ordinal()] = epochNanos() - elapsed.toNanos();
@@ -157,6 +165,9 @@ final class LatencyApp {
         // The app starts its logging, as an app that logs does before it builds anything: SLF4J finds
         // its provider here. The library then logs through it on any thread without racing its start.
         LoggerFactory.getILoggerFactory();
+        JvmClassCounters counters = classes ? JvmClassCounters.open() : null;
+        long defined = counters == null ? 0 : counters.appClassesDefined();
+        long loading = counters == null ? 0 : counters.classLoadingNanos();
         stamp(Stamp.LOGGING);
         ShutdownCoordinator c = ShutdownCoordinator.builder().sidecarMode(SidecarMode.ISTIO).adminUrl(admin).agentUrl(agent)
                 .adminCallListener(firstCall).build();
@@ -165,6 +176,13 @@ final class LatencyApp {
         stamp(Stamp.INSTALLED);
         SidecarReadiness r = c.awaitSidecarReady(Duration.ofSeconds(10));
         stamp(Stamp.READY);
+        if (counters != null) {
+            // Read at once: the startup work starts when the app is released and may load classes of its own.
+            defined = counters.appClassesDefined() - defined;
+            loading = counters.classLoadingNanos() - loading;
+            System.out.println("CLS defined " + defined);
+            System.out.println("CLS loading-nanos " + loading);
+        }
         Thread work = startupWork(); // after READY: looking for it is not the library's cost
         if (work != null) {
             work.join(30_000);

@@ -40,7 +40,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code startup-added} (also {@code startup-cost}): {@code build()} + {@code install()} +
  *       {@code awaitSidecarReady()} against a ready sidecar, once the app's logging started; against one
  *       plain GET of the agent's readiness in a fresh JVM; and the same with the classes from an AppCDS
- *       archive ({@code .with-app-cds}, no target).</li>
+ *       archive ({@code .with-app-cds}, no target); and, in runs of their own, what the JVM's own
+ *       counters say of the path: classes defined and time spent loading them ({@link JvmClassCounters}, no target).</li>
  * </ul>
  * Instants come from the wall clock of one machine: the child's stamps and the parent's signal and
  * exit times are comparable.
@@ -326,6 +327,8 @@ final class LatencyBenchmark {
         Map<String, List<Double>> lib = new LinkedHashMap<>();
         List<Double> raw = new ArrayList<>();
         List<Double> socket = new ArrayList<>();
+        List<Double> classes = new ArrayList<>();
+        Map<String, List<Double>> loading = new LinkedHashMap<>();
         try (SidecarEmulator emulator = readyEmulator()) {
             for (int i = 0; i < reps; i++) {
                 Map<Stamp, Long> s = startupRun("startup", emulator);
@@ -341,6 +344,8 @@ final class LatencyBenchmark {
                 raw.add(ms(r.get(Stamp.READY) - r.get(Stamp.MAIN)));
                 Map<Stamp, Long> k = startupRun("startup-socket", emulator);
                 socket.add(ms(k.get(Stamp.READY) - k.get(Stamp.MAIN)));
+                // A run of its own: reading the counters must not touch the runs timed above.
+                classLoadingRun(emulator, classes, loading);
                 System.out.printf(Locale.ROOT, "  [%2d/%d] startup-added %.1f ms (from main %.1f ms); one plain GET %.1f ms, on a plain Socket %.1f ms%n",
                         i + 1, reps, last(lib.get("startup-added")), last(lib.get("startup-cost")), last(raw), last(socket));
             }
@@ -357,6 +362,16 @@ final class LatencyBenchmark {
         figures.add(new Figure(section, "startup-cost.plain-socket", "ms", "one GET on a plain Socket (no library)", socket));
         t.row("one GET /healthz/ready on a plain Socket (no library, java.net.Socket, from main())",
                 TerminationBenchmark.range(socket, "%.1f") + " ms");
+        figures.add(new Figure(section, "startup-added.classes-defined", "classes", "library, fresh JVM (the JVM's counters)", classes));
+        t.row("classes the app's class loader defined on that path (the library's; the JVM's counters)",
+                TerminationBenchmark.range(classes, "%.0f"));
+        figures.add(new Figure(section, "startup-added.class-loading", "ms", "library, fresh JVM (the JVM's counters)",
+                loading.get("startup-added.class-loading")));
+        t.row("time the JVM spent loading classes on that path (loading, verifying, initialising)",
+                TerminationBenchmark.range(loading.get("startup-added.class-loading"), "%.1f") + " ms");
+        List<Double> share = loading.get("startup-added.class-loading-share");
+        figures.add(new Figure(section, "startup-added.class-loading-share", "ratio", "class loading / the path, same run", share));
+        t.row("the same, as a share of that run's path", TerminationBenchmark.range(share, "%.2f"));
         double added = Figure.median(lib.get("startup-added")) / Figure.median(raw);
         double cost = Figure.median(lib.get("startup-cost")) / Figure.median(raw);
         figures.add(Figure.of(section, "startup-added-vs-plain-get", "ratio", "library / one plain GET", added));
@@ -410,6 +425,11 @@ final class LatencyBenchmark {
     }
 
     private static Map<Stamp, Long> startupRun(String mode, List<String> command) throws Exception {
+        return stamps(startupOutput(mode, command));
+    }
+
+    /** The lines a child printed, once it exited 0 (bounded at 30 s). */
+    private static List<String> startupOutput(String mode, List<String> command) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
             List<String> lines = new ArrayList<>();
@@ -419,11 +439,39 @@ final class LatencyBenchmark {
             }
             reader.join(5_000);
             synchronized (lines) {
-                return stamps(lines);
+                return List.copyOf(lines);
             }
         } finally {
             p.destroyForcibly();
         }
+    }
+
+    /**
+     * One {@code startup-classes} run: what the JVM's own counters say of the path to Ready, into
+     * {@code classes} (classes the application class loader defined) and {@code into} (class-loading
+     * time, and its share of the path's time in the same run).
+     */
+    private static void classLoadingRun(SidecarEmulator emulator, List<Double> classes, Map<String, List<Double>> into)
+            throws Exception {
+        List<String> jvm = new ArrayList<>(SMALL_JVM);
+        jvm.addAll(JvmClassCounters.JVM_OPTIONS);
+        List<String> lines = startupOutput("startup-classes", JavaProcess.javaCommand(jvm, LatencyApp.class, "startup-classes",
+                emulator.adminUrl().toString(), emulator.agentUrl().toString()));
+        Map<Stamp, Long> s = stamps(lines);
+        long path = s.get(Stamp.READY) - s.get(Stamp.LOGGING);
+        long loading = cls(lines, "loading-nanos");
+        classes.add((double) cls(lines, "defined"));
+        add(into, "startup-added.class-loading", loading);
+        into.computeIfAbsent("startup-added.class-loading-share", k -> new ArrayList<>()).add((double) loading / path);
+    }
+
+    private static long cls(List<String> lines, String name) {
+        for (String l : lines) {
+            if (l.startsWith("CLS " + name + " ")) {
+                return Long.parseLong(l.substring(("CLS " + name + " ").length()).trim());
+            }
+        }
+        throw new IllegalStateException("no 'CLS " + name + "' line in the child's output:\n" + String.join("\n", lines));
     }
 
     // ---- helpers ----
