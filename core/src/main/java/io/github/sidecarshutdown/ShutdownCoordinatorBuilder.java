@@ -9,6 +9,7 @@ import io.github.sidecarshutdown.config.SettingParser;
 import io.github.sidecarshutdown.consul.ConsulMesh;
 import io.github.sidecarshutdown.dapr.DaprMesh;
 import io.github.sidecarshutdown.envoy.AdminCallListener;
+import io.github.sidecarshutdown.internal.Durations;
 import io.github.sidecarshutdown.internal.LogSafe;
 import io.github.sidecarshutdown.internal.RuntimeHooks;
 import io.github.sidecarshutdown.internal.StartupLog;
@@ -82,6 +83,10 @@ public final class ShutdownCoordinatorBuilder {
     private Path labelsFile = DEFAULT_LABELS_FILE;
 
     private final Map<SettingKey, String> sources = new HashMap<>();
+    /** The text each setting read from a variable or a property was given in, to show it as written. */
+    private final Map<SettingKey, String> texts = new HashMap<>();
+    /** The duration settings given a value, by a builder method or from text: the others hold their defaults. */
+    private final Set<SettingKey> given = new HashSet<>();
     private Map<String, String> environment = System.getenv();
     private final List<ShutdownTask> tasks = new ArrayList<>();
     private final List<ShutdownListener> listeners = new ArrayList<>();
@@ -101,9 +106,42 @@ public final class ShutdownCoordinatorBuilder {
         return sources.getOrDefault(s, s.builderMethod());
     }
 
+    /**
+     * How an error names {@code other}, a setting it compares with one the user set under
+     * {@code userSource}: as the user named it, or, when it was never set, in the same front end
+     * (its variable, its property or its builder method).
+     */
+    private String nameBeside(Setting other, String userSource) {
+        if (sources.containsKey(other)) {
+            return sources.get(other);
+        }
+        if (userSource.startsWith("SIDECAR_SHUTDOWN_")) {
+            return other.envName();
+        }
+        if (userSource.startsWith("sidecar.shutdown.")) {
+            return other.propertyName();
+        }
+        return other.builderMethod();
+    }
+
+    /**
+     * A duration setting's value as the user wrote it: the text of its variable or property while
+     * the value still is what that text says (a later builder call may have replaced it), the
+     * {@link Duration} given to the builder, or the default, said to be one.
+     */
+    private String written(Setting s, Duration value) {
+        String text = texts.get(s);
+        if (text != null && SettingParser.durationFor(s, source(s), text).equals(value)) {
+            return text;
+        }
+        return given.contains(s) ? value.toString() : Durations.format(value) + " (the default)";
+    }
+
     private Duration duration(SettingKey s, Duration d) {
         requireNonNull(d, s.builderMethod());
-        return SettingParser.checkDuration(s, source(s), d, d);
+        Duration checked = SettingParser.checkDuration(s, source(s), d, d);
+        given.add(s);
+        return checked;
     }
 
     private Duration positive(Setting s, Duration d) {
@@ -398,6 +436,7 @@ public final class ShutdownCoordinatorBuilder {
             if (raw != null) {
                 sources.put(s, s.envName());
                 apply(s, raw);
+                texts.put(s, raw);
             }
         }
         return this;
@@ -411,6 +450,7 @@ public final class ShutdownCoordinatorBuilder {
         requireNonNull(raw, source);
         sources.put(s, source);
         apply(s, raw);
+        texts.put(s, raw);
         return this;
     }
 
@@ -470,12 +510,15 @@ public final class ShutdownCoordinatorBuilder {
             // Blame the value the user set: a short grace period against the default margin is the
             // grace period's problem, not the margin's.
             if (sources.containsKey(Setting.GRACE_PERIOD) && !sources.containsKey(Setting.SAFETY_MARGIN)) {
-                throw new InvalidSettingException(Setting.GRACE_PERIOD, source(Setting.GRACE_PERIOD), gracePeriod.toString(),
-                        "must be longer than " + source(Setting.SAFETY_MARGIN) + "=" + safetyMargin
-                                + " (the time kept free for the JVM to exit); match terminationGracePeriodSeconds, or lower the margin");
+                String grace = source(Setting.GRACE_PERIOD);
+                throw new InvalidSettingException(Setting.GRACE_PERIOD, grace, written(Setting.GRACE_PERIOD, gracePeriod),
+                        "must be longer than " + nameBeside(Setting.SAFETY_MARGIN, grace) + "="
+                                + written(Setting.SAFETY_MARGIN, safetyMargin)
+                                + ", the time kept free for the JVM to exit; match terminationGracePeriodSeconds, or lower the margin");
             }
-            throw new InvalidSettingException(Setting.SAFETY_MARGIN, source(Setting.SAFETY_MARGIN), safetyMargin.toString(),
-                    "must be shorter than " + source(Setting.GRACE_PERIOD) + "=" + gracePeriod
+            String margin = source(Setting.SAFETY_MARGIN);
+            throw new InvalidSettingException(Setting.SAFETY_MARGIN, margin, written(Setting.SAFETY_MARGIN, safetyMargin),
+                    "must be shorter than " + nameBeside(Setting.GRACE_PERIOD, margin) + "=" + written(Setting.GRACE_PERIOD, gracePeriod)
                             + "; lower the margin or raise the grace period to match terminationGracePeriodSeconds");
         }
         if (!allowNonLoopback) {
@@ -503,25 +546,11 @@ public final class ShutdownCoordinatorBuilder {
                 annotationsFile, resolved, labelsFile, mesh, meshSet, names, properties);
     }
 
-    /** The allow setting, named in the same front end as the URL it excuses. */
-    private String allowName(String urlSource) {
-        if (sources.containsKey(Setting.ALLOW_NON_LOOPBACK)) {
-            return sources.get(Setting.ALLOW_NON_LOOPBACK);
-        }
-        if (urlSource.startsWith("SIDECAR_SHUTDOWN_")) {
-            return Setting.ALLOW_NON_LOOPBACK.envName();
-        }
-        if (urlSource.startsWith("sidecar.shutdown.")) {
-            return Setting.ALLOW_NON_LOOPBACK.propertyName();
-        }
-        return Setting.ALLOW_NON_LOOPBACK.builderMethod();
-    }
-
     private void checkLoopback(MeshSetting s, URI url) {
         if (!SettingParser.isLoopback(url.getHost())) {
             throw new InvalidSettingException(s, source(s), url.toString(), "is not a loopback address; the sidecar's " + s.listens()
                     + " inside the Pod, and its API can stop the sidecar. Use a loopback URL, or set "
-                    + allowName(source(s)) + "=true if you really mean another host");
+                    + nameBeside(Setting.ALLOW_NON_LOOPBACK, source(s)) + "=true if you really mean another host");
         }
     }
 

@@ -463,7 +463,39 @@ class ShutdownCoordinatorBuilderTest {
         // then
         assertThat(e.setting()).isEqualTo(Setting.SAFETY_MARGIN);
         assertThat(e).hasMessageStartingWith("Invalid SIDECAR_SHUTDOWN_SAFETY_MARGIN=")
-                .hasMessageContaining("must be shorter than SIDECAR_SHUTDOWN_GRACE_PERIOD=PT10S");
+                .hasMessage("Invalid SIDECAR_SHUTDOWN_SAFETY_MARGIN='" + margin + "': must be shorter than "
+                        + "SIDECAR_SHUTDOWN_GRACE_PERIOD=10s; lower the margin or raise the grace period to match "
+                        + "terminationGracePeriodSeconds");
+    }
+
+    @Test
+    void aShortGracePeriodIsBlamedAsWrittenBesideTheDefaultMarginNamedInTheSameFrontEnd() {
+        // when: a grace period below the default 2 s margin, from a variable, then from a property
+        InvalidSettingException env = catchThrowableOfType(InvalidSettingException.class,
+                () -> builder(Map.of("SIDECAR_SHUTDOWN_GRACE_PERIOD", "1s")).settings());
+        InvalidSettingException property = catchThrowableOfType(InvalidSettingException.class,
+                () -> builder().setting(Setting.GRACE_PERIOD, "sidecar.shutdown.grace-period", "1500ms").settings());
+
+        // then: the value as typed, not as java.time prints it, and the margin under a name the user can set
+        assertThat(env.setting()).isEqualTo(Setting.GRACE_PERIOD);
+        assertThat(env).hasMessage("Invalid SIDECAR_SHUTDOWN_GRACE_PERIOD='1s': must be longer than "
+                + "SIDECAR_SHUTDOWN_SAFETY_MARGIN=2s (the default), the time kept free for the JVM to exit; "
+                + "match terminationGracePeriodSeconds, or lower the margin");
+        assertThat(env.value()).isEqualTo("1s");
+        assertThat(property).hasMessageStartingWith("Invalid sidecar.shutdown.grace-period='1500ms': must be longer than "
+                + "sidecar.shutdown.safety-margin=2s (the default), ");
+    }
+
+    @Test
+    void aValueReplacedByTheBuilderAfterItsVariableIsShownAsTheBuilderGotIt() {
+        // when: the variable said 10s, the code then set the margin to 12 s
+        InvalidSettingException e = catchThrowableOfType(InvalidSettingException.class,
+                () -> builder(Map.of("SIDECAR_SHUTDOWN_GRACE_PERIOD", "10s", "SIDECAR_SHUTDOWN_SAFETY_MARGIN", "3s"))
+                        .safetyMargin(Duration.ofSeconds(12)).settings());
+
+        // then: not the variable's text, which no longer holds
+        assertThat(e).hasMessageStartingWith("Invalid SIDECAR_SHUTDOWN_SAFETY_MARGIN='PT12S': must be shorter than "
+                + "SIDECAR_SHUTDOWN_GRACE_PERIOD=10s;");
     }
 
     @Test
