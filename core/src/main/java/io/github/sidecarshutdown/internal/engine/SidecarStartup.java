@@ -81,8 +81,10 @@ final class SidecarStartup {
             last = sidecar.probe(deadline.cap(settings.adminTimeout()));
             if (last == SidecarState.ABSENT && optional) {
                 readiness.markReady();
-                startupLog.info(ShutdownCoordinator.class, "No sidecar answers and the Pod's annotations show none injected ({}); "
-                        + "going on without one",
+                // Said so that it stays true without an annotations file (none were read) and beside a
+                // configured mesh's plan: the end of the Pod's life asks the sidecar again.
+                startupLog.info(ShutdownCoordinator.class, "No sidecar answers ({}) and no Pod annotation says one was injected: "
+                        + "going on without waiting for one; at shutdown the sidecar is asked again",
                         sidecar.describe());
                 return SidecarReadiness.NO_SIDECAR;
             }
