@@ -555,6 +555,34 @@ class ShutdownCoordinatorTest {
     }
 
     @Test
+    void aFailureWithoutAMessageIsReportedWithItsRootCause() {
+        // given the shape of the JDK HttpClient's failure for a host that does not resolve (no DNS asked here):
+        // a ConnectException without message, over another, over the UnresolvedAddressException that says why
+        ShutdownReport report = builder().task("deregister", ctx -> {
+            ConnectException inner = new ConnectException();
+            inner.initCause(new java.nio.channels.UnresolvedAddressException());
+            ConnectException outer = new ConnectException();
+            outer.initCause(inner);
+            throw outer;
+        }).build().shutdown();
+
+        // then: the line says more than "java.net.ConnectException"
+        TaskResult r = report.task("deregister").orElseThrow();
+        assertThat(r.outcome()).isEqualTo(TaskOutcome.FAILED);
+        assertThat(r.reason()).isEqualTo("java.net.ConnectException (root cause: java.nio.channels.UnresolvedAddressException)");
+        assertThat(report.summaryLine()).contains("deregister=failed").contains("UnresolvedAddressException");
+    }
+
+    @Test
+    void aFailureWithAMessageIsReportedAsItIs() {
+        ShutdownReport report = builder().task("refused", ctx -> {
+            throw new java.io.IOException("ledger said no", new ConnectException("Connection refused"));
+        }).build().shutdown();
+
+        assertThat(report.task("refused").orElseThrow().reason()).isEqualTo("java.io.IOException: ledger said no");
+    }
+
+    @Test
     void otherFailuresAreNotRetried() {
         AtomicInteger attempts = new AtomicInteger();
 

@@ -104,7 +104,7 @@ final class TaskRunner {
                 backoff = backoff.multipliedBy(2);
                 continue;
             }
-            return result(task, TaskOutcome.FAILED, start, attempts, failure.toString(), failure);
+            return result(task, TaskOutcome.FAILED, start, attempts, reasonOf(failure), failure);
         }
     }
 
@@ -117,6 +117,24 @@ final class TaskRunner {
         } catch (CancellationException e) {
             return e;
         }
+    }
+
+    /**
+     * A failure in one line: the exception, and when it has no message its innermost cause, which
+     * often says what the outer one does not (the JDK's HttpClient throws a bare ConnectException
+     * over an UnresolvedAddressException for a host that does not resolve).
+     */
+    static String reasonOf(Throwable failure) {
+        if (failure.getMessage() != null) {
+            return failure.toString();
+        }
+        Throwable root = failure;
+        for (int depth = 0; depth < 16 && root.getCause() != null && root.getCause() != root; depth++) {
+            root = root.getCause();
+        }
+        return root == failure || root.getClass() == failure.getClass() && root.getMessage() == null
+                ? failure.toString()
+                : failure + " (root cause: " + root + ")";
     }
 
     private static boolean isConnectionFailure(Throwable t) {
