@@ -11,9 +11,11 @@ import io.github.sidecarshutdown.dapr.DaprMesh;
 import io.github.sidecarshutdown.envoy.AdminCallListener;
 import io.github.sidecarshutdown.internal.Durations;
 import io.github.sidecarshutdown.internal.LogSafe;
+import io.github.sidecarshutdown.internal.Loggers;
 import io.github.sidecarshutdown.internal.RuntimeHooks;
 import io.github.sidecarshutdown.internal.StartupLog;
 import io.github.sidecarshutdown.internal.TimeSource;
+import io.github.sidecarshutdown.internal.UnknownVariables;
 import io.github.sidecarshutdown.internal.engine.Engine;
 import io.github.sidecarshutdown.istio.IstioMesh;
 import io.github.sidecarshutdown.kuma.KumaMesh;
@@ -431,7 +433,9 @@ public final class ShutdownCoordinatorBuilder {
         this.environment = Map.copyOf(env);
         List<SettingKey> all = new ArrayList<>(List.of(Setting.values()));
         all.addAll(Meshes.settings());
+        Set<String> known = new HashSet<>();
         for (SettingKey s : all) {
+            known.add(s.envName());
             String raw = env.get(s.envName());
             if (raw != null) {
                 sources.put(s, s.envName());
@@ -439,7 +443,20 @@ public final class ShutdownCoordinatorBuilder {
                 texts.put(s, raw);
             }
         }
+        for (String name : env.keySet()) {
+            if (name.startsWith(UnknownVariables.PREFIX) && !known.contains(name)) {
+                warnUnknown(env.keySet(), known);
+                break;
+            }
+        }
         return this;
+    }
+
+    /** One warning per variable that has the prefix but names no setting; at once, as every warning. */
+    private static void warnUnknown(Set<String> names, Set<String> known) {
+        for (String name : UnknownVariables.in(names, known)) {
+            Loggers.of(ShutdownCoordinator.class).warn("{}", UnknownVariables.describe(name, known));
+        }
     }
 
     /**

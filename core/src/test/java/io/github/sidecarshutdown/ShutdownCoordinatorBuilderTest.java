@@ -17,7 +17,10 @@ import io.github.sidecarshutdown.sidecar.MeshSetting;
 import io.github.sidecarshutdown.sidecar.Meshes;
 import io.github.sidecarshutdown.sidecar.Sidecar;
 import io.github.sidecarshutdown.sidecar.SidecarMode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -312,6 +315,31 @@ class ShutdownCoordinatorBuilderTest {
         assertThat(e.setting()).isEqualTo(s);
         assertThat(e.source()).isEqualTo(s.envName());
         assertThat(e).hasMessageStartingWith("Invalid " + s.envName() + "='" + raw + "': ");
+    }
+
+    @Test
+    void aMisspelledVariableIsWarnedAboutWithTheSettingItMeantAndTheDefaultStays() {
+        // given: what a newcomer typed (the log, slf4j-simple, writes to whatever System.err is when it logs)
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream original = System.err;
+        ShutdownSettings settings;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            // when
+            settings = ShutdownCoordinator.builder()
+                    .fromEnvironment(Map.of("SIDECAR_SHUTDOWN_GRACEPERIOD", "45s", "SIDECAR_SHUTDOWN_SAFETY_MARGIN", "3s"))
+                    .settings();
+        } finally {
+            System.setErr(original);
+        }
+
+        // then: one warning, for the one unknown name, and the settings it did not reach keep their defaults
+        String log = err.toString(StandardCharsets.UTF_8);
+        assertThat(log).contains("WARN").contains("SIDECAR_SHUTDOWN_GRACEPERIOD names no sidecar-shutdown setting and is ignored; "
+                + "did you mean SIDECAR_SHUTDOWN_GRACE_PERIOD?");
+        assertThat(log).doesNotContain("SIDECAR_SHUTDOWN_SAFETY_MARGIN names");
+        assertThat(settings.gracePeriod()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(settings.safetyMargin()).isEqualTo(Duration.ofSeconds(3));
     }
 
     @Test
