@@ -1,9 +1,19 @@
 package io.github.sidecarshutdown.cli;
 
 import io.github.sidecarshutdown.cli.Finding.Severity;
+import io.github.sidecarshutdown.config.Setting;
+import io.github.sidecarshutdown.internal.UnknownVariables;
+import io.github.sidecarshutdown.sidecar.MeshSetting;
+import io.github.sidecarshutdown.sidecar.Meshes;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
-/** What the library could not read at all: a malformed annotation, an invalid setting. Their fixes are a person's. */
+/**
+ * What the library could not read at all: a malformed annotation, an invalid setting (their fixes are
+ * a person's); and a variable it would ignore, which names no setting (renamed to the one it most
+ * likely meant).
+ */
 final class InputRules {
 
     private InputRules() {
@@ -21,5 +31,33 @@ final class InputRules {
             findings.add(Finding.manual(Rule.INVALID_SETTING, Severity.ERROR, m.settingError.getMessage(),
                     "Fix the value of " + m.settingError.source() + " in container " + m.name + "; the app would fail at startup"));
         }
+        Set<String> known = knownVariables();
+        for (String name : UnknownVariables.in(m.env.keySet(), known)) {
+            String message = "container " + m.name + ": " + UnknownVariables.describe(name, known);
+            String meant = UnknownVariables.closest(name, known);
+            if (meant == null) {
+                findings.add(Finding.manual(Rule.UNKNOWN_SETTING, Severity.WARNING, message,
+                        "Rename " + name + " in container " + m.name + " to the setting you meant, or remove it"));
+            } else if (m.env.containsKey(meant)) {
+                // The setting is there too: the misspelt copy only misleads whoever reads the manifest.
+                findings.add(Finding.fixedBy(Rule.UNKNOWN_SETTING, Severity.WARNING, message,
+                        List.of(Change.env(m.name, name, null)), "(" + meant + " is set)"));
+            } else {
+                findings.add(Finding.fixedBy(Rule.UNKNOWN_SETTING, Severity.WARNING, message,
+                        List.of(Change.env(m.name, name, null), Change.env(m.name, meant, m.env.get(name))), ""));
+            }
+        }
+    }
+
+    /** Every variable the library reads: its own settings' and each mesh's. */
+    private static Set<String> knownVariables() {
+        Set<String> names = new HashSet<>();
+        for (Setting s : Setting.values()) {
+            names.add(s.envName());
+        }
+        for (MeshSetting s : Meshes.settings()) {
+            names.add(s.envName());
+        }
+        return names;
     }
 }

@@ -6,6 +6,8 @@ public enum Rule {
     MALFORMED_ANNOTATION("malformed-annotation"),
     /** A {@code SIDECAR_SHUTDOWN_*} value the library would refuse at startup. */
     INVALID_SETTING("invalid-setting"),
+    /** A {@code SIDECAR_SHUTDOWN_*} variable that names no setting: the library ignores it, and the setting meant keeps its default. */
+    UNKNOWN_SETTING("unknown-setting"),
     /** {@code terminationGracePeriodSeconds} shorter than the sidecar's drain window. */
     GRACE_SHORTER_THAN_DRAIN("grace-shorter-than-drain"),
     /** preStop sleep plus the app's shutdown plan does not fit in the grace period. */

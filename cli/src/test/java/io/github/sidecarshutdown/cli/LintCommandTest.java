@@ -102,6 +102,7 @@ class LintCommandTest {
         "grace-period-mismatch.yaml, grace-period-mismatch, ERROR, 1, set SIDECAR_SHUTDOWN_GRACE_PERIOD: \"20s\"",
         "malformed-annotation.yaml, malformed-annotation, ERROR, 1, Write proxy.istio.io/config as a YAML map",
         "invalid-setting.yaml, invalid-setting, ERROR, 1, Fix the value of SIDECAR_SHUTDOWN_DRAIN_TIMEOUT",
+        "unknown-setting.yaml, unknown-setting, WARNING, 0, remove SIDECAR_SHUTDOWN_GRACEPERIOD from container app; set SIDECAR_SHUTDOWN_GRACE_PERIOD: \"30s\" in container app",
         "annotations-not-mounted.yaml, annotations-not-mounted, WARNING, 0, fieldRef: {fieldPath: metadata.annotations}",
         "job-without-job-workload.yaml, job-without-job-workload, ERROR, 1, set SIDECAR_SHUTDOWN_WORKLOAD: \"job\" in container export",
         "ambient-sidecar-call.yaml, ambient-sidecar-call, WARNING, 0, remove the call from container app",

@@ -112,6 +112,38 @@ class LinterTest {
     }
 
     @Test
+    void aMisspeltVariableIsRenamedRemovedBesideTheRealOneAndLeftToAPersonWhenNothingIsClose() throws Exception {
+        // renamed, keeping its value; nothing else found: the job mode is set right
+        List<Finding> renamed = Linter.lint(ManifestReader.read("j.yaml", CLASSIC_JOB.formatted(
+                "{name: SIDECAR_SHUTDOWN_WORKLOAD, value: job}, {name: SIDECAR_SHUTDOWN_Grace_Period, value: 30s}",
+                ANNOTATIONS_ITEM)).get(0)).get(0).findings();
+        assertThat(renamed).singleElement().satisfies(f -> {
+            assertThat(f.rule()).isEqualTo(Rule.UNKNOWN_SETTING);
+            assertThat(f.severity()).isEqualTo(Finding.Severity.WARNING);
+            assertThat(f.message()).isEqualTo("container j: SIDECAR_SHUTDOWN_Grace_Period names no sidecar-shutdown setting and is "
+                    + "ignored; did you mean SIDECAR_SHUTDOWN_GRACE_PERIOD? Every setting: docs/configuration.md");
+            assertThat(f.fix()).isEqualTo("remove SIDECAR_SHUTDOWN_Grace_Period from container j; "
+                    + "set SIDECAR_SHUTDOWN_GRACE_PERIOD: \"30s\" in container j");
+        });
+
+        // beside the setting it meant: only removed
+        List<Finding> beside = Linter.lint(ManifestReader.read("j.yaml", CLASSIC_JOB.formatted(
+                "{name: SIDECAR_SHUTDOWN_WORKLOAD, value: job}, {name: SIDECAR_SHUTDOWN_WORKLOADS, value: job}",
+                ANNOTATIONS_ITEM)).get(0)).get(0).findings();
+        assertThat(beside).singleElement().satisfies(f -> assertThat(f.fix())
+                .isEqualTo("remove SIDECAR_SHUTDOWN_WORKLOADS from container j (SIDECAR_SHUTDOWN_WORKLOAD is set)"));
+
+        // close to nothing: no guess, no edit
+        List<Finding> unknown = Linter.lint(ManifestReader.read("j.yaml", CLASSIC_JOB.formatted(
+                "{name: SIDECAR_SHUTDOWN_WORKLOAD, value: job}, {name: SIDECAR_SHUTDOWN_FEATURE_FLAGS, value: x}",
+                ANNOTATIONS_ITEM)).get(0)).get(0).findings();
+        assertThat(unknown).singleElement().satisfies(f -> {
+            assertThat(f.changes()).isEmpty();
+            assertThat(f.fix()).isEqualTo("Rename SIDECAR_SHUTDOWN_FEATURE_FLAGS in container j to the setting you meant, or remove it");
+        });
+    }
+
+    @Test
     void aClassicJobUsingTheLibraryAsAServiceIsAnErrorWhoseFixNamesTheVariable() throws Exception {
         // labels mounted, but the workload said outright to be a service
         List<Linter.Result> r = Linter.lint(ManifestReader.read("j.yaml", CLASSIC_JOB.formatted(

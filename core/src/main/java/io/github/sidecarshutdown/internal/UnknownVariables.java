@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Environment variables that carry the library's prefix but name no setting: a misspelled
@@ -44,7 +45,7 @@ public final class UnknownVariables {
      * The known name that differs from {@code name} only in underscores and case, or else by at most
      * a quarter of its letters (two at least); null when none is that close.
      */
-    static String closest(String name, Collection<String> known) {
+    public static @Nullable String closest(String name, Collection<String> known) {
         String bare = bare(name);
         List<String> sorted = new ArrayList<>(known);
         sorted.sort(null);
