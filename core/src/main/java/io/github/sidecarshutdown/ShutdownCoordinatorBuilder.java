@@ -526,7 +526,7 @@ public final class ShutdownCoordinatorBuilder {
         if (safetyMargin.compareTo(gracePeriod) >= 0) {
             // Blame the value the user set: a short grace period against the default margin is the
             // grace period's problem, not the margin's.
-            if (sources.containsKey(Setting.GRACE_PERIOD) && !sources.containsKey(Setting.SAFETY_MARGIN)) {
+            if (given.contains(Setting.GRACE_PERIOD) && !given.contains(Setting.SAFETY_MARGIN)) {
                 String grace = source(Setting.GRACE_PERIOD);
                 throw new InvalidSettingException(Setting.GRACE_PERIOD, grace, written(Setting.GRACE_PERIOD, gracePeriod),
                         "must be longer than " + nameBeside(Setting.SAFETY_MARGIN, grace) + "="

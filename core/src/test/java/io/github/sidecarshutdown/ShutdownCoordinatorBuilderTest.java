@@ -512,6 +512,10 @@ class ShutdownCoordinatorBuilderTest {
         assertThat(env.value()).isEqualTo("1s");
         assertThat(property).hasMessageStartingWith("Invalid sidecar.shutdown.grace-period='1500ms': must be longer than "
                 + "sidecar.shutdown.safety-margin=2s (the default), ");
+        // and through the builder, where the grace period is what was set too
+        assertThatThrownBy(() -> builder().gracePeriod(Duration.ofSeconds(1)).settings())
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("Invalid gracePeriod='PT1S': must be longer than safetyMargin=2s (the default), ");
     }
 
     @Test
