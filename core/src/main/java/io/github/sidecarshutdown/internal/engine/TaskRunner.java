@@ -98,7 +98,7 @@ final class TaskRunner {
             }
             Duration left = taskDeadline.remaining();
             if (attempts <= task.retries() && isConnectionFailure(failure) && left.compareTo(backoff) > 0) {
-                owner.log().info("Task '{}' attempt {} failed ({}); retrying in {}", task.name(), attempts, failure.toString(),
+                owner.log().info("Task '{}' attempt {} failed ({}); retrying in {}", task.name(), attempts, reasonOf(failure),
                         Durations.format(backoff));
                 time.sleep(backoff);
                 backoff = backoff.multipliedBy(2);
