@@ -1,11 +1,7 @@
 package io.github.sidecarshutdown.cli;
 
 import io.github.sidecarshutdown.cli.Finding.Severity;
-import io.github.sidecarshutdown.config.Setting;
 import io.github.sidecarshutdown.internal.UnknownVariables;
-import io.github.sidecarshutdown.sidecar.MeshSetting;
-import io.github.sidecarshutdown.sidecar.Meshes;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -31,7 +27,7 @@ final class InputRules {
             findings.add(Finding.manual(Rule.INVALID_SETTING, Severity.ERROR, m.settingError.getMessage(),
                     "Fix the value of " + m.settingError.source() + " in container " + m.name + "; the app would fail at startup"));
         }
-        Set<String> known = knownVariables();
+        Set<String> known = UnknownVariables.libraryVariables();
         for (String name : UnknownVariables.in(m.env.keySet(), known)) {
             String message = "container " + m.name + ": " + UnknownVariables.describe(name, known);
             String meant = UnknownVariables.closest(name, known);
@@ -47,17 +43,5 @@ final class InputRules {
                         List.of(Change.env(m.name, name, null), Change.env(m.name, meant, m.env.get(name))), ""));
             }
         }
-    }
-
-    /** Every variable the library reads: its own settings' and each mesh's. */
-    private static Set<String> knownVariables() {
-        Set<String> names = new HashSet<>();
-        for (Setting s : Setting.values()) {
-            names.add(s.envName());
-        }
-        for (MeshSetting s : Meshes.settings()) {
-            names.add(s.envName());
-        }
-        return names;
     }
 }

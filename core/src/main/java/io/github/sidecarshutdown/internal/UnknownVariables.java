@@ -1,7 +1,11 @@
 package io.github.sidecarshutdown.internal;
 
+import io.github.sidecarshutdown.config.Setting;
+import io.github.sidecarshutdown.sidecar.MeshSetting;
+import io.github.sidecarshutdown.sidecar.Meshes;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -20,6 +24,21 @@ public final class UnknownVariables {
     public static final String PREFIX = "SIDECAR_SHUTDOWN_";
 
     private UnknownVariables() {
+    }
+
+    /**
+     * Every variable the library reads: its own settings' and each mesh's. {@code fromEnvironment}
+     * gathers the same names in the loop that reads them, so that a build loads no class for this.
+     */
+    public static Set<String> libraryVariables() {
+        Set<String> names = new HashSet<>();
+        for (Setting s : Setting.values()) {
+            names.add(s.envName());
+        }
+        for (MeshSetting s : Meshes.settings()) {
+            names.add(s.envName());
+        }
+        return Set.copyOf(names);
     }
 
     /** The variables in {@code names} that have the prefix and are not in {@code known}, sorted. */

@@ -3,10 +3,7 @@ package io.github.sidecarshutdown.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.sidecarshutdown.config.Setting;
-import io.github.sidecarshutdown.config.SettingKey;
 import io.github.sidecarshutdown.sidecar.Meshes;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -15,15 +12,14 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class UnknownVariablesTest {
 
-    /** Every variable the library reads, as the builder knows them. */
     private static Set<String> known() {
-        List<SettingKey> all = new ArrayList<>(List.of(Setting.values()));
-        all.addAll(Meshes.settings());
-        Set<String> names = new HashSet<>();
-        for (SettingKey s : all) {
-            names.add(s.envName());
-        }
-        return names;
+        return UnknownVariables.libraryVariables();
+    }
+
+    @Test
+    void theLibrarysVariablesAreEverySettingsAndEveryMeshs() {
+        assertThat(known()).contains("SIDECAR_SHUTDOWN_GRACE_PERIOD", "SIDECAR_SHUTDOWN_KUMA_ADMIN_URL")
+                .hasSize(Setting.values().length + Meshes.settings().size()).allMatch(n -> n.startsWith(UnknownVariables.PREFIX));
     }
 
     @ParameterizedTest
